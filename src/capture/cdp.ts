@@ -1,0 +1,310 @@
+// CDP Network.webSocket* events → normalized records. Pure: no chrome.*, no DOM; fed by src/platform.
+// One method per CDP event, in the manner of devtools-frontend's NetworkDispatcher. Every method validates its
+// params and returns early on malformed input; any event order is accepted (a frame or close for a requestId that was
+// never announced is a socket opened before capture started: it is kept, marked, and its URL resolved later).
+import type { Protocol } from 'devtools-protocol';
+import type { CaptureRecord, Connection, Header, Initiator, SocketTarget, StackFrame } from '../model/types';
+import { OPCODE } from '../model/types';
+import { anchorFrom } from '../model/time';
+import { base64ByteLength, utf8ByteLength } from '../model/bytes';
+
+/** `undefined` is the root (tab) session; child sessions (OOPIFs, workers) have chrome.debugger's sessionId. */
+export type SessionKey = string | undefined;
+
+export interface CdpCaptureOptions {
+  emit: (record: CaptureRecord) => void;
+  /** Wall clock in ms; used only to estimate the time anchor until a handshake brings CDP's own wallTime. */
+  now?: () => number;
+  /** Called once for each socket first seen through a frame or close (opened before capture started). */
+  onUnannouncedSocket?: (session: SessionKey, conn: Connection) => void;
+}
+
+type Handler = (session: SessionKey, params: any) => void;
+
+const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function headerList(h: unknown): Header[] {
+  if (!isObj(h)) return [];
+  const out: Header[] = [];
+  for (const [name, value] of Object.entries(h)) {
+    // CDP joins repeated headers with '\n'.
+    for (const v of String(value).split('\n')) out.push({ name, value: v });
+  }
+  return out;
+}
+
+function headerValue(headers: Header[], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find((h) => h.name.toLowerCase() === lower)?.value;
+}
+
+function initiatorOf(raw: unknown): Initiator | undefined {
+  if (!isObj(raw) || typeof raw.type !== 'string') return undefined;
+  const init: Initiator = { type: raw.type };
+  if (typeof raw.url === 'string') init.url = raw.url;
+  if (typeof raw.lineNumber === 'number') init.lineNumber = raw.lineNumber;
+  const stack: StackFrame[] = [];
+  // The stack trace and its async parents, flattened, capped.
+  for (let st = raw.stack; isObj(st) && stack.length < 64; st = st.parent) {
+    if (!Array.isArray(st.callFrames)) break;
+    for (const f of st.callFrames as Protocol.Runtime.CallFrame[]) {
+      if (!isObj(f)) continue;
+      stack.push({
+        functionName: str(f.functionName) ?? '',
+        url: str(f.url) ?? '',
+        lineNumber: num(f.lineNumber) ?? 0,
+        columnNumber: num(f.columnNumber) ?? 0,
+      });
+    }
+  }
+  if (stack.length) {
+    init.stack = stack;
+    init.url ??= stack[0].url;
+    init.lineNumber ??= stack[0].lineNumber;
+  }
+  return init;
+}
+
+export class CdpCapture {
+  private readonly emit: (r: CaptureRecord) => void;
+  private readonly now: () => number;
+  private readonly onUnannounced?: CdpCaptureOptions['onUnannouncedSocket'];
+  private readonly conns = new Map<string, Connection>();
+  private readonly targets = new Map<string, SocketTarget>();
+  private nextConnId = 1;
+  private nextFrameId = 1;
+  /** wall seconds − monotonic seconds; `exact` once it comes from CDP's own wallTime. */
+  private anchor: number | undefined;
+  private anchorExact = false;
+  /** Malformed or unusable events that were ignored. */
+  malformed = 0;
+
+  constructor(opts: CdpCaptureOptions) {
+    this.emit = opts.emit;
+    this.now = opts.now ?? Date.now;
+    this.onUnannounced = opts.onUnannouncedSocket;
+  }
+
+  /** Feed one CDP event. Unknown methods are ignored; nothing here throws on bad input. */
+  handle(session: SessionKey, method: string, params: unknown): void {
+    const h = (this.handlers as Record<string, Handler | undefined>)[method];
+    if (!h) return;
+    if (!isObj(params)) {
+      this.malformed++;
+      return;
+    }
+    h(session, params);
+  }
+
+  /** The live connections of a session (for resolving URLs and close codes from the page). */
+  connectionsOf(session: SessionKey): Connection[] {
+    const prefix = (session ?? '') + '|';
+    const out: Connection[] = [];
+    for (const [k, c] of this.conns) if (k.startsWith(prefix)) out.push(c);
+    return out;
+  }
+
+  /** A page-side probe resolved the URL (or the candidate URLs) of a socket opened before capture. */
+  resolveUrl(connId: number, urls: string[]): void {
+    const c = this.byId(connId);
+    if (!c || !c.openedBeforeCapture || c.url) return;
+    const unique = [...new Set(urls)];
+    if (unique.length === 1) {
+      c.url = unique[0];
+      delete c.urlCandidates;
+    } else if (unique.length > 1) c.urlCandidates = unique;
+    else return;
+    this.emitConn(c);
+  }
+
+  /** A page-side probe saw the socket's close event: code, reason, wasClean. */
+  setCloseInfo(connId: number, code: number, reason: string, wasClean: boolean): void {
+    const c = this.byId(connId);
+    if (!c || c.closeCode !== undefined) return;
+    c.closeCode = code;
+    c.closeReason = reason;
+    c.wasClean = wasClean;
+    this.emitConn(c);
+  }
+
+  private byId(id: number): Connection | undefined {
+    for (const c of this.conns.values()) if (c.id === id) return c;
+    return undefined;
+  }
+
+  private readonly handlers = {
+    'Target.attachedToTarget': (_s: SessionKey, p: Partial<Protocol.Target.AttachedToTargetEvent>) => {
+      const sid = str(p.sessionId);
+      const info = p.targetInfo;
+      if (!sid || !isObj(info)) return void this.malformed++;
+      const type = info.type === 'iframe' || info.type === 'worker' || info.type === 'page' ? info.type : 'other';
+      this.targets.set(sid, { type, url: str(info.url) || undefined });
+    },
+
+    'Target.detachedFromTarget': (_s: SessionKey, p: Partial<Protocol.Target.DetachedFromTargetEvent>) => {
+      const sid = str(p.sessionId);
+      if (!sid) return void this.malformed++;
+      // A worker or frame went away: its sockets went with it, and CDP will say nothing more about them.
+      for (const c of this.connectionsOf(sid)) {
+        if (c.state === 'closed' || c.state === 'error') continue;
+        c.state = 'closed';
+        c.closeTs ??= c.openTs ?? c.createdTs;
+        this.emitConn(c);
+      }
+      this.targets.delete(sid);
+    },
+
+    'Network.webSocketCreated': (s: SessionKey, p: Partial<Protocol.Network.WebSocketCreatedEvent>) => {
+      const id = str(p.requestId);
+      const url = str(p.url);
+      if (!id || url === undefined) return void this.malformed++;
+      const c = this.ensure(s, id, false);
+      c.url = url;
+      c.openedBeforeCapture = false;
+      delete c.urlCandidates;
+      const init = initiatorOf(p.initiator);
+      if (init) c.initiator = init;
+      this.emitConn(c);
+    },
+
+    'Network.webSocketWillSendHandshakeRequest': (
+      s: SessionKey,
+      p: Partial<Protocol.Network.WebSocketWillSendHandshakeRequestEvent>,
+    ) => {
+      const id = str(p.requestId);
+      const ts = num(p.timestamp);
+      if (!id || ts === undefined || !isObj(p.request)) return void this.malformed++;
+      const wall = num(p.wallTime);
+      if (wall !== undefined && !this.anchorExact) {
+        this.anchor = anchorFrom(ts, wall);
+        this.anchorExact = true;
+        this.emit({ t: 'anchor', anchor: this.anchor });
+      }
+      this.ensureAnchor(ts);
+      const c = this.ensure(s, id, false);
+      c.createdTs = ts;
+      c.request = { headers: headerList(p.request.headers) };
+      this.emitConn(c);
+    },
+
+    'Network.webSocketHandshakeResponseReceived': (
+      s: SessionKey,
+      p: Partial<Protocol.Network.WebSocketHandshakeResponseReceivedEvent>,
+    ) => {
+      const id = str(p.requestId);
+      const ts = num(p.timestamp);
+      const r = p.response;
+      if (!id || ts === undefined || !isObj(r)) return void this.malformed++;
+      this.ensureAnchor(ts);
+      const c = this.ensure(s, id, false);
+      const headers = headerList(r.headers);
+      c.response = { status: num(r.status) ?? 0, statusText: str(r.statusText) ?? '', headers };
+      if (typeof r.headersText === 'string') c.response.headersText = r.headersText;
+      if (isObj(r.requestHeaders) && !c.request) c.request = { headers: headerList(r.requestHeaders) };
+      if (c.request && typeof r.requestHeadersText === 'string') c.request.headersText = r.requestHeadersText;
+      c.protocol = headerValue(headers, 'Sec-WebSocket-Protocol') ?? '';
+      c.extensions = headerValue(headers, 'Sec-WebSocket-Extensions') ?? '';
+      if (c.response.status === 101) {
+        c.openTs = ts;
+        if (c.state === 'connecting') c.state = 'open';
+      } else {
+        c.state = 'error';
+        c.error ??= `Handshake failed: HTTP ${c.response.status} ${c.response.statusText}`.trim();
+      }
+      this.emitConn(c);
+    },
+
+    'Network.webSocketFrameSent': (s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameSentEvent>) =>
+      this.frame(s, p, 'sent'),
+
+    'Network.webSocketFrameReceived': (s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameReceivedEvent>) =>
+      this.frame(s, p, 'received'),
+
+    'Network.webSocketFrameError': (s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameErrorEvent>) => {
+      const id = str(p.requestId);
+      const ts = num(p.timestamp);
+      const message = str(p.errorMessage) ?? 'Unknown WebSocket error';
+      if (!id || ts === undefined) return void this.malformed++;
+      this.ensureAnchor(ts);
+      const c = this.ensure(s, id, true);
+      if (c.state !== 'closed') c.state = 'error';
+      c.error = message;
+      this.emitConn(c);
+      this.emit({
+        t: 'frame',
+        frame: { id: this.nextFrameId++, conn: c.id, dir: 'received', opcode: OPCODE.error, ts, size: 0, text: message },
+      });
+    },
+
+    'Network.webSocketClosed': (s: SessionKey, p: Partial<Protocol.Network.WebSocketClosedEvent>) => {
+      const id = str(p.requestId);
+      const ts = num(p.timestamp);
+      if (!id || ts === undefined) return void this.malformed++;
+      this.ensureAnchor(ts);
+      const c = this.ensure(s, id, true);
+      c.closeTs = ts;
+      if (c.state !== 'error') c.state = 'closed';
+      this.emitConn(c);
+    },
+  };
+
+  private frame(s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameSentEvent>, dir: 'sent' | 'received') {
+    const id = str(p.requestId);
+    const ts = num(p.timestamp);
+    const r = p.response;
+    if (!id || ts === undefined || !isObj(r) || typeof r.payloadData !== 'string') return void this.malformed++;
+    this.ensureAnchor(ts);
+    const c = this.ensure(s, id, true);
+    const opcode = num(r.opcode) ?? OPCODE.text;
+    const data = r.payloadData;
+    if (opcode === OPCODE.text) {
+      this.emit({
+        t: 'frame',
+        frame: { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: utf8ByteLength(data), text: data },
+      });
+    } else {
+      // Binary (and any control frame CDP may report) arrives base64-encoded.
+      this.emit({
+        t: 'frame',
+        frame: { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: base64ByteLength(data), b64: data },
+      });
+    }
+  }
+
+  /** The connection for (session, requestId), created on first sight whatever the event. */
+  private ensure(s: SessionKey, requestId: string, unannouncedIfNew: boolean): Connection {
+    const key = (s ?? '') + '|' + requestId;
+    let c = this.conns.get(key);
+    if (c) return c;
+    c = {
+      id: this.nextConnId++,
+      url: '',
+      state: unannouncedIfNew ? 'open' : 'connecting',
+      openedBeforeCapture: unannouncedIfNew,
+      target: (s !== undefined && this.targets.get(s)) || { type: s === undefined ? 'page' : 'other' },
+    };
+    this.conns.set(key, c);
+    if (unannouncedIfNew) {
+      this.emitConn(c);
+      this.onUnannounced?.(s, c);
+    }
+    return c;
+  }
+
+  private ensureAnchor(ts: number) {
+    if (this.anchor !== undefined) return;
+    // No handshake seen yet (sockets opened before capture): estimate from the receive time.
+    this.anchor = anchorFrom(ts, this.now() / 1000);
+    this.emit({ t: 'anchor', anchor: this.anchor });
+  }
+
+  private emitConn(c: Connection) {
+    // A snapshot: the store must not share our mutable object across contexts or batches.
+    this.emit({
+      t: 'conn',
+      conn: { ...c, target: { ...c.target }, ...(c.urlCandidates ? { urlCandidates: [...c.urlCandidates] } : {}) },
+    });
+  }
+}

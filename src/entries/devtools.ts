@@ -1,0 +1,27 @@
+// DevTools page: one per DevTools window. Creates the Frameline panel and hosts capture for the inspected tab.
+// Capture starts when the panel is first shown, or at once when the user chose "capture as soon as DevTools opens".
+import { CaptureHost } from '../platform/capture-host';
+import { servePanelPorts } from '../platform/panel-link';
+import { loadSettings } from '../platform/settings';
+import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
+
+const host = new CaptureHost(chrome.devtools.inspectedWindow.tabId);
+servePanelPorts(host);
+
+let shownOnce = false;
+chrome.devtools.panels.create(PANEL_TITLE, 'icons/icon-32.png', PANEL_PAGE, (panel) => {
+  panel.onShown.addListener(() => {
+    if (shownOnce) return; // after a detach, re-attaching is the user's call (the panel offers it)
+    shownOnce = true;
+    void host.start();
+  });
+});
+
+void loadSettings().then((s) => {
+  if (s.captureStart === 'devtools-open') {
+    shownOnce = true;
+    void host.start();
+  }
+});
+
+addEventListener('unload', () => host.dispose());

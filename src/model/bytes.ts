@@ -1,0 +1,82 @@
+// Byte helpers shared by capture, store and views. Pure.
+
+/** Number of bytes of `s` encoded as UTF-8, without allocating. Lone surrogates count as U+FFFD (3 bytes). */
+export function utf8ByteLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Decoded length of a base64 string, in bytes. */
+export function base64ByteLength(b64: string): number {
+  let len = b64.length;
+  while (len > 0 && b64.charCodeAt(len - 1) === 61 /* = */) len--;
+  return Math.floor((len * 3) / 4);
+}
+
+export function base64ToBytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let bin = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    bin += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+  }
+  return btoa(bin);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function bytesToHex(bytes: Uint8Array, sep = ' '): string {
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = HEX[bytes[i]];
+  return parts.join(sep);
+}
+
+/** Classic hex dump: offset, 16 bytes in hex, printable ASCII. */
+export function hexDump(bytes: Uint8Array, maxBytes = 64 * 1024): { lines: string[]; truncated: boolean } {
+  const n = Math.min(bytes.length, maxBytes);
+  const lines: string[] = [];
+  for (let off = 0; off < n; off += 16) {
+    const row = bytes.subarray(off, Math.min(off + 16, n));
+    let hex = '';
+    let ascii = '';
+    for (let i = 0; i < 16; i++) {
+      if (i < row.length) {
+        hex += HEX[row[i]] + ' ';
+        ascii += row[i] >= 0x20 && row[i] < 0x7f ? String.fromCharCode(row[i]) : '.';
+      } else hex += '   ';
+      if (i === 7) hex += ' ';
+    }
+    lines.push(`${off.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
+  }
+  return { lines, truncated: n < bytes.length };
+}
+
+/** UTF-8 decoding that never throws (invalid sequences become U+FFFD). */
+export function bytesToUtf8(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}

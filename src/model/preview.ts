@@ -1,0 +1,50 @@
+// One-line previews of payloads, for timeline rows and the v1 substring filter. Pure.
+import type { Frame } from './types';
+import { OPCODE } from './types';
+import { bytesToHex } from './bytes';
+
+export const PREVIEW_CHARS = 300;
+
+export function opcodeName(op: number): string {
+  switch (op) {
+    case OPCODE.text:
+      return 'text';
+    case OPCODE.binary:
+      return 'binary';
+    case OPCODE.close:
+      return 'close';
+    case OPCODE.ping:
+      return 'ping';
+    case OPCODE.pong:
+      return 'pong';
+    case OPCODE.continuation:
+      return 'continuation';
+    case OPCODE.error:
+      return 'error';
+    default:
+      return `op ${op}`;
+  }
+}
+
+/** Text frames: the text (cut, newlines folded); binary: the first bytes in hex. */
+export function previewOf(f: Frame): string {
+  if (f.text !== undefined) {
+    const t = f.text.length > PREVIEW_CHARS ? f.text.slice(0, PREVIEW_CHARS) + '…' : f.text;
+    return t.replace(/[\r\n\t]+/g, ' ');
+  }
+  if (f.bytes) {
+    const head = bytesToHex(f.bytes.subarray(0, 48));
+    return f.bytes.length > 48 ? head + ' …' : head;
+  }
+  return '';
+}
+
+/** v1 filter: case-insensitive substring over previews (issue #3 brings the query language). */
+export function substringFilter(query: string): ((f: Frame) => boolean) | null {
+  const q = query.trim().toLowerCase();
+  if (!q) return null;
+  return (f) => {
+    if (f.text !== undefined) return f.text.toLowerCase().includes(q);
+    return previewOf(f).toLowerCase().includes(q);
+  };
+}

@@ -1,0 +1,168 @@
+// The session store: connections and frames of one capture session. One door in: `apply(records)`.
+// Domain data only; view state (selection, scroll, filter text) lives in the panel.
+// Rows are served by index (`frameAt`, `visibleAt`) for the virtualized timeline. Pure: no chrome.*, no DOM.
+import type { CaptureRecord, Connection, Frame, WireFrame } from './types';
+import { OPCODE } from './types';
+import { base64ToBytes } from './bytes';
+import { toWallMs } from './time';
+
+export type FramePredicate = (frame: Frame, conn: Connection | undefined) => boolean;
+
+export interface StoreStats {
+  framesSent: number;
+  framesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Frames that arrived while capture was paused: counted, not stored. */
+  pausedDropped: number;
+}
+
+export class SessionStore {
+  /** Bumped on every change; views compare it to decide whether to re-render. */
+  revision = 0;
+  readonly connections = new Map<number, Connection>();
+  /** Connection ids in the order they were first seen. */
+  readonly connectionOrder: number[] = [];
+  private frames: Frame[] = [];
+  private visible: number[] | null = null; // indexes into frames; null = no filter (all visible)
+  private predicate: FramePredicate | null = null;
+  /** wall-clock seconds − CDP monotonic seconds. */
+  anchor: number | undefined;
+  paused = false;
+  stats: StoreStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0 };
+  /** Frames stored per connection id. */
+  readonly framesPerConnection = new Map<number, number>();
+  private listeners = new Set<() => void>();
+
+  apply(records: readonly CaptureRecord[]): void {
+    if (records.length === 0) return;
+    for (const r of records) {
+      switch (r.t) {
+        case 'conn':
+          if (!this.connections.has(r.conn.id)) this.connectionOrder.push(r.conn.id);
+          this.connections.set(r.conn.id, r.conn);
+          break;
+        case 'frame':
+          this.addFrame(r.frame);
+          break;
+        case 'anchor':
+          this.anchor = r.anchor;
+          break;
+        case 'navigated':
+          break;
+      }
+    }
+    this.changed();
+  }
+
+  private addFrame(w: WireFrame) {
+    if (this.paused) {
+      this.stats.pausedDropped++;
+      return;
+    }
+    const f: Frame = { id: w.id, conn: w.conn, dir: w.dir, opcode: w.opcode, ts: w.ts, size: w.size };
+    if (w.text !== undefined) f.text = w.text;
+    else if (w.b64 !== undefined) f.bytes = base64ToBytes(w.b64);
+    if (f.opcode !== OPCODE.error) {
+      if (f.dir === 'sent') {
+        this.stats.framesSent++;
+        this.stats.bytesSent += f.size;
+      } else {
+        this.stats.framesReceived++;
+        this.stats.bytesReceived += f.size;
+      }
+    }
+    this.framesPerConnection.set(f.conn, (this.framesPerConnection.get(f.conn) ?? 0) + 1);
+    const index = this.frames.push(f) - 1;
+    if (this.visible && this.predicate!(f, this.connections.get(f.conn))) this.visible.push(index);
+  }
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  frameAt(i: number): Frame | undefined {
+    return this.frames[i];
+  }
+
+  get visibleCount(): number {
+    return this.visible ? this.visible.length : this.frames.length;
+  }
+
+  visibleAt(i: number): Frame | undefined {
+    return this.visible ? this.frames[this.visible[i]] : this.frames[i];
+  }
+
+  /** Position of a frame id among the visible rows, or -1. Frame ids increase with position. */
+  visibleIndexOf(frameId: number): number {
+    let lo = 0;
+    let hi = this.visibleCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const id = this.visibleAt(mid)!.id;
+      if (id === frameId) return mid;
+      if (id < frameId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  frameById(frameId: number): Frame | undefined {
+    let lo = 0;
+    let hi = this.frames.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const id = this.frames[mid].id;
+      if (id === frameId) return this.frames[mid];
+      if (id < frameId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  /** Apply a filter (null: show everything). Frames arriving later are matched on arrival. */
+  setFilter(predicate: FramePredicate | null): void {
+    this.predicate = predicate;
+    if (!predicate) this.visible = null;
+    else {
+      const v: number[] = [];
+      for (let i = 0; i < this.frames.length; i++) {
+        const f = this.frames[i];
+        if (predicate(f, this.connections.get(f.conn))) v.push(i);
+      }
+      this.visible = v;
+    }
+    this.changed();
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.changed();
+  }
+
+  /** Forget every frame and connection (the arrays are dropped, so their memory can be reclaimed). */
+  clear(): void {
+    this.frames = [];
+    this.visible = this.predicate ? [] : null;
+    this.connections.clear();
+    this.connectionOrder.length = 0;
+    this.framesPerConnection.clear();
+    this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0 };
+    this.changed();
+  }
+
+  /** Wall-clock ms of a monotonic timestamp, or NaN before any anchor is known. */
+  wallMs(ts: number): number {
+    return this.anchor === undefined ? NaN : toWallMs(ts, this.anchor);
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed() {
+    this.revision++;
+    for (const fn of this.listeners) fn();
+  }
+}

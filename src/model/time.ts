@@ -1,0 +1,27 @@
+// The one place where CDP monotonic timestamps become wall-clock time.
+// CDP reports `timestamp` (monotonic seconds) on every WebSocket event and `wallTime` (epoch seconds) only on the
+// handshake request; the anchor is wallTime - timestamp, the same for every event of the browser.
+
+/** Anchor from a (monotonic, wall-clock) pair, both in seconds. */
+export function anchorFrom(monotonicS: number, wallS: number): number {
+  return wallS - monotonicS;
+}
+
+/** Wall-clock epoch milliseconds for a monotonic timestamp (seconds). */
+export function toWallMs(ts: number, anchor: number): number {
+  return (ts + anchor) * 1000;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `HH:MM:SS.mmm` in local time. */
+export function formatClock(wallMs: number): string {
+  const d = new Date(wallMs);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Relative time like `+1.234 s` or `+12 ms`. */
+export function formatRelative(ms: number): string {
+  if (Math.abs(ms) < 1000) return `+${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  return `+${(ms / 1000).toFixed(3)} s`;
+}

@@ -1,0 +1,107 @@
+// Normalized records: what every capture source (CDP in Chrome, the page hook in Firefox) produces and what the
+// store, the views and HAR work on. Pure data: no chrome.*, no DOM.
+
+export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed' | 'error';
+export type Direction = 'sent' | 'received';
+
+/** WebSocket opcodes, plus -1 for a frame error reported by the browser (as Chrome's HAR does). */
+export const OPCODE = { continuation: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10, error: -1 } as const;
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+export interface StackFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number; // 0-based, as CDP
+  columnNumber: number; // 0-based, as CDP
+}
+
+export interface Initiator {
+  type: string; // 'script' | 'parser' | 'other' | …
+  url?: string;
+  lineNumber?: number;
+  stack?: StackFrame[];
+}
+
+/** Where a socket lives: the page itself, an (out-of-process) iframe, or a worker. */
+export interface SocketTarget {
+  type: 'page' | 'iframe' | 'worker' | 'other';
+  url?: string;
+}
+
+export interface HandshakeRequest {
+  headers: Header[];
+  headersText?: string;
+}
+
+export interface HandshakeResponse {
+  status: number;
+  statusText: string;
+  headers: Header[];
+  headersText?: string;
+}
+
+/**
+ * A WebSocket connection. Times are CDP monotonic timestamps in seconds (`*Ts`); turn them into wall-clock
+ * milliseconds with `toWallMs` and the session's anchor.
+ */
+export interface Connection {
+  id: number;
+  url: string;
+  state: ConnectionState;
+  /** The socket was already open when capture started: its handshake was never seen. */
+  openedBeforeCapture: boolean;
+  /** For a socket opened before capture whose URL could not be told apart: the live sockets it may be. */
+  urlCandidates?: string[];
+  target: SocketTarget;
+  initiator?: Initiator;
+  request?: HandshakeRequest;
+  response?: HandshakeResponse;
+  /** Selected subprotocol (Sec-WebSocket-Protocol of the response), '' when none. */
+  protocol?: string;
+  /** Negotiated extensions (Sec-WebSocket-Extensions of the response), '' when none. */
+  extensions?: string;
+  createdTs?: number;
+  openTs?: number;
+  closeTs?: number;
+  closeCode?: number;
+  closeReason?: string;
+  wasClean?: boolean;
+  error?: string;
+}
+
+/** A frame as it crosses contexts: binary payloads travel as base64 (runtime ports serialize as JSON). */
+export interface WireFrame {
+  id: number;
+  conn: number;
+  dir: Direction;
+  opcode: number;
+  /** CDP monotonic timestamp, seconds. */
+  ts: number;
+  /** Payload length in bytes (UTF-8 bytes for text). */
+  size: number;
+  text?: string;
+  b64?: string;
+}
+
+/** A frame in the store: binary payloads are bytes. */
+export interface Frame {
+  id: number;
+  conn: number;
+  dir: Direction;
+  opcode: number;
+  ts: number;
+  size: number;
+  text?: string;
+  bytes?: Uint8Array;
+}
+
+/** What a capture source emits; the store applies these in order. */
+export type CaptureRecord =
+  | { t: 'conn'; conn: Connection } // upsert: a new connection or a new snapshot of it
+  | { t: 'frame'; frame: WireFrame }
+  | { t: 'anchor'; anchor: number } // wall-clock seconds minus monotonic seconds
+  | { t: 'navigated'; url: string; ts: number };

@@ -1,0 +1,106 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type { SessionStore } from '../model/store';
+import { substringFilter } from '../model/preview';
+import type { HostStatus, PanelToHost, Settings } from '../protocol';
+import { loadSettings, saveSettings } from '../platform/settings';
+import { useStoreRevision } from './useStore';
+import { ConnectionList } from './ConnectionList';
+import { Timeline } from './Timeline';
+import { DetailPane } from './DetailPane';
+import { StatusBar } from './StatusBar';
+import { Toolbar } from './Toolbar';
+
+export interface AppProps {
+  store: SessionStore;
+  getStatus: () => HostStatus | null;
+  onStatus: (fn: () => void) => () => void;
+  send: (type: Exclude<PanelToHost['type'], 'hello'>) => void;
+  inDevTools: boolean;
+}
+
+export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) {
+  const revision = useStoreRevision(store);
+  const [status, setStatus] = useState(getStatus());
+  useEffect(() => onStatus(() => setStatus(getStatus())), []);
+
+  const [filterText, setFilterText] = useState('');
+  const [connFilter, setConnFilter] = useState<number | null>(null);
+  const [selectedFrame, setSelectedFrame] = useState<number | null>(null);
+  const [selectedConn, setSelectedConn] = useState<number | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  useEffect(() => {
+    void loadSettings().then(setSettings);
+  }, []);
+
+  // The filter: text terms and the connection picked in the list.
+  useEffect(() => {
+    const text = substringFilter(filterText);
+    const conn = connFilter;
+    if (!text && conn === null) store.setFilter(null);
+    else store.setFilter((f) => (conn === null || f.conn === conn) && (!text || text(f)));
+  }, [filterText, connFilter, store]);
+
+  const selectFrame = useCallback(
+    (id: number | null) => {
+      setSelectedFrame(id);
+      if (id !== null) {
+        const f = store.frameById(id);
+        if (f) setSelectedConn(f.conn);
+      }
+    },
+    [store],
+  );
+
+  const pickConnection = useCallback((id: number | null) => {
+    setSelectedConn(id);
+    setConnFilter(id);
+    setSelectedFrame(null);
+  }, []);
+
+  const clear = useCallback(() => {
+    store.clear();
+    setSelectedFrame(null);
+    setSelectedConn(null);
+    setConnFilter(null);
+  }, [store]);
+
+  const detail = useMemo(
+    () => ({
+      frame: selectedFrame !== null ? store.frameById(selectedFrame) : undefined,
+      conn: selectedConn !== null ? store.connections.get(selectedConn) : undefined,
+    }),
+    [selectedFrame, selectedConn, revision],
+  );
+
+  return (
+    <div class="app">
+      <Toolbar
+        paused={store.paused}
+        onPause={() => store.setPaused(!store.paused)}
+        onClear={clear}
+        filterText={filterText}
+        onFilter={setFilterText}
+        onReload={() => send('reload')}
+        settings={settings}
+        onSettings={(patch) => void saveSettings(patch).then(setSettings)}
+        inDevTools={inDevTools}
+      />
+      {status && status.phase === 'detached' && (
+        <div class="banner banner-error" role="alert" data-testid="capture-error">
+          <span>{status.reason ?? 'Capture stopped.'}</span>
+          <button type="button" data-testid="reattach" onClick={() => send('attach')}>
+            Reattach
+          </button>
+        </div>
+      )}
+      <div class="main">
+        <ConnectionList store={store} revision={revision} selected={connFilter} onPick={pickConnection} />
+        <div class="center">
+          <Timeline store={store} revision={revision} selected={selectedFrame} onSelect={selectFrame} />
+          <DetailPane store={store} frame={detail.frame} conn={detail.conn} />
+        </div>
+      </div>
+      <StatusBar store={store} revision={revision} status={status} />
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { SessionStore } from '../model/store';
+import { connectionLabel } from './format';
+
+export interface ConnectionListProps {
+  store: SessionStore;
+  revision: number;
+  selected: number | null;
+  onPick: (id: number | null) => void;
+}
+
+export function ConnectionList({ store, selected, onPick }: ConnectionListProps) {
+  return (
+    <div class="connections" role="listbox" aria-label="Connections">
+      <div
+        class={'conn-all' + (selected === null ? ' selected' : '')}
+        role="option"
+        aria-selected={selected === null}
+        onClick={() => onPick(null)}
+      >
+        All connections ({store.connections.size})
+      </div>
+      {store.connectionOrder.map((id) => {
+        const c = store.connections.get(id)!;
+        return (
+          <div
+            key={id}
+            data-testid="connection-row"
+            data-url={c.url}
+            data-state={c.state}
+            data-conn-id={id}
+            data-before-capture={c.openedBeforeCapture ? 'true' : undefined}
+            role="option"
+            aria-selected={selected === id}
+            class={'conn' + (selected === id ? ' selected' : '')}
+            title={c.url || connectionLabel(c)}
+            onClick={() => onPick(id)}
+          >
+            <span class={`state state-${c.state}`} title={c.state} />
+            <span class="conn-id">#{id}</span>
+            <span class="conn-url">{connectionLabel(c)}</span>
+            <span class="conn-meta">
+              {c.target.type !== 'page' && <span class="badge">{c.target.type}</span>}
+              {c.openedBeforeCapture && <span class="badge badge-warn">opened before capture</span>}
+              <span class="count">{store.framesPerConnection.get(id) ?? 0}</span>
+            </span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}

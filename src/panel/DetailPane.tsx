@@ -1,0 +1,120 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { SessionStore } from '../model/store';
+import type { Connection, Frame } from '../model/types';
+import { OPCODE } from '../model/types';
+import { bytesToBase64, bytesToUtf8, formatBytes, hexDump } from '../model/bytes';
+import { opcodeName } from '../model/preview';
+import { formatClock } from '../model/time';
+import { JsonTree } from './JsonTree';
+import { Handshake } from './Handshake';
+
+/** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
+export const MAX_TEXT_SHOWN = 256 * 1024;
+const MAX_JSON_PARSE = 2 * 1024 * 1024;
+
+export function DetailPane({ store, frame, conn }: { store: SessionStore; frame?: Frame; conn?: Connection }) {
+  const [tab, setTab] = useState<'frame' | 'handshake'>('frame');
+  useEffect(() => setTab('frame'), [frame?.id]);
+  const active = frame ? tab : 'handshake';
+  return (
+    <div class="detail">
+      <div class="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={active === 'frame'} disabled={!frame} onClick={() => setTab('frame')}>
+          Frame
+        </button>
+        <button type="button" role="tab" aria-selected={active === 'handshake'} onClick={() => setTab('handshake')}>
+          Handshake
+        </button>
+      </div>
+      <div class="detail-body">
+        {active === 'frame' && frame ? (
+          <FrameDetail store={store} frame={frame} />
+        ) : conn ? (
+          <Handshake store={store} conn={conn} />
+        ) : (
+          <div class="empty">Select a frame or a connection.</div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function FrameDetail({ store, frame }: { store: SessionStore; frame: Frame }) {
+  const wall = store.wallMs(frame.ts);
+  return (
+    <div data-testid="frame-detail" data-frame-id={frame.id} class="frame-detail">
+      <div class="meta">
+        <span>{frame.dir === 'sent' ? '↑ sent' : '↓ received'}</span>
+        <span>{opcodeName(frame.opcode)}</span>
+        <span>{formatBytes(frame.size)}</span>
+        <span>connection #{frame.conn}</span>
+        {!Number.isNaN(wall) && <span>{new Date(wall).toISOString().slice(0, 10)} {formatClock(wall)}</span>}
+      </div>
+      {frame.bytes ? <BinaryView bytes={frame.bytes} /> : <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />}
+    </div>
+  );
+}
+
+function TextView({ text, error }: { text: string; error: boolean }) {
+  const parsed = useMemo(() => {
+    if (error || text.length > MAX_JSON_PARSE) return undefined;
+    const t = text.trimStart();
+    if (!(t.startsWith('{') || t.startsWith('['))) return undefined;
+    try {
+      return { value: JSON.parse(text) as unknown };
+    } catch {
+      return undefined;
+    }
+  }, [text, error]);
+  const [view, setView] = useState<'json' | 'text'>('json');
+  const shown = text.length > MAX_TEXT_SHOWN ? text.slice(0, MAX_TEXT_SHOWN) : text;
+  return (
+    <div>
+      {parsed && (
+        <div class="subtabs">
+          <button type="button" aria-pressed={view === 'json'} onClick={() => setView('json')}>
+            JSON
+          </button>
+          <button type="button" aria-pressed={view === 'text'} onClick={() => setView('text')}>
+            Text
+          </button>
+        </div>
+      )}
+      {parsed && view === 'json' ? (
+        <JsonTree value={parsed.value} />
+      ) : (
+        <>
+          {shown.length < text.length && (
+            <div class="notice" data-testid="truncated">
+              Showing the first {formatBytes(MAX_TEXT_SHOWN)} characters of {text.length.toLocaleString()}.
+            </div>
+          )}
+          <pre class={'payload' + (error ? ' error' : '')}>{shown}</pre>
+        </>
+      )}
+    </div>
+  );
+}
+
+function BinaryView({ bytes }: { bytes: Uint8Array }) {
+  const [view, setView] = useState<'hex' | 'utf8' | 'base64'>('hex');
+  const body = useMemo(() => {
+    if (view === 'hex') return hexDump(bytes);
+    const slice = bytes.subarray(0, MAX_TEXT_SHOWN);
+    const text = view === 'utf8' ? bytesToUtf8(slice) : bytesToBase64(slice);
+    return { lines: [text], truncated: slice.length < bytes.length };
+  }, [bytes, view]);
+  return (
+    <div>
+      <div class="subtabs">
+        {(['hex', 'utf8', 'base64'] as const).map((v) => (
+          <button type="button" key={v} aria-pressed={view === v} data-view={v} onClick={() => setView(v)}>
+            {v === 'hex' ? 'Hex' : v === 'utf8' ? 'UTF-8' : 'Base64'}
+          </button>
+        ))}
+      </div>
+      {body.truncated && <div class="notice" data-testid="truncated">Showing the first part of {formatBytes(bytes.length)}.</div>}
+      <pre class="payload hex" data-testid={`binary-${view}`}>{body.lines.join('\n')}</pre>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import type { SessionStore } from '../model/store';
+import { formatBytes } from '../model/bytes';
+import type { HostStatus } from '../protocol';
+
+const PHASE_TEXT: Record<HostStatus['phase'], string> = {
+  idle: 'Not capturing yet',
+  attaching: 'Attaching…',
+  capturing: 'Capturing',
+  detached: 'Capture stopped',
+};
+
+export function StatusBar({ store, status }: { store: SessionStore; revision: number; status: HostStatus | null }) {
+  const s = store.stats;
+  const total = store.frameCount;
+  const visible = store.visibleCount;
+  return (
+    <div class="statusbar" role="status">
+      <span data-testid="frame-count" data-total={total} data-visible={visible}>
+        {visible === total ? `${total} frames` : `${visible} / ${total} frames`}
+      </span>
+      <span title="Sent">
+        ↑ {s.framesSent} · {formatBytes(s.bytesSent)}
+      </span>
+      <span title="Received">
+        ↓ {s.framesReceived} · {formatBytes(s.bytesReceived)}
+      </span>
+      <span>{store.connections.size} connections</span>
+      {store.paused && <span class="warn" data-testid="paused-count" data-count={s.pausedDropped}>Paused: {s.pausedDropped} frames not stored</span>}
+      {!!status?.dropped && <span class="warn">{status.dropped} frames dropped before the panel opened</span>}
+      <span class="spacer" />
+      <span data-testid="capture-state" data-phase={status?.phase ?? 'idle'} class={`phase phase-${status?.phase ?? 'idle'}`}>
+        {PHASE_TEXT[status?.phase ?? 'idle']}
+      </span>
+    </div>
+  );
+}

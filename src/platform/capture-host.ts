@@ -1,0 +1,212 @@
+// The capture host of one inspected tab: owns the chrome.debugger attachment, feeds CDP events to the pure
+// dispatcher (src/capture/cdp.ts), and hands records to the panel in batches (~one message per 16 ms).
+// It lives in the DevTools page of that tab (or in the panel page when the panel runs as a normal tab), so the
+// attachment lasts exactly as long as the DevTools window: no service-worker lifetime to work around.
+import { CdpCapture, type SessionKey } from '../capture/cdp';
+import { candidateUrls, matchCloses, type CloseInfo } from '../capture/resolve';
+import { Batcher } from '../model/batcher';
+import { PROTOCOL_VERSION, type HostStatus, type HostToPanel, type PanelToHost } from '../protocol';
+import { PageProbe } from './page-probe';
+
+export interface PanelLink {
+  post(msg: HostToPanel): void;
+}
+
+const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
+const CLOSE_READ_DELAYS = [30, 150, 600, 2000];
+
+export class CaptureHost {
+  private link: PanelLink | null = null;
+  private readonly batcher: Batcher;
+  private readonly capture: CdpCapture;
+  private readonly probe: PageProbe;
+  private status: HostStatus;
+  private readonly scanTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly pendingCloses = new Map<string, CloseInfo[]>();
+  private readonly closeReads = new Set<string>();
+  private listening = false;
+  private handlerErrors = 0;
+
+  constructor(readonly tabId: number) {
+    this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
+    this.batcher = new Batcher({
+      flush: (records) => this.link?.post({ v: PROTOCOL_VERSION, type: 'batch', records }),
+    });
+    this.capture = new CdpCapture({
+      emit: (r) => this.batcher.push(r),
+      onUnannouncedSocket: (s) => this.scheduleScan(s, 50),
+    });
+    this.probe = new PageProbe((session, method, params) => this.send(session, method, params));
+  }
+
+  connectPanel(link: PanelLink): void {
+    this.link = link;
+    this.postStatus();
+    this.batcher.setOpen(true);
+  }
+
+  disconnectPanel(link: PanelLink): void {
+    if (this.link !== link) return;
+    this.link = null;
+    this.batcher.setOpen(false);
+  }
+
+  handle(msg: PanelToHost): void {
+    switch (msg.type) {
+      case 'hello':
+        this.postStatus();
+        break;
+      case 'attach':
+        void this.start();
+        break;
+      case 'reload':
+        void this.reloadPage();
+        break;
+    }
+  }
+
+  /** Attach the debugger and enable capture (idempotent). */
+  async start(): Promise<void> {
+    if (this.status.phase === 'capturing' || this.status.phase === 'attaching') return;
+    this.listen();
+    this.setPhase('attaching');
+    try {
+      await chrome.debugger.attach({ tabId: this.tabId }, '1.3');
+    } catch (e) {
+      this.setPhase('detached', `Could not attach the debugger: ${(e as Error).message ?? e}`);
+      return;
+    }
+    try {
+      await this.send(undefined, 'Network.enable', {});
+      this.setPhase('capturing');
+      await this.send(undefined, 'Target.setAutoAttach', AUTO_ATTACH);
+      this.scheduleScan(undefined, 0);
+    } catch (e) {
+      this.setPhase('detached', `Could not enable capture: ${(e as Error).message ?? e}`);
+    }
+  }
+
+  async reloadPage(): Promise<void> {
+    if (this.status.phase !== 'capturing') await this.start();
+    try {
+      await this.send(undefined, 'Page.reload', { ignoreCache: false });
+    } catch {
+      chrome.tabs?.reload?.(this.tabId);
+    }
+  }
+
+  dispose(): void {
+    if (this.status.phase === 'capturing') chrome.debugger.detach({ tabId: this.tabId }).catch(() => {});
+    if (this.listening) {
+      chrome.debugger.onEvent.removeListener(this.onEvent);
+      chrome.debugger.onDetach.removeListener(this.onDetach);
+    }
+  }
+
+  private listen() {
+    if (this.listening) return;
+    this.listening = true;
+    chrome.debugger.onEvent.addListener(this.onEvent);
+    chrome.debugger.onDetach.addListener(this.onDetach);
+  }
+
+  private readonly onEvent = (source: chrome.debugger.DebuggerSession, method: string, params?: object) => {
+    if (source.tabId !== this.tabId) return;
+    const session: SessionKey = source.sessionId;
+    try {
+      this.capture.handle(session, method, params);
+    } catch (e) {
+      // The dispatcher validates its input; this is a last line of defence so one bad event never stops capture.
+      this.handlerErrors++;
+      console.error('Frameline: failed to handle', method, e);
+    }
+    switch (method) {
+      case 'Target.attachedToTarget':
+        void this.setUpChild((params as { sessionId?: string })?.sessionId);
+        break;
+      case 'Target.detachedFromTarget':
+        this.probe.reset((params as { sessionId?: string })?.sessionId);
+        break;
+      case 'Network.webSocketCreated':
+        this.scheduleScan(session, 100);
+        break;
+      case 'Network.webSocketClosed':
+        this.readClosesSoon(session);
+        break;
+    }
+  };
+
+  private readonly onDetach = (source: chrome.debugger.Debuggee, reason: string) => {
+    if (source.tabId !== this.tabId) return;
+    this.probe.reset();
+    const why =
+      reason === 'canceled_by_user'
+        ? 'The debugger was detached (the "started debugging" bar was cancelled).'
+        : reason === 'target_closed'
+          ? 'The inspected tab was closed or crashed.'
+          : `The debugger was detached (${reason}).`;
+    this.setPhase('detached', why);
+  };
+
+  /** A child target (out-of-process iframe, worker) was auto-attached, paused: enable capture, then resume it. */
+  private async setUpChild(sessionId: string | undefined) {
+    if (!sessionId) return;
+    await this.send(sessionId, 'Network.enable', {}).catch(() => {});
+    await this.send(sessionId, 'Target.setAutoAttach', AUTO_ATTACH).catch(() => {});
+    await this.send(sessionId, 'Runtime.runIfWaitingForDebugger', {}).catch(() => {});
+  }
+
+  private send(session: string | undefined, method: string, params?: object): Promise<any> {
+    const target: chrome.debugger.DebuggerSession = session ? { tabId: this.tabId, sessionId: session } : { tabId: this.tabId };
+    return chrome.debugger.sendCommand(target, method, params);
+  }
+
+  /** Look at the page's live sockets: close listeners, and URLs for sockets opened before capture. */
+  private scheduleScan(session: SessionKey, delay: number) {
+    const key = session ?? '';
+    if (this.scanTimers.has(key)) return;
+    this.scanTimers.set(
+      key,
+      setTimeout(async () => {
+        this.scanTimers.delete(key);
+        const live = await this.probe.scan(session);
+        const conns = this.capture.connectionsOf(session);
+        const unresolved = conns.filter((c) => c.openedBeforeCapture && !c.url && c.state === 'open');
+        if (unresolved.length && live.length) {
+          const urls = candidateUrls(live, conns);
+          for (const c of unresolved) this.capture.resolveUrl(c.id, urls);
+        }
+      }, delay),
+    );
+  }
+
+  private readClosesSoon(session: SessionKey) {
+    const key = session ?? '';
+    if (this.closeReads.has(key)) return;
+    this.closeReads.add(key);
+    let attempt = 0;
+    const step = async () => {
+      const closes = [...(this.pendingCloses.get(key) ?? []), ...(await this.probe.takeCloses(session))];
+      const { matched, unmatched } = matchCloses(closes, this.capture.connectionsOf(session));
+      for (const [c, info] of matched) this.capture.setCloseInfo(c.id, info.code, info.reason, info.wasClean);
+      this.pendingCloses.set(key, unmatched.slice(-100));
+      const waiting = this.capture
+        .connectionsOf(session)
+        .some((c) => (c.state === 'closed' || c.state === 'error') && c.closeCode === undefined && c.url);
+      if (waiting && attempt < CLOSE_READ_DELAYS.length - 1) setTimeout(step, CLOSE_READ_DELAYS[++attempt]);
+      else this.closeReads.delete(key);
+    };
+    setTimeout(step, CLOSE_READ_DELAYS[0]);
+  }
+
+  private setPhase(phase: HostStatus['phase'], reason?: string) {
+    this.status = { ...this.status, phase, reason };
+    this.postStatus();
+  }
+
+  private postStatus() {
+    this.status.dropped = this.batcher.dropped;
+    this.status.malformed = this.capture.malformed + this.handlerErrors;
+    this.link?.post({ v: PROTOCOL_VERSION, type: 'status', status: { ...this.status } });
+  }
+}

@@ -1,0 +1,121 @@
+// Real Chromium with the unpacked Frameline build, real DevTools, the real Frameline panel.
+// DevTools internals used here (ViewManager, InspectorView) live in this one file.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
+
+export const EXT_DIR = resolve(import.meta.dirname, '../../dist/chrome');
+export const PANEL_TITLE = 'Frameline';
+export const PANEL_PATH = 'src/panel/index.html';
+export const DEVTOOLS_PAGE_PATH = 'src/entries/devtools.html';
+
+export function chromiumPath(): string {
+  const p = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
+  if (!existsSync(p)) {
+    throw new Error(
+      `Chromium not found at ${p}. Install it with: sudo apt-get install -y chromium ` +
+        '(or set PUPPETEER_EXECUTABLE_PATH to a Chromium/Chrome binary).',
+    );
+  }
+  return p;
+}
+
+export interface Chrome {
+  browser: Browser;
+  extensionId: string;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Chrome> {
+  if (!existsSync(join(EXT_DIR, 'manifest.json'))) throw new Error(`No build at ${EXT_DIR}: run npm run build first.`);
+  const profile = mkdtempSync(join(tmpdir(), 'frameline-e2e-'));
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    enableExtensions: true,
+    userDataDir: profile,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--site-per-process',
+      `--load-extension=${EXT_DIR}`,
+      `--disable-extensions-except=${EXT_DIR}`,
+    ],
+  });
+  const sw = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+    { timeout: 30_000 },
+  );
+  const extensionId = new URL(sw.url()).host;
+  return {
+    browser,
+    extensionId,
+    async close() {
+      await browser.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface DevTools {
+  dt: Page;
+  devtoolsFrame: Frame;
+}
+
+/** Open real DevTools for `page` (its DevTools page is loaded, the Frameline panel not yet shown). */
+export async function openDevTools(page: Page, extensionId: string): Promise<DevTools> {
+  const dt = await page.openDevTools();
+  const devtoolsFrame = await dt.waitForFrame(
+    (f) => f.url() === `chrome-extension://${extensionId}/${DEVTOOLS_PAGE_PATH}`,
+    { timeout: 30_000 },
+  );
+  // Wait until DevTools has registered the extension's panel.
+  const viewId = `chrome-extension://${extensionId}${PANEL_TITLE}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const has = await dt.evaluate(
+      `(async () => { const UI = await import('./ui/legacy/legacy.js');
+        return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(viewId)}); })()`,
+    );
+    if (has) break;
+    if (Date.now() > deadline) throw new Error('The Frameline panel never appeared in DevTools');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { dt, devtoolsFrame };
+}
+
+/** Show the Frameline panel in DevTools and return its frame. */
+export async function showPanel(dt: Page, extensionId: string): Promise<Frame> {
+  const viewId = `chrome-extension://${extensionId}${PANEL_TITLE}`;
+  await dt.evaluate(
+    `(async () => { const UI = await import('./ui/legacy/legacy.js');
+      await UI.ViewManager.ViewManager.instance().showView(${JSON.stringify(viewId)}); })()`,
+  );
+  const panel = await dt.waitForFrame((f) => f.url().startsWith(`chrome-extension://${extensionId}/${PANEL_PATH}`), {
+    timeout: 30_000,
+  });
+  await panel.waitForSelector('[data-testid="frame-count"]', { timeout: 30_000 });
+  return panel;
+}
+
+/** Poll `fn` in `frame` until it returns a truthy value (extension frames repaint rarely: no rAF polling). */
+export async function waitInFrame<T>(
+  frame: Frame,
+  fn: string,
+  { timeout = 20_000, what = fn }: { timeout?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    last = await frame.evaluate(fn);
+    if (last) return last as T;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

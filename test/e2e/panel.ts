@@ -1,0 +1,117 @@
+// Reading and driving the Frameline panel through its automation contract (data-testid attributes, see README).
+import type { Frame } from 'puppeteer';
+import { waitInFrame } from './browser';
+
+export interface RowInfo {
+  id: number;
+  direction: string;
+  opcode: number;
+  text: string;
+  replayed: boolean;
+}
+export interface ConnInfo {
+  id: number;
+  url: string;
+  state: string;
+  beforeCapture: boolean;
+  text: string;
+}
+
+export const counts = (panel: Frame) =>
+  panel.$eval('[data-testid="frame-count"]', (el) => ({
+    total: Number(el.getAttribute('data-total')),
+    visible: Number(el.getAttribute('data-visible')),
+  }));
+
+export async function waitForTotal(panel: Frame, n: number, timeout = 20_000) {
+  await waitInFrame(
+    panel,
+    `Number(document.querySelector('[data-testid="frame-count"]')?.getAttribute('data-total')) >= ${n}`,
+    { timeout, what: `at least ${n} frames in the panel` },
+  );
+}
+
+export const rows = (panel: Frame): Promise<RowInfo[]> =>
+  panel.$$eval('[data-testid="frame-row"]', (els) =>
+    els
+      .map((el) => ({
+        id: Number(el.getAttribute('data-frame-id')),
+        direction: el.getAttribute('data-direction') ?? '',
+        opcode: Number(el.getAttribute('data-opcode')),
+        text: el.querySelector('.c-preview')?.textContent ?? '',
+        replayed: el.getAttribute('data-replayed') === 'true',
+      }))
+      .sort((a, b) => a.id - b.id),
+  );
+
+export const connections = (panel: Frame): Promise<ConnInfo[]> =>
+  panel.$$eval('[data-testid="connection-row"]', (els) =>
+    els.map((el) => ({
+      id: Number(el.getAttribute('data-conn-id')),
+      url: el.getAttribute('data-url') ?? '',
+      state: el.getAttribute('data-state') ?? '',
+      beforeCapture: el.getAttribute('data-before-capture') === 'true',
+      text: el.textContent ?? '',
+    })),
+  );
+
+/** Wait until a connection row satisfies `predicate` (a JS expression over `c` = ConnInfo). */
+export async function waitForConnection(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> {
+  return waitInFrame<ConnInfo>(
+    panel,
+    `(() => { const list = [...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
+        id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
+        state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',
+        text: el.textContent ?? '' }));
+      return list.find((c) => (${predicate})) ?? null; })()`,
+    { timeout, what },
+  );
+}
+
+export async function waitForRow(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> {
+  return waitInFrame<RowInfo>(
+    panel,
+    `(() => { const list = [...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => ({
+        id: Number(el.getAttribute('data-frame-id')), direction: el.getAttribute('data-direction') ?? '',
+        opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview')?.textContent ?? '',
+        replayed: el.getAttribute('data-replayed') === 'true' }));
+      return list.find((r) => (${predicate})) ?? null; })()`,
+    { timeout, what },
+  );
+}
+
+export async function clickRow(panel: Frame, frameId: number) {
+  await panel.click(`[data-testid="frame-row"][data-frame-id="${frameId}"]`);
+  await waitInFrame(panel, `document.querySelector('[data-testid="frame-detail"]')?.getAttribute('data-frame-id') === '${frameId}'`, {
+    what: `detail of frame ${frameId}`,
+  });
+}
+
+export async function clickConnection(panel: Frame, connId: number) {
+  await panel.click(`[data-testid="connection-row"][data-conn-id="${connId}"]`);
+  await waitInFrame(panel, `document.querySelector('[data-testid="handshake"]')?.getAttribute('data-conn-id') === '${connId}'`, {
+    what: `handshake of connection ${connId}`,
+  });
+}
+
+export const text = (panel: Frame, testid: string) =>
+  panel.$eval(`[data-testid="${testid}"]`, (el) => (el as HTMLElement).innerText);
+
+export async function clear(panel: Frame) {
+  await panel.click('[data-testid="clear"]');
+  await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]')?.getAttribute('data-total') === '0'`, {
+    what: 'cleared panel',
+  });
+}
+
+export async function setFilter(panel: Frame, value: string) {
+  await panel.$eval(
+    '[data-testid="filter-input"]',
+    (el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
+}

@@ -1,0 +1,88 @@
+// A real HTTP + WebSocket (`ws`) server on 127.0.0.1, port 0, for e2e tests and fixture recording.
+// Pages are registered by path; WebSocket endpoints:
+//   /echo            echoes every message back (text stays text, binary stays binary)
+//   /hdr             like /echo, and the 101 response carries `X-Frameline-Test: custom-header`
+//   /close?code=&reason=   closes with that code and reason after the first message it receives
+//   /badframe        answers the first message with a frame of reserved opcode 3 (a protocol error)
+//   /burst?n=&size=  on message "go", sends n text frames of about `size` bytes: {"seq":i,"pad":"…"}
+//   anything else    behaves like /echo
+// Every connection records what it received (server.connections[i].received) so tests can check replays.
+import http from 'node:http';
+import { WebSocketServer } from 'ws';
+
+/** @returns {Promise<{port:number, origin:string, altOrigin:string, wsUrl:(p:string)=>string,
+ *   page:(path:string, html:string)=>string, connections:any[], close:()=>Promise<void>}>} */
+export async function startServer() {
+  /** @type {Map<string,string>} */
+  const pages = new Map();
+  /** @type {any[]} */
+  const connections = [];
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const body = pages.get(path);
+    if (body === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    const type = path.endsWith('.js') ? 'text/javascript' : 'text/html; charset=utf-8';
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+    res.end(body);
+  });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on('headers', (headers, req) => {
+    if ((req.url ?? '').startsWith('/hdr')) headers.push('X-Frameline-Test: custom-header');
+  });
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const record = { path: url.pathname, query: Object.fromEntries(url.searchParams), received: [], closed: null };
+      connections.push(record);
+      ws.on('message', (data, isBinary) => {
+        const buf = Buffer.isBuffer(data) ? data : Buffer.concat(/** @type {Buffer[]} */ (data));
+        record.received.push(isBinary ? { binary: true, hex: buf.toString('hex') } : { text: buf.toString('utf8') });
+        if (url.pathname === '/badframe') {
+          // A frame with reserved opcode 3: the browser fails the connection (CDP webSocketFrameError).
+          /** @type {any} */ (ws)._socket.write(Buffer.from([0x83, 0x00]));
+          return;
+        }
+        if (url.pathname === '/close') {
+          ws.close(Number(url.searchParams.get('code') ?? 1000), url.searchParams.get('reason') ?? '');
+          return;
+        }
+        if (url.pathname === '/burst' && !isBinary && buf.toString() === 'go') {
+          const n = Number(url.searchParams.get('n') ?? 1000);
+          const size = Number(url.searchParams.get('size') ?? 200);
+          const pad = 'x'.repeat(Math.max(0, size - 30));
+          for (let i = 0; i < n; i++) ws.send(JSON.stringify({ seq: i, pad }));
+          return;
+        }
+        ws.send(buf, { binary: isBinary });
+      });
+      ws.on('close', (code, reason) => {
+        record.closed = { code, reason: reason.toString() };
+      });
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    origin,
+    // Another site (for out-of-process iframes): same server, host name `localhost`.
+    altOrigin: `http://localhost:${port}`,
+    wsUrl: (p) => `ws://127.0.0.1:${port}${p}`,
+    page(path, html) {
+      pages.set(path, html);
+      return origin + path;
+    },
+    connections,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((resolve) => wss.close(() => resolve(undefined)));
+      server.closeAllConnections?.();
+      await new Promise((resolve) => server.close(() => resolve(undefined)));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Two targets from one source: `vite build --mode chrome` → dist/chrome, `--mode firefox` → dist/firefox.
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
+import baseManifest from './manifest.json' with { type: 'json' };
+
+/** Firefox: background scripts instead of a service worker, no chrome.debugger, gecko settings (see README). */
+function firefoxManifest(m: typeof baseManifest): ManifestV3Export {
+  const { minimum_chrome_version: _ignored, background, permissions, ...rest } = m;
+  return {
+    ...rest,
+    background: { scripts: [background.service_worker], type: 'module' },
+    permissions: permissions.filter((p) => p !== 'debugger'),
+    browser_specific_settings: {
+      gecko: {
+        id: 'frameline@frameline.dev',
+        strict_min_version: '140.0',
+        data_collection_permissions: { required: ['none'] },
+      },
+      gecko_android: { strict_min_version: '142.0' },
+    },
+  } as ManifestV3Export;
+}
+
+export default defineConfig(({ mode }) => {
+  const firefox = mode === 'firefox';
+  return {
+    plugins: [
+      preact(),
+      crx({
+        manifest: firefox ? firefoxManifest(baseManifest) : (baseManifest as ManifestV3Export),
+        browser: firefox ? 'firefox' : 'chrome',
+      }),
+    ],
+    build: {
+      outDir: firefox ? 'dist/firefox' : 'dist/chrome',
+      emptyOutDir: true,
+      target: firefox ? 'firefox140' : 'chrome125',
+      // The panel page is referenced only by chrome.devtools.panels.create: make it a build input.
+      rollupOptions: { input: { panel: 'src/panel/index.html' } },
+    },
+  };
+});
