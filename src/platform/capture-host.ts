@@ -79,6 +79,7 @@ export class CaptureHost {
     try {
       await this.send(undefined, 'Network.enable', {});
       this.setPhase('capturing');
+      await this.probe.installInDocuments(undefined).catch(() => {});
       await this.send(undefined, 'Target.setAutoAttach', AUTO_ATTACH);
       this.scheduleScan(undefined, 0);
     } catch (e) {
@@ -121,9 +122,11 @@ export class CaptureHost {
       console.error('Frameline: failed to handle', method, e);
     }
     switch (method) {
-      case 'Target.attachedToTarget':
-        void this.setUpChild((params as { sessionId?: string })?.sessionId);
+      case 'Target.attachedToTarget': {
+        const p = params as { sessionId?: string; targetInfo?: { type?: string } };
+        void this.setUpChild(p?.sessionId, p?.targetInfo?.type);
         break;
+      }
       case 'Target.detachedFromTarget':
         this.probe.reset((params as { sessionId?: string })?.sessionId);
         break;
@@ -149,9 +152,11 @@ export class CaptureHost {
   };
 
   /** A child target (out-of-process iframe, worker) was auto-attached, paused: enable capture, then resume it. */
-  private async setUpChild(sessionId: string | undefined) {
+  private async setUpChild(sessionId: string | undefined, type: string | undefined) {
     if (!sessionId) return;
     await this.send(sessionId, 'Network.enable', {}).catch(() => {});
+    if (type === 'worker') await this.probe.installInWorker(sessionId).catch(() => {});
+    else if (type === 'iframe') await this.probe.installInDocuments(sessionId).catch(() => {});
     await this.send(sessionId, 'Target.setAutoAttach', AUTO_ATTACH).catch(() => {});
     await this.send(sessionId, 'Runtime.runIfWaitingForDebugger', {}).catch(() => {});
   }

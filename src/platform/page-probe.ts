@@ -1,15 +1,16 @@
-// Reads what CDP's Network domain does not report, from the page's own WebSocket objects, over Runtime:
+// Reads what CDP's Network domain does not report, from the page's own WebSocket objects, over Runtime and Page:
 //  - the URL of sockets opened before capture (their handshake was never seen), and
 //  - close code, reason and wasClean (CDP's webSocketClosed carries none of them).
-// How: Runtime.queryObjects(WebSocket.prototype) lists the live sockets of a session; a close listener is added to
-// each one, writing into a registry object that only Frameline holds a handle to (it is not reachable from the
-// page's globals, so the page can neither read nor forge it). Works in the root session and in child sessions
-// (out-of-process iframes, workers). Limits: same-process iframes have their own WebSocket.prototype that is not
-// scanned; a socket that closes before the scan after its creation has no close code.
+// How: a document-start hook (src/capture/page-hook.ts) adds a close listener to every socket at construction,
+// writing into a registry object Frameline takes a handle to once. Sockets that existed before capture are found
+// with Runtime.queryObjects(WebSocket.prototype) and get the same listener. Works in the root session and in child
+// sessions (out-of-process iframes, workers). Limit: same-process iframes that load before capture starts have their
+// own WebSocket.prototype, which is not scanned.
 
 export type Send = (session: string | undefined, method: string, params?: object) => Promise<any>;
 
 import type { CloseInfo, LiveSocket } from '../capture/resolve';
+import { REGISTRY_EXPRESSION, pageHookSource } from '../capture/page-hook';
 
 const REGISTRY_GROUP = 'frameline-registry';
 const SCAN_GROUP = 'frameline-scan';
@@ -19,12 +20,7 @@ const SCAN_FN = `function (reg) {
   for (let i = 0; i < this.length; i++) {
     const ws = this[i];
     out.push({ url: String(ws.url), readyState: Number(ws.readyState) });
-    if (reg.seen.has(ws)) continue;
-    reg.seen.add(ws);
-    ws.addEventListener('close', (e) => {
-      reg.closes.push({ url: String(ws.url), code: Number(e.code), reason: String(e.reason), wasClean: !!e.wasClean });
-      if (reg.closes.length > 1000) reg.closes.shift();
-    });
+    reg.track(ws);
   }
   return out;
 }`;
@@ -33,8 +29,24 @@ const TAKE_FN = `function () { return this.closes.splice(0, this.closes.length);
 
 export class PageProbe {
   private registries = new Map<string, Promise<string | undefined>>();
+  private readonly secret = `__frameline_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
   constructor(private readonly send: Send) {}
+
+  /** The document-start hook's source for this capture session. */
+  get hookSource(): string {
+    return pageHookSource(this.secret);
+  }
+
+  /** Install the hook in a page or iframe session: in every new document, and in the current ones. */
+  async installInDocuments(session: string | undefined): Promise<void> {
+    await this.send(session, 'Page.addScriptToEvaluateOnNewDocument', { source: this.hookSource, runImmediately: true });
+  }
+
+  /** Install the hook in a worker that is paused before its first script. */
+  async installInWorker(session: string): Promise<void> {
+    await this.send(session, 'Runtime.evaluate', { expression: this.hookSource, silent: true });
+  }
 
   /** Install close listeners on every live socket of the session and list them. */
   async scan(session: string | undefined): Promise<LiveSocket[]> {
@@ -109,11 +121,9 @@ export class PageProbe {
     const key = session ?? '';
     let p = this.registries.get(key);
     if (!p) {
-      p = this.send(session, 'Runtime.evaluate', {
-        expression: '({ closes: [], seen: new WeakSet() })',
-        objectGroup: REGISTRY_GROUP,
-        silent: true,
-      })
+      // The hook's registry if it is there (the getter hands it out once), else a fresh one.
+      const expression = `globalThis[${JSON.stringify(this.secret)}] ?? ${REGISTRY_EXPRESSION}`;
+      p = this.send(session, 'Runtime.evaluate', { expression, objectGroup: REGISTRY_GROUP, silent: true })
         .then((r) => r?.result?.objectId as string | undefined)
         .catch(() => undefined);
       this.registries.set(key, p);

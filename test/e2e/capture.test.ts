@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
-import { clear, clickConnection, clickRow, connections, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
+import { clear, clickConnection, clickRow, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -72,5 +72,118 @@ describe('capture in Chromium', () => {
     const detail = await text(panel, 'frame-detail');
     expect(detail).toContain('00 01 02 fe ff');
     expect(detail).toContain('5 B');
+  });
+
+  it('shows the handshake: request headers, a custom response header, status, subprotocol, initiator', async () => {
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/hdr'))}, ['chat.v2', 'chat.v1']);
+      s.onopen = () => { s.send('hi'); };
+      s.onmessage = () => done();
+    })`);
+    const c = await waitForConnection(panel, `c.url.endsWith('/hdr') && c.state === 'open'`, 'the /hdr connection');
+    await clickConnection(panel, c.id);
+    const hs = await text(panel, 'handshake');
+    expect(hs).toContain('X-Frameline-Test');
+    expect(hs).toContain('custom-header');
+    expect(hs).toMatch(/Status\s+101 Switching Protocols/);
+    expect(hs).toMatch(/Subprotocol\s+chat\.v2/);
+    expect(hs).toContain('Sec-WebSocket-Key'); // request headers
+    expect(hs).toMatch(/Initiator \(script\)/);
+  });
+
+  it('captures two sockets at once and attributes each frame to its connection', async () => {
+    await inPage(`Promise.all(['/echo?n=a', '/echo?n=b'].map((p, i) => new Promise((done) => {
+      const s = new WebSocket('ws://127.0.0.1:${srv.port}' + p);
+      s.onopen = () => s.send('socket-' + 'ab'[i]);
+      s.onmessage = () => done();
+    })))`);
+    await waitForTotal(panel, 4);
+    const a = await waitForConnection(panel, `c.url.endsWith('n=a')`, 'socket a');
+    const b = await waitForConnection(panel, `c.url.endsWith('n=b')`, 'socket b');
+    expect(a.id).not.toBe(b.id);
+    const r = await rows(panel);
+    const conns = await panel.$$eval('[data-testid="frame-row"]', (els) =>
+      els.map((el) => [el.querySelector('.c-preview')?.textContent, el.querySelector('.c-conn')?.textContent]),
+    );
+    expect(r).toHaveLength(4);
+    expect(conns.filter(([t]) => t === 'socket-a').every(([, c]) => c === `#${a.id}`)).toBe(true);
+    expect(conns.filter(([t]) => t === 'socket-b').every(([, c]) => c === `#${b.id}`)).toBe(true);
+  });
+
+  it('captures a socket in a cross-origin (out-of-process) iframe', async () => {
+    await inPage(`new Promise((done) => {
+      const f = document.createElement('iframe');
+      f.src = ${JSON.stringify(srv.altOrigin + '/frame.html')};
+      f.onload = () => done();
+      document.body.appendChild(f);
+    })`);
+    const c = await waitForConnection(panel, `c.url.endsWith('from=iframe')`, 'the iframe socket');
+    expect(c.text).toContain('iframe');
+    await waitForRow(panel, `r.text === 'from-iframe' && r.direction === 'received'`, 'the iframe echo');
+    await inPage(`document.querySelectorAll('iframe').forEach((f) => f.remove())`);
+  });
+
+  it('captures a socket in a dedicated worker', async () => {
+    await inPage(`new Promise((done) => { const w = new Worker('/worker.js'); w.onmessage = () => { w.terminate(); done(); }; })`);
+    const c = await waitForConnection(panel, `c.url.endsWith('from=worker')`, 'the worker socket');
+    expect(c.text).toContain('worker');
+    await waitForRow(panel, `r.text === 'from-worker' && r.direction === 'sent'`, 'the worker frame');
+    await waitForRow(panel, `r.text === 'from-worker' && r.direction === 'received'`, 'the worker echo');
+  });
+
+  it('shows close code and reason, for a server close and a client close', async () => {
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/close?code=4001&reason=server-bye'))});
+      s.onopen = () => s.send('please close');
+      s.onclose = () => done();
+    })`);
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=client-close'))});
+      s.onopen = () => s.send('x');
+      s.onmessage = () => s.close(4000, 'client-bye');
+      s.onclose = () => done();
+    })`);
+    const server = await waitForConnection(panel, `c.url.includes('/close?') && c.state === 'closed'`, 'server-closed socket');
+    await clickConnection(panel, server.id);
+    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4001')`, {
+      what: 'close code 4001',
+    });
+    expect(await text(panel, 'handshake')).toMatch(/Close\s+4001 “server-bye”/);
+
+    const client = await waitForConnection(panel, `c.url.endsWith('client-close') && c.state === 'closed'`, 'client-closed socket');
+    await clickConnection(panel, client.id);
+    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4000')`, {
+      what: 'close code 4000',
+    });
+    expect(await text(panel, 'handshake')).toMatch(/Close\s+4000 “client-bye”/);
+    expect(srv.connections.find((c) => c.query.t === 'client-close')?.closed).toEqual({ code: 4000, reason: 'client-bye' });
+  });
+
+  it('renders a hostile HTML payload as inert text', async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>';
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=hostile'))});
+      s.onopen = () => s.send(${JSON.stringify(hostile)});
+      s.onmessage = () => done();
+    })`);
+    const row = await waitForRow(panel, `r.direction === 'received' && r.text.includes('onerror')`, 'the hostile echo');
+    expect(row.text).toBe(hostile);
+    await clickRow(panel, row.id);
+    expect(await text(panel, 'frame-detail')).toContain(hostile);
+    const injected = await panel.evaluate(
+      `({ imgs: document.querySelectorAll('img').length, bolds: document.querySelectorAll('b').length,
+          scripts: [...document.scripts].filter((s) => !s.src).length, pwned: window.__pwned ?? null })`,
+    );
+    expect(injected).toEqual({ imgs: 0, bolds: 0, scripts: 0, pwned: null });
+  });
+
+  it('keeps capturing across a reload of the inspected page', async () => {
+    await page.reload();
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=after-reload'))});
+      s.onopen = () => s.send('after reload');
+      s.onmessage = () => done();
+    })`);
+    await waitForRow(panel, `r.text === 'after reload' && r.direction === 'received'`, 'a frame after reload');
   });
 });
