@@ -7,6 +7,8 @@ import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
 
 const host = new CaptureHost(chrome.devtools.inspectedWindow.tabId);
 servePanelPorts(host);
+// Visible to automation (and handy when debugging the DevTools page itself).
+host.onStatus = (s) => (document.documentElement.dataset.capturePhase = s.phase);
 
 let shownOnce = false;
 chrome.devtools.panels.create(PANEL_TITLE, 'icons/icon-32.png', PANEL_PAGE, (panel) => {

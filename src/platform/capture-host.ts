@@ -27,6 +27,9 @@ export class CaptureHost {
   private listening = false;
   private handlerErrors = 0;
 
+  /** Called on every status change, whether or not a panel is connected. */
+  onStatus?: (status: HostStatus) => void;
+
   constructor(readonly tabId: number) {
     this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
     this.batcher = new Batcher({
@@ -207,6 +210,7 @@ export class CaptureHost {
   private setPhase(phase: HostStatus['phase'], reason?: string) {
     this.status = { ...this.status, phase, reason };
     this.postStatus();
+    this.onStatus?.(this.status);
   }
 
   private postStatus() {

@@ -1,0 +1,90 @@
+// When capture starts: sockets opened before capture, and the "capture as soon as DevTools opens" setting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../support/server.mjs';
+import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { clickConnection, rows, text, waitForConnection, waitForRow } from './panel';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+let chrome: Chrome;
+let srv: Server;
+
+beforeAll(async () => {
+  srv = await startServer();
+  srv.page('/blank.html', '<!doctype html><title>blank</title><body>test page</body>');
+  chrome = await launchChromium();
+});
+
+afterAll(async () => {
+  await chrome?.close();
+  await srv?.close();
+});
+
+describe('capture start', () => {
+  it('shows a socket opened before capture started, with its later frames and its URL resolved', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(srv.origin + '/blank.html');
+    await page.evaluate(`new Promise((done) => {
+      window.early = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=early'))});
+      early.onopen = () => early.send('before capture');
+      early.onmessage = () => done();
+    })`);
+    const { dt } = await openDevTools(page, chrome.extensionId);
+    const panel = await showPanel(dt, chrome.extensionId);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    await page.evaluate(`early.send('after capture')`);
+    await waitForRow(panel, `r.text === 'after capture' && r.direction === 'sent'`, 'the sent frame');
+    await waitForRow(panel, `r.text === 'after capture' && r.direction === 'received'`, 'its echo');
+    expect((await rows(panel)).some((r) => r.text === 'before capture')).toBe(false);
+    const c = await waitForConnection(
+      panel,
+      `c.beforeCapture && c.url === ${JSON.stringify(srv.wsUrl('/echo?t=early'))}`,
+      'the early socket with its URL resolved',
+    );
+    expect(c.state).toBe('open');
+    await clickConnection(panel, c.id);
+    expect(await text(panel, 'handshake')).toContain('opened before capture started');
+
+    // Its close is captured too, with code and reason.
+    await page.evaluate(`early.close(4002, 'late-bye')`);
+    await waitForConnection(panel, `c.id === ${c.id} && c.state === 'closed'`, 'the early socket closed');
+    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4002')`, {
+      what: 'close code 4002',
+    });
+    await dt.close();
+    await page.close();
+  });
+
+  it('with "capture as soon as DevTools opens", captures frames sent before the panel is first shown', async () => {
+    // Turn the setting on from the panel, as a user would.
+    const first = await chrome.browser.newPage();
+    await first.goto(srv.origin + '/blank.html');
+    const a = await openDevTools(first, chrome.extensionId);
+    const p1 = await showPanel(a.dt, chrome.extensionId);
+    await p1.waitForSelector('[data-testid="capture-on-open"]');
+    expect(await p1.$eval('[data-testid="capture-on-open"]', (el) => (el as HTMLInputElement).checked)).toBe(false);
+    await p1.click('[data-testid="capture-on-open"]');
+    await waitInFrame(p1, `document.querySelector('[data-testid="capture-on-open"]').checked === true`);
+    await a.dt.close();
+    await first.close();
+
+    // New tab, DevTools opened on another panel: traffic flows before Frameline is shown.
+    const page = await chrome.browser.newPage();
+    await page.goto(srv.origin + '/blank.html');
+    const { dt, devtoolsFrame } = await openDevTools(page, chrome.extensionId);
+    await waitInFrame(devtoolsFrame, `document.documentElement.dataset.capturePhase === 'capturing'`, {
+      what: 'capture to start with DevTools, before the panel is shown',
+    });
+    expect(await dt.$$eval('iframe', (fs) => fs.some((f) => f.src.includes('src/panel/index.html')))).toBe(false);
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=unseen'))});
+      s.onopen = () => s.send('sent while the panel was hidden');
+      s.onmessage = () => done();
+    })`);
+    const panel = await showPanel(dt, chrome.extensionId);
+    await waitForRow(panel, `r.text === 'sent while the panel was hidden' && r.direction === 'sent'`, 'the early frame');
+    const c = await waitForConnection(panel, `c.url.endsWith('t=unseen')`, 'its connection');
+    expect(c.beforeCapture).toBe(false); // the handshake was captured too
+    await dt.close();
+    await page.close();
+  });
+});
