@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../../../src/model/batcher';
+import type { CaptureRecord } from '../../../src/model/types';
+
+const fr = (id: number): CaptureRecord => ({
+  t: 'frame',
+  frame: { id, conn: 1, dir: 'sent', opcode: 1, ts: id, size: 1, text: 'x' },
+});
+
+function manual() {
+  const timers: Array<() => void> = [];
+  const batches: CaptureRecord[][] = [];
+  const b = new Batcher({ flush: (r) => batches.push(r), setTimer: (fn) => timers.push(fn), maxBuffered: 100 });
+  return { b, timers, batches, tick: () => timers.splice(0).forEach((t) => t()) };
+}
+
+describe('batcher', () => {
+  it('sends one batch per interval, never one message per record', () => {
+    const { b, batches, tick, timers } = manual();
+    b.setOpen(true);
+    for (let i = 0; i < 50; i++) b.push(fr(i));
+    expect(timers).toHaveLength(1);
+    tick();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(50);
+  });
+
+  it('holds records while closed and delivers them in order when opened', () => {
+    const { b, batches, tick } = manual();
+    for (let i = 0; i < 10; i++) b.push(fr(i));
+    tick();
+    expect(batches).toHaveLength(0);
+    b.setOpen(true);
+    tick();
+    expect(batches[0].map((r) => (r.t === 'frame' ? r.frame.id : -1))).toEqual([...Array(10).keys()]);
+  });
+
+  it('when nobody takes them, drops the oldest frames, counts them, and keeps connection records', () => {
+    const { b, batches, tick } = manual();
+    b.push({ t: 'conn', conn: { id: 1, url: 'ws://x', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } });
+    for (let i = 0; i < 150; i++) b.push(fr(i));
+    b.setOpen(true);
+    tick();
+    const got = batches.flat();
+    const frames = got.filter((r) => r.t === 'frame');
+    expect(got[0].t).toBe('conn');
+    expect(frames.length + b.dropped).toBe(150);
+    expect(b.dropped).toBeGreaterThan(0);
+    // What is kept is the newest, in order.
+    expect(frames.at(-1)?.t === 'frame' && frames.at(-1)!.frame.id).toBe(149);
+  });
+});
