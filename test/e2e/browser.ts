@@ -1,14 +1,14 @@
 // Real Chromium with the unpacked Frameline build, real DevTools, the real Frameline panel.
-// DevTools internals used here (ViewManager, InspectorView) live in this one file.
+// DevTools internals live in scripts/devtools.mjs (shared with `npm start`).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
+import {
+  DEVTOOLS_PAGE_PATH, chromiumArgs, extensionIdOf, showFramelinePanel, waitForPanelTab,
+} from '../../scripts/devtools.mjs';
 
 export const EXT_DIR = resolve(import.meta.dirname, '../../dist/chrome');
-export const PANEL_TITLE = 'Frameline';
-export const PANEL_PATH = 'src/panel/index.html';
-export const DEVTOOLS_PAGE_PATH = 'src/entries/devtools.html';
 
 export function chromiumPath(): string {
   const p = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
@@ -35,24 +35,9 @@ export async function launchChromium(): Promise<Chrome> {
     headless: true,
     enableExtensions: true,
     userDataDir: profile,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--site-per-process',
-      `--load-extension=${EXT_DIR}`,
-      `--disable-extensions-except=${EXT_DIR}`,
-    ],
+    args: [...chromiumArgs(EXT_DIR), '--site-per-process'],
   });
-  const sw = await browser.waitForTarget(
-    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
-    { timeout: 30_000 },
-  );
-  const extensionId = new URL(sw.url()).host;
+  const extensionId = await extensionIdOf(browser);
   return {
     browser,
     extensionId,
@@ -75,31 +60,13 @@ export async function openDevTools(page: Page, extensionId: string): Promise<Dev
     (f) => f.url() === `chrome-extension://${extensionId}/${DEVTOOLS_PAGE_PATH}`,
     { timeout: 30_000 },
   );
-  // Wait until DevTools has registered the extension's panel.
-  const viewId = `chrome-extension://${extensionId}${PANEL_TITLE}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const has = await dt.evaluate(
-      `(async () => { const UI = await import('./ui/legacy/legacy.js');
-        return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(viewId)}); })()`,
-    );
-    if (has) break;
-    if (Date.now() > deadline) throw new Error('The Frameline panel never appeared in DevTools');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForPanelTab(dt, extensionId);
   return { dt, devtoolsFrame };
 }
 
 /** Show the Frameline panel in DevTools and return its frame. */
 export async function showPanel(dt: Page, extensionId: string): Promise<Frame> {
-  const viewId = `chrome-extension://${extensionId}${PANEL_TITLE}`;
-  await dt.evaluate(
-    `(async () => { const UI = await import('./ui/legacy/legacy.js');
-      await UI.ViewManager.ViewManager.instance().showView(${JSON.stringify(viewId)}); })()`,
-  );
-  const panel = await dt.waitForFrame((f) => f.url().startsWith(`chrome-extension://${extensionId}/${PANEL_PATH}`), {
-    timeout: 30_000,
-  });
+  const panel = await showFramelinePanel(dt, extensionId);
   await panel.waitForSelector('[data-testid="frame-count"]', { timeout: 30_000 });
   return panel;
 }

@@ -1,0 +1,58 @@
+// Driving real DevTools with the Frameline panel, shared by `npm start` and the e2e tests.
+// DevTools internals (ViewManager, InspectorView) are not a public API: they are used here and nowhere else.
+
+export const PANEL_TITLE = 'Frameline';
+export const PANEL_PATH = 'src/panel/index.html';
+export const DEVTOOLS_PAGE_PATH = 'src/entries/devtools.html';
+
+/** Chromium flags for this project's machines, loading the unpacked extension at `extDir`. */
+export function chromiumArgs(extDir) {
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--load-extension=${extDir}`,
+    `--disable-extensions-except=${extDir}`,
+  ];
+}
+
+/** The extension id, from its service worker target. */
+export async function extensionIdOf(browser) {
+  const sw = await browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+    { timeout: 30_000 },
+  );
+  return new URL(sw.url()).host;
+}
+
+const viewId = (extensionId) => `chrome-extension://${extensionId}${PANEL_TITLE}`;
+
+/** Wait until DevTools (page `dt`) has registered the Frameline panel. */
+export async function waitForPanelTab(dt, extensionId, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const has = await dt.evaluate(
+      `(async () => { const UI = await import('./ui/legacy/legacy.js');
+        return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(viewId(extensionId))}); })()`,
+    );
+    if (has) return;
+    if (Date.now() > deadline) throw new Error('The Frameline panel never appeared in DevTools');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Show the Frameline panel in DevTools (page `dt`) and return the panel's frame. */
+export async function showFramelinePanel(dt, extensionId) {
+  await waitForPanelTab(dt, extensionId);
+  await dt.evaluate(
+    `(async () => { const UI = await import('./ui/legacy/legacy.js');
+      await UI.ViewManager.ViewManager.instance().showView(${JSON.stringify(viewId(extensionId))}); })()`,
+  );
+  return dt.waitForFrame((f) => f.url().startsWith(`chrome-extension://${extensionId}/${PANEL_PATH}`), {
+    timeout: 30_000,
+  });
+}
