@@ -34,13 +34,22 @@ const viewId = (extensionId) => `chrome-extension://${extensionId}${PANEL_TITLE}
 /** Wait until DevTools (page `dt`) has registered the Frameline panel. */
 export async function waitForPanelTab(dt, extensionId, timeout = 30_000) {
   const deadline = Date.now() + timeout;
+  let lastError;
   for (;;) {
-    const has = await dt.evaluate(
-      `(async () => { const UI = await import('./ui/legacy/legacy.js');
-        return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(viewId(extensionId))}); })()`,
-    );
+    // Throws while DevTools is still starting up (its settings or views do not exist yet): retry.
+    const has = await dt
+      .evaluate(
+        `(async () => { const UI = await import('./ui/legacy/legacy.js');
+          return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(viewId(extensionId))}); })()`,
+      )
+      .catch((e) => {
+        lastError = e;
+        return false;
+      });
     if (has) return;
-    if (Date.now() > deadline) throw new Error('The Frameline panel never appeared in DevTools');
+    if (Date.now() > deadline) {
+      throw new Error(`The Frameline panel never appeared in DevTools${lastError ? ` (${lastError.message.split('\n')[0]})` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

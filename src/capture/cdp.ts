@@ -7,6 +7,7 @@ import type { CaptureRecord, Connection, Header, Initiator, SocketTarget, StackF
 import { OPCODE } from '../model/types';
 import { anchorFrom } from '../model/time';
 import { base64ByteLength, utf8ByteLength } from '../model/bytes';
+import { payloadKey } from './page-hook';
 
 /** `undefined` is the root (tab) session; child sessions (OOPIFs, workers) have chrome.debugger's sessionId. */
 export type SessionKey = string | undefined;
@@ -78,6 +79,8 @@ export class CdpCapture {
   /** wall seconds − monotonic seconds; `exact` once it comes from CDP's own wallTime. */
   private anchor: number | undefined;
   private anchorExact = false;
+  /** Keys of the latest received payloads of unannounced connections whose URL is not known yet. */
+  private readonly recentKeys = new Map<number, string[]>();
   /** Malformed or unusable events that were ignored. */
   malformed = 0;
 
@@ -114,9 +117,17 @@ export class CdpCapture {
     if (unique.length === 1) {
       c.url = unique[0];
       delete c.urlCandidates;
-    } else if (unique.length > 1) c.urlCandidates = unique;
-    else return;
+      this.recentKeys.delete(c.id);
+    } else if (unique.length > 1) {
+      if (c.urlCandidates?.join('\n') === unique.join('\n')) return;
+      c.urlCandidates = unique;
+    } else return;
     this.emitConn(c);
+  }
+
+  /** Keys of what an unannounced connection received lately (to match it with a live socket). */
+  recentKeysOf(connId: number): string[] {
+    return this.recentKeys.get(connId) ?? [];
   }
 
   /** A page-side probe saw the socket's close event: code, reason, wasClean. */
@@ -164,6 +175,7 @@ export class CdpCapture {
       c.url = url;
       c.openedBeforeCapture = false;
       delete c.urlCandidates;
+      this.recentKeys.delete(c.id);
       const init = initiatorOf(p.initiator);
       if (init) c.initiator = init;
       this.emitConn(c);
@@ -259,6 +271,7 @@ export class CdpCapture {
     const c = this.ensure(s, id, true);
     const opcode = num(r.opcode) ?? OPCODE.text;
     const data = r.payloadData;
+    if (c.openedBeforeCapture && !c.url && dir === 'received') this.rememberKey(c.id, opcode, data);
     if (opcode === OPCODE.text) {
       this.emit({
         t: 'frame',
@@ -271,6 +284,13 @@ export class CdpCapture {
         frame: { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: base64ByteLength(data), b64: data },
       });
     }
+  }
+
+  private rememberKey(connId: number, opcode: number, data: string) {
+    let keys = this.recentKeys.get(connId);
+    if (!keys) this.recentKeys.set(connId, (keys = []));
+    keys.push(opcode === OPCODE.text ? payloadKey(data, 0) : payloadKey(undefined, base64ByteLength(data)));
+    if (keys.length > 32) keys.shift();
   }
 
   /** The connection for (session, requestId), created on first sight whatever the event. */

@@ -48,3 +48,27 @@ export function matchCloses(
   }
   return { matched, unmatched };
 }
+
+export interface SocketMessages {
+  url: string;
+  /** Keys of the messages the socket received lately (payloadKey). */
+  keys: string[];
+}
+
+/**
+ * The URL of a connection CDP never announced, told by what it received: the live socket whose recent messages share
+ * the most keys with the connection's received frames. Undefined when no socket matches or two match equally.
+ */
+export function urlByPayload(connKeys: string[], sockets: SocketMessages[]): string | undefined {
+  if (connKeys.length === 0) return undefined;
+  const want = new Set(connKeys);
+  const byUrl = new Map<string, number>();
+  for (const s of sockets) {
+    let n = 0;
+    for (const k of s.keys) if (want.has(k)) n++;
+    if (n > 0) byUrl.set(s.url, Math.max(byUrl.get(s.url) ?? 0, n));
+  }
+  const ranked = [...byUrl].sort((a, b) => b[1] - a[1]);
+  if (ranked.length === 0 || (ranked.length > 1 && ranked[0][1] === ranked[1][1])) return undefined;
+  return ranked[0][0];
+}

@@ -64,7 +64,7 @@ export function Timeline({ store, selected, onSelect }: TimelineProps) {
         role="row"
         aria-selected={selected === f.id}
         class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id ? ' selected' : ''}`}
-        style={{ top: i * ROW_HEIGHT }}
+        style={{ top: `${i * ROW_HEIGHT}px` }}
         onClick={() => onSelect(f.id)}
       >
         <span class="c-time">{Number.isNaN(wall) ? '' : formatClock(wall)}</span>
@@ -90,7 +90,7 @@ export function Timeline({ store, selected, onSelect }: TimelineProps) {
         <span class="c-preview">Data</span>
       </div>
       <div class="timeline-body" ref={scroller} onScroll={onScroll} data-testid="timeline">
-        <div class="timeline-spacer" style={{ height: count * ROW_HEIGHT }}>
+        <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
           {rows}
         </div>
         {count === 0 && <div class="empty">No frames yet. Frames of the inspected page's WebSockets appear here.</div>}

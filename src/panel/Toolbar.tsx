@@ -23,10 +23,10 @@ export function Toolbar(p: ToolbarProps) {
         title={p.paused ? 'Resume capture' : 'Pause capture (frames are counted, not stored)'}
         onClick={p.onPause}
       >
-        {p.paused ? '▶ Resume' : '⏸ Pause'}
+        {p.paused ? 'Resume' : 'Pause'}
       </button>
       <button type="button" data-testid="clear" title="Clear all frames and connections" onClick={p.onClear}>
-        ⊘ Clear
+        Clear
       </button>
       <input
         type="search"
@@ -44,7 +44,7 @@ export function Toolbar(p: ToolbarProps) {
         title="Reload the inspected page so its sockets are captured from the handshake"
         onClick={p.onReload}
       >
-        ⟳ Reload to capture from the start
+        Reload to capture from the start
       </button>
       {p.inDevTools && p.settings && (
         <label class="setting" title="Off: capture starts when this panel is first shown (no debugging bar for other DevTools work)">
@@ -58,7 +58,7 @@ export function Toolbar(p: ToolbarProps) {
               })
             }
           />
-          Capture as soon as DevTools opens
+          Capture on DevTools open
         </label>
       )}
     </div>

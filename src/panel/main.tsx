@@ -40,10 +40,16 @@ if (inDevTools) {
   status = { phase: 'detached', reason: 'No tab to inspect: open this page with ?tabId=<tab id>.', dropped: 0, malformed: 0, tabId };
 }
 
-const dark =
-  (inDevTools && chrome.devtools.panels.themeName === 'dark') ||
-  (!inDevTools && matchMedia('(prefers-color-scheme: dark)').matches);
-document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+// Follow DevTools' theme (and its changes); as a tab, the system's.
+const applyTheme = (dark: boolean) => (document.documentElement.dataset.theme = dark ? 'dark' : 'light');
+if (inDevTools) {
+  applyTheme(chrome.devtools.panels.themeName === 'dark');
+  chrome.devtools.panels.setThemeChangeHandler?.((theme) => applyTheme(theme === 'dark'));
+} else {
+  const mq = matchMedia('(prefers-color-scheme: dark)');
+  applyTheme(mq.matches);
+  mq.addEventListener('change', () => applyTheme(mq.matches));
+}
 
 render(
   <App

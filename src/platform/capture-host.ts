@@ -3,7 +3,7 @@
 // It lives in the DevTools page of that tab (or in the panel page when the panel runs as a normal tab), so the
 // attachment lasts exactly as long as the DevTools window: no service-worker lifetime to work around.
 import { CdpCapture, type SessionKey } from '../capture/cdp';
-import { candidateUrls, matchCloses, type CloseInfo } from '../capture/resolve';
+import { candidateUrls, matchCloses, urlByPayload, type CloseInfo, type LiveSocket } from '../capture/resolve';
 import { Batcher } from '../model/batcher';
 import { PROTOCOL_VERSION, type HostStatus, type HostToPanel, type PanelToHost } from '../protocol';
 import { PageProbe } from './page-probe';
@@ -24,6 +24,8 @@ export class CaptureHost {
   private readonly scanTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly pendingCloses = new Map<string, CloseInfo[]>();
   private readonly closeReads = new Set<string>();
+  private readonly resolving = new Set<string>();
+  private readonly liveSockets = new Map<string, LiveSocket[]>();
   private listening = false;
   private handlerErrors = 0;
 
@@ -177,15 +179,43 @@ export class CaptureHost {
       key,
       setTimeout(async () => {
         this.scanTimers.delete(key);
-        const live = await this.probe.scan(session);
-        const conns = this.capture.connectionsOf(session);
-        const unresolved = conns.filter((c) => c.openedBeforeCapture && !c.url && c.state === 'open');
-        if (unresolved.length && live.length) {
-          const urls = candidateUrls(live, conns);
-          for (const c of unresolved) this.capture.resolveUrl(c.id, urls);
-        }
+        this.resolveUnannounced(session, await this.probe.scan(session), 0);
       }, delay),
     );
+  }
+
+  /**
+   * URLs of sockets opened before capture: from the live sockets not accounted for by announced connections, and
+   * when several remain possible, from what each live socket received compared with the connection's frames.
+   * One retry loop per session (about once a second, for up to 30 s) while some stay ambiguous.
+   */
+  private async resolveUnannounced(session: SessionKey, live: LiveSocket[], attempt: number) {
+    const key = session ?? '';
+    if (attempt === 0) {
+      this.liveSockets.set(key, live);
+      if (this.resolving.has(key)) return;
+      this.resolving.add(key);
+    }
+    const again = await this.resolvePass(session, this.liveSockets.get(key) ?? []);
+    if (again && attempt < 30) setTimeout(() => void this.resolveUnannounced(session, [], attempt + 1), 1000);
+    else this.resolving.delete(key);
+  }
+
+  /** One resolution pass; true when some connection is still ambiguous. */
+  private async resolvePass(session: SessionKey, live: LiveSocket[]): Promise<boolean> {
+    const conns = this.capture.connectionsOf(session);
+    const unresolved = conns.filter((c) => c.openedBeforeCapture && !c.url && c.state === 'open');
+    if (!unresolved.length || !live.length) return false;
+    const urls = candidateUrls(live, conns);
+    for (const c of unresolved) this.capture.resolveUrl(c.id, urls);
+    const pending = unresolved.filter((c) => !c.url);
+    if (!pending.length) return false;
+    const recent = await this.probe.recentMessages(session);
+    for (const c of pending) {
+      const url = urlByPayload(this.capture.recentKeysOf(c.id), recent);
+      if (url) this.capture.resolveUrl(c.id, [url]);
+    }
+    return pending.some((c) => !c.url);
   }
 
   private readClosesSoon(session: SessionKey) {

@@ -9,7 +9,7 @@
 
 export type Send = (session: string | undefined, method: string, params?: object) => Promise<any>;
 
-import type { CloseInfo, LiveSocket } from '../capture/resolve';
+import type { CloseInfo, LiveSocket, SocketMessages } from '../capture/resolve';
 import { REGISTRY_EXPRESSION, pageHookSource } from '../capture/page-hook';
 
 const REGISTRY_GROUP = 'frameline-registry';
@@ -20,12 +20,14 @@ const SCAN_FN = `function (reg) {
   for (let i = 0; i < this.length; i++) {
     const ws = this[i];
     out.push({ url: String(ws.url), readyState: Number(ws.readyState) });
-    reg.track(ws);
+    // A socket the hook did not see being made existed before capture: keep what it receives, to identify it.
+    if (reg.track(ws) && ws.readyState <= 1) reg.watch(ws);
   }
   return out;
 }`;
 
 const TAKE_FN = `function () { return this.closes.splice(0, this.closes.length); }`;
+const RECENT_FN = `function () { return [...this.recent].map(([ws, keys]) => ({ url: String(ws.url), keys: keys.slice() })); }`;
 
 export class PageProbe {
   private registries = new Map<string, Promise<string | undefined>>();
@@ -105,6 +107,25 @@ export class PageProbe {
         return [];
       }
       return list.filter((c) => typeof c?.url === 'string' && typeof c?.code === 'number');
+    } catch {
+      this.registries.delete(session ?? '');
+      return [];
+    }
+  }
+
+  /** What each socket that existed before capture received lately (keys, see payloadKey). */
+  async recentMessages(session: string | undefined): Promise<SocketMessages[]> {
+    const reg = await this.registry(session);
+    if (!reg) return [];
+    try {
+      const r = await this.send(session, 'Runtime.callFunctionOn', {
+        objectId: reg,
+        functionDeclaration: RECENT_FN,
+        returnByValue: true,
+        silent: true,
+      });
+      const list = r?.result?.value;
+      return Array.isArray(list) ? list.filter((x) => typeof x?.url === 'string' && Array.isArray(x.keys)) : [];
     } catch {
       this.registries.delete(session ?? '');
       return [];
