@@ -14,6 +14,7 @@ export interface PanelLink {
 
 const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
 const CLOSE_READ_DELAYS = [30, 150, 600, 2000];
+const HEARTBEAT_MS = 2000;
 
 export class CaptureHost {
   private link: PanelLink | null = null;
@@ -28,6 +29,7 @@ export class CaptureHost {
   private readonly liveSockets = new Map<string, LiveSocket[]>();
   private listening = false;
   private handlerErrors = 0;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 
   /** Called on every status change, whether or not a panel is connected. */
   onStatus?: (status: HostStatus) => void;
@@ -83,10 +85,12 @@ export class CaptureHost {
     }
     try {
       await this.send(undefined, 'Network.enable', {});
-      this.setPhase('capturing');
       await this.probe.installInDocuments(undefined).catch(() => {});
       await this.send(undefined, 'Target.setAutoAttach', AUTO_ATTACH);
-      this.scheduleScan(undefined, 0);
+      // Sockets that exist already: watch them now, before their next messages (see PageProbe).
+      this.liveSockets.set('', await this.probe.scan(undefined));
+      this.setPhase('capturing');
+      this.heartbeat();
     } catch (e) {
       this.setPhase('detached', `Could not enable capture: ${(e as Error).message ?? e}`);
     }
@@ -102,6 +106,7 @@ export class CaptureHost {
   }
 
   dispose(): void {
+    clearInterval(this.heartbeatTimer);
     if (this.status.phase === 'capturing') chrome.debugger.detach({ tabId: this.tabId }).catch(() => {});
     if (this.listening) {
       chrome.debugger.onEvent.removeListener(this.onEvent);
@@ -146,14 +151,13 @@ export class CaptureHost {
 
   private readonly onDetach = (source: chrome.debugger.Debuggee, reason: string) => {
     if (source.tabId !== this.tabId) return;
-    this.probe.reset();
     const why =
       reason === 'canceled_by_user'
         ? 'The debugger was detached (the "started debugging" bar was cancelled).'
         : reason === 'target_closed'
           ? 'The inspected tab was closed or crashed.'
           : `The debugger was detached (${reason}).`;
-    this.setPhase('detached', why);
+    this.detached(why);
   };
 
   /** A child target (out-of-process iframe, worker) was auto-attached, paused: enable capture, then resume it. */
@@ -168,7 +172,28 @@ export class CaptureHost {
 
   private send(session: string | undefined, method: string, params?: object): Promise<any> {
     const target: chrome.debugger.DebuggerSession = session ? { tabId: this.tabId, sessionId: session } : { tabId: this.tabId };
-    return chrome.debugger.sendCommand(target, method, params);
+    return chrome.debugger.sendCommand(target, method, params).catch((e: unknown) => {
+      // Another context can detach without onDetach reaching us: notice it on the next command.
+      if (session === undefined && /not attached/i.test(String((e as Error)?.message ?? e))) {
+        this.detached('The debugger was detached from the tab.');
+      }
+      throw e;
+    });
+  }
+
+  /** While capturing, a cheap command every few seconds notices a detach that raised no event. */
+  private heartbeat() {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => {
+      if (this.status.phase !== 'capturing') return clearInterval(this.heartbeatTimer);
+      this.send(undefined, 'Runtime.evaluate', { expression: '0', silent: true }).catch(() => {});
+    }, HEARTBEAT_MS);
+  }
+
+  private detached(why: string) {
+    if (this.status.phase === 'detached') return;
+    this.probe.reset();
+    this.setPhase('detached', why);
   }
 
   /** Look at the page's live sockets: close listeners, and URLs for sockets opened before capture. */

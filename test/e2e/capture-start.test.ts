@@ -23,15 +23,15 @@ describe('capture start', () => {
   it('shows a socket opened before capture started, with its later frames and its URL resolved', async () => {
     const page = await chrome.browser.newPage();
     await page.goto(srv.origin + '/blank.html');
-    await page.evaluate(`new Promise((done) => {
-      window.early = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=early'))});
-      early.onopen = () => early.send('before capture');
-      early.onmessage = () => done();
-    })`);
+    await page.evaluate(`Promise.all(['early', 'early2'].map((name) => new Promise((done) => {
+      const s = window[name] = new WebSocket('ws://127.0.0.1:${srv.port}/echo?t=' + name);
+      s.onopen = () => s.send('before capture');
+      s.onmessage = () => done();
+    })))`);
     const { dt } = await openDevTools(page, chrome.extensionId);
     const panel = await showPanel(dt, chrome.extensionId);
     await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
-    await page.evaluate(`early.send('after capture')`);
+    await page.evaluate(`early.send('after capture'); early2.send('the other one')`);
     await waitForRow(panel, `r.text === 'after capture' && r.direction === 'sent'`, 'the sent frame');
     await waitForRow(panel, `r.text === 'after capture' && r.direction === 'received'`, 'its echo');
     expect((await rows(panel)).some((r) => r.text === 'before capture')).toBe(false);
@@ -41,6 +41,12 @@ describe('capture start', () => {
       'the early socket with its URL resolved',
     );
     expect(c.state).toBe('open');
+    // Two sockets opened before capture, with different URLs: each is told apart by what it received.
+    await waitForConnection(
+      panel,
+      `c.beforeCapture && c.url === ${JSON.stringify(srv.wsUrl('/echo?t=early2'))}`,
+      'the second early socket with its URL resolved',
+    );
     await clickConnection(panel, c.id);
     expect(await text(panel, 'handshake')).toContain('opened before capture started');
 
@@ -50,6 +56,35 @@ describe('capture start', () => {
     await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4002')`, {
       what: 'close code 4002',
     });
+    await dt.close();
+    await page.close();
+  });
+
+  it('shows a detached debugger and recovers when the user reattaches', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(srv.origin + '/blank.html');
+    const { dt } = await openDevTools(page, chrome.extensionId);
+    const panel = await showPanel(dt, chrome.extensionId);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    // Something else ends the debugging session (here: the extension's own service worker detaches it).
+    const sw = await (await chrome.browser.waitForTarget((t) => t.type() === 'service_worker')).worker();
+    const tabId = await panel.evaluate(`chrome.devtools.inspectedWindow.tabId`);
+    await sw!.evaluate(`chrome.debugger.detach({ tabId: ${tabId} })`);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, {
+      what: 'the panel to show the detach',
+    });
+    expect(await text(panel, 'capture-error')).toMatch(/detached/i);
+    await panel.click('[data-testid="reattach"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
+      what: 'capture to resume',
+    });
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=reattached'))});
+      s.onopen = () => s.send('after reattach');
+      s.onmessage = () => done();
+    })`);
+    await waitForRow(panel, `r.text === 'after reattach' && r.direction === 'received'`, 'a frame after reattaching');
+    expect(await panel.$('[data-testid="capture-error"]')).toBeNull();
     await dt.close();
     await page.close();
   });
