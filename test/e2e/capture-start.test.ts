@@ -89,6 +89,30 @@ describe('capture start', () => {
     await page.close();
   });
 
+  it('works as a normal tab inspecting another tab (panel page with ?tabId=N)', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(srv.origin + '/blank.html?as-tab');
+    const sw = await (await chrome.browser.waitForTarget((t) => t.type() === 'service_worker')).worker();
+    await page.bringToFront();
+    // Without the "tabs" permission tab URLs are hidden: take the active tab, which is this page.
+    const tabId = await sw!.evaluate(`chrome.tabs.query({ active: true, lastFocusedWindow: true }).then((t) => t[0].id)`);
+    const tab = await chrome.browser.newPage();
+    await tab.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html?tabId=${tabId}`);
+    const panel = tab.mainFrame();
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
+      what: 'the panel tab to capture',
+    });
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=as-tab'))});
+      s.onopen = () => s.send('seen from a tab');
+      s.onmessage = () => done();
+    })`);
+    await waitForRow(panel, `r.text === 'seen from a tab' && r.direction === 'received'`, 'the frame in the panel tab');
+    await waitForConnection(panel, `c.url.endsWith('t=as-tab')`, 'its connection');
+    await tab.close();
+    await page.close();
+  });
+
   it('with "capture as soon as DevTools opens", captures frames sent before the panel is first shown', async () => {
     // Turn the setting on from the panel, as a user would.
     const first = await chrome.browser.newPage();
