@@ -1,0 +1,97 @@
+// @vitest-environment happy-dom
+// The panel's views rendered as a plain page (no DevTools): detail pane, handshake, timeline virtualization.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render } from '@testing-library/preact';
+import { SessionStore } from '../../../src/model/store';
+import type { CaptureRecord, Connection } from '../../../src/model/types';
+import { DetailPane, MAX_TEXT_SHOWN } from '../../../src/panel/DetailPane';
+import { Timeline, ROW_HEIGHT } from '../../../src/panel/Timeline';
+
+afterEach(cleanup);
+
+const conn: Connection = {
+  id: 1,
+  url: 'ws://h/x',
+  state: 'closed',
+  openedBeforeCapture: false,
+  target: { type: 'worker' },
+  response: { status: 101, statusText: 'Switching Protocols', headers: [{ name: 'X-A', value: '<b>b</b>' }] },
+  request: { headers: [{ name: 'Origin', value: 'http://h' }] },
+  protocol: 'chat.v1',
+  closeCode: 4001,
+  closeReason: 'bye',
+  wasClean: true,
+};
+
+function storeWith(records: CaptureRecord[]) {
+  const s = new SessionStore();
+  s.apply([{ t: 'anchor', anchor: 1_700_000_000 }, { t: 'conn', conn }, ...records]);
+  return s;
+}
+const text = (id: number, t: string): CaptureRecord => ({
+  t: 'frame',
+  frame: { id, conn: 1, dir: 'received', opcode: 1, ts: id, size: t.length, text: t },
+});
+
+describe('detail pane', () => {
+  it('shows JSON as a collapsible tree and the raw text on demand', () => {
+    const s = storeWith([text(1, '{"type":"trade","user":{"name":"bob","tags":[1,2]}}')]);
+    const { getByText, container, queryByText } = render(<DetailPane store={s} frame={s.frameAt(0)} conn={conn} />);
+    expect(getByText('"trade"')).toBeTruthy();
+    expect(getByText('"bob"')).toBeTruthy();
+    // Collapse the `user` object: its children go away.
+    fireEvent.click(getByText('user:').closest('.j-toggle')!);
+    expect(queryByText('"bob"')).toBeNull();
+    fireEvent.click(getByText('Text'));
+    expect(container.querySelector('pre')?.textContent).toBe('{"type":"trade","user":{"name":"bob","tags":[1,2]}}');
+  });
+
+  it('shows binary as hex dump, UTF-8 and base64', () => {
+    const s = storeWith([
+      { t: 'frame', frame: { id: 1, conn: 1, dir: 'sent', opcode: 2, ts: 1, size: 5, b64: btoa('hi\x00\xfe\xff') } },
+    ]);
+    const { getByTestId, getByText } = render(<DetailPane store={s} frame={s.frameAt(0)} conn={conn} />);
+    expect(getByTestId('binary-hex').textContent).toContain('68 69 00 fe ff');
+    expect(getByTestId('binary-hex').textContent).toContain('|hi...|');
+    fireEvent.click(getByText('Base64'));
+    expect(getByTestId('binary-base64').textContent).toBe(btoa('hi\x00\xfe\xff'));
+    fireEvent.click(getByText('UTF-8'));
+    expect(getByTestId('binary-utf8').textContent).toBe('hi\u0000\ufffd\ufffd');
+  });
+
+  it('renders hostile payloads as text and truncates huge ones with a notice', () => {
+    const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+    const big = 'x'.repeat(MAX_TEXT_SHOWN + 10);
+    const s = storeWith([text(1, hostile), text(2, big)]);
+    const a = render(<DetailPane store={s} frame={s.frameAt(0)} conn={conn} />);
+    expect(a.container.querySelector('img, script')).toBeNull();
+    expect(a.container.textContent).toContain(hostile);
+    a.unmount();
+    const b = render(<DetailPane store={s} frame={s.frameAt(1)} conn={conn} />);
+    expect(b.getByTestId('truncated').textContent).toContain('Showing the first');
+    expect(b.container.querySelector('pre')!.textContent!.length).toBe(MAX_TEXT_SHOWN);
+  });
+
+  it('shows the handshake of a connection: status, subprotocol, headers as text, close code', () => {
+    const s = storeWith([]);
+    const { getByTestId, container } = render(<DetailPane store={s} conn={conn} />);
+    const hs = getByTestId('handshake');
+    expect(hs.querySelector('[data-field="status"]')?.textContent).toBe('101 Switching Protocols');
+    expect(hs.querySelector('[data-field="subprotocol"]')?.textContent).toBe('chat.v1');
+    expect(hs.querySelector('[data-field="close"]')?.textContent).toBe('4001 “bye”');
+    expect(hs.querySelector('[data-field="context"]')?.textContent).toBe('worker');
+    expect(hs.textContent).toContain('<b>b</b>');
+    expect(container.querySelector('b')).toBeNull();
+  });
+});
+
+describe('timeline', () => {
+  it('puts only the rows in view into the DOM, at their offsets, over a full-height spacer', () => {
+    const s = storeWith(Array.from({ length: 10_000 }, (_, i) => text(i + 1, `frame ${i}`)));
+    const { container, getAllByTestId } = render(<Timeline store={s} revision={s.revision} selected={null} onSelect={() => {}} />);
+    const rows = getAllByTestId('frame-row');
+    expect(rows.length).toBeLessThan(100);
+    expect((container.querySelector('.timeline-spacer') as HTMLElement).style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
+    for (const r of rows) expect((r as HTMLElement).style.top).toMatch(/^\d+px$/);
+  });
+});
