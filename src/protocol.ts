@@ -30,26 +30,60 @@ export interface HostStatus {
   tabId: number;
 }
 
+/** Send a payload on a captured connection's live socket, inject it as received, or send it on a fresh socket. */
+export interface ReplayRequest {
+  /** Chosen by the panel; the result carries it back. */
+  id: number;
+  conn: number;
+  mode: 'send' | 'inject' | 'fresh';
+  /** Exactly one of text / b64 (binary). */
+  text?: string;
+  b64?: string;
+}
+
+export interface ReplayResult {
+  id: number;
+  ok: boolean;
+  /** What went wrong, in words for the user; nothing was sent when `ok` is false. */
+  error?: string;
+  /** The socket exists but is not open: the composer offers a fresh connection. */
+  closed?: boolean;
+}
+
 export type HostToPanel =
   | { v: typeof PROTOCOL_VERSION; type: 'batch'; records: CaptureRecord[] }
-  | { v: typeof PROTOCOL_VERSION; type: 'status'; status: HostStatus };
+  | { v: typeof PROTOCOL_VERSION; type: 'status'; status: HostStatus }
+  | { v: typeof PROTOCOL_VERSION; type: 'replay-result'; result: ReplayResult };
 
 export type PanelToHost =
   | { v: typeof PROTOCOL_VERSION; type: 'hello' }
   /** Start capturing now (the panel was shown, or the user asked to re-attach after a detach). */
   | { v: typeof PROTOCOL_VERSION; type: 'attach' }
   /** Reload the inspected page so its sockets are captured from their handshake. */
-  | { v: typeof PROTOCOL_VERSION; type: 'reload' };
+  | { v: typeof PROTOCOL_VERSION; type: 'reload' }
+  | { v: typeof PROTOCOL_VERSION; type: 'replay'; req: ReplayRequest };
 
 export function isPanelToHost(m: unknown): m is PanelToHost {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as { v?: unknown; type?: unknown };
-  return o.v === PROTOCOL_VERSION && (o.type === 'hello' || o.type === 'attach' || o.type === 'reload');
+  if (o.v !== PROTOCOL_VERSION) return false;
+  if (o.type === 'hello' || o.type === 'attach' || o.type === 'reload') return true;
+  if (o.type !== 'replay') return false;
+  const r = (m as { req?: Partial<ReplayRequest> }).req;
+  return (
+    typeof r === 'object' && r !== null && typeof r.id === 'number' && typeof r.conn === 'number' &&
+    (r.mode === 'send' || r.mode === 'inject' || r.mode === 'fresh') &&
+    (typeof r.text === 'string') !== (typeof r.b64 === 'string')
+  );
 }
 
 export function isHostToPanel(m: unknown): m is HostToPanel {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as { v?: unknown; type?: unknown; records?: unknown; status?: unknown };
   if (o.v !== PROTOCOL_VERSION) return false;
-  return (o.type === 'batch' && Array.isArray(o.records)) || (o.type === 'status' && typeof o.status === 'object');
+  return (
+    (o.type === 'batch' && Array.isArray(o.records)) ||
+    (o.type === 'status' && typeof o.status === 'object') ||
+    (o.type === 'replay-result' && typeof (m as { result?: unknown }).result === 'object')
+  );
 }

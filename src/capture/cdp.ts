@@ -3,11 +3,12 @@
 // params and returns early on malformed input; any event order is accepted (a frame or close for a requestId that was
 // never announced is a socket opened before capture started: it is kept, marked, and its URL resolved later).
 import type { Protocol } from 'devtools-protocol';
-import type { CaptureRecord, Connection, Header, Initiator, SocketTarget, StackFrame } from '../model/types';
+import type { CaptureRecord, Connection, Header, Initiator, SocketTarget, StackFrame, WireFrame } from '../model/types';
 import { OPCODE } from '../model/types';
 import { anchorFrom } from '../model/time';
 import { base64ByteLength, utf8ByteLength } from '../model/bytes';
 import { payloadKey } from './page-hook';
+import type { ReplayMarks } from './replay-marks';
 
 /** `undefined` is the root (tab) session; child sessions (OOPIFs, workers) have chrome.debugger's sessionId. */
 export type SessionKey = string | undefined;
@@ -18,6 +19,8 @@ export interface CdpCaptureOptions {
   now?: () => number;
   /** Called once for each socket first seen through a frame or close (opened before capture started). */
   onUnannouncedSocket?: (session: SessionKey, conn: Connection) => void;
+  /** Frameline's own replays, to mark the sent frames they produce. */
+  replays?: ReplayMarks;
 }
 
 type Handler = (session: SessionKey, params: any) => void;
@@ -72,6 +75,9 @@ export class CdpCapture {
   private readonly emit: (r: CaptureRecord) => void;
   private readonly now: () => number;
   private readonly onUnannounced?: CdpCaptureOptions['onUnannouncedSocket'];
+  private readonly replays?: ReplayMarks;
+  private readonly sessions = new Map<number, SessionKey>();
+  private readonly ids = new Map<number, Connection>();
   private readonly conns = new Map<string, Connection>();
   private readonly targets = new Map<string, SocketTarget>();
   private nextConnId = 1;
@@ -79,7 +85,7 @@ export class CdpCapture {
   /** wall seconds − monotonic seconds; `exact` once it comes from CDP's own wallTime. */
   private anchor: number | undefined;
   private anchorExact = false;
-  /** Keys of the latest received payloads of unannounced connections whose URL is not known yet. */
+  /** Keys of the latest received payloads of unannounced connections (to tell their page sockets apart). */
   private readonly recentKeys = new Map<number, string[]>();
   /** Malformed or unusable events that were ignored. */
   malformed = 0;
@@ -88,6 +94,7 @@ export class CdpCapture {
     this.emit = opts.emit;
     this.now = opts.now ?? Date.now;
     this.onUnannounced = opts.onUnannouncedSocket;
+    this.replays = opts.replays;
   }
 
   /** Feed one CDP event. Unknown methods are ignored; nothing here throws on bad input. */
@@ -117,7 +124,6 @@ export class CdpCapture {
     if (unique.length === 1) {
       c.url = unique[0];
       delete c.urlCandidates;
-      this.recentKeys.delete(c.id);
     } else if (unique.length > 1) {
       if (c.urlCandidates?.join('\n') === unique.join('\n')) return;
       c.urlCandidates = unique;
@@ -140,9 +146,26 @@ export class CdpCapture {
     this.emitConn(c);
   }
 
+  /** The connection with this id, and the CDP session it lives in. */
+  connection(id: number): { conn: Connection; session: SessionKey } | undefined {
+    const conn = this.byId(id);
+    return conn ? { conn, session: this.sessions.get(id) } : undefined;
+  }
+
+  /** A message Frameline dispatched to the page as if the server had sent it (CDP does not see it). */
+  injected(connId: number, opcode: number, payload: { text?: string; b64?: string }): void {
+    const c = this.byId(connId);
+    if (!c) return;
+    const ts = this.now() / 1000 - (this.anchor ?? this.now() / 1000);
+    const size = payload.text !== undefined ? utf8ByteLength(payload.text) : base64ByteLength(payload.b64 ?? '');
+    this.emit({
+      t: 'frame',
+      frame: { id: this.nextFrameId++, conn: c.id, dir: 'received', opcode, ts, size, ...payload, mark: 'injected' },
+    });
+  }
+
   private byId(id: number): Connection | undefined {
-    for (const c of this.conns.values()) if (c.id === id) return c;
-    return undefined;
+    return this.ids.get(id);
   }
 
   private readonly handlers = {
@@ -271,19 +294,14 @@ export class CdpCapture {
     const c = this.ensure(s, id, true);
     const opcode = num(r.opcode) ?? OPCODE.text;
     const data = r.payloadData;
-    if (c.openedBeforeCapture && !c.url && dir === 'received') this.rememberKey(c.id, opcode, data);
-    if (opcode === OPCODE.text) {
-      this.emit({
-        t: 'frame',
-        frame: { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: utf8ByteLength(data), text: data },
-      });
-    } else {
-      // Binary (and any control frame CDP may report) arrives base64-encoded.
-      this.emit({
-        t: 'frame',
-        frame: { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: base64ByteLength(data), b64: data },
-      });
-    }
+    if (c.openedBeforeCapture && dir === 'received') this.rememberKey(c.id, opcode, data);
+    const frame: WireFrame =
+      opcode === OPCODE.text
+        ? { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: utf8ByteLength(data), text: data }
+        : // Binary (and any control frame CDP may report) arrives base64-encoded.
+          { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: base64ByteLength(data), b64: data };
+    if (dir === 'sent' && this.replays?.take(c.id, c.url, opcode, data)) frame.mark = 'replayed';
+    this.emit({ t: 'frame', frame });
   }
 
   private rememberKey(connId: number, opcode: number, data: string) {
@@ -306,6 +324,8 @@ export class CdpCapture {
       target: (s !== undefined && this.targets.get(s)) || { type: s === undefined ? 'page' : 'other' },
     };
     this.conns.set(key, c);
+    this.sessions.set(c.id, s);
+    this.ids.set(c.id, c);
     if (unannouncedIfNew) {
       this.emitConn(c);
       this.onUnannounced?.(s, c);

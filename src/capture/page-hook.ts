@@ -7,34 +7,139 @@
 // Pure (builds a string); the same registry shape is made by PageProbe when the hook is missing.
 
 /**
- * An expression that makes a registry. `track(ws)` adds the close listener once per socket; `watch(ws)`, for sockets
- * that existed before capture, also keeps keys of the last messages received (see `payloadKey`), so that a socket
- * CDP never announced can be told apart from others by what it received.
+ * An expression that makes a registry of the sockets of one JS context:
+ * - `track(ws, pre)` records a socket once (`sockets`: url, creation time, and for sockets that existed before
+ *   capture, `keys` of the messages it receives lately — see `payloadKey`) and adds a close listener (`closes`);
+ * - `children` caches the registries of same-origin child frames (see REPLAY_FN).
+ * Closed sockets are forgotten a minute after their close.
  */
 export const REGISTRY_EXPRESSION = `(() => {
-  const reg = { closes: [], seen: new WeakSet(), recent: new Map() };
-  reg.track = (ws) => {
+  const reg = { closes: [], sockets: [], seen: new WeakSet(), children: new WeakMap() };
+  reg.track = (ws, pre) => {
     if (reg.seen.has(ws)) return false;
     reg.seen.add(ws);
+    const now = Date.now();
+    if (reg.sockets.length > 200) reg.sockets = reg.sockets.filter((e) => !e.closedAt || now - e.closedAt < 60000);
+    const entry = { ws, url: String(ws.url), t: pre ? null : now, pre: !!pre, keys: pre ? [] : null, closedAt: 0 };
+    reg.sockets.push(entry);
+    if (pre) {
+      ws.addEventListener('message', (e) => {
+        const d = e.data;
+        entry.keys.push(typeof d === 'string' ? 't' + d.length + ':' + d.slice(0, 48)
+          : 'b' + (d instanceof ArrayBuffer ? d.byteLength : d && typeof d.size === 'number' ? d.size : -1));
+        if (entry.keys.length > 32) entry.keys.shift();
+      });
+    }
     ws.addEventListener('close', (e) => {
-      reg.recent.delete(ws);
-      reg.closes.push({ url: String(ws.url), code: Number(e.code), reason: String(e.reason), wasClean: !!e.wasClean });
+      entry.closedAt = Date.now();
+      reg.closes.push({ url: entry.url, code: Number(e.code), reason: String(e.reason), wasClean: !!e.wasClean });
       if (reg.closes.length > 1000) reg.closes.shift();
     });
     return true;
   };
-  reg.watch = (ws) => {
-    const keys = [];
-    reg.recent.set(ws, keys);
-    ws.addEventListener('message', (e) => {
-      const d = e.data;
-      keys.push(typeof d === 'string' ? 't' + d.length + ':' + d.slice(0, 48)
-        : 'b' + (d instanceof ArrayBuffer ? d.byteLength : d && typeof d.size === 'number' ? d.size : -1));
-      if (keys.length > 32) keys.shift();
-    });
-  };
   return reg;
 })()`;
+
+/**
+ * Runs on a registry (Runtime.callFunctionOn): finds the page's socket of a captured connection and sends on it
+ * (`mode: 'send'`), or dispatches a MessageEvent on it as if the server had sent the data (`mode: 'inject'`).
+ * The socket is picked among the sockets of this context and of its same-origin child frames: same URL, then the
+ * creation time closest to the handshake's, or — for a socket opened before capture — the one whose received
+ * messages match the connection's. Returns `{ ok }` or `{ error, … }`; it never sends twice.
+ */
+export const REPLAY_FN = `function (req) {
+  const reg = this;
+  const entries = reg.sockets.slice();
+  const walk = (w, depth) => {
+    if (depth > 5) return;
+    let n = 0;
+    try { n = w.frames ? w.frames.length : 0; } catch { return; }
+    for (let i = 0; i < n; i++) {
+      try {
+        const f = w.frames[i];
+        let r;
+        try { r = f[req.secret]; } catch {}
+        if (r && r.sockets) reg.children.set(f, r); else r = reg.children.get(f);
+        if (r && r.sockets) for (const e of r.sockets) entries.push(e);
+        walk(f, depth + 1);
+      } catch {}
+    }
+  };
+  if (typeof window !== 'undefined') walk(window, 0);
+  const same = entries.filter((e) => e.url === req.url && !e.closedAt);
+  const pool = same.length ? same : entries.filter((e) => e.url === req.url);
+  let pick = null;
+  // Sockets seen at construction carry their creation time; sockets adopted later (opened before capture, or made
+  // where the hook was not yet installed) carry the keys of what they received.
+  const byTime = pool.filter((e) => !e.pre);
+  const byKeys = pool.filter((e) => e.pre);
+  if (pool.length === 1) pick = pool[0];
+  else if (!req.pre && typeof req.created === 'number' && byTime.length) {
+    const scored = byTime.map((e) => [e, Math.abs(e.t - req.created)]).sort((a, b) => a[1] - b[1]);
+    if (scored.length === 1 || scored[0][1] < scored[1][1]) pick = scored[0][0];
+  } else if (byKeys.length) {
+    const want = new Set(req.keys || []);
+    const scored = byKeys.map((e) => [e, e.keys.filter((k) => want.has(k)).length]).sort((a, b) => b[1] - a[1]);
+    if (scored.length === 1 || scored[0][1] > scored[1][1]) pick = scored[0][0];
+  }
+  if (!pick) return { error: pool.length > 1 ? 'ambiguous' : 'not-found', count: pool.length, seen: entries.map((e) => e.url) };
+  const ws = pick.ws;
+  if (ws.readyState !== 1) return { error: 'state', readyState: ws.readyState };
+  let data = req.text;
+  if (req.b64 != null) {
+    const bin = atob(req.b64);
+    data = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+  }
+  try {
+    if (req.mode === 'inject') {
+      const payload = typeof data === 'string' ? data : ws.binaryType === 'blob' ? new Blob([data]) : data.buffer;
+      ws.dispatchEvent(new MessageEvent('message', { data: payload, origin: new URL(ws.url).origin }));
+    } else {
+      ws.send(data);
+    }
+  } catch (e) {
+    return { error: 'threw', message: String((e && e.message) || e) };
+  }
+  return { ok: true };
+}`;
+
+/**
+ * Runs on a registry: opens a fresh socket from the page's own context (same URL and subprotocols; the browser adds
+ * the page's origin and cookies), sends once it is open, and leaves it open. Resolves `{ ok }` or `{ error, … }`.
+ */
+export const FRESH_FN = `function (req) {
+  return new Promise((resolve) => {
+    let ws;
+    try {
+      ws = req.protocols && req.protocols.length ? new WebSocket(req.url, req.protocols) : new WebSocket(req.url);
+    } catch (e) {
+      resolve({ error: 'threw', message: String((e && e.message) || e) });
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    const timer = setTimeout(() => resolve({ error: 'timeout' }), 15000);
+    // A Content-Security-Policy that forbids the connection blocks it without a close event: listen for the report.
+    const onViolation = (e) => {
+      if (e.effectiveDirective !== 'connect-src' && e.violatedDirective !== 'connect-src') return;
+      clearTimeout(timer);
+      try { ws.close(); } catch {}
+      resolve({ error: 'csp', message: String(e.originalPolicy || e.violatedDirective) });
+    };
+    try { globalThis.addEventListener('securitypolicyviolation', onViolation, { once: true }); } catch {}
+    ws.addEventListener('open', () => {
+      clearTimeout(timer);
+      let data = req.text;
+      if (req.b64 != null) {
+        const bin = atob(req.b64);
+        data = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+      }
+      try { ws.send(data); resolve({ ok: true }); } catch (e) { resolve({ error: 'threw', message: String((e && e.message) || e) }); }
+    });
+    ws.addEventListener('close', (e) => { clearTimeout(timer); resolve({ error: 'connect-failed', code: e.code }); });
+  });
+}`;
 
 /** The key the registry keeps of a received message, computed the same way from a captured frame. */
 export function payloadKey(text: string | undefined, byteLength: number): string {
@@ -51,7 +156,7 @@ export function pageHookSource(secret: string): string {
   const Hooked = new Proxy(Native, {
     construct(target, args, newTarget) {
       const ws = Reflect.construct(target, args, newTarget === Hooked ? target : newTarget);
-      try { reg.track(ws); } catch {}
+      try { reg.track(ws, false); } catch {}
       return ws;
     },
   });

@@ -80,3 +80,29 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
 }
+
+/** Parse hex typed by a person: whitespace, `0x` prefixes, `:`/`,` separators allowed. */
+export function parseHex(input: string): { bytes: Uint8Array } | { error: string } {
+  const clean = input.replace(/0x/gi, '').replace(/[\s:,]/g, '');
+  const bad = /[^0-9a-f]/i.exec(clean);
+  if (bad) return { error: `Invalid hex: “${bad[0]}” is not a hex digit.` };
+  if (clean.length % 2) return { error: 'Invalid hex: an odd number of digits (each byte needs two).' };
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return { bytes: out };
+}
+
+/** Parse base64 (standard or URL-safe, padding optional, whitespace ignored). */
+export function parseBase64(input: string): { bytes: Uint8Array } | { error: string } {
+  let clean = input.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (/[^A-Za-z0-9+/=]/.test(clean) || /=[^=]/.test(clean) || clean.length % 4 === 1) {
+    return { error: 'Invalid base64.' };
+  }
+  clean = clean.replace(/=+$/, '');
+  clean += '='.repeat((4 - (clean.length % 4)) % 4);
+  try {
+    return { bytes: base64ToBytes(clean) };
+  } catch {
+    return { error: 'Invalid base64.' };
+  }
+}

@@ -63,6 +63,7 @@ export class SessionStore {
     const f: Frame = { id: w.id, conn: w.conn, dir: w.dir, opcode: w.opcode, ts: w.ts, size: w.size };
     if (w.text !== undefined) f.text = w.text;
     else if (w.b64 !== undefined) f.bytes = base64ToBytes(w.b64);
+    if (w.mark) f.mark = w.mark;
     if (f.opcode !== OPCODE.error) {
       if (f.dir === 'sent') {
         this.stats.framesSent++;

@@ -85,7 +85,11 @@ export interface WireFrame {
   size: number;
   text?: string;
   b64?: string;
+  /** Sent by Frameline's replay, or injected into the page as if received. */
+  mark?: FrameMark;
 }
+
+export type FrameMark = 'replayed' | 'injected';
 
 /** A frame in the store: binary payloads are bytes. */
 export interface Frame {
@@ -97,6 +101,7 @@ export interface Frame {
   size: number;
   text?: string;
   bytes?: Uint8Array;
+  mark?: FrameMark;
 }
 
 /** What a capture source emits; the store applies these in order. */

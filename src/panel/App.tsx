@@ -1,12 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { substringFilter } from '../model/preview';
-import type { HostStatus, PanelToHost, Settings } from '../protocol';
+import type { HostStatus, Settings } from '../protocol';
+import type { PanelHost } from './host';
 import { loadSettings, saveSettings } from '../platform/settings';
 import { useStoreRevision } from './useStore';
 import { ConnectionList } from './ConnectionList';
 import { Timeline } from './Timeline';
-import { DetailPane } from './DetailPane';
+import { DetailPane, type DetailTab } from './DetailPane';
+import type { ComposerSource } from './Composer';
+import type { Frame } from '../model/types';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 
@@ -14,11 +17,11 @@ export interface AppProps {
   store: SessionStore;
   getStatus: () => HostStatus | null;
   onStatus: (fn: () => void) => () => void;
-  send: (type: Exclude<PanelToHost['type'], 'hello'>) => void;
+  host: PanelHost;
   inDevTools: boolean;
 }
 
-export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) {
+export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) {
   const revision = useStoreRevision(store);
   const [status, setStatus] = useState(getStatus());
   useEffect(() => onStatus(() => setStatus(getStatus())), []);
@@ -28,6 +31,12 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
   const [selectedFrame, setSelectedFrame] = useState<number | null>(null);
   const [selectedConn, setSelectedConn] = useState<number | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
+  const [detailTab, setDetailTab] = useState<DetailTab>('frame');
+  const [composer, setComposer] = useState<ComposerSource | null>(null);
+  const openComposer = useCallback((f: Frame) => {
+    setComposer((prev) => ({ conn: f.conn, frame: f.id, text: f.text, bytes: f.bytes, nonce: (prev?.nonce ?? 0) + 1 }));
+    setDetailTab('replay');
+  }, []);
   useEffect(() => {
     void loadSettings().then(setSettings);
   }, []);
@@ -43,6 +52,7 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
   const selectFrame = useCallback(
     (id: number | null) => {
       setSelectedFrame(id);
+      setDetailTab('frame');
       if (id !== null) {
         const f = store.frameById(id);
         if (f) setSelectedConn(f.conn);
@@ -55,6 +65,7 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
     setSelectedConn(id);
     setConnFilter(id);
     setSelectedFrame(null);
+    setDetailTab('handshake');
   }, []);
 
   const clear = useCallback(() => {
@@ -62,6 +73,7 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
     setSelectedFrame(null);
     setSelectedConn(null);
     setConnFilter(null);
+    setComposer(null);
   }, [store]);
 
   const detail = useMemo(
@@ -80,7 +92,7 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
         onClear={clear}
         filterText={filterText}
         onFilter={setFilterText}
-        onReload={() => send('reload')}
+        onReload={() => host.reload()}
         settings={settings}
         onSettings={(patch) => void saveSettings(patch).then(setSettings)}
         inDevTools={inDevTools}
@@ -88,7 +100,7 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
       {status && status.phase === 'detached' && (
         <div class="banner banner-error" role="alert" data-testid="capture-error">
           <span>{status.reason ?? 'Capture stopped.'}</span>
-          <button type="button" data-testid="reattach" onClick={() => send('attach')}>
+          <button type="button" data-testid="reattach" onClick={() => host.attach()}>
             Reattach
           </button>
         </div>
@@ -96,8 +108,26 @@ export function App({ store, getStatus, onStatus, send, inDevTools }: AppProps) 
       <div class="main">
         <ConnectionList store={store} revision={revision} selected={connFilter} onPick={pickConnection} />
         <div class="center">
-          <Timeline store={store} revision={revision} selected={selectedFrame} onSelect={selectFrame} />
-          <DetailPane store={store} frame={detail.frame} conn={detail.conn} />
+          <Timeline
+            store={store}
+            revision={revision}
+            selected={selectedFrame}
+            onSelect={selectFrame}
+            onReplay={(id) => {
+              const f = store.frameById(id);
+              if (f) openComposer(f);
+            }}
+          />
+          <DetailPane
+            store={store}
+            frame={detail.frame}
+            conn={detail.conn}
+            tab={detailTab}
+            onTab={setDetailTab}
+            composer={composer}
+            host={host}
+            onReplay={openComposer}
+          />
         </div>
       </div>
       <StatusBar store={store} revision={revision} status={status} />

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import type { Connection, Frame } from '../model/types';
 import { OPCODE } from '../model/types';
@@ -7,28 +7,48 @@ import { opcodeName } from '../model/preview';
 import { formatClock } from '../model/time';
 import { JsonTree } from './JsonTree';
 import { Handshake } from './Handshake';
+import { Composer, type ComposerSource } from './Composer';
+import type { PanelHost } from './host';
 
 /** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
 export const MAX_TEXT_SHOWN = 256 * 1024;
 const MAX_JSON_PARSE = 2 * 1024 * 1024;
 
-export function DetailPane({ store, frame, conn }: { store: SessionStore; frame?: Frame; conn?: Connection }) {
-  const [tab, setTab] = useState<'frame' | 'handshake'>('frame');
-  useEffect(() => setTab('frame'), [frame?.id]);
-  const active = frame ? tab : 'handshake';
+export type DetailTab = 'frame' | 'handshake' | 'replay';
+
+export interface DetailPaneProps {
+  store: SessionStore;
+  frame?: Frame;
+  conn?: Connection;
+  tab?: DetailTab;
+  onTab?: (t: DetailTab) => void;
+  composer?: ComposerSource | null;
+  host?: PanelHost;
+  onReplay?: (f: Frame) => void;
+}
+
+export function DetailPane({ store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay }: DetailPaneProps) {
+  const active = tab === 'replay' && composer && host ? 'replay' : frame && tab !== 'handshake' ? 'frame' : 'handshake';
   return (
     <div class="detail">
       <div class="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={active === 'frame'} disabled={!frame} onClick={() => setTab('frame')}>
+        <button type="button" role="tab" aria-selected={active === 'frame'} disabled={!frame} onClick={() => onTab('frame')}>
           Frame
         </button>
-        <button type="button" role="tab" aria-selected={active === 'handshake'} onClick={() => setTab('handshake')}>
+        <button type="button" role="tab" aria-selected={active === 'handshake'} onClick={() => onTab('handshake')}>
           Handshake
         </button>
+        {composer && host && (
+          <button type="button" role="tab" aria-selected={active === 'replay'} onClick={() => onTab('replay')}>
+            Replay
+          </button>
+        )}
       </div>
       <div class="detail-body">
-        {active === 'frame' && frame ? (
-          <FrameDetail store={store} frame={frame} />
+        {active === 'replay' && composer && host ? (
+          <Composer conn={store.connections.get(composer.conn)} source={composer} host={host} />
+        ) : active === 'frame' && frame ? (
+          <FrameDetail store={store} frame={frame} onReplay={onReplay} />
         ) : conn ? (
           <Handshake store={store} conn={conn} />
         ) : (
@@ -39,11 +59,17 @@ export function DetailPane({ store, frame, conn }: { store: SessionStore; frame?
   );
 }
 
-function FrameDetail({ store, frame }: { store: SessionStore; frame: Frame }) {
+function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: Frame; onReplay?: (f: Frame) => void }) {
   const wall = store.wallMs(frame.ts);
   return (
     <div data-testid="frame-detail" data-frame-id={frame.id} class="frame-detail">
       <div class="meta">
+        {onReplay && frame.opcode !== OPCODE.error && (
+          <button type="button" data-testid="replay-open" title="Edit this payload and send it again" onClick={() => onReplay(frame)}>
+            Edit &amp; replay
+          </button>
+        )}
+        {frame.mark && <span class={`badge badge-${frame.mark}`}>{frame.mark}</span>}
         <span>{frame.dir === 'sent' ? '↑ sent' : '↓ received'}</span>
         <span>{opcodeName(frame.opcode)}</span>
         <span>{formatBytes(frame.size)}</span>

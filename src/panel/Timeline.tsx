@@ -15,10 +15,24 @@ export interface TimelineProps {
   revision: number;
   selected: number | null;
   onSelect: (id: number | null) => void;
+  /** Open the composer with this frame (context menu). */
+  onReplay?: (id: number) => void;
 }
 
-export function Timeline({ store, selected, onSelect }: TimelineProps) {
+export function Timeline({ store, selected, onSelect, onReplay }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number; id: number } | null>(null);
+  useEffect(() => {
+    if (!menu) return;
+    const close = () => setMenu(null);
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
+    addEventListener('click', close);
+    addEventListener('keydown', onKey);
+    return () => {
+      removeEventListener('click', close);
+      removeEventListener('keydown', onKey);
+    };
+  }, [menu]);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
   const stick = useRef(true);
@@ -61,11 +75,19 @@ export function Timeline({ store, selected, onSelect }: TimelineProps) {
         data-frame-id={f.id}
         data-direction={f.dir}
         data-opcode={f.opcode}
+        data-replayed={f.mark === 'replayed' ? 'true' : undefined}
+        data-injected={f.mark === 'injected' ? 'true' : undefined}
         role="row"
         aria-selected={selected === f.id}
         class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id ? ' selected' : ''}`}
         style={{ top: `${i * ROW_HEIGHT}px` }}
         onClick={() => onSelect(f.id)}
+        onContextMenu={(e) => {
+          if (!onReplay || f.opcode === OPCODE.error) return;
+          e.preventDefault();
+          onSelect(f.id);
+          setMenu({ x: e.clientX, y: e.clientY, id: f.id });
+        }}
       >
         <span class="c-time">{Number.isNaN(wall) ? '' : formatClock(wall)}</span>
         <span class="c-dir" title={f.dir}>
@@ -74,7 +96,10 @@ export function Timeline({ store, selected, onSelect }: TimelineProps) {
         <span class="c-conn">#{f.conn}</span>
         <span class="c-size">{formatBytes(f.size)}</span>
         <span class="c-op">{opcodeName(f.opcode)}</span>
-        <span class="c-preview">{previewOf(f)}</span>
+        <span class="c-preview">
+          {f.mark && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
+          <span class="pv">{previewOf(f)}</span>
+        </span>
       </div>,
     );
   }
@@ -93,6 +118,13 @@ export function Timeline({ store, selected, onSelect }: TimelineProps) {
         <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
           {rows}
         </div>
+        {menu && onReplay && (
+          <div class="menu" role="menu" style={{ left: `${menu.x}px`, top: `${menu.y}px`, position: 'fixed' }}>
+            <button type="button" role="menuitem" data-testid="menu-replay" onClick={() => onReplay(menu.id)}>
+              Edit &amp; replay…
+            </button>
+          </div>
+        )}
         {count === 0 && <div class="empty">No frames yet. Frames of the inspected page's WebSockets appear here.</div>}
       </div>
     </div>

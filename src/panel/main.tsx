@@ -4,7 +4,8 @@ import { render } from 'preact';
 import { SessionStore } from '../model/store';
 import { CaptureHost } from '../platform/capture-host';
 import { connectToHost, localHost, type HostConnection } from '../platform/panel-link';
-import type { HostStatus, HostToPanel } from '../protocol';
+import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
+import type { PanelHost } from './host';
 import { PROTOCOL_VERSION } from '../protocol';
 import { App } from './App';
 import './styles.css';
@@ -13,9 +14,15 @@ const store = new SessionStore();
 let status: HostStatus | null = null;
 const statusListeners = new Set<() => void>();
 
+const pendingReplays = new Map<number, (r: ReplayResult) => void>();
+let nextReplayId = 1;
+
 const onMessage = (m: HostToPanel) => {
   if (m.type === 'batch') store.apply(m.records);
-  else {
+  else if (m.type === 'replay-result') {
+    pendingReplays.get(m.result.id)?.(m.result);
+    pendingReplays.delete(m.result.id);
+  } else {
     status = m.status;
     for (const fn of statusListeners) fn();
   }
@@ -51,6 +58,23 @@ if (inDevTools) {
   mq.addEventListener('change', () => applyTheme(mq.matches));
 }
 
+const host: PanelHost = {
+  attach: () => conn.send({ v: PROTOCOL_VERSION, type: 'attach' }),
+  reload: () => conn.send({ v: PROTOCOL_VERSION, type: 'reload' }),
+  replay(req) {
+    const id = nextReplayId++;
+    return new Promise<ReplayResult>((resolve) => {
+      pendingReplays.set(id, resolve);
+      conn.send({ v: PROTOCOL_VERSION, type: 'replay', req: { ...req, id } });
+      // A host that went away never answers: say so rather than wait forever.
+      setTimeout(() => {
+        if (!pendingReplays.delete(id)) return;
+        resolve({ id, ok: false, error: 'No answer from the capture host (DevTools closed or reloading?). It may not have been sent.' });
+      }, 30_000);
+    });
+  },
+};
+
 render(
   <App
     store={store}
@@ -59,7 +83,7 @@ render(
       statusListeners.add(fn);
       return () => statusListeners.delete(fn);
     }}
-    send={(type) => conn.send({ v: PROTOCOL_VERSION, type })}
+    host={host}
     inDevTools={inDevTools}
   />,
   document.getElementById('app')!,

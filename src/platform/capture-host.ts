@@ -5,8 +5,13 @@
 import { CdpCapture, type SessionKey } from '../capture/cdp';
 import { candidateUrls, matchCloses, urlByPayload, type CloseInfo, type LiveSocket } from '../capture/resolve';
 import { Batcher } from '../model/batcher';
-import { PROTOCOL_VERSION, type HostStatus, type HostToPanel, type PanelToHost } from '../protocol';
-import { PageProbe } from './page-probe';
+import { PROTOCOL_VERSION } from '../protocol';
+import type { HostStatus, HostToPanel, PanelToHost, ReplayRequest, ReplayResult } from '../protocol';
+import { PageProbe, type PageReplay, type PageReplayResult } from './page-probe';
+import { ReplayMarks } from '../capture/replay-marks';
+import { OPCODE } from '../model/types';
+import { base64ToBytes, bytesToBase64 } from '../model/bytes';
+import { toWallMs } from '../model/time';
 
 export interface PanelLink {
   post(msg: HostToPanel): void;
@@ -30,6 +35,8 @@ export class CaptureHost {
   private listening = false;
   private handlerErrors = 0;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly replays = new ReplayMarks();
+  private anchor: number | undefined;
 
   /** Called on every status change, whether or not a panel is connected. */
   onStatus?: (status: HostStatus) => void;
@@ -40,7 +47,11 @@ export class CaptureHost {
       flush: (records) => this.link?.post({ v: PROTOCOL_VERSION, type: 'batch', records }),
     });
     this.capture = new CdpCapture({
-      emit: (r) => this.batcher.push(r),
+      emit: (r) => {
+        if (r.t === 'anchor') this.anchor = r.anchor;
+        this.batcher.push(r);
+      },
+      replays: this.replays,
       onUnannouncedSocket: (s) => this.scheduleScan(s, 50),
     });
     this.probe = new PageProbe((session, method, params) => this.send(session, method, params));
@@ -69,6 +80,9 @@ export class CaptureHost {
       case 'reload':
         void this.reloadPage();
         break;
+      case 'replay':
+        void this.replay(msg.req).then((result) => this.link?.post({ v: PROTOCOL_VERSION, type: 'replay-result', result }));
+        break;
     }
   }
 
@@ -94,6 +108,66 @@ export class CaptureHost {
     } catch (e) {
       this.setPhase('detached', `Could not enable capture: ${(e as Error).message ?? e}`);
     }
+  }
+
+  /** Replay a payload: on the live socket, injected as received, or on a fresh socket to the same URL. */
+  async replay(req: ReplayRequest): Promise<ReplayResult> {
+    const fail = (error: string, closed = false): ReplayResult => ({ id: req.id, ok: false, error, ...(closed ? { closed } : {}) });
+    const found = this.capture.connection(req.conn);
+    if (!found) return fail('This connection is not part of the live capture (it was cleared or imported).');
+    if (this.status.phase !== 'capturing') {
+      return fail('Capture is not running (the debugger is detached): reattach, then send again. Nothing was sent.');
+    }
+    const { conn, session } = found;
+    if (!conn.url) return fail('The URL of this socket is unknown, so Frameline cannot tell which socket of the page it is. Nothing was sent.');
+    const opcode = req.b64 !== undefined ? OPCODE.binary : OPCODE.text;
+    let data = req.text;
+    if (req.b64 !== undefined) {
+      try {
+        data = bytesToBase64(base64ToBytes(req.b64)); // the same base64 CDP will report
+      } catch {
+        return fail('The binary payload is not valid base64. Nothing was sent.');
+      }
+    }
+    const payload = req.b64 !== undefined ? { b64: data } : { text: data };
+    const created = conn.createdTs !== undefined && this.anchorKnown() ? this.wallMsOf(conn.createdTs) : null;
+    const protocols = (conn.request?.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const pageReq: PageReplay = {
+      mode: req.mode,
+      url: conn.url,
+      created,
+      pre: conn.openedBeforeCapture,
+      keys: this.capture.recentKeysOf(conn.id),
+      protocols,
+      ...payload,
+    };
+    if (req.mode === 'send') this.replays.expectOn(conn.id, opcode, data!);
+    if (req.mode === 'fresh') this.replays.expectFresh(conn.url, opcode, data!);
+    let r = await this.probe.replay(session, pageReq);
+    if (!r.ok && r.error === 'not-found' && req.mode !== 'fresh') {
+      // Not sent. The socket may predate the hook in its context: adopt the page's live sockets, then try once more.
+      await this.probe.scan(session);
+      r = await this.probe.replay(session, pageReq);
+    }
+    if (!r.ok) console.warn('Frameline replay failed', r);
+    if (r.ok) {
+      if (req.mode === 'inject') this.capture.injected(conn.id, opcode, payload);
+      return { id: req.id, ok: true };
+    }
+    if (req.mode === 'send') this.replays.cancelOn(conn.id, opcode, data!);
+    if (req.mode === 'fresh') this.replays.cancelFresh(conn.url, opcode, data!);
+    return fail(describeReplayError(r, req.mode), r.error === 'state' && r.readyState !== 0);
+  }
+
+  private anchorKnown() {
+    return this.anchor !== undefined;
+  }
+
+  private wallMsOf(ts: number) {
+    return toWallMs(ts, this.anchor!);
   }
 
   async reloadPage(): Promise<void> {
@@ -272,5 +346,36 @@ export class CaptureHost {
     this.status.dropped = this.batcher.dropped;
     this.status.malformed = this.capture.malformed + this.handlerErrors;
     this.link?.post({ v: PROTOCOL_VERSION, type: 'status', status: { ...this.status } });
+  }
+}
+
+/** The composer's message for a replay that did not go out. Every one says that nothing was sent. */
+export function describeReplayError(r: PageReplayResult, mode: ReplayRequest['mode']): string {
+  if (r.ok) return '';
+  const nothing = mode === 'inject' ? 'Nothing was injected.' : 'Nothing was sent.';
+  switch (r.error) {
+    case 'state':
+      return r.readyState === 0
+        ? `The socket is still connecting. ${nothing}`
+        : r.readyState === 2
+          ? `The socket is closing. ${nothing} You can send it on a fresh connection to the same URL.`
+          : `The socket is closed. ${nothing} You can send it on a fresh connection to the same URL.`;
+    case 'not-found':
+      return `This socket is no longer in the page (the page navigated, or the socket lives in a frame Frameline cannot reach). ${nothing}`;
+    case 'ambiguous':
+      return `${r.count} sockets of the page have this URL and Frameline cannot tell which one this is. ${nothing}`;
+    case 'threw':
+      return `The page threw: ${r.message ?? 'unknown error'}. ${nothing}`;
+    case 'csp':
+      return `The page's Content-Security-Policy does not allow this connection (${r.message}). Nothing was sent.`;
+    case 'timeout':
+      return 'The fresh connection did not open within 15 s. Nothing was sent.';
+    case 'connect-failed':
+      return `The fresh connection failed to open${r.code ? ` (close code ${r.code})` : ''}. Nothing was sent.`;
+    case 'detached':
+      return `The debugger is detached from the tab (or the tab is closed). ${nothing}`;
+    case 'gone':
+    default:
+      return `The page navigated or its context is gone. ${nothing}`;
   }
 }

@@ -10,7 +10,26 @@
 export type Send = (session: string | undefined, method: string, params?: object) => Promise<any>;
 
 import type { CloseInfo, LiveSocket, SocketMessages } from '../capture/resolve';
-import { REGISTRY_EXPRESSION, pageHookSource } from '../capture/page-hook';
+import { FRESH_FN, REGISTRY_EXPRESSION, REPLAY_FN, pageHookSource } from '../capture/page-hook';
+
+/** What REPLAY_FN / FRESH_FN need to find the socket and what to send. */
+export interface PageReplay {
+  mode: 'send' | 'inject' | 'fresh';
+  url: string;
+  /** Wall-clock ms of the handshake (sockets made after capture started), else null. */
+  created: number | null;
+  /** The socket existed before capture: match it by what it received (keys). */
+  pre: boolean;
+  keys: string[];
+  protocols: string[];
+  text?: string;
+  b64?: string;
+}
+
+export type PageReplayResult =
+  | { ok: true }
+  | { ok?: false; error: 'ambiguous' | 'not-found' | 'state' | 'threw' | 'timeout' | 'connect-failed' | 'csp' | 'gone' | 'detached';
+      readyState?: number; message?: string; count?: number; code?: number; seen?: string[] };
 
 const REGISTRY_GROUP = 'frameline-registry';
 const SCAN_GROUP = 'frameline-scan';
@@ -20,14 +39,16 @@ const SCAN_FN = `function (reg) {
   for (let i = 0; i < this.length; i++) {
     const ws = this[i];
     out.push({ url: String(ws.url), readyState: Number(ws.readyState) });
-    // A socket the hook did not see being made existed before capture: keep what it receives, to identify it.
-    if (reg.track(ws) && ws.readyState <= 1) reg.watch(ws);
+    // A socket the hook did not see being made existed before capture: it keeps what it receives, to be told apart.
+    reg.track(ws, true);
   }
   return out;
 }`;
 
 const TAKE_FN = `function () { return this.closes.splice(0, this.closes.length); }`;
-const RECENT_FN = `function () { return [...this.recent].map(([ws, keys]) => ({ url: String(ws.url), keys: keys.slice() })); }`;
+const RECENT_FN = `function () {
+  return this.sockets.filter((e) => e.pre && !e.closedAt).map((e) => ({ url: e.url, keys: e.keys.slice() }));
+}`;
 
 export class PageProbe {
   private registries = new Map<string, Promise<string | undefined>>();
@@ -42,6 +63,7 @@ export class PageProbe {
 
   /** Install the hook in a page or iframe session: in every new document, and in the current ones. */
   async installInDocuments(session: string | undefined): Promise<void> {
+    await this.send(session, 'Page.enable', {});
     await this.send(session, 'Page.addScriptToEvaluateOnNewDocument', { source: this.hookSource, runImmediately: true });
   }
 
@@ -129,6 +151,35 @@ export class PageProbe {
     } catch {
       this.registries.delete(session ?? '');
       return [];
+    }
+  }
+
+  /**
+   * Send on (or inject into) the page's socket of a connection, or open a fresh one and send there.
+   * Never retried: a call that may have reached the page is not repeated.
+   */
+  async replay(session: string | undefined, req: PageReplay): Promise<PageReplayResult> {
+    const reg = await this.registry(session);
+    if (!reg) return { error: 'gone' };
+    const fresh = req.mode === 'fresh';
+    try {
+      const r = await this.send(session, 'Runtime.callFunctionOn', {
+        objectId: reg,
+        functionDeclaration: fresh ? FRESH_FN : REPLAY_FN,
+        arguments: [{ value: { ...req, secret: this.secret } }],
+        returnByValue: true,
+        awaitPromise: fresh,
+        silent: true,
+      });
+      if (r?.exceptionDetails) {
+        return { error: 'threw', message: r.exceptionDetails.exception?.description ?? r.exceptionDetails.text };
+      }
+      const v = r?.result?.value;
+      return v && typeof v === 'object' ? (v as PageReplayResult) : { error: 'gone' };
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e);
+      this.registries.delete(session ?? '');
+      return /not attached|detached|No tab with/i.test(msg) ? { error: 'detached', message: msg } : { error: 'gone', message: msg };
     }
   }
 

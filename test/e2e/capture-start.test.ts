@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
-import { clickConnection, rows, text, waitForConnection, waitForRow } from './panel';
+import { clickConnection, rows, text, waitForConnection, waitForRow, press } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let chrome: Chrome;
@@ -74,7 +74,7 @@ describe('capture start', () => {
       what: 'the panel to show the detach',
     });
     expect(await text(panel, 'capture-error')).toMatch(/detached/i);
-    await panel.click('[data-testid="reattach"]');
+    await press(panel, '[data-testid="reattach"]');
     await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
       what: 'capture to resume',
     });
@@ -121,7 +121,7 @@ describe('capture start', () => {
     const p1 = await showPanel(a.dt, chrome.extensionId);
     await p1.waitForSelector('[data-testid="capture-on-open"]');
     expect(await p1.$eval('[data-testid="capture-on-open"]', (el) => (el as HTMLInputElement).checked)).toBe(false);
-    await p1.click('[data-testid="capture-on-open"]');
+    await press(p1, '[data-testid="capture-on-open"]');
     await waitInFrame(p1, `document.querySelector('[data-testid="capture-on-open"]').checked === true`);
     await a.dt.close();
     await first.close();

@@ -103,7 +103,7 @@ describe('capture in Chromium', () => {
     expect(a.id).not.toBe(b.id);
     const r = await rows(panel);
     const conns = await panel.$$eval('[data-testid="frame-row"]', (els) =>
-      els.map((el) => [el.querySelector('.c-preview')?.textContent, el.querySelector('.c-conn')?.textContent]),
+      els.map((el) => [el.querySelector('.c-preview .pv')?.textContent, el.querySelector('.c-conn')?.textContent]),
     );
     expect(r).toHaveLength(4);
     expect(conns.filter(([t]) => t === 'socket-a').every(([, c]) => c === `#${a.id}`)).toBe(true);

@@ -17,6 +17,17 @@ export interface ConnInfo {
   text: string;
 }
 
+/**
+ * Click an element of the panel. A DOM click: puppeteer's mouse clicks miss elements in the lower part of an
+ * extension panel inside DevTools (the DevTools page's emulated viewport and its window disagree).
+ */
+export async function press(panel: Frame, selector: string) {
+  await panel.$eval(selector, (el) => {
+    (el as HTMLElement).scrollIntoView({ block: 'nearest' });
+    (el as HTMLElement).click();
+  });
+}
+
 export const counts = (panel: Frame) =>
   panel.$eval('[data-testid="frame-count"]', (el) => ({
     total: Number(el.getAttribute('data-total')),
@@ -38,7 +49,7 @@ export const rows = (panel: Frame): Promise<RowInfo[]> =>
         id: Number(el.getAttribute('data-frame-id')),
         direction: el.getAttribute('data-direction') ?? '',
         opcode: Number(el.getAttribute('data-opcode')),
-        text: el.querySelector('.c-preview')?.textContent ?? '',
+        text: el.querySelector('.c-preview .pv')?.textContent ?? '',
         replayed: el.getAttribute('data-replayed') === 'true',
       }))
       .sort((a, b) => a.id - b.id),
@@ -73,7 +84,7 @@ export async function waitForRow(panel: Frame, predicate: string, what: string, 
     panel,
     `(() => { const list = [...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => ({
         id: Number(el.getAttribute('data-frame-id')), direction: el.getAttribute('data-direction') ?? '',
-        opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview')?.textContent ?? '',
+        opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview .pv')?.textContent ?? '',
         replayed: el.getAttribute('data-replayed') === 'true' }));
       return list.find((r) => (${predicate})) ?? null; })()`,
     { timeout, what },
@@ -81,14 +92,14 @@ export async function waitForRow(panel: Frame, predicate: string, what: string, 
 }
 
 export async function clickRow(panel: Frame, frameId: number) {
-  await panel.click(`[data-testid="frame-row"][data-frame-id="${frameId}"]`);
+  await press(panel, `[data-testid="frame-row"][data-frame-id="${frameId}"]`);
   await waitInFrame(panel, `document.querySelector('[data-testid="frame-detail"]')?.getAttribute('data-frame-id') === '${frameId}'`, {
     what: `detail of frame ${frameId}`,
   });
 }
 
 export async function clickConnection(panel: Frame, connId: number) {
-  await panel.click(`[data-testid="connection-row"][data-conn-id="${connId}"]`);
+  await press(panel, `[data-testid="connection-row"][data-conn-id="${connId}"]`);
   await waitInFrame(panel, `document.querySelector('[data-testid="handshake"]')?.getAttribute('data-conn-id') === '${connId}'`, {
     what: `handshake of connection ${connId}`,
   });
@@ -98,7 +109,7 @@ export const text = (panel: Frame, testid: string) =>
   panel.$eval(`[data-testid="${testid}"]`, (el) => (el as HTMLElement).innerText);
 
 export async function clear(panel: Frame) {
-  await panel.click('[data-testid="clear"]');
+  await press(panel, '[data-testid="clear"]');
   await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]')?.getAttribute('data-total') === '0'`, {
     what: 'cleared panel',
   });
@@ -113,5 +124,38 @@ export async function setFilter(panel: Frame, value: string) {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     },
     value,
+  );
+}
+
+/** Open the composer from a frame (its detail pane's "Edit & replay"). */
+export async function openComposer(panel: Frame, frameId: number) {
+  await clickRow(panel, frameId);
+  await press(panel, '[data-testid="replay-open"]');
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="composer"][data-frame-id="${frameId}"] [data-testid="replay-editor"]')`, {
+    what: `the composer with frame ${frameId}`,
+  });
+}
+
+export async function setEditor(panel: Frame, value: string) {
+  await panel.$eval(
+    '[data-testid="replay-editor"]',
+    (el, v) => {
+      const t = el as HTMLTextAreaElement;
+      t.value = v;
+      t.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
+}
+
+/** Click a composer action and wait for its outcome; returns the status line. */
+export async function composerAction(panel: Frame, testid: 'replay-send' | 'replay-inject' | 'replay-fresh') {
+  const seq = await panel.evaluate(`Number(document.querySelector('[data-testid="replay-status"]')?.dataset.seq ?? 0)`);
+  await press(panel, `[data-testid="${testid}"]`);
+  return waitInFrame<{ kind: string; text: string }>(
+    panel,
+    `(() => { const s = document.querySelector('[data-testid="replay-status"]');
+      return s && Number(s.dataset.seq) > ${seq} && s.dataset.kind !== 'busy' ? { kind: s.dataset.kind, text: s.textContent } : null; })()`,
+    { what: `the outcome of ${testid}`, timeout: 30_000 },
   );
 }

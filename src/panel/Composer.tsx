@@ -1,0 +1,242 @@
+// The composer: edit a payload and send it on the captured connection's live socket, inject it into the page as if
+// received, or send it on a fresh connection to the same URL. Saved messages per server origin.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Connection } from '../model/types';
+import { bytesToBase64, bytesToHex, parseBase64, parseHex } from '../model/bytes';
+import { deleteSaved, loadSaved, originOf, saveMessage, type SavedMessage } from '../platform/saved';
+import type { PanelHost } from './host';
+import { connectionLabel } from './format';
+
+export interface ComposerSource {
+  conn: number;
+  /** The frame the payload came from, if any. */
+  frame?: number;
+  text?: string;
+  bytes?: Uint8Array;
+  /** Changes each time the composer is (re)opened from a frame, so the editor takes the new payload. */
+  nonce: number;
+}
+
+type Status = { kind: 'ok' | 'error' | 'busy'; text: string; closed?: boolean; seq: number } | null;
+let statusSeq = 0;
+
+export function Composer({ conn, source, host }: { conn: Connection | undefined; source: ComposerSource; host: PanelHost }) {
+  const [binary, setBinary] = useState(source.bytes !== undefined);
+  const [format, setFormat] = useState<'hex' | 'base64'>('hex');
+  const [value, setValue] = useState('');
+  const [status, setStatus] = useState<Status>(null);
+  const [saved, setSaved] = useState<SavedMessage[]>([]);
+  const [name, setName] = useState('');
+  const origin = conn?.url ? originOf(conn.url) : '';
+  const [loaded, setLoaded] = useState<number | null>(null);
+
+  useEffect(() => {
+    setLoaded(source.nonce);
+    setBinary(source.bytes !== undefined);
+    setFormat('hex');
+    setValue(source.bytes ? bytesToHex(source.bytes) : (source.text ?? ''));
+    setStatus(null);
+  }, [source.nonce]);
+
+  useEffect(() => {
+    if (origin) void loadSaved(origin).then(setSaved);
+  }, [origin]);
+
+  // What would be sent, or why it cannot be.
+  const parsed = useMemo((): { text?: string; bytes?: Uint8Array; error?: string; json?: 'valid' | string } => {
+    if (!binary) {
+      const t = value.trimStart();
+      if (t.startsWith('{') || t.startsWith('[')) {
+        try {
+          JSON.parse(value);
+          return { text: value, json: 'valid' };
+        } catch (e) {
+          return { text: value, json: (e as Error).message };
+        }
+      }
+      return { text: value };
+    }
+    const r = format === 'hex' ? parseHex(value) : parseBase64(value);
+    return 'error' in r ? { error: r.error } : { bytes: r.bytes };
+  }, [value, binary, format]);
+
+  const switchFormat = (next: 'hex' | 'base64') => {
+    if (next === format) return;
+    if (parsed.bytes) setValue(next === 'hex' ? bytesToHex(parsed.bytes) : bytesToBase64(parsed.bytes));
+    setFormat(next);
+  };
+
+  const reformat = (pretty: boolean) => {
+    try {
+      setValue(JSON.stringify(JSON.parse(value), null, pretty ? 2 : undefined));
+    } catch {
+      /* the button is disabled when the JSON is invalid */
+    }
+  };
+
+  const go = async (mode: 'send' | 'inject' | 'fresh') => {
+    if (!conn) return;
+    if (parsed.error) {
+      setStatus({ kind: 'error', text: `${parsed.error} Nothing was sent.`, seq: ++statusSeq });
+      return;
+    }
+    const seq = ++statusSeq;
+    setStatus({ kind: 'busy', text: mode === 'fresh' ? 'Opening a fresh connection…' : 'Sending…', seq });
+    const payload = parsed.bytes ? { b64: bytesToBase64(parsed.bytes) } : { text: parsed.text ?? '' };
+    const r = await host.replay({ conn: conn.id, mode, ...payload });
+    if (r.ok) {
+      setStatus({
+        kind: 'ok',
+        text:
+          mode === 'inject'
+            ? 'Injected into the page as a received message.'
+            : mode === 'fresh'
+              ? 'Sent on a fresh connection (it appears as a new connection).'
+              : `Sent on connection #${conn.id}.`,
+        seq,
+      });
+    } else setStatus({ kind: 'error', text: r.error ?? 'Failed.', closed: r.closed, seq });
+  };
+
+  const closed = conn && (conn.state === 'closed' || conn.state === 'error');
+  const busy = status?.kind === 'busy';
+
+  return (
+    <div class="composer" data-testid="composer" data-frame-id={loaded === source.nonce ? source.frame : undefined}>
+      <div class="meta">
+        {conn ? (
+          <span>
+            Connection #{conn.id} · {connectionLabel(conn)} · <span class={`state-text state-${conn.state}`}>{conn.state}</span>
+          </span>
+        ) : (
+          <span>The connection of this frame is gone.</span>
+        )}
+      </div>
+      <div class="subtabs">
+        <button type="button" aria-pressed={!binary} onClick={() => setBinary(false)}>
+          Text
+        </button>
+        <button type="button" aria-pressed={binary} onClick={() => setBinary(true)}>
+          Binary
+        </button>
+        {binary ? (
+          <>
+            <span class="sep" />
+            <button type="button" aria-pressed={format === 'hex'} data-testid="replay-format-hex" onClick={() => switchFormat('hex')}>
+              Hex
+            </button>
+            <button type="button" aria-pressed={format === 'base64'} data-testid="replay-format-base64" onClick={() => switchFormat('base64')}>
+              Base64
+            </button>
+          </>
+        ) : (
+          <>
+            <span class="sep" />
+            <button type="button" disabled={parsed.json !== 'valid'} onClick={() => reformat(true)}>
+              Pretty
+            </button>
+            <button type="button" disabled={parsed.json !== 'valid'} onClick={() => reformat(false)}>
+              Compact
+            </button>
+          </>
+        )}
+      </div>
+      <textarea
+        class="editor"
+        data-testid="replay-editor"
+        spellcheck={false}
+        aria-label={binary ? `Payload (${format})` : 'Payload (text)'}
+        value={value}
+        onInput={(e) => setValue((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+      <div class="validation" data-testid="replay-validation">
+        {parsed.error ? (
+          <span class="error">{parsed.error}</span>
+        ) : binary ? (
+          <span class="muted">{parsed.bytes?.length ?? 0} bytes</span>
+        ) : parsed.json === 'valid' ? (
+          <span class="ok">Valid JSON</span>
+        ) : parsed.json ? (
+          <span class="warn">Not valid JSON ({parsed.json}); it can still be sent as text.</span>
+        ) : null}
+      </div>
+      <div class="actions">
+        <button type="button" class="primary" data-testid="replay-send" disabled={!conn || busy} onClick={() => void go('send')}>
+          Send on this connection
+        </button>
+        <button type="button" data-testid="replay-inject" disabled={!conn || busy} title="Dispatch it to the page's socket as if the server had sent it" onClick={() => void go('inject')}>
+          Inject as received ↓
+        </button>
+        <button
+          type="button"
+          data-testid="replay-fresh"
+          class={closed || status?.closed ? 'primary' : ''}
+          disabled={!conn?.url || busy}
+          title="Open a new socket to the same URL from the page (same origin, cookies, subprotocols) and send there"
+          onClick={() => void go('fresh')}
+        >
+          Send on a fresh connection
+        </button>
+      </div>
+      {status && (
+        <div class={`replay-status ${status.kind}`} data-testid="replay-status" data-kind={status.kind} data-seq={status.seq} role="status">
+          {status.text}
+        </div>
+      )}
+      {origin && (
+        <details class="saved" data-testid="saved-messages">
+          <summary>Saved messages for {origin} ({saved.length})</summary>
+          <div class="save-row">
+            <input
+              type="text"
+              placeholder="Name"
+              aria-label="Name to save under"
+              data-testid="saved-name"
+              value={name}
+              onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+            />
+            <button
+              type="button"
+              data-testid="saved-save"
+              disabled={!name.trim() || !!parsed.error}
+              onClick={() =>
+                void saveMessage(origin, {
+                  name: name.trim(),
+                  ...(parsed.bytes ? { b64: bytesToBase64(parsed.bytes) } : { text: parsed.text ?? '' }),
+                  savedAt: Date.now(),
+                }).then(setSaved)
+              }
+            >
+              Save
+            </button>
+          </div>
+          <ul>
+            {saved.map((m) => (
+              <li key={m.name} data-testid="saved-item" data-name={m.name}>
+                <button
+                  type="button"
+                  class="link"
+                  title="Load into the editor"
+                  onClick={() => {
+                    setBinary(m.b64 !== undefined);
+                    setFormat('base64');
+                    setValue(m.b64 ?? m.text ?? '');
+                    if (m.b64 === undefined) setFormat('hex');
+                    setName(m.name);
+                    setStatus(null);
+                  }}
+                >
+                  {m.name}
+                </button>
+                <span class="muted">{m.b64 !== undefined ? 'binary' : 'text'}</span>
+                <button type="button" class="link" data-testid="saved-delete" onClick={() => void deleteSaved(origin, m.name).then(setSaved)}>
+                  delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
