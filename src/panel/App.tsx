@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { substringFilter } from '../model/preview';
 import type { HostStatus, Settings } from '../protocol';
@@ -9,6 +9,10 @@ import { ConnectionList } from './ConnectionList';
 import { Timeline } from './Timeline';
 import { DetailPane, type DetailTab } from './DetailPane';
 import type { ComposerSource } from './Composer';
+import type { SequenceSource } from './Sequence';
+
+/** The most frames a sequence replays at once (from the current filter). */
+const MAX_SEQUENCE = 10_000;
 import type { Frame } from '../model/types';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
@@ -49,8 +53,38 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
     else store.setFilter((f) => (conn === null || f.conn === conn) && (!text || text(f)));
   }, [filterText, connFilter, store]);
 
+  const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
+  const anchor = useRef<number | null>(null);
+  const [sequence, setSequence] = useState<SequenceSource | null>(null);
+  const openSequence = useCallback((frames: number[]) => {
+    setSequence((prev) => ({ frames, nonce: (prev?.nonce ?? 0) + 1 }));
+    setDetailTab('sequence');
+  }, []);
+
   const selectFrame = useCallback(
-    (id: number | null) => {
+    (id: number | null, mods?: { toggle: boolean; extend: boolean }) => {
+      if (id === null) setSelection(new Set());
+      else if (mods?.toggle) {
+        setSelection((prev) => {
+          const next = new Set(prev);
+          if (selectedFrame !== null && prev.size === 0) next.add(selectedFrame);
+          if (next.has(id)) next.delete(id);
+          else next.add(id);
+          return next;
+        });
+        anchor.current = id;
+      } else if (mods?.extend && anchor.current !== null) {
+        const a = store.visibleIndexOf(anchor.current);
+        const b = store.visibleIndexOf(id);
+        if (a >= 0 && b >= 0) {
+          const next = new Set<number>();
+          for (let i = Math.min(a, b); i <= Math.max(a, b); i++) next.add(store.visibleAt(i)!.id);
+          setSelection(next);
+        }
+      } else {
+        setSelection(new Set());
+        anchor.current = id;
+      }
       setSelectedFrame(id);
       setDetailTab('frame');
       if (id !== null) {
@@ -58,7 +92,7 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
         if (f) setSelectedConn(f.conn);
       }
     },
-    [store],
+    [store, selectedFrame],
   );
 
   const pickConnection = useCallback((id: number | null) => {
@@ -74,6 +108,8 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
     setSelectedConn(null);
     setConnFilter(null);
     setComposer(null);
+    setSequence(null);
+    setSelection(new Set());
   }, [store]);
 
   const detail = useMemo(
@@ -96,6 +132,14 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
         settings={settings}
         onSettings={(patch) => void saveSettings(patch).then(setSettings)}
         inDevTools={inDevTools}
+        selectionSize={selection.size}
+        onReplaySelection={() => openSequence([...selection])}
+        filteredCount={filterText || connFilter !== null ? store.visibleCount : 0}
+        onReplayFiltered={() => {
+          const ids: number[] = [];
+          for (let i = 0; i < Math.min(store.visibleCount, MAX_SEQUENCE); i++) ids.push(store.visibleAt(i)!.id);
+          openSequence(ids);
+        }}
       />
       {status && status.phase === 'detached' && (
         <div class="banner banner-error" role="alert" data-testid="capture-error">
@@ -112,6 +156,7 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
             store={store}
             revision={revision}
             selected={selectedFrame}
+            selection={selection}
             onSelect={selectFrame}
             onReplay={(id) => {
               const f = store.frameById(id);
@@ -127,6 +172,7 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
             composer={composer}
             host={host}
             onReplay={openComposer}
+            sequence={sequence}
           />
         </div>
       </div>

@@ -8,13 +8,14 @@ import { formatClock } from '../model/time';
 import { JsonTree } from './JsonTree';
 import { Handshake } from './Handshake';
 import { Composer, type ComposerSource } from './Composer';
+import { Sequence, type SequenceSource } from './Sequence';
 import type { PanelHost } from './host';
 
 /** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
 export const MAX_TEXT_SHOWN = 256 * 1024;
 const MAX_JSON_PARSE = 2 * 1024 * 1024;
 
-export type DetailTab = 'frame' | 'handshake' | 'replay';
+export type DetailTab = 'frame' | 'handshake' | 'replay' | 'sequence';
 
 export interface DetailPaneProps {
   store: SessionStore;
@@ -25,10 +26,19 @@ export interface DetailPaneProps {
   composer?: ComposerSource | null;
   host?: PanelHost;
   onReplay?: (f: Frame) => void;
+  sequence?: SequenceSource | null;
 }
 
-export function DetailPane({ store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay }: DetailPaneProps) {
-  const active = tab === 'replay' && composer && host ? 'replay' : frame && tab !== 'handshake' ? 'frame' : 'handshake';
+export function DetailPane(props: DetailPaneProps) {
+  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence } = props;
+  const active =
+    tab === 'replay' && composer && host
+      ? 'replay'
+      : tab === 'sequence' && sequence && host
+        ? 'sequence'
+        : frame && tab !== 'handshake'
+          ? 'frame'
+          : 'handshake';
   return (
     <div class="detail">
       <div class="tabs" role="tablist">
@@ -43,9 +53,16 @@ export function DetailPane({ store, frame, conn, tab = 'frame', onTab = () => {}
             Replay
           </button>
         )}
+        {sequence && host && (
+          <button type="button" role="tab" aria-selected={active === 'sequence'} onClick={() => onTab('sequence')}>
+            Sequence
+          </button>
+        )}
       </div>
       <div class="detail-body">
-        {active === 'replay' && composer && host ? (
+        {active === 'sequence' && sequence && host ? (
+          <Sequence store={store} source={sequence} host={host} />
+        ) : active === 'replay' && composer && host ? (
           <Composer conn={store.connections.get(composer.conn)} source={composer} host={host} />
         ) : active === 'frame' && frame ? (
           <FrameDetail store={store} frame={frame} onReplay={onReplay} />

@@ -14,12 +14,14 @@ export interface TimelineProps {
   store: SessionStore;
   revision: number;
   selected: number | null;
-  onSelect: (id: number | null) => void;
+  /** Frames picked for a sequence replay (ctrl/⌘-click toggles, shift-click extends). */
+  selection?: ReadonlySet<number>;
+  onSelect: (id: number | null, mods?: { toggle: boolean; extend: boolean }) => void;
   /** Open the composer with this frame (context menu). */
   onReplay?: (id: number) => void;
 }
 
-export function Timeline({ store, selected, onSelect, onReplay }: TimelineProps) {
+export function Timeline({ store, selected, selection, onSelect, onReplay }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [menu, setMenu] = useState<{ x: number; y: number; id: number } | null>(null);
   useEffect(() => {
@@ -78,10 +80,10 @@ export function Timeline({ store, selected, onSelect, onReplay }: TimelineProps)
         data-replayed={f.mark === 'replayed' ? 'true' : undefined}
         data-injected={f.mark === 'injected' ? 'true' : undefined}
         role="row"
-        aria-selected={selected === f.id}
-        class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id ? ' selected' : ''}`}
+        aria-selected={selected === f.id || !!selection?.has(f.id)}
+        class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id || selection?.has(f.id) ? ' selected' : ''}`}
         style={{ top: `${i * ROW_HEIGHT}px` }}
-        onClick={() => onSelect(f.id)}
+        onClick={(e) => onSelect(f.id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey })}
         onContextMenu={(e) => {
           if (!onReplay || f.opcode === OPCODE.error) return;
           e.preventDefault();

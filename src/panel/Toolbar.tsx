@@ -10,6 +10,11 @@ export interface ToolbarProps {
   settings: Settings | null;
   onSettings: (patch: Partial<Settings>) => void;
   inDevTools: boolean;
+  selectionSize: number;
+  onReplaySelection: () => void;
+  /** Frames shown by the current filter (0 when no filter is on). */
+  filteredCount: number;
+  onReplayFiltered: () => void;
 }
 
 export function Toolbar(p: ToolbarProps) {
@@ -37,6 +42,16 @@ export function Toolbar(p: ToolbarProps) {
         value={p.filterText}
         onInput={(e) => p.onFilter((e.currentTarget as HTMLInputElement).value)}
       />
+      {p.selectionSize > 1 && (
+        <button type="button" data-testid="replay-selection" title="Replay the selected frames in order" onClick={p.onReplaySelection}>
+          Replay {p.selectionSize} selected…
+        </button>
+      )}
+      {p.selectionSize <= 1 && p.filteredCount > 1 && (
+        <button type="button" data-testid="replay-filtered" title="Replay the frames the filter shows, in order" onClick={p.onReplayFiltered}>
+          Replay {Math.min(p.filteredCount, 10_000)} filtered…
+        </button>
+      )}
       <span class="spacer" />
       <button
         type="button"

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
-import { clear, composerAction, openComposer, setEditor, waitForConnection, waitForRow, press } from './panel';
+import { clear, composerAction, openComposer, press, setEditor, setFilter, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let chrome: Chrome;
@@ -215,5 +215,128 @@ describe('replay errors (clear message, nothing sent)', () => {
     expect(r.kind).toBe('error');
     expect(r.text).toMatch(/Nothing was sent/);
     expect(serverConns('navigated')[0].received).toHaveLength(1);
+  });
+});
+
+describe('sequences, saved messages, context menu', () => {
+  it('replays a 5-frame selection in order with its original timing (±20% of each gap)', async () => {
+    const gaps = [150, 400, 250, 500];
+    await inPage(`new Promise((done) => {
+      const s = window.seq = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=sequence'))});
+      s.onopen = async () => {
+        const gaps = ${JSON.stringify(gaps)};
+        for (let i = 0; i < 5; i++) {
+          if (i) await new Promise((r) => setTimeout(r, gaps[i - 1]));
+          s.send('step-' + i);
+        }
+        done();
+      };
+    })`);
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await waitForRow(panel, `r.text === 'step-${i}' && r.direction === 'sent'`, `step ${i}`)).id);
+    // Select: click the first, ctrl-click the others.
+    await press(panel, `[data-testid="frame-row"][data-frame-id="${ids[0]}"]`);
+    for (const id of ids.slice(1)) {
+      await panel.$eval(`[data-testid="frame-row"][data-frame-id="${id}"]`, (el) =>
+        el.dispatchEvent(new MouseEvent('click', { bubbles: true, ctrlKey: true })),
+      );
+    }
+    await waitInFrame(panel, `document.querySelector('[data-testid="replay-selection"]')?.textContent.includes('5')`, {
+      what: 'five frames selected',
+    });
+    await press(panel, '[data-testid="replay-selection"]');
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="sequence-start"]')`, { what: 'the sequence pane' });
+    await press(panel, '[data-testid="sequence-start"]');
+    const end = await waitInFrame<{ state: string; text: string }>(
+      panel,
+      `(() => { const p = document.querySelector('[data-testid="sequence-progress"]');
+        return p && ['done', 'error', 'stopped'].includes(p.dataset.state) ? { state: p.dataset.state, text: p.textContent } : null; })()`,
+      { what: 'the sequence to finish', timeout: 20_000 },
+    );
+    expect(end, end.text).toMatchObject({ state: 'done' });
+    const got = serverConns('sequence')[0].received;
+    expect(got.map((m) => m.text)).toEqual(['step-0', 'step-1', 'step-2', 'step-3', 'step-4', 'step-0', 'step-1', 'step-2', 'step-3', 'step-4']);
+    // The replay reproduces the gaps as the page sent them (seen at the server: the nominal gaps plus timer jitter).
+    const original = got.slice(0, 5);
+    const replayed = got.slice(5);
+    for (let i = 1; i < 5; i++) {
+      const want = original[i].at - original[i - 1].at;
+      const gap = replayed[i].at - replayed[i - 1].at;
+      expect(gap, `gap ${i} (original ${want.toFixed(1)} ms)`).toBeGreaterThanOrEqual(want * 0.8);
+      expect(gap, `gap ${i} (original ${want.toFixed(1)} ms)`).toBeLessThanOrEqual(want * 1.2);
+    }
+  });
+
+  it('stops a running sequence', async () => {
+    await inPage(`new Promise((done) => {
+      const s = window.slow = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=stop'))});
+      s.onopen = () => { for (let i = 0; i < 4; i++) s.send('slow-' + i); done(); };
+    })`);
+    for (let i = 0; i < 4; i++) await waitForRow(panel, `r.text === 'slow-${i}' && r.direction === 'sent'`, `slow ${i}`);
+    const conn = await waitForConnection(panel, `c.url.endsWith('t=stop')`, 'the connection');
+    await press(panel, `[data-testid="connection-row"][data-conn-id="${conn.id}"]`);
+    await setFilter(panel, 'slow-');
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="replay-filtered"]')`, { what: 'replay filtered' });
+    await press(panel, '[data-testid="replay-filtered"]');
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="sequence-fixed"]')`, { what: 'the sequence pane' });
+    await press(panel, '[data-testid="sequence-fixed"]');
+    await panel.$eval('[data-testid="sequence-interval"]', (el) => {
+      (el as HTMLInputElement).value = '1000';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await press(panel, '[data-testid="sequence-start"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="sequence-progress"]')?.dataset.done === '1'`, { what: 'one sent' });
+    await press(panel, '[data-testid="sequence-stop"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="sequence-progress"]')?.dataset.state === 'stopped'`, { what: 'stopped' });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(serverConns('stop')[0].received.map((m) => m.text)).toEqual(['slow-0', 'slow-1', 'slow-2', 'slow-3', 'slow-0']);
+    await setFilter(panel, '');
+  });
+
+  it('saves a composed message per origin, loads it and deletes it', async () => {
+    await openSocket('sv', 'saved', 'to be saved');
+    const row = await waitForRow(panel, `r.text === 'to be saved' && r.direction === 'sent'`, 'the frame');
+    // Through the row's context menu this time.
+    await panel.$eval(`[data-testid="frame-row"][data-frame-id="${row.id}"]`, (el) =>
+      el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: 20, clientY: 20 })),
+    );
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="menu-replay"]')`, { what: 'the context menu' });
+    await press(panel, '[data-testid="menu-replay"]');
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="composer"][data-frame-id="${row.id}"]')`, { what: 'the composer' });
+    await setEditor(panel, '{"saved":true}');
+    await panel.$eval('[data-testid="saved-messages"]', (el) => ((el as HTMLDetailsElement).open = true));
+    await panel.$eval('[data-testid="saved-name"]', (el) => {
+      (el as HTMLInputElement).value = 'my message';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await press(panel, '[data-testid="saved-save"]');
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="saved-item"][data-name="my message"]')`, { what: 'the saved item' });
+    await setEditor(panel, 'something else');
+    await press(panel, '[data-testid="saved-item"][data-name="my message"] button');
+    await waitInFrame(panel, `document.querySelector('[data-testid="replay-editor"]').value === '{"saved":true}'`, { what: 'loaded' });
+    expect(await composerAction(panel, 'replay-send')).toMatchObject({ kind: 'ok' });
+    await until(() => serverConns('saved')[0].received.length === 2, 'the saved message at the server');
+    expect(serverConns('saved')[0].received[1].text).toBe('{"saved":true}');
+    // Stored in extension storage, per origin.
+    const stored = await panel.evaluate(`chrome.storage.local.get(null).then((all) => Object.keys(all).filter((k) => k.startsWith('frameline.saved.')))`);
+    expect(stored).toEqual([`frameline.saved.ws://127.0.0.1:${srv.port}`]);
+    await press(panel, '[data-testid="saved-item"][data-name="my message"] [data-testid="saved-delete"]');
+    await waitInFrame(panel, `!document.querySelector('[data-testid="saved-item"]')`, { what: 'deleted' });
+  });
+
+  it('says so when the debugger is detached, and sends nothing', async () => {
+    await openSocket('det', 'detached', 'before detach');
+    const row = await waitForRow(panel, `r.text === 'before detach' && r.direction === 'sent'`, 'the frame');
+    const sw = await (await chrome.browser.waitForTarget((t) => t.type() === 'service_worker')).worker();
+    const tabId = await panel.evaluate(`chrome.devtools.inspectedWindow.tabId`);
+    await sw!.evaluate(`chrome.debugger.detach({ tabId: ${tabId} })`);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, { what: 'detached' });
+    await openComposer(panel, row.id);
+    const r = await composerAction(panel, 'replay-send');
+    expect(r.kind).toBe('error');
+    expect(r.text).toMatch(/detached.*Nothing was sent/);
+    expect(serverConns('detached')[0].received).toHaveLength(1);
+    await press(panel, '[data-testid="reattach"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'reattached' });
   });
 });

@@ -7,7 +7,7 @@ export interface TestServer {
   connections: Array<{
     path: string;
     query: Record<string, string>;
-    received: Array<{ text?: string; binary?: boolean; hex?: string }>;
+    received: Array<{ text?: string; binary?: boolean; hex?: string; at: number }>;
     closed: { code: number; reason: string } | null;
   }>;
   close(): Promise<void>;

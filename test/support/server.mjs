@@ -40,7 +40,8 @@ export async function startServer() {
       connections.push(record);
       ws.on('message', (data, isBinary) => {
         const buf = Buffer.isBuffer(data) ? data : Buffer.concat(/** @type {Buffer[]} */ (data));
-        record.received.push(isBinary ? { binary: true, hex: buf.toString('hex') } : { text: buf.toString('utf8') });
+        const at = performance.now();
+        record.received.push(isBinary ? { binary: true, hex: buf.toString('hex'), at } : { text: buf.toString('utf8'), at });
         if (url.pathname === '/badframe') {
           // A frame with reserved opcode 3: the browser fails the connection (CDP webSocketFrameError).
           /** @type {any} */ (ws)._socket.write(Buffer.from([0x83, 0x00]));
