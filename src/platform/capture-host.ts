@@ -116,7 +116,8 @@ export class CaptureHost {
     const found = this.capture.connection(req.conn);
     if (!found) return fail('This connection is not part of the live capture (it was cleared or imported).');
     if (this.status.phase !== 'capturing') {
-      return fail('Capture is not running (the debugger is detached): reattach, then send again. Nothing was sent.');
+      const why = this.status.reason ?? 'The debugger is detached.';
+      return fail(`${why} Capture is not running, so nothing was sent; reattach, then send again.`);
     }
     const { conn, session } = found;
     if (!conn.url) return fail('The URL of this socket is unknown, so Frameline cannot tell which socket of the page it is. Nothing was sent.');

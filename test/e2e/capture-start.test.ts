@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
-import { clickConnection, rows, text, waitForConnection, waitForRow, press } from './panel';
+import { clickConnection, composerAction, openComposer, press, rows, text, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let chrome: Chrome;
@@ -109,8 +109,19 @@ describe('capture start', () => {
     })`);
     await waitForRow(panel, `r.text === 'seen from a tab' && r.direction === 'received'`, 'the frame in the panel tab');
     await waitForConnection(panel, `c.url.endsWith('t=as-tab')`, 'its connection');
-    await tab.close();
+
+    // The inspected tab closes: the panel tab says so, and a replay says nothing was sent.
+    const row = await waitForRow(panel, `r.text === 'seen from a tab' && r.direction === 'sent'`, 'the sent frame');
     await page.close();
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, {
+      what: 'the detach after the tab closed',
+    });
+    expect(await text(panel, 'capture-error')).toMatch(/tab was closed/);
+    await openComposer(panel, row.id);
+    const r = await composerAction(panel, 'replay-send');
+    expect(r.kind).toBe('error');
+    expect(r.text).toMatch(/tab was closed.*nothing was sent/);
+    await tab.close();
   });
 
   it('with "capture as soon as DevTools opens", captures frames sent before the panel is first shown', async () => {
