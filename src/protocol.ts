@@ -39,6 +39,8 @@ export interface ReplayRequest {
   /** Exactly one of text / b64 (binary). */
   text?: string;
   b64?: string;
+  /** For `fresh` on a connection that is not in the live capture (an imported session): where to connect. */
+  target?: { url: string; protocols: string[] };
 }
 
 export interface ReplayResult {

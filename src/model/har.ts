@@ -281,12 +281,14 @@ export function parseHar(text: string): HarImport {
     const started = typeof e.startedDateTime === 'string' ? Date.parse(e.startedDateTime) : NaN;
     if (Number.isNaN(started)) throw new HarError(`${where}: startedDateTime is missing or not a date.`);
 
-    // Message times are epoch seconds (Chrome, Playwright, HTTP Toolkit) or, in some CDP recorders, monotonic seconds.
+    // Message times are epoch seconds (Chrome, HTTP Toolkit), epoch milliseconds (Playwright) or, in some CDP
+    // recorders, monotonic seconds (anchored here to the entry's start).
     let minTime = Infinity;
     for (const m of msgs) if (isObj(m) && typeof m.time === 'number' && m.time < minTime) minTime = m.time;
     const monotonic = minTime < 1e9;
+    const millis = !monotonic && minTime > 1e11 && minTime !== Infinity;
     if (monotonic) monotonicEntries++;
-    const toEpochS = (t: number) => (monotonic ? started / 1000 + (t - minTime) : t);
+    const toEpochS = (t: number) => (monotonic ? started / 1000 + (t - minTime) : millis ? t / 1000 : t);
 
     const resp = isObj(e.response) ? e.response : {};
     const reqHeaders = headersOf(req.headers, `${where}, request`);
@@ -294,13 +296,16 @@ export function parseHar(text: string): HarImport {
     const status = typeof resp.status === 'number' ? resp.status : 0;
     const fl = isObj(e._frameline) ? e._frameline : {};
     const close = isObj(e._webSocketClose) ? e._webSocketClose : undefined;
+    const aborted = e._webSocketClose === 'aborted';
     const id = ++connId;
+    // HTTP Toolkit records the upgrade request with its http(s):// URL.
+    const wsUrl = url.replace(/^http(s?):/i, 'ws$1:');
     const proto = resHeaders.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? '';
     const ext = resHeaders.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? '';
     const conn: Connection = {
       id,
-      url: url === UNKNOWN_URL ? '' : url,
-      state: typeof fl.state === 'string' ? (fl.state as Connection['state']) : status === 101 ? 'closed' : 'error',
+      url: url === UNKNOWN_URL ? '' : wsUrl,
+      state: typeof fl.state === 'string' ? (fl.state as Connection['state']) : status === 101 && !aborted ? 'closed' : 'error',
       openedBeforeCapture: fl.openedBeforeCapture === true,
       target: isObj(fl.target) && typeof fl.target.type === 'string' ? (fl.target as Connection['target']) : { type: 'page' },
       request: { headers: reqHeaders },
@@ -312,6 +317,7 @@ export function parseHar(text: string): HarImport {
     if (typeof e.timings?.wait === 'number' && e.timings.wait >= 0 && status === 101) conn.openTs = started / 1000 + e.timings.wait / 1000;
     if (isObj(fl.initiator)) conn.initiator = fl.initiator as Connection['initiator'];
     if (typeof fl.error === 'string') conn.error = fl.error;
+    else if (aborted) conn.error = 'The connection was aborted';
     if (close) {
       if (typeof close.code === 'number') conn.closeCode = close.code;
       if (typeof close.reason === 'string') conn.closeReason = close.reason;

@@ -121,6 +121,11 @@ export class SessionStore {
     return undefined;
   }
 
+  /** The filter in force, if any. */
+  get filter(): FramePredicate | null {
+    return this.predicate;
+  }
+
   /** Apply a filter (null: show everything). Frames arriving later are matched on arrival. */
   setFilter(predicate: FramePredicate | null): void {
     this.predicate = predicate;

@@ -10,12 +10,27 @@ import { Timeline } from './Timeline';
 import { DetailPane, type DetailTab } from './DetailPane';
 import type { ComposerSource } from './Composer';
 import type { SequenceSource } from './Sequence';
-
-/** The most frames a sequence replays at once (from the current filter). */
-const MAX_SEQUENCE = 10_000;
 import type { Frame } from '../model/types';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
+import { SessionStore as Store } from '../model/store';
+import { HarError, harChunks, harFileName, parseHar } from '../model/har';
+import { blobFromChunks, saveBlob } from '../platform/download';
+import { DEFAULT_EXPORT, ExportImport, parseRedact, type ExportOptions } from './ExportImport';
+import { formatBytes } from '../model/bytes';
+
+/** The most frames a sequence replays at once (from the current filter). */
+const MAX_SEQUENCE = 10_000;
+/** Larger HAR files are refused with a message (a browser cannot hold such a file as one string). */
+export const MAX_IMPORT_BYTES = 400 * 1024 * 1024;
+
+/** A session shown in the panel: the live capture, or a HAR file opened read-only. */
+interface ViewSession {
+  id: number;
+  name: string;
+  store: SessionStore;
+  readOnly: boolean;
+}
 
 export interface AppProps {
   store: SessionStore;
@@ -25,8 +40,15 @@ export interface AppProps {
   inDevTools: boolean;
 }
 
-export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) {
+export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppProps) {
+  const [imported, setImported] = useState<ViewSession[]>([]);
+  const [current, setCurrent] = useState(0);
+  const session: ViewSession = imported.find((v) => v.id === current) ?? { id: 0, name: 'Live capture', store: live, readOnly: false };
+  const store = session.store;
   const revision = useStoreRevision(store);
+  const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
+  const [exportOptions, setExportOptions] = useState<ExportOptions>(DEFAULT_EXPORT);
+  const [exporting, setExporting] = useState(false);
   const [status, setStatus] = useState(getStatus());
   useEffect(() => onStatus(() => setStatus(getStatus())), []);
 
@@ -102,6 +124,74 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
     setDetailTab('handshake');
   }, []);
 
+  const switchTo = useCallback((id: number) => {
+    setCurrent(id);
+    setSelectedFrame(null);
+    setSelectedConn(null);
+    setConnFilter(null);
+    setComposer(null);
+    setSequence(null);
+    setSelection(new Set());
+  }, []);
+
+  const importFile = useCallback(
+    async (file: File) => {
+      if (file.size > MAX_IMPORT_BYTES) {
+        setNotice({ kind: 'error', text: `${file.name} is ${formatBytes(file.size)}: Frameline opens HAR files up to ${formatBytes(MAX_IMPORT_BYTES)}. Nothing was imported.` });
+        return;
+      }
+      try {
+        const imp = parseHar(await file.text());
+        const s = new Store();
+        s.apply(imp.records);
+        const id = Date.now();
+        setImported((list) => [...list, { id, name: file.name, store: s, readOnly: true }]);
+        switchTo(id);
+        const skipped = imp.skipped ? `; ${imp.skipped} entries that are not WebSockets skipped` : '';
+        setNotice({ kind: 'info', text: `Opened ${file.name} (read-only): ${imp.connections} connections, ${imp.frames} frames${skipped}. ${imp.warnings.join(' ')}`.trim() });
+      } catch (e) {
+        const why = e instanceof HarError ? e.message : `Could not read the file: ${(e as Error).message}`;
+        setNotice({ kind: 'error', text: `${file.name}: ${why} Nothing was imported.` });
+      }
+    },
+    [switchTo],
+  );
+
+  const exportHar = useCallback(async () => {
+    const redact = parseRedact(exportOptions.redact);
+    if (redact && 'error' in redact) {
+      setNotice({ kind: 'error', text: `Export: the redaction regex is invalid (${redact.error}).` });
+      return;
+    }
+    setExporting(true);
+    try {
+      const scope = exportOptions.scope;
+      const chunks = harChunks(store, {
+        connections: scope === 'connection' && connFilter !== null ? new Set([connFilter]) : null,
+        frameFilter: scope === 'filtered' && store.filter ? (f) => store.filter!(f, store.connections.get(f.conn)) : null,
+        sanitize: exportOptions.sanitize,
+        stripHeaders: exportOptions.stripHeaders.split(',').map((h) => h.trim()).filter(Boolean),
+        redact,
+        creator: { name: 'Frameline', version: chrome.runtime?.getManifest?.().version ?? 'dev' },
+      });
+      const firstUrl = store.connectionOrder.map((id) => store.connections.get(id)!.url).find(Boolean) ?? '';
+      let host = '';
+      try {
+        host = firstUrl ? new URL(firstUrl).host : '';
+      } catch {
+        /* keep '' */
+      }
+      const blob = await blobFromChunks(chunks, 'application/json');
+      const name = harFileName(host);
+      saveBlob(blob, name);
+      setNotice({ kind: 'info', text: `Saved ${name} (${formatBytes(blob.size)}).` });
+    } catch (e) {
+      setNotice({ kind: 'error', text: `Export failed: ${(e as Error).message}` });
+    } finally {
+      setExporting(false);
+    }
+  }, [store, exportOptions, connFilter]);
+
   const clear = useCallback(() => {
     store.clear();
     setSelectedFrame(null);
@@ -121,7 +211,18 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
   );
 
   return (
-    <div class="app">
+    <div
+      class="app"
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const f = e.dataTransfer?.files?.[0];
+        if (!f) return;
+        e.preventDefault();
+        void importFile(f);
+      }}
+    >
       <Toolbar
         paused={store.paused}
         onPause={() => store.setPaused(!store.paused)}
@@ -141,7 +242,40 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
           openSequence(ids);
         }}
       />
-      {status && status.phase === 'detached' && (
+      <div class="sessionbar">
+        <ExportImport
+          options={exportOptions}
+          onOptions={setExportOptions}
+          canConnection={connFilter !== null}
+          canFiltered={!!store.filter}
+          busy={exporting}
+          onExport={() => void exportHar()}
+          onImport={(f) => void importFile(f)}
+        />
+        {imported.length > 0 && (
+          <label>
+            Session{' '}
+            <select data-testid="session-select" value={current} onChange={(e) => switchTo(Number((e.currentTarget as HTMLSelectElement).value))}>
+              <option value={0}>Live capture</option>
+              {imported.map((v) => (
+                <option key={v.id} value={v.id}>
+                  {v.name} (imported, read-only)
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {session.readOnly && <span class="badge badge-warn" data-testid="read-only">read-only: {session.name}</span>}
+      </div>
+      {notice && (
+        <div class={`banner ${notice.kind === 'error' ? 'banner-error' : 'banner-info'}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid={notice.kind === 'error' ? 'import-error' : 'notice'}>
+          <span>{notice.text}</span>
+          <button type="button" class="link" onClick={() => setNotice(null)}>
+            dismiss
+          </button>
+        </div>
+      )}
+      {!session.readOnly && status && status.phase === 'detached' && (
         <div class="banner banner-error" role="alert" data-testid="capture-error">
           <span>{status.reason ?? 'Capture stopped.'}</span>
           <button type="button" data-testid="reattach" onClick={() => host.attach()}>
@@ -171,6 +305,7 @@ export function App({ store, getStatus, onStatus, host, inDevTools }: AppProps) 
             onTab={setDetailTab}
             composer={composer}
             host={host}
+            readOnly={session.readOnly}
             onReplay={openComposer}
             sequence={sequence}
           />

@@ -20,7 +20,15 @@ export interface ComposerSource {
 type Status = { kind: 'ok' | 'error' | 'busy'; text: string; closed?: boolean; seq: number } | null;
 let statusSeq = 0;
 
-export function Composer({ conn, source, host }: { conn: Connection | undefined; source: ComposerSource; host: PanelHost }) {
+export interface ComposerProps {
+  conn: Connection | undefined;
+  source: ComposerSource;
+  host: PanelHost;
+  /** The connection belongs to an imported session: only a fresh connection from the inspected page is possible. */
+  readOnly?: boolean;
+}
+
+export function Composer({ conn, source, host, readOnly = false }: ComposerProps) {
   const [binary, setBinary] = useState(source.bytes !== undefined);
   const [format, setFormat] = useState<'hex' | 'base64'>('hex');
   const [value, setValue] = useState('');
@@ -83,7 +91,11 @@ export function Composer({ conn, source, host }: { conn: Connection | undefined;
     const seq = ++statusSeq;
     setStatus({ kind: 'busy', text: mode === 'fresh' ? 'Opening a fresh connection…' : 'Sending…', seq });
     const payload = parsed.bytes ? { b64: bytesToBase64(parsed.bytes) } : { text: parsed.text ?? '' };
-    const r = await host.replay({ conn: conn.id, mode, ...payload });
+    const protocols = (conn.request?.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const r = await host.replay({ conn: conn.id, mode, ...payload, ...(readOnly ? { target: { url: conn.url, protocols } } : {}) });
     if (r.ok) {
       setStatus({
         kind: 'ok',
@@ -161,16 +173,17 @@ export function Composer({ conn, source, host }: { conn: Connection | undefined;
         ) : null}
       </div>
       <div class="actions">
-        <button type="button" class="primary" data-testid="replay-send" disabled={!conn || busy} onClick={() => void go('send')}>
+        {readOnly && <div class="notice">This connection is from an imported file: you can send its payload on a fresh connection from the inspected page.</div>}
+        <button type="button" class="primary" data-testid="replay-send" disabled={!conn || busy || readOnly} onClick={() => void go('send')}>
           Send on this connection
         </button>
-        <button type="button" data-testid="replay-inject" disabled={!conn || busy} title="Dispatch it to the page's socket as if the server had sent it" onClick={() => void go('inject')}>
+        <button type="button" data-testid="replay-inject" disabled={!conn || busy || readOnly} title="Dispatch it to the page's socket as if the server had sent it" onClick={() => void go('inject')}>
           Inject as received ↓
         </button>
         <button
           type="button"
           data-testid="replay-fresh"
-          class={closed || status?.closed ? 'primary' : ''}
+          class={closed || status?.closed || readOnly ? 'primary' : ''}
           disabled={!conn?.url || busy}
           title="Open a new socket to the same URL from the page (same origin, cookies, subprotocols) and send there"
           onClick={() => void go('fresh')}

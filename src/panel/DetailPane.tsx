@@ -27,10 +27,12 @@ export interface DetailPaneProps {
   host?: PanelHost;
   onReplay?: (f: Frame) => void;
   sequence?: SequenceSource | null;
+  /** An imported session: only fresh connections can be replayed to. */
+  readOnly?: boolean;
 }
 
 export function DetailPane(props: DetailPaneProps) {
-  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence } = props;
+  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false } = props;
   const active =
     tab === 'replay' && composer && host
       ? 'replay'
@@ -61,9 +63,9 @@ export function DetailPane(props: DetailPaneProps) {
       </div>
       <div class="detail-body">
         {active === 'sequence' && sequence && host ? (
-          <Sequence store={store} source={sequence} host={host} />
+          <Sequence store={store} source={sequence} host={host} readOnly={readOnly} />
         ) : active === 'replay' && composer && host ? (
-          <Composer conn={store.connections.get(composer.conn)} source={composer} host={host} />
+          <Composer conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
         ) : active === 'frame' && frame ? (
           <FrameDetail store={store} frame={frame} onReplay={onReplay} />
         ) : conn ? (

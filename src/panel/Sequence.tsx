@@ -14,7 +14,7 @@ export interface SequenceSource {
 
 type Run = { state: 'idle' | 'running' | 'done' | 'stopped' | 'error'; done: number; total: number; message?: string };
 
-export function Sequence({ store, source, host }: { store: SessionStore; source: SequenceSource; host: PanelHost }) {
+export function Sequence({ store, source, host, readOnly = false }: { store: SessionStore; source: SequenceSource; host: PanelHost; readOnly?: boolean }) {
   const [kind, setKind] = useState<SequenceTiming['kind']>('original');
   const [speed, setSpeed] = useState(1);
   const [interval, setIntervalMs] = useState(100);
@@ -111,7 +111,8 @@ export function Sequence({ store, source, host }: { store: SessionStore; source:
         Inject received frames into the page (otherwise they are skipped)
       </label>
       <div class="actions">
-        <button type="button" class="primary" data-testid="sequence-start" disabled={running || eligible.length === 0} onClick={() => void start()}>
+        {readOnly && <div class="notice">Sequences replay on live connections; this session is imported.</div>}
+        <button type="button" class="primary" data-testid="sequence-start" disabled={running || eligible.length === 0 || readOnly} onClick={() => void start()}>
           Replay {eligible.length} frames
         </button>
         <button type="button" data-testid="sequence-stop" disabled={!running} onClick={() => token.current && (token.current.stopped = true)}>

@@ -114,11 +114,14 @@ export class CaptureHost {
   async replay(req: ReplayRequest): Promise<ReplayResult> {
     const fail = (error: string, closed = false): ReplayResult => ({ id: req.id, ok: false, error, ...(closed ? { closed } : {}) });
     const found = this.capture.connection(req.conn);
-    if (!found) return fail('This connection is not part of the live capture (it was cleared or imported).');
+    if (!found && !(req.mode === 'fresh' && req.target)) {
+      return fail('This connection is not part of the live capture (it was cleared or imported): only a fresh connection is possible.');
+    }
     if (this.status.phase !== 'capturing') {
       const why = this.status.reason ?? 'The debugger is detached.';
       return fail(`${why} Capture is not running, so nothing was sent; reattach, then send again.`);
     }
+    if (!found) return this.freshTo(req);
     const { conn, session } = found;
     if (!conn.url) return fail('The URL of this socket is unknown, so Frameline cannot tell which socket of the page it is. Nothing was sent.');
     const opcode = req.b64 !== undefined ? OPCODE.binary : OPCODE.text;
@@ -161,6 +164,18 @@ export class CaptureHost {
     if (req.mode === 'send') this.replays.cancelOn(conn.id, opcode, data!);
     if (req.mode === 'fresh') this.replays.cancelFresh(conn.url, opcode, data!);
     return fail(describeReplayError(r, req.mode), r.error === 'state' && r.readyState !== 0);
+  }
+
+  /** A fresh connection from the inspected page to a URL of an imported session. */
+  private async freshTo(req: ReplayRequest): Promise<ReplayResult> {
+    const { url, protocols } = req.target!;
+    const opcode = req.b64 !== undefined ? OPCODE.binary : OPCODE.text;
+    const data = req.b64 ?? req.text ?? '';
+    this.replays.expectFresh(url, opcode, data);
+    const r = await this.probe.replay(undefined, { mode: 'fresh', url, created: null, pre: false, keys: [], protocols, text: req.text, b64: req.b64 });
+    if (r.ok) return { id: req.id, ok: true };
+    this.replays.cancelFresh(url, opcode, data);
+    return { id: req.id, ok: false, error: describeReplayError(r, 'fresh') };
   }
 
   private anchorKnown() {

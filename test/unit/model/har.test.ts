@@ -1,6 +1,7 @@
 // HAR export/import: round trip, HAR 1.2 schema validation, sanitizing, every bad-input case, other recorders' shapes.
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import fixture from '../../fixtures/cdp-events.json' with { type: 'json' };
@@ -208,6 +209,51 @@ describe('HAR import', () => {
   ])('rejects %s with a clear message', (_name, text, message) => {
     expect(() => parseHar(text)).toThrow(HarError);
     expect(() => parseHar(text)).toThrow(message);
+  });
+
+  it('reads a HAR written by Chrome DevTools itself (test/fixtures/record-chrome-har.mjs)', () => {
+    const { imp, s } = importStore(readFileSync(new URL('../../fixtures/chrome.har', import.meta.url), 'utf8'));
+    expect(imp.connections).toBe(1);
+    const c = s.connections.get(1)!;
+    expect(c.url).toBe('ws://127.0.0.1:9/hdr?t=chrome');
+    expect(c.response?.headers).toContainEqual({ name: 'X-Frameline-Test', value: 'custom-header' });
+    expect(framesOf(s).map((f) => [f.dir, f.opcode, f.text ?? f.bytes])).toEqual([
+      ['sent', 1, '{"hello":"from chrome"}'],
+      ['sent', 2, [1, 2, 3, 255]],
+      ['received', 1, '{"hello":"from chrome"}'],
+      ['received', 2, [1, 2, 3, 255]],
+    ]);
+    const started = Date.parse(JSON.parse(readFileSync(new URL('../../fixtures/chrome.har', import.meta.url), 'utf8')).log.entries[0].startedDateTime);
+    expect(Math.abs(framesOf(s)[0].ms - started)).toBeLessThan(1000);
+  });
+
+  it('reads a Playwright recordHar HAR, whose message times are epoch milliseconds (record-playwright-har.mjs)', () => {
+    const { imp, s } = importStore(readFileSync(new URL('../../fixtures/playwright.har', import.meta.url), 'utf8'));
+    expect(imp.skipped).toBe(1); // the page itself
+    expect(imp.connections).toBe(1);
+    const frames = framesOf(s);
+    expect(frames.map((f) => [f.dir, f.opcode, f.text ?? f.bytes])).toEqual([
+      ['sent', 1, 'hello from playwright'],
+      ['sent', 2, [222, 173, 190, 239]],
+      ['received', 1, 'hello from playwright'],
+      ['received', 2, [222, 173, 190, 239]],
+    ]);
+    const started = Date.parse(JSON.parse(readFileSync(new URL('../../fixtures/playwright.har', import.meta.url), 'utf8')).log.entries[1].startedDateTime);
+    expect(Math.abs(frames[0].ms - started)).toBeLessThan(1000);
+  });
+
+  it('reads an HTTP Toolkit HAR: http:// upgrade URLs, close codes, aborted sockets (make-httptoolkit-har.mjs)', () => {
+    const { imp, s } = importStore(readFileSync(new URL('../../fixtures/httptoolkit.har', import.meta.url), 'utf8'));
+    expect(imp.skipped).toBe(1);
+    expect(imp.connections).toBe(2);
+    const gql = s.connections.get(1)!;
+    expect(gql.url).toBe('ws://localhost:8000/graphql');
+    expect(gql.protocol).toBe('graphql-transport-ws');
+    expect([gql.closeCode, gql.closeReason]).toEqual([1000, 'Normal closure']);
+    expect(s.connections.get(2)).toMatchObject({ url: 'wss://localhost:8443/aborted', state: 'error' });
+    const frames = framesOf(s);
+    expect(frames[1]).toMatchObject({ dir: 'received', text: '{"type":"connection_ack"}', ms: Date.UTC(2026, 10, 22, 1, 30, 0, 125) + 16 });
+    expect(frames[3].bytes).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('keeps a deeply nested payload as text', () => {
