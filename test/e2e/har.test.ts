@@ -1,0 +1,139 @@
+// HAR export and import through the real Frameline panel in real DevTools.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ElementHandle, Frame, Page } from 'puppeteer';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { startServer } from '../support/server.mjs';
+import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { composerAction, counts, openComposer, press, text, waitForRow, waitForTotal } from './panel';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+const require = createRequire(import.meta.url);
+let chrome: Chrome;
+let srv: Server;
+let page: Page;
+let panel: Frame;
+let downloads: string;
+
+function harValidator() {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+  (addFormats as unknown as { default?: (a: Ajv) => void }).default?.(ajv) ?? (addFormats as unknown as (a: Ajv) => void)(ajv);
+  const schemas = require('har-schema') as Record<string, object>;
+  for (const [name, schema] of Object.entries(schemas)) if (name !== 'har') ajv.addSchema(schema);
+  return ajv.compile(schemas.har);
+}
+
+async function upload(file: string) {
+  const input = (await panel.$('[data-testid="import-har"]')) as ElementHandle<HTMLInputElement>;
+  await input.uploadFile(file);
+}
+
+async function waitForDownload(prefix: string): Promise<string> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const f = readdirSync(downloads).find((n) => n.startsWith(prefix) && n.endsWith('.har'));
+    if (f) return join(downloads, f);
+    if (Date.now() > end) throw new Error(`No download starting with ${prefix} in ${downloads}: ${readdirSync(downloads)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  srv = await startServer();
+  srv.page('/blank.html', '<!doctype html><title>har</title><body>har</body>');
+  downloads = mkdtempSync(join(tmpdir(), 'frameline-downloads-'));
+  chrome = await launchChromium();
+  const cdp = await chrome.browser.target().createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+  page = await chrome.browser.newPage();
+  await page.goto(srv.origin + '/blank.html');
+  const { dt } = await openDevTools(page, chrome.extensionId);
+  panel = await showPanel(dt, chrome.extensionId);
+  await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+});
+
+afterAll(async () => {
+  await chrome?.close();
+  await srv?.close();
+  if (downloads) rmSync(downloads, { recursive: true, force: true });
+});
+
+describe('HAR', () => {
+  it('exports the session through the download flow as valid HAR 1.2 in Chrome\'s shape, sanitized', async () => {
+    await page.evaluate(`new Promise((done) => {
+      document.cookie = 'sid=secret-cookie';
+      const s = window.hs = new WebSocket(${JSON.stringify(srv.wsUrl('/hdr?t=export'))});
+      s.binaryType = 'arraybuffer';
+      let n = 0;
+      s.onopen = () => { s.send('export me'); s.send(new Uint8Array([7, 8, 9])); };
+      s.onmessage = () => { if (++n === 2) done(); };
+    })`);
+    await waitForTotal(panel, 4);
+    await press(panel, '[data-testid="export-har"]');
+    const file = await waitForDownload(`frameline-127.0.0.1-${srv.port}-`);
+    expect(file).toMatch(/frameline-127\.0\.0\.1-\d+-\d{4}-\d\d-\d\d-\d{6}\.har$/);
+    const har = JSON.parse(readFileSync(file, 'utf8'));
+    const validate = harValidator();
+    expect(validate(har), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const entry = har.log.entries.find((e: any) => e.request.url.endsWith('t=export'));
+    expect(entry._resourceType).toBe('websocket');
+    expect(entry._webSocketMessages.map((m: any) => [m.type, m.opcode, m.data])).toEqual([
+      ['send', 1, 'export me'],
+      ['send', 2, 'BwgJ'],
+      ['receive', 1, 'export me'],
+      ['receive', 2, 'BwgJ'],
+    ]);
+    expect(Math.abs(entry._webSocketMessages[0].time * 1000 - Date.now())).toBeLessThan(60_000);
+    // Sanitized by default: the page's cookie is not in the file.
+    expect(readFileSync(file, 'utf8')).not.toContain('secret-cookie');
+    expect(await text(panel, 'notice')).toContain('Saved frameline-');
+    rmSync(file);
+  });
+
+  it('imports a Playwright HAR read-only beside the live session, and switches back', async () => {
+    const live = await counts(panel);
+    await upload(resolve(import.meta.dirname, '../fixtures/playwright.har'));
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="read-only"]')`, { what: 'the imported session' });
+    expect(await text(panel, 'notice')).toMatch(/playwright\.har.*1 connections, 4 frames; 1 entries that are not WebSockets skipped/);
+    await waitForRow(panel, `r.text === 'hello from playwright' && r.direction === 'sent'`, 'an imported frame');
+    expect(await counts(panel)).toEqual({ total: 4, visible: 4 });
+    await panel.select('[data-testid="session-select"]', '0');
+    await waitInFrame(panel, `!document.querySelector('[data-testid="read-only"]')`, { what: 'back to live' });
+    expect((await counts(panel)).total).toBeGreaterThanOrEqual(live.total);
+  });
+
+  it('refuses a bad file with a clear message and leaves the live session untouched', async () => {
+    const before = await counts(panel);
+    const bad = join(downloads, 'broken.har');
+    writeFileSync(bad, JSON.stringify({ log: { entries: [{ _resourceType: 'websocket', startedDateTime: '2026-01-01T00:00:00Z', request: { url: 'ws://x/' }, _webSocketMessages: [{ type: 'send', time: 'soon', data: 'x' }] }] } }));
+    await upload(bad);
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="import-error"]')`, { what: 'the import error' });
+    expect(await text(panel, 'import-error')).toMatch(/broken\.har: Entry 0, message 0: time is not a number\. Nothing was imported\./);
+    expect(await counts(panel)).toEqual(before);
+    expect(await panel.$('[data-testid="read-only"]')).toBeNull();
+  });
+
+  it('replays a frame of an imported session on a fresh connection from the inspected page', async () => {
+    // Export this session, import it back, and send one of its frames again.
+    await press(panel, '[data-testid="export-har"]');
+    const file = await waitForDownload(`frameline-127.0.0.1-${srv.port}-`);
+    await upload(file);
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="read-only"]')`, { what: 'the re-imported session' });
+    const row = await waitForRow(panel, `r.text === 'export me' && r.direction === 'sent'`, 'the imported frame');
+    await openComposer(panel, row.id);
+    expect(await panel.$eval('[data-testid="replay-send"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    const before = srv.connections.filter((c) => c.query.t === 'export').length;
+    expect(await composerAction(panel, 'replay-fresh')).toMatchObject({ kind: 'ok' });
+    const end = Date.now() + 10_000;
+    while (srv.connections.filter((c) => c.query.t === 'export').length === before && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const fresh = srv.connections.filter((c) => c.query.t === 'export').at(-1)!;
+    expect(srv.connections.filter((c) => c.query.t === 'export')).toHaveLength(before + 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fresh.received.map((m) => m.text)).toEqual(['export me']);
+  });
+});
