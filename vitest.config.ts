@@ -16,6 +16,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'bench',
+          include: ['test/bench/**/*.bench.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 600_000,
+          pool: 'forks',
+          execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',

@@ -100,17 +100,28 @@ export function* harChunks(src: HarSource, opts: HarExportOptions = {}): Generat
   const keepHeader = (h: Header) => !stripped.has(h.name.toLowerCase());
   const anchor = src.anchor ?? 0;
   const wallS = (ts: number) => ts + anchor;
-  const per = opts.chunkMessages ?? 2000;
+  const per = opts.chunkMessages ?? 500;
 
-  // Frames of each exported connection, as indexes (one pass over the store).
+  // Frames of each exported connection, as indexes into the store: counted, then filled (two passes, no growth).
   const wanted = (id: number) => !opts.connections || opts.connections.has(id);
-  const byConn = new Map<number, number[]>();
+  const keep = (f: Frame) => wanted(f.conn) && (!opts.frameFilter || opts.frameFilter(f));
+  const sizes = new Map<number, number>();
   for (let i = 0; i < src.frameCount; i++) {
     const f = src.frameAt(i)!;
-    if (!wanted(f.conn) || (opts.frameFilter && !opts.frameFilter(f))) continue;
-    let list = byConn.get(f.conn);
-    if (!list) byConn.set(f.conn, (list = []));
-    list.push(i);
+    if (keep(f)) sizes.set(f.conn, (sizes.get(f.conn) ?? 0) + 1);
+  }
+  const byConn = new Map<number, Uint32Array>();
+  const fill = new Map<number, number>();
+  for (const [id, n] of sizes) {
+    byConn.set(id, new Uint32Array(n));
+    fill.set(id, 0);
+  }
+  for (let i = 0; i < src.frameCount; i++) {
+    const f = src.frameAt(i)!;
+    if (!keep(f)) continue;
+    const k = fill.get(f.conn)!;
+    byConn.get(f.conn)![k] = i;
+    fill.set(f.conn, k + 1);
   }
 
   const creator = opts.creator ?? { name: 'Frameline', version: '0' };
@@ -119,7 +130,7 @@ export function* harChunks(src: HarSource, opts: HarExportOptions = {}): Generat
   for (const id of src.connectionOrder) {
     const c = src.connections.get(id);
     if (!c || !wanted(id)) continue;
-    const frames = byConn.get(id) ?? [];
+    const frames = byConn.get(id) ?? new Uint32Array(0);
     if (opts.frameFilter && frames.length === 0) continue;
     const reqHeaders = (c.request?.headers ?? []).filter(keepHeader);
     const resHeaders = (c.response?.headers ?? []).filter(keepHeader);
