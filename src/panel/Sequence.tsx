@@ -20,13 +20,13 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
   const [interval, setIntervalMs] = useState(100);
   const [received, setReceived] = useState<'skip' | 'inject'>('skip');
   const [run, setRun] = useState<Run>({ state: 'idle', done: 0, total: 0 });
-  const token = useRef<{ stopped: boolean } | null>(null);
+  const token = useRef<{ stopped: boolean; why?: string } | null>(null);
 
   useEffect(() => {
-    if (token.current) token.current.stopped = true;
+    if (token.current) Object.assign(token.current, { stopped: true, why: 'a new selection' });
     setRun({ state: 'idle', done: 0, total: 0 });
   }, [source.nonce]);
-  useEffect(() => () => void (token.current && (token.current.stopped = true)), []);
+  useEffect(() => () => void (token.current && Object.assign(token.current, { stopped: true, why: 'the pane closed' })), []);
 
   const frames = source.frames
     .map((id) => store.frameById(id))
@@ -37,7 +37,7 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
 
   const start = async () => {
     const plan = planSequence(eligible, timing);
-    const me = { stopped: false };
+    const me: { stopped: boolean; why?: string } = { stopped: false };
     token.current = me;
     setRun({ state: 'running', done: 0, total: plan.length });
     const t0 = performance.now();
@@ -46,7 +46,7 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
       const wait = t0 + at - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (me.stopped) {
-        setRun({ state: 'stopped', done: i, total: plan.length, message: `Stopped after ${i} of ${plan.length}.` });
+        setRun({ state: 'stopped', done: i, total: plan.length, message: `Stopped after ${i} of ${plan.length}${me.why ? ` (${me.why})` : ''}.` });
         return;
       }
       const r = await host.replay({
@@ -115,7 +115,7 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
         <button type="button" class="primary" data-testid="sequence-start" disabled={running || eligible.length === 0 || readOnly} onClick={() => void start()}>
           Replay {eligible.length} frames
         </button>
-        <button type="button" data-testid="sequence-stop" disabled={!running} onClick={() => token.current && (token.current.stopped = true)}>
+        <button type="button" data-testid="sequence-stop" disabled={!running} onClick={() => token.current && Object.assign(token.current, { stopped: true, why: '' })}>
           Stop
         </button>
       </div>
