@@ -1,0 +1,560 @@
+// Frameline's query language: parse a filter typed by the user into a predicate over frames. Pure.
+//
+//   hello                 free text: case-insensitive substring of the payload (hex preview for binary)
+//   "two words"           quoted text (\" and \\ escapes)
+//   /regex/flags          a JavaScript regular expression over the payload
+//   dir:sent  dir:received
+//   conn:3  conn:ticker   a connection id, or a fragment of its URL
+//   op:text|binary|close|ping|pong|error
+//   size>1k  size<=512  size:200   payload bytes; k = 1024, m = 1024²
+//   time:5s..10s  time:>2m  time:<500ms  time:..30s   relative to the first frame of the session
+//   $.type == "trade"  $.price > 100  $.user.name ~ /bob/i  $.items[0].id != 3  exists($.error)
+//   -term                 negation;  a b  both (AND);  a OR b  either;  ( … ) grouping
+import type { Connection, Frame } from './types';
+import { OPCODE } from './types';
+import { previewOf } from './preview';
+
+export interface QueryContext {
+  /** Monotonic seconds of the session's first frame (for `time:`). */
+  startTs: number;
+}
+
+export type Predicate = (frame: Frame, conn: Connection | undefined, ctx: QueryContext) => boolean;
+
+export interface ParsedQuery {
+  predicate: Predicate | null; // null: the empty query, everything matches
+  /** A canonical rendering, for tests and history. */
+  text: string;
+}
+
+export class QueryError extends Error {
+  constructor(
+    message: string,
+    /** Index in the input where the problem is. */
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tokens
+
+type Token =
+  | { k: 'word'; v: string; pos: number; quoted: boolean }
+  | { k: 'regex'; source: string; flags: string; pos: number }
+  | { k: 'lparen' | 'rparen' | 'minus' | 'or'; pos: number }
+  | { k: 'json'; path: string; pos: number } // $.a.b
+  | { k: 'exists'; path: string; pos: number }
+  | { k: 'cmp'; v: string; pos: number };
+
+const CMP = ['==', '!=', '>=', '<=', '>', '<', '~'];
+
+function readQuoted(input: string, i: number): { value: string; end: number } {
+  const quote = input[i];
+  let out = '';
+  let j = i + 1;
+  while (j < input.length && input[j] !== quote) {
+    if (input[j] === '\\' && j + 1 < input.length) {
+      out += input[j + 1];
+      j += 2;
+    } else out += input[j++];
+  }
+  if (j >= input.length) throw new QueryError(`Unclosed quote ${quote}`, i);
+  return { value: out, end: j + 1 };
+}
+
+function readRegex(input: string, i: number): { source: string; flags: string; end: number } {
+  let j = i + 1;
+  let inClass = false;
+  while (j < input.length) {
+    const c = input[j];
+    if (c === '\\') j += 2;
+    else {
+      if (c === '[') inClass = true;
+      else if (c === ']') inClass = false;
+      else if (c === '/' && !inClass) break;
+      j++;
+    }
+  }
+  if (j >= input.length) throw new QueryError('Unclosed regular expression: add the closing /', i);
+  const source = input.slice(i + 1, j);
+  let k = j + 1;
+  while (k < input.length && /[a-z]/i.test(input[k])) k++;
+  return { source, flags: input.slice(j + 1, k), end: k };
+}
+
+function readPath(input: string, i: number): { path: string; end: number } {
+  // $ followed by .name, ["key"], [0] segments
+  let j = i + 1;
+  while (j < input.length) {
+    const c = input[j];
+    if (c === '.') {
+      j++;
+      while (j < input.length && /[\w$-]/.test(input[j])) j++;
+    } else if (c === '[') {
+      const close = input[j + 1] === '"' || input[j + 1] === "'" ? readQuoted(input, j + 1).end : j + 1;
+      const end = input.indexOf(']', close);
+      if (end < 0) throw new QueryError('Unclosed [ in JSON path', j);
+      j = end + 1;
+    } else break;
+  }
+  return { path: input.slice(i, j), end: j };
+}
+
+function tokenize(input: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i];
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const pos = i;
+    if (c === '(') {
+      out.push({ k: 'lparen', pos });
+      i++;
+    } else if (c === ')') {
+      out.push({ k: 'rparen', pos });
+      i++;
+    } else if (c === '-' && i + 1 < input.length && !/\s/.test(input[i + 1]) && (out.length === 0 || out[out.length - 1].k !== 'cmp')) {
+      out.push({ k: 'minus', pos });
+      i++;
+    } else if (c === '"' || c === "'") {
+      const q = readQuoted(input, i);
+      out.push({ k: 'word', v: q.value, pos, quoted: true });
+      i = q.end;
+    } else if (c === '/') {
+      const r = readRegex(input, i);
+      out.push({ k: 'regex', source: r.source, flags: r.flags, pos });
+      i = r.end;
+    } else if (c === '$' && (input[i + 1] === '.' || input[i + 1] === '[' || /[\s=!<>~]/.test(input[i + 1] ?? ' '))) {
+      const p = readPath(input, i);
+      out.push({ k: 'json', path: p.path, pos });
+      i = p.end;
+    } else if (input.startsWith('exists(', i)) {
+      const start = i + 'exists('.length;
+      let j = start;
+      while (j < input.length && /\s/.test(input[j])) j++;
+      if (input[j] !== '$') throw new QueryError('exists() takes a JSON path such as $.error', j);
+      const p = readPath(input, j);
+      let k = p.end;
+      while (k < input.length && /\s/.test(input[k])) k++;
+      if (input[k] !== ')') throw new QueryError('exists( needs its closing )', k);
+      out.push({ k: 'exists', path: p.path, pos });
+      i = k + 1;
+    } else {
+      const cmp = CMP.find((o) => input.startsWith(o, i));
+      if (cmp && out.length && out[out.length - 1].k === 'json') {
+        out.push({ k: 'cmp', v: cmp, pos });
+        i += cmp.length;
+        continue;
+      }
+      let j = i;
+      while (j < input.length && !/[\s()]/.test(input[j])) {
+        if ((input[j] === '"' || input[j] === "'") && j > i) {
+          // field:"quoted value"
+          j = readQuoted(input, j).end;
+          continue;
+        }
+        j++;
+      }
+      const v = input.slice(i, j);
+      if (v === 'OR') out.push({ k: 'or', pos });
+      else out.push({ k: 'word', v, pos, quoted: false });
+      i = j;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// AST and parser
+
+type Node =
+  | { t: 'and' | 'or'; items: Node[] }
+  | { t: 'not'; item: Node }
+  | { t: 'leaf'; match: Predicate; text: string };
+
+const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
+
+function unitBytes(num: string, unit: string, pos: number): number {
+  const n = Number(num);
+  if (!Number.isFinite(n)) throw new QueryError(`Not a size: ${num}${unit}`, pos);
+  const u = unit.toLowerCase();
+  const mult = u === '' || u === 'b' ? 1 : u === 'k' || u === 'kb' ? 1024 : u === 'm' || u === 'mb' ? 1024 * 1024 : NaN;
+  if (Number.isNaN(mult)) throw new QueryError(`Unknown size unit "${unit}": use k or m`, pos);
+  return n * mult;
+}
+
+function unitSeconds(s: string, pos: number): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s);
+  if (!m) throw new QueryError(`Not a time: "${s}" (examples: 500ms, 5s, 2m)`, pos);
+  const n = Number(m[1]);
+  switch (m[2] ?? 's') {
+    case 'ms':
+      return n / 1000;
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    default:
+      return n;
+  }
+}
+
+const compare = (op: string, a: number, b: number) =>
+  op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : a === b;
+
+function fieldTerm(word: string, pos: number): Node | null {
+  const m = /^([a-z]+)(:|>=|<=|>|<|=)(.*)$/i.exec(word);
+  if (!m) return null;
+  const [, rawField, sep, rawValue] = m;
+  const field = rawField.toLowerCase();
+  if (sep === ':' && rawValue.startsWith('//')) return null; // a URL typed as text
+  if (!FIELDS.includes(field)) {
+    if (sep !== ':') return null;
+    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time — or quote the text`, pos);
+  }
+  const value = rawValue.replace(/^["']|["']$/g, '');
+  const valuePos = pos + rawField.length + sep.length;
+  switch (field) {
+    case 'dir': {
+      const v = value.toLowerCase();
+      const dir = v === 'sent' || v === 'send' || v === 'out' ? 'sent' : v === 'received' || v === 'receive' || v === 'in' ? 'received' : null;
+      if (sep !== ':' || !dir) throw new QueryError('dir: takes sent or received', valuePos);
+      return { t: 'leaf', text: `dir:${dir}`, match: (f) => f.dir === dir };
+    }
+    case 'op': {
+      const ops: Record<string, number> = {
+        text: OPCODE.text, binary: OPCODE.binary, close: OPCODE.close, ping: OPCODE.ping, pong: OPCODE.pong,
+        error: OPCODE.error, continuation: OPCODE.continuation,
+      };
+      const op = ops[value.toLowerCase()];
+      if (sep !== ':' || op === undefined) throw new QueryError('op: takes text, binary, close, ping, pong or error', valuePos);
+      return { t: 'leaf', text: `op:${value.toLowerCase()}`, match: (f) => f.opcode === op };
+    }
+    case 'conn': {
+      if (sep !== ':' || !value) throw new QueryError('conn: takes a connection id or part of its URL', valuePos);
+      const id = /^#?(\d+)$/.exec(value);
+      if (id) {
+        const n = Number(id[1]);
+        return { t: 'leaf', text: `conn:${n}`, match: (f) => f.conn === n };
+      }
+      const frag = value.toLowerCase();
+      return { t: 'leaf', text: `conn:${frag}`, match: (_f, c) => !!c && (c.url.toLowerCase().includes(frag) || !!c.urlCandidates?.some((u) => u.toLowerCase().includes(frag))) };
+    }
+    case 'size': {
+      const op = sep === ':' || sep === '=' ? '=' : sep;
+      const sm = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(value);
+      if (!sm) throw new QueryError(`size needs a number of bytes, like size>1k or size<=512`, valuePos);
+      const bytes = unitBytes(sm[1], sm[2], valuePos);
+      return { t: 'leaf', text: `size${op === '=' ? ':' : op}${bytes}`, match: (f) => compare(op, f.size, bytes) };
+    }
+    case 'time': {
+      if (sep !== ':') throw new QueryError('time takes a range: time:5s..10s, time:>2m, time:<500ms', valuePos);
+      let lo = -Infinity;
+      let hi = Infinity;
+      let loIncl = true;
+      let hiIncl = true;
+      const range = /^(.*)\.\.(.*)$/.exec(value);
+      if (range) {
+        if (range[1]) lo = unitSeconds(range[1], valuePos);
+        if (range[2]) hi = unitSeconds(range[2], valuePos);
+      } else {
+        const cm = /^(>=|<=|>|<)(.+)$/.exec(value);
+        if (!cm) throw new QueryError('time takes a range: time:5s..10s, time:>2m, time:<500ms', valuePos);
+        const t = unitSeconds(cm[2], valuePos);
+        if (cm[1][0] === '>') {
+          lo = t;
+          loIncl = cm[1] === '>=';
+        } else {
+          hi = t;
+          hiIncl = cm[1] === '<=';
+        }
+      }
+      return {
+        t: 'leaf',
+        text: `time:${lo}..${hi}`,
+        match: (f, _c, ctx) => {
+          const t = f.ts - ctx.startTs;
+          return (loIncl ? t >= lo : t > lo) && (hiIncl ? t <= hi : t < hi);
+        },
+      };
+    }
+  }
+  return null;
+}
+
+// JSON paths -----------------------------------------------------------------------------------------------------
+
+type Segment = string | number;
+
+function parsePath(path: string, pos: number): Segment[] {
+  const segs: Segment[] = [];
+  let i = 1;
+  while (i < path.length) {
+    if (path[i] === '.') {
+      const m = /^[\w$-]+/.exec(path.slice(i + 1));
+      if (!m) throw new QueryError(`A JSON path needs a name after "."`, pos + i);
+      segs.push(m[0]);
+      i += 1 + m[0].length;
+    } else if (path[i] === '[') {
+      if (path[i + 1] === '"' || path[i + 1] === "'") {
+        const q = readQuoted(path, i + 1);
+        if (path[q.end] !== ']') throw new QueryError('In a JSON path, a quoted key needs its closing ]', pos + i);
+        segs.push(q.value);
+        i = q.end + 1;
+      } else {
+        const end = path.indexOf(']', i);
+        const inner = path.slice(i + 1, end);
+        if (!/^\d+$/.test(inner)) throw new QueryError('In a JSON path, [ ] takes an index or a quoted key', pos + i);
+        segs.push(Number(inner));
+        i = end + 1;
+      }
+    } else throw new QueryError(`Unexpected "${path[i]}" in JSON path`, pos + i);
+  }
+  return segs;
+}
+
+const MISSING = Symbol('missing');
+
+function resolve(value: unknown, segs: Segment[]): unknown {
+  let v: unknown = value;
+  for (const s of segs) {
+    if (v === null || typeof v !== 'object') return MISSING;
+    if (typeof s === 'number') {
+      if (!Array.isArray(v) || s >= v.length) return MISSING;
+      v = v[s];
+    } else {
+      if (!Object.prototype.hasOwnProperty.call(v, s)) return MISSING;
+      v = (v as Record<string, unknown>)[s];
+    }
+  }
+  return v;
+}
+
+/** Parsed JSON of a text frame, or MISSING (not JSON). One small cache: the same frame is often asked twice. */
+let lastFrame: Frame | null = null;
+let lastJson: unknown = MISSING;
+function jsonOf(f: Frame): unknown {
+  if (f === lastFrame) return lastJson;
+  lastFrame = f;
+  lastJson = MISSING;
+  const t = f.text;
+  if (t === undefined || f.opcode !== OPCODE.text) return MISSING;
+  const s = t.trimStart();
+  if (s[0] !== '{' && s[0] !== '[') return MISSING;
+  try {
+    lastJson = JSON.parse(t);
+  } catch {
+    /* not JSON */
+  }
+  return lastJson;
+}
+
+function jsonLiteral(tok: Token | undefined, pos: number): { value: unknown; re?: RegExp } {
+  if (!tok) throw new QueryError('A value is missing after the comparison', pos);
+  if (tok.k === 'regex') return { value: undefined, re: makeRegex(tok.source, tok.flags, tok.pos) };
+  if (tok.k !== 'word') throw new QueryError('A value is missing after the comparison', tok.pos);
+  if (tok.quoted) return { value: tok.v };
+  if (tok.v === 'true') return { value: true };
+  if (tok.v === 'false') return { value: false };
+  if (tok.v === 'null') return { value: null };
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(tok.v)) return { value: Number(tok.v) };
+  throw new QueryError(`Quote text values: "${tok.v}"`, tok.pos);
+}
+
+function makeRegex(source: string, flags: string, pos: number): RegExp {
+  try {
+    return new RegExp(source, flags.replace(/[gy]/g, ''));
+  } catch (e) {
+    throw new QueryError(`Invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, pos);
+  }
+}
+
+/** The key names of a path, which must appear in the text of a frame that can match (a cheap prefilter). */
+function prefilterOf(segs: Segment[]): string[] {
+  return segs.filter((s): s is string => typeof s === 'string').map((s) => JSON.stringify(s));
+}
+
+function jsonTerm(path: string, pos: number, op: string, lit: { value: unknown; re?: RegExp }): Node {
+  const segs = parsePath(path, pos);
+  const needles = prefilterOf(segs);
+  if (typeof lit.value === 'string' && op === '==') needles.push(JSON.stringify(lit.value).slice(1, -1));
+  const text = `${path} ${op} ${lit.re ? String(lit.re) : JSON.stringify(lit.value)}`;
+  if ((op === '>' || op === '<' || op === '>=' || op === '<=') && typeof lit.value !== 'number') {
+    throw new QueryError(`${op} compares numbers: ${path} ${op} 100`, pos);
+  }
+  if (op === '~' && !lit.re) throw new QueryError(`~ takes a regular expression: ${path} ~ /text/i`, pos);
+  const match: Predicate = (f) => {
+    const t = f.text;
+    if (t === undefined) return op === '!=';
+    if (op !== '!=') for (const n of needles) if (!t.includes(n)) return false;
+    const v = resolve(jsonOf(f), segs);
+    switch (op) {
+      case '==':
+        return v !== MISSING && v === lit.value;
+      case '!=':
+        return v === MISSING || v !== lit.value;
+      case '~':
+        return v !== MISSING && v !== null && typeof v !== 'object' && lit.re!.test(String(v));
+      default:
+        return typeof v === 'number' && compare(op, v, lit.value as number);
+    }
+  };
+  return { t: 'leaf', text, match };
+}
+
+// Parser ---------------------------------------------------------------------------------------------------------
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly toks: Token[],
+    private readonly input: string,
+  ) {}
+
+  parse(): Node | null {
+    if (this.toks.length === 0) return null;
+    const n = this.or();
+    if (this.i < this.toks.length) {
+      const t = this.toks[this.i];
+      throw new QueryError(t.k === 'rparen' ? 'Unmatched )' : 'Unexpected input', t.pos);
+    }
+    return n;
+  }
+
+  private or(): Node {
+    const items = [this.and()];
+    while (this.peek()?.k === 'or') {
+      const orTok = this.toks[this.i++];
+      if (!this.peek() || this.peek()!.k === 'rparen' || this.peek()!.k === 'or') throw new QueryError('OR needs a term on both sides', orTok.pos);
+      items.push(this.and());
+    }
+    return items.length === 1 ? items[0] : { t: 'or', items };
+  }
+
+  private and(): Node {
+    const items: Node[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (!t || t.k === 'or' || t.k === 'rparen') break;
+      items.push(this.unary());
+    }
+    if (items.length === 0) {
+      const t = this.peek();
+      throw new QueryError(t ? 'OR needs a term on both sides' : 'Empty group', t?.pos ?? this.input.length);
+    }
+    return items.length === 1 ? items[0] : { t: 'and', items };
+  }
+
+  private unary(): Node {
+    const t = this.peek()!;
+    if (t.k === 'minus') {
+      this.i++;
+      if (!this.peek() || this.peek()!.k === 'rparen' || this.peek()!.k === 'or') throw new QueryError('- needs a term to negate', t.pos);
+      return { t: 'not', item: this.unary() };
+    }
+    return this.primary();
+  }
+
+  private primary(): Node {
+    const t = this.toks[this.i++];
+    switch (t.k) {
+      case 'lparen': {
+        if (this.peek()?.k === 'rparen') throw new QueryError('Empty ( )', t.pos);
+        const n = this.or();
+        if (this.peek()?.k !== 'rparen') throw new QueryError('Unclosed (', t.pos);
+        this.i++;
+        return n;
+      }
+      case 'regex': {
+        const re = makeRegex(t.source, t.flags, t.pos);
+        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)) };
+      }
+      case 'exists': {
+        const segs = parsePath(t.path, t.pos);
+        const needles = prefilterOf(segs);
+        return {
+          t: 'leaf',
+          text: `exists(${t.path})`,
+          match: (f) => {
+            if (f.text === undefined) return false;
+            for (const n of needles) if (!f.text.includes(n)) return false;
+            return resolve(jsonOf(f), segs) !== MISSING;
+          },
+        };
+      }
+      case 'json': {
+        const cmp = this.toks[this.i];
+        if (!cmp || cmp.k !== 'cmp') throw new QueryError(`${t.path} needs a comparison: == != > >= < <= ~, or use exists(${t.path})`, t.pos);
+        this.i++;
+        const lit = jsonLiteral(this.toks[this.i++], cmp.pos + cmp.v.length);
+        return jsonTerm(t.path, t.pos, cmp.v, lit);
+      }
+      case 'word': {
+        if (!t.quoted) {
+          const field = fieldTerm(t.v, t.pos);
+          if (field) return field;
+        }
+        const needle = t.v;
+        const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)) };
+      }
+      case 'cmp':
+        throw new QueryError(`"${t.v}" compares a JSON path: $.field ${t.v} value`, t.pos);
+      default:
+        throw new QueryError('Unexpected input', t.pos);
+    }
+  }
+
+  private peek(): Token | undefined {
+    return this.toks[this.i];
+  }
+}
+
+function compile(n: Node): Predicate {
+  switch (n.t) {
+    case 'leaf':
+      return n.match;
+    case 'not': {
+      const p = compile(n.item);
+      return (f, c, x) => !p(f, c, x);
+    }
+    case 'and': {
+      const ps = n.items.map(compile);
+      return (f, c, x) => {
+        for (const p of ps) if (!p(f, c, x)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const ps = n.items.map(compile);
+      return (f, c, x) => {
+        for (const p of ps) if (p(f, c, x)) return true;
+        return false;
+      };
+    }
+  }
+}
+
+function render(n: Node): string {
+  switch (n.t) {
+    case 'leaf':
+      return n.text;
+    case 'not':
+      return `-${n.item.t === 'leaf' || n.item.t === 'not' ? render(n.item) : `(${render(n.item)})`}`;
+    case 'and':
+      return n.items.map((i) => (i.t === 'or' ? `(${render(i)})` : render(i))).join(' ');
+    case 'or':
+      return n.items.map(render).join(' OR ');
+  }
+}
+
+/** Parse a query. Throws QueryError (with the position of the problem) on invalid input. */
+export function parseQuery(input: string): ParsedQuery {
+  const ast = new Parser(tokenize(input), input).parse();
+  return { predicate: ast ? compile(ast) : null, text: ast ? render(ast) : '' };
+}
