@@ -1,4 +1,4 @@
-// One-line previews of payloads, for timeline rows and the v1 substring filter. Pure.
+// One-line previews of payloads, for timeline rows and free-text search over binary frames. Pure.
 import type { Frame } from './types';
 import { OPCODE } from './types';
 import { bytesToHex } from './bytes';
@@ -37,14 +37,4 @@ export function previewOf(f: Frame): string {
     return f.bytes.length > 48 ? head + ' …' : head;
   }
   return '';
-}
-
-/** v1 filter: case-insensitive substring over previews (issue #3 brings the query language). */
-export function substringFilter(query: string): ((f: Frame) => boolean) | null {
-  const q = query.trim().toLowerCase();
-  if (!q) return null;
-  return (f) => {
-    if (f.text !== undefined) return f.text.toLowerCase().includes(q);
-    return previewOf(f).toLowerCase().includes(q);
-  };
 }

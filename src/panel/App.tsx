@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
-import { substringFilter } from '../model/preview';
+import { parseQuery, QueryError, type Predicate } from '../model/query';
 import type { HostStatus, Settings } from '../protocol';
 import type { PanelHost } from './host';
 import { loadSettings, saveSettings } from '../platform/settings';
@@ -67,13 +67,28 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     void loadSettings().then(setSettings);
   }, []);
 
-  // The filter: text terms and the connection picked in the list.
+  // The filter: the query typed (the last valid one stays applied while the text is invalid) and the connection
+  // picked in the list.
+  const [query, setQuery] = useState<{ predicate: Predicate | null; error: QueryError | null }>({ predicate: null, error: null });
   useEffect(() => {
-    const text = substringFilter(filterText);
+    try {
+      setQuery({ predicate: parseQuery(filterText).predicate, error: null });
+    } catch (e) {
+      if (!(e instanceof QueryError)) throw e;
+      setQuery((prev) => ({ predicate: prev.predicate, error: e }));
+    }
+  }, [filterText]);
+  useEffect(() => {
+    const pred = query.predicate;
     const conn = connFilter;
-    if (!text && conn === null) store.setFilter(null);
-    else store.setFilter((f) => (conn === null || f.conn === conn) && (!text || text(f)));
-  }, [filterText, connFilter, store]);
+    if (!pred && conn === null) return store.setFilter(null);
+    const ctx = {
+      get startTs() {
+        return store.frameAt(0)?.ts ?? 0;
+      },
+    };
+    store.setFilter((f, c) => (conn === null || f.conn === conn) && (!pred || pred(f, c, ctx)));
+  }, [query.predicate, connFilter, store]);
 
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const anchor = useRef<number | null>(null);
@@ -229,6 +244,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         onClear={clear}
         filterText={filterText}
         onFilter={setFilterText}
+        filterError={query.error}
         onReload={() => host.reload()}
         settings={settings}
         onSettings={(patch) => void saveSettings(patch).then(setSettings)}

@@ -1,4 +1,7 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../protocol';
+import type { QueryError } from '../model/query';
+import { loadQueryHistory, rememberQuery } from '../platform/settings';
 
 export interface ToolbarProps {
   paused: boolean;
@@ -6,6 +9,7 @@ export interface ToolbarProps {
   onClear: () => void;
   filterText: string;
   onFilter: (s: string) => void;
+  filterError: QueryError | null;
   onReload: () => void;
   settings: Settings | null;
   onSettings: (patch: Partial<Settings>) => void;
@@ -18,6 +22,10 @@ export interface ToolbarProps {
 }
 
 export function Toolbar(p: ToolbarProps) {
+  const [history, setHistory] = useState<string[]>([]);
+  useEffect(() => {
+    void loadQueryHistory().then(setHistory);
+  }, []);
   return (
     <div class="toolbar" role="toolbar">
       <button
@@ -33,15 +41,36 @@ export function Toolbar(p: ToolbarProps) {
       <button type="button" data-testid="clear" title="Clear all frames and connections" onClick={p.onClear}>
         Clear
       </button>
-      <input
-        type="search"
-        class="filter"
-        data-testid="filter-input"
-        placeholder="Filter payloads"
-        aria-label="Filter frames"
-        value={p.filterText}
-        onInput={(e) => p.onFilter((e.currentTarget as HTMLInputElement).value)}
-      />
+      <span class="filter-box">
+        <input
+          type="search"
+          class={'filter' + (p.filterError ? ' invalid' : '')}
+          data-testid="filter-input"
+          placeholder='Filter: text  /regex/  dir:sent  conn:3  op:binary  size>1k  time:5s..10s  $.type == "trade"  -term  OR'
+          aria-label="Filter frames"
+          aria-invalid={!!p.filterError}
+          list="query-history"
+          spellcheck={false}
+          value={p.filterText}
+          onInput={(e) => p.onFilter((e.currentTarget as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !p.filterError && p.filterText.trim()) void rememberQuery(p.filterText.trim()).then(setHistory);
+          }}
+          onBlur={() => {
+            if (!p.filterError && p.filterText.trim()) void rememberQuery(p.filterText.trim()).then(setHistory);
+          }}
+        />
+        <datalist id="query-history">
+          {history.map((q) => (
+            <option key={q} value={q} />
+          ))}
+        </datalist>
+        {p.filterError && (
+          <span class="filter-error" role="alert" data-testid="filter-error" data-position={p.filterError.position}>
+            {p.filterError.message} (at {p.filterError.position + 1}) — the last valid filter stays applied
+          </span>
+        )}
+      </span>
       {p.selectionSize > 1 && (
         <button type="button" data-testid="replay-selection" title="Replay the selected frames in order" onClick={p.onReplaySelection}>
           Replay {p.selectionSize} selected…

@@ -17,3 +17,27 @@ export async function saveSettings(patch: Partial<Settings>): Promise<Settings> 
   await chrome.storage.local.set({ [KEY]: next });
   return next;
 }
+
+const HISTORY_KEY = 'frameline.queryHistory';
+const HISTORY_MAX = 20;
+
+/** The last valid queries, newest first. */
+export async function loadQueryHistory(): Promise<string[]> {
+  try {
+    const got = await chrome.storage.local.get(HISTORY_KEY);
+    const list = got?.[HISTORY_KEY];
+    return Array.isArray(list) ? list.filter((q): q is string => typeof q === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function rememberQuery(q: string): Promise<string[]> {
+  const list = [q, ...(await loadQueryHistory()).filter((x) => x !== q)].slice(0, HISTORY_MAX);
+  try {
+    await chrome.storage.local.set({ [HISTORY_KEY]: list });
+  } catch {
+    /* storage unavailable: keep the list for this session only */
+  }
+  return list;
+}

@@ -48,12 +48,24 @@ describe('burst', () => {
       what: 'the last frame in view',
     });
 
-    await setFilter(panel, `"seq":1999`);
-    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '11'`, {
-      what: 'filtered count', // 1999 and 19990..19999
+    // The query language over 20k frames: a JSON term, a field term, an invalid query (the last valid one stays).
+    await setFilter(panel, '$.seq >= 19990');
+    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '10'`, {
+      what: 'the JSON term to match 10 frames',
     });
-    await setFilter(panel, 'go');
-    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '1'`);
+    await setFilter(panel, 'dir:sent');
+    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '1'`, {
+      what: 'dir:sent to match the one sent frame',
+    });
+    await setFilter(panel, 'dir:sent OR /"seq":1999\\b/');
+    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '2'`, {
+      what: 'OR with a regex',
+    });
+    await setFilter(panel, '$.seq >= ');
+    await waitInFrame(panel, `document.querySelector('[data-testid="filter-error"]')?.textContent.includes('value is missing')`, {
+      what: 'the error under the box',
+    });
+    expect((await counts(panel)).visible).toBe(2); // the last valid filter stays applied
     await setFilter(panel, '');
     await clear(panel);
     expect(await counts(panel)).toEqual({ total: 0, visible: 0 });

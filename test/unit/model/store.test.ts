@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection, WireFrame } from '../../../src/model/types';
-import { substringFilter } from '../../../src/model/preview';
+import { parseQuery } from '../../../src/model/query';
 
 const conn = (id: number, url = `ws://h/${id}`): Connection => ({
   id,
@@ -46,8 +46,8 @@ describe('session store', () => {
   it('filters, and matches frames that arrive while a filter is on (visible count exact)', () => {
     const s = new SessionStore();
     s.apply([frame(1, 'apple'), frame(1, 'banana'), frame(2, 'APPLE pie')]);
-    const f = substringFilter('apple')!;
-    s.setFilter((fr) => f(fr));
+    const q = parseQuery('apple').predicate!;
+    s.setFilter((fr, c) => q(fr, c, { startTs: 0 }));
     expect(s.visibleCount).toBe(2);
     expect(s.visibleAt(1)?.text).toBe('APPLE pie');
     s.apply([frame(1, 'pineapple'), frame(1, 'cherry')]);
