@@ -1,6 +1,6 @@
 // HAR export and import through the real Frameline panel in real DevTools.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -116,6 +116,19 @@ describe('HAR', () => {
     expect(await text(panel, 'import-error')).toMatch(/broken\.har: Entry 0, message 0: time is not a number\. Nothing was imported\./);
     expect(await counts(panel)).toEqual(before);
     expect(await panel.$('[data-testid="read-only"]')).toBeNull();
+
+    // A 500 MB file (sparse on disk) is refused before it is read.
+    const huge = join(downloads, 'huge.har');
+    const fd = openSync(huge, 'w');
+    ftruncateSync(fd, 500 * 1024 * 1024);
+    closeSync(fd);
+    await upload(huge);
+    await waitInFrame(panel, `document.querySelector('[data-testid="import-error"]')?.textContent.includes('huge.har')`, {
+      what: 'the size error',
+    });
+    expect(await text(panel, 'import-error')).toMatch(/huge\.har is 500\.0 MB: Frameline opens HAR files up to 400\.0 MB\. Nothing was imported\./);
+    expect(await counts(panel)).toEqual(before);
+    rmSync(huge);
   });
 
   it('replays a frame of an imported session on a fresh connection from the inspected page', async () => {
