@@ -16,8 +16,10 @@ export type CaptureStart = 'panel-shown' | 'devtools-open';
 export interface Settings {
   /** When capture starts: when the Frameline panel is first shown (default), or as soon as DevTools opens. */
   captureStart: CaptureStart;
+  /** Memory the panel may use for frames; past it the oldest frames are evicted (and counted). */
+  memoryBudgetMB: number;
 }
-export const DEFAULT_SETTINGS: Settings = { captureStart: 'panel-shown' };
+export const DEFAULT_SETTINGS: Settings = { captureStart: 'panel-shown', memoryBudgetMB: 500 };
 
 export interface HostStatus {
   /** 'idle': not started yet; 'attaching'; 'capturing'; 'detached': the debugger went away (reason says why). */

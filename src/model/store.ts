@@ -8,6 +8,15 @@ import { toWallMs } from './time';
 
 export type FramePredicate = (frame: Frame, conn: Connection | undefined) => boolean;
 
+/** Estimated bytes a stored frame costs beyond its payload (the object, its fields, the row index). */
+export const FRAME_OVERHEAD_BYTES = 160;
+export const DEFAULT_BUDGET_BYTES = 500 * 1024 * 1024;
+
+/** Estimated memory of a stored frame. */
+export function frameCost(f: Frame): number {
+  return FRAME_OVERHEAD_BYTES + (f.text !== undefined ? f.text.length : (f.bytes?.length ?? 0));
+}
+
 export interface StoreStats {
   framesSent: number;
   framesReceived: number;
@@ -15,6 +24,8 @@ export interface StoreStats {
   bytesReceived: number;
   /** Frames that arrived while capture was paused: counted, not stored. */
   pausedDropped: number;
+  /** The oldest frames dropped to stay within the memory budget. */
+  evicted: number;
 }
 
 export class SessionStore {
@@ -23,13 +34,21 @@ export class SessionStore {
   readonly connections = new Map<number, Connection>();
   /** Connection ids in the order they were first seen. */
   readonly connectionOrder: number[] = [];
+  // frames[head…] are stored; frames[0…head) were evicted (emptied, compacted away now and then).
   private frames: Frame[] = [];
-  private visible: number[] | null = null; // indexes into frames; null = no filter (all visible)
+  private head = 0;
+  // Indexes into `frames` of the frames the filter shows (visible[visHead…]); null = no filter (all visible).
+  private visible: number[] | null = null;
+  private visHead = 0;
+  /** Memory the stored frames may use (estimated, see frameCost); past it the oldest are evicted and counted. */
+  budgetBytes = DEFAULT_BUDGET_BYTES;
+  /** Estimated memory of the stored frames. */
+  usedBytes = 0;
   private predicate: FramePredicate | null = null;
   /** wall-clock seconds − CDP monotonic seconds. */
   anchor: number | undefined;
   paused = false;
-  stats: StoreStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0 };
+  stats: StoreStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
   /** Frames stored per connection id. */
   readonly framesPerConnection = new Map<number, number>();
   private listeners = new Set<() => void>();
@@ -75,23 +94,59 @@ export class SessionStore {
     }
     this.framesPerConnection.set(f.conn, (this.framesPerConnection.get(f.conn) ?? 0) + 1);
     const index = this.frames.push(f) - 1;
+    this.usedBytes += frameCost(f);
     if (this.visible && this.predicate!(f, this.connections.get(f.conn))) this.visible.push(index);
+    if (this.usedBytes > this.budgetBytes) this.evict();
+  }
+
+  /** Drop the oldest frames until the store is back under 95% of its budget (never the newest frame). */
+  private evict() {
+    const target = this.budgetBytes * 0.95;
+    const last = this.frames.length - 1;
+    while (this.head < last && this.usedBytes > target) {
+      const f = this.frames[this.head];
+      this.usedBytes -= frameCost(f);
+      const n = this.framesPerConnection.get(f.conn)! - 1;
+      if (n > 0) this.framesPerConnection.set(f.conn, n);
+      else this.framesPerConnection.delete(f.conn);
+      (this.frames as Array<Frame | undefined>)[this.head] = undefined; // its payload can be reclaimed now
+      this.head++;
+      this.stats.evicted++;
+    }
+    if (this.visible) while (this.visHead < this.visible.length && this.visible[this.visHead] < this.head) this.visHead++;
+    if (this.head > 4096 && this.head * 2 > this.frames.length) this.compact();
+  }
+
+  private compact() {
+    const h = this.head;
+    this.frames = this.frames.slice(h);
+    if (this.visible) this.visible = this.visible.slice(this.visHead).map((i) => i - h);
+    this.head = 0;
+    this.visHead = 0;
+  }
+
+  /** Set the memory budget (bytes); evicts at once if the store is over it. */
+  setBudget(bytes: number): void {
+    this.budgetBytes = Math.max(1024 * 1024, bytes);
+    if (this.usedBytes > this.budgetBytes) this.evict();
+    this.changed();
   }
 
   get frameCount(): number {
-    return this.frames.length;
+    return this.frames.length - this.head;
   }
 
   frameAt(i: number): Frame | undefined {
-    return this.frames[i];
+    return i < 0 ? undefined : this.frames[this.head + i];
   }
 
   get visibleCount(): number {
-    return this.visible ? this.visible.length : this.frames.length;
+    return this.visible ? this.visible.length - this.visHead : this.frameCount;
   }
 
   visibleAt(i: number): Frame | undefined {
-    return this.visible ? this.frames[this.visible[i]] : this.frames[i];
+    if (i < 0) return undefined;
+    return this.visible ? this.frames[this.visible[this.visHead + i]] : this.frames[this.head + i];
   }
 
   /** Position of a frame id among the visible rows, or -1. Frame ids increase with position. */
@@ -109,7 +164,7 @@ export class SessionStore {
   }
 
   frameById(frameId: number): Frame | undefined {
-    let lo = 0;
+    let lo = this.head;
     let hi = this.frames.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -132,11 +187,12 @@ export class SessionStore {
     if (!predicate) this.visible = null;
     else {
       const v: number[] = [];
-      for (let i = 0; i < this.frames.length; i++) {
+      for (let i = this.head; i < this.frames.length; i++) {
         const f = this.frames[i];
         if (predicate(f, this.connections.get(f.conn))) v.push(i);
       }
       this.visible = v;
+      this.visHead = 0;
     }
     this.changed();
   }
@@ -149,11 +205,14 @@ export class SessionStore {
   /** Forget every frame and connection (the arrays are dropped, so their memory can be reclaimed). */
   clear(): void {
     this.frames = [];
+    this.head = 0;
+    this.visHead = 0;
+    this.usedBytes = 0;
     this.visible = this.predicate ? [] : null;
     this.connections.clear();
     this.connectionOrder.length = 0;
     this.framesPerConnection.clear();
-    this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0 };
+    this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
     this.changed();
   }
 

@@ -27,6 +27,14 @@ export function StatusBar({ store, status }: { store: SessionStore; revision: nu
       <span>{store.connections.size} connections</span>
       {store.paused && <span class="warn" data-testid="paused-count" data-count={s.pausedDropped}>Paused: {s.pausedDropped} frames not stored</span>}
       {!!status?.dropped && <span class="warn">{status.dropped} frames dropped before the panel opened</span>}
+      {s.evicted > 0 && (
+        <span class="warn" data-testid="evicted" data-count={s.evicted} title="Raise the memory budget in the toolbar to keep more">
+          {s.evicted} oldest frames dropped (memory budget {formatBytes(store.budgetBytes)})
+        </span>
+      )}
+      <span class="muted" title="Estimated memory of the stored frames">
+        {formatBytes(store.usedBytes)} / {formatBytes(store.budgetBytes)}
+      </span>
       <span class="spacer" />
       <span data-testid="capture-state" data-phase={status?.phase ?? 'idle'} class={`phase phase-${status?.phase ?? 'idle'}`}>
         {PHASE_TEXT[status?.phase ?? 'idle']}

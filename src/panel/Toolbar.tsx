@@ -105,6 +105,24 @@ export function Toolbar(p: ToolbarProps) {
           Capture on DevTools open
         </label>
       )}
+      {p.settings && (
+        <label class="setting" title="Memory the panel may use for frames; past it the oldest frames are dropped, and counted in the status bar">
+          Budget
+          <input
+            type="number"
+            class="budget"
+            min="16"
+            step="50"
+            data-testid="memory-budget"
+            value={p.settings.memoryBudgetMB}
+            onChange={(e) => {
+              const mb = Math.round(Number((e.currentTarget as HTMLInputElement).value));
+              if (Number.isFinite(mb) && mb >= 16) p.onSettings({ memoryBudgetMB: mb });
+            }}
+          />
+          MB
+        </label>
+      )}
     </div>
   );
 }

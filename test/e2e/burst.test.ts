@@ -72,4 +72,41 @@ describe('burst', () => {
     await dt.close();
     await page.close();
   });
+
+  it('stays within a small memory budget: the oldest frames are dropped and counted, none silently', async () => {
+    const N = 20_000;
+    const page = await chrome.browser.newPage();
+    await page.goto(srv.origin + '/blank.html');
+    const { dt } = await openDevTools(page, chrome.extensionId);
+    const panel = await showPanel(dt, chrome.extensionId);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    await panel.$eval('[data-testid="memory-budget"]', (el) => {
+      (el as HTMLInputElement).value = '16';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${N}&size=1000`))});
+      let n = 0;
+      s.onopen = () => s.send('go');
+      s.onmessage = () => { if (++n === ${N}) done(); };
+    })`);
+    const got = await waitInFrame<{ total: number; evicted: number }>(
+      panel,
+      `(() => { const total = Number(document.querySelector('[data-testid="frame-count"]').dataset.total);
+        const evicted = Number(document.querySelector('[data-testid="evicted"]')?.dataset.count ?? 0);
+        return total + evicted === ${N + 1} ? { total, evicted } : null; })()`,
+      { what: 'every frame stored or counted as dropped', timeout: 60_000 },
+    );
+    expect(got.evicted).toBeGreaterThan(0);
+    expect(got.total).toBeLessThan(16 * 1024 * 1024 / 1000);
+    await waitInFrame(panel, `[...document.querySelectorAll('[data-testid="frame-row"]')].some((r) => r.textContent.includes('"seq":${N - 1}'))`, {
+      what: 'the newest frame kept',
+    });
+    await panel.$eval('[data-testid="memory-budget"]', (el) => {
+      (el as HTMLInputElement).value = '500';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await dt.close();
+    await page.close();
+  });
 });

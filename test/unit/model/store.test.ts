@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection, WireFrame } from '../../../src/model/types';
 import { parseQuery } from '../../../src/model/query';
@@ -90,5 +91,82 @@ describe('session store', () => {
     const id = (recs[1] as { frame: WireFrame }).frame.id;
     expect(s.frameById(id)?.text).toBe('b');
     expect(s.frameById(99999)).toBeUndefined();
+  });
+});
+
+describe('memory budget', () => {
+  const big = (id: number, n = 1000): CaptureRecord => ({
+    t: 'frame',
+    frame: { id, conn: 1 + (id % 3), dir: id % 2 ? 'sent' : 'received', opcode: 1, ts: id, size: n, text: 'x'.repeat(n) },
+  });
+
+  it('evicts the oldest frames past the budget and counts them', () => {
+    const s = new SessionStore();
+    s.setBudget(1024 * 1024); // 1 MB ≈ 900 frames of 1000 B + overhead
+    s.apply(Array.from({ length: 3000 }, (_, i) => big(i + 1)));
+    expect(s.stats.evicted).toBeGreaterThan(1900);
+    expect(s.frameCount + s.stats.evicted).toBe(3000);
+    expect(s.usedBytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(s.frameAt(s.frameCount - 1)!.id).toBe(3000); // the newest are kept, in order
+    expect(s.frameAt(0)!.id).toBe(s.stats.evicted + 1);
+    expect(s.frameById(1)).toBeUndefined();
+    expect(s.frameById(3000)?.id).toBe(3000);
+    expect([...s.framesPerConnection.values()].reduce((a, b) => a + b)).toBe(s.frameCount);
+  });
+
+  it('keeps the filter exact while evicting, and lowering the budget evicts at once', () => {
+    const s = new SessionStore();
+    s.setFilter((f) => f.dir === 'sent');
+    s.apply(Array.from({ length: 2000 }, (_, i) => big(i + 1)));
+    expect(s.visibleCount).toBe(1000);
+    s.setBudget(1024 * 1024);
+    const sent = Array.from({ length: s.frameCount }, (_, i) => s.frameAt(i)!).filter((f) => f.dir === 'sent');
+    expect(s.visibleCount).toBe(sent.length);
+    expect(s.visibleAt(0)).toBe(sent[0]);
+    expect(s.visibleAt(s.visibleCount - 1)!.id).toBe(1999);
+  });
+
+  it('holds its invariants whatever happens (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ k: fc.constant('add' as const), n: fc.integer({ min: 1, max: 400 }), size: fc.integer({ min: 0, max: 20_000 }) }),
+            fc.record({ k: fc.constant('budget' as const), mb: fc.integer({ min: 1, max: 8 }) }),
+            fc.record({ k: fc.constant('filter' as const), on: fc.boolean() }),
+            fc.record({ k: fc.constant('pause' as const), on: fc.boolean() }),
+          ),
+          { maxLength: 40 },
+        ),
+        (ops) => {
+          const s = new SessionStore();
+          let id = 0;
+          let offered = 0;
+          let paused = false;
+          for (const op of ops) {
+            if (op.k === 'add') {
+              s.apply(Array.from({ length: op.n }, () => big(++id, op.size)));
+              offered += op.n;
+            } else if (op.k === 'budget') s.setBudget(op.mb * 1024 * 1024);
+            else if (op.k === 'filter') s.setFilter(op.on ? (f) => f.conn === 2 : null);
+            else {
+              s.setPaused(op.on);
+              paused = op.on;
+            }
+          }
+          void paused;
+          // Nothing is lost silently: stored + evicted + paused = offered.
+          expect(s.frameCount + s.stats.evicted + s.stats.pausedDropped).toBe(offered);
+          // Within budget, unless a single (newest) frame is larger than it.
+          if (s.frameCount > 1) expect(s.usedBytes).toBeLessThanOrEqual(s.budgetBytes);
+          // Ids increase; visible rows are exactly the stored frames the filter accepts, in order.
+          const stored = Array.from({ length: s.frameCount }, (_, i) => s.frameAt(i)!);
+          for (let i = 1; i < stored.length; i++) expect(stored[i].id).toBeGreaterThan(stored[i - 1].id);
+          const want = s.filter ? stored.filter((f) => s.filter!(f, undefined)) : stored;
+          expect(Array.from({ length: s.visibleCount }, (_, i) => s.visibleAt(i)!.id)).toEqual(want.map((f) => f.id));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
