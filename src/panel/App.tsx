@@ -315,6 +315,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
               const f = store.frameById(id);
               if (f) openComposer(f);
             }}
+            onOpen={(id) => {
+              setSelectedFrame(id);
+              setDetailTab('frame');
+            }}
           />
           <DetailPane
             store={store}

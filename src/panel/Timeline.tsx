@@ -1,11 +1,18 @@
 // Virtualized timeline: fixed row height, only the rows in view are in the DOM; newest at the bottom; follows new
-// rows only while the user is at the bottom.
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+// rows only while the user is at the bottom. Sortable by time and size; absolute or relative times; keyboard
+// navigation (↑ ↓ PageUp PageDown Home End, Enter opens the detail).
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
 import { opcodeName, previewOf } from '../model/preview';
-import { formatClock } from '../model/time';
-import { OPCODE } from '../model/types';
+import { formatClock, formatRelative } from '../model/time';
+import { OPCODE, type Frame } from '../model/types';
+
+export type SortKey = 'time' | 'size';
+export interface Sort {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
 
 export const ROW_HEIGHT = 20;
 const OVERSCAN = 8;
@@ -19,10 +26,14 @@ export interface TimelineProps {
   onSelect: (id: number | null, mods?: { toggle: boolean; extend: boolean }) => void;
   /** Open the composer with this frame (context menu). */
   onReplay?: (id: number) => void;
+  /** Enter on a row: show its detail. */
+  onOpen?: (id: number) => void;
 }
 
-export function Timeline({ store, selected, selection, onSelect, onReplay }: TimelineProps) {
+export function Timeline({ store, revision, selected, selection, onSelect, onReplay, onOpen }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
+  const [sort, setSort] = useState<Sort>({ key: 'time', dir: 'asc' });
+  const [relative, setRelative] = useState(false);
   const [menu, setMenu] = useState<{ x: number; y: number; id: number } | null>(null);
   useEffect(() => {
     if (!menu) return;
@@ -39,6 +50,29 @@ export function Timeline({ store, selected, selection, onSelect, onReplay }: Tim
   const [height, setHeight] = useState(400);
   const stick = useRef(true);
   const count = store.visibleCount;
+  const natural = sort.key === 'time' && sort.dir === 'asc';
+
+  // Row order: capture order, reversed, or by size (positions among the visible rows, stable).
+  const bySize = useMemo(() => {
+    if (sort.key !== 'size') return null;
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    const sizes = new Float64Array(count);
+    for (let i = 0; i < count; i++) sizes[i] = store.visibleAt(i)!.size;
+    const sign = sort.dir === 'asc' ? 1 : -1;
+    return order.sort((a, b) => sign * (sizes[a] - sizes[b]) || a - b);
+  }, [sort.key, sort.dir, revision, store]);
+  const rowAt = (i: number): Frame | undefined =>
+    bySize ? store.visibleAt(bySize[i]) : sort.dir === 'desc' ? store.visibleAt(count - 1 - i) : store.visibleAt(i);
+  const indexOfId = (id: number): number => {
+    if (bySize) {
+      for (let i = 0; i < bySize.length; i++) if (store.visibleAt(bySize[i])!.id === id) return i;
+      return -1;
+    }
+    const i = store.visibleIndexOf(id);
+    return i < 0 ? -1 : sort.dir === 'desc' ? count - 1 - i : i;
+  };
+  const startTs = store.frameAt(0)?.ts ?? 0;
 
   useEffect(() => {
     const el = scroller.current!;
@@ -51,7 +85,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay }: Tim
   // Follow the tail while the user is at the bottom.
   useLayoutEffect(() => {
     const el = scroller.current!;
-    if (stick.current) {
+    if (stick.current && natural) {
       const bottom = Math.max(0, count * ROW_HEIGHT - el.clientHeight);
       if (Math.abs(el.scrollTop - bottom) > 1) el.scrollTop = bottom;
       if (scrollTop !== el.scrollTop) setScrollTop(el.scrollTop);
@@ -64,11 +98,60 @@ export function Timeline({ store, selected, selection, onSelect, onReplay }: Tim
     setScrollTop(el.scrollTop);
   };
 
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (count === 0) return;
+    const el = scroller.current!;
+    const page = Math.max(1, Math.floor(el.clientHeight / ROW_HEIGHT) - 1);
+    const at = selected !== null ? indexOfId(selected) : -1;
+    let next: number;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = at < 0 ? 0 : at + 1;
+        break;
+      case 'ArrowUp':
+        next = at < 0 ? count - 1 : at - 1;
+        break;
+      case 'PageDown':
+        next = at + page;
+        break;
+      case 'PageUp':
+        next = at - page;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = count - 1;
+        break;
+      case 'Enter':
+        if (selected !== null) onOpen?.(selected);
+        e.preventDefault();
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    next = Math.max(0, Math.min(count - 1, next));
+    const f = rowAt(next);
+    if (!f) return;
+    onSelect(f.id);
+    const top = next * ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+    stick.current = natural && next === count - 1;
+    setScrollTop(el.scrollTop);
+  };
+
+  const toggleSort = (key: SortKey) =>
+    setSort((prev) => (prev.key === key ? { key, dir: prev.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'size' ? 'desc' : 'asc' }));
+  const ariaSort = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
+  const arrow = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '');
+
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
-    const f = store.visibleAt(i)!;
+    const f = rowAt(i)!;
     const wall = store.wallMs(f.ts);
     rows.push(
       <div
@@ -91,7 +174,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay }: Tim
           setMenu({ x: e.clientX, y: e.clientY, id: f.id });
         }}
       >
-        <span class="c-time">{Number.isNaN(wall) ? '' : formatClock(wall)}</span>
+        <span class="c-time">{relative ? formatRelative((f.ts - startTs) * 1000) : Number.isNaN(wall) ? '' : formatClock(wall)}</span>
         <span class="c-dir" title={f.dir}>
           {f.opcode === OPCODE.error ? '⚠' : f.dir === 'sent' ? '↑' : '↓'}
         </span>
@@ -109,14 +192,41 @@ export function Timeline({ store, selected, selection, onSelect, onReplay }: Tim
   return (
     <div class="timeline" role="grid" aria-rowcount={count}>
       <div class="timeline-head" role="row">
-        <span class="c-time">Time</span>
+        <span class="c-time" role="columnheader" aria-sort={ariaSort('time')}>
+          <button type="button" class="head" data-testid="sort-time" title="Sort by time" onClick={() => toggleSort('time')}>
+            Time{arrow('time')}
+          </button>
+          <button
+            type="button"
+            class="head mode"
+            data-testid="time-mode"
+            data-mode={relative ? 'relative' : 'absolute'}
+            title={relative ? 'Times since the first frame: click for clock times' : 'Clock times: click for times since the first frame'}
+            onClick={() => setRelative(!relative)}
+          >
+            {relative ? 'rel' : 'abs'}
+          </button>
+        </span>
         <span class="c-dir" />
         <span class="c-conn">Conn</span>
-        <span class="c-size">Size</span>
+        <span class="c-size" role="columnheader" aria-sort={ariaSort('size')}>
+          <button type="button" class="head" data-testid="sort-size" title="Sort by size" onClick={() => toggleSort('size')}>
+            Size{arrow('size')}
+          </button>
+        </span>
         <span class="c-op">Type</span>
         <span class="c-preview">Data</span>
       </div>
-      <div class="timeline-body" ref={scroller} onScroll={onScroll} data-testid="timeline">
+      <div
+        class="timeline-body"
+        ref={scroller}
+        onScroll={onScroll}
+        onKeyDown={onKeyDown}
+        tabIndex={0}
+        aria-label="Frames (arrow keys move, Enter opens the detail)"
+        data-testid="timeline"
+        data-sort={`${sort.key}-${sort.dir}`}
+      >
         <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
           {rows}
         </div>

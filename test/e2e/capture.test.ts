@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
-import { clear, clickConnection, clickRow, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
+import { clear, clickConnection, clickRow, press, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -185,5 +185,54 @@ describe('capture in Chromium', () => {
       s.onmessage = () => done();
     })`);
     await waitForRow(panel, `r.text === 'after reload' && r.direction === 'received'`, 'a frame after reload');
+  });
+
+  it('navigates frames with the keyboard, sorts by size, and shows relative times', async () => {
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=keys'))});
+      let n = 0;
+      s.onopen = () => ['a', 'bbbbbbbbbb', 'ccc', 'dddddd', 'ee'].forEach((m) => s.send(m));
+      s.onmessage = () => { if (++n === 5) done(); };
+    })`);
+    await waitForTotal(panel, 10);
+    const ids = (await rows(panel)).map((r) => r.id);
+    const key = (k: string) =>
+      panel.$eval('[data-testid="timeline"]', (el, k) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true })), k);
+    const detailId = () =>
+      waitInFrame<string>(panel, `document.querySelector('[data-testid="frame-detail"]')?.dataset.frameId ?? ''`, { what: 'a frame detail' });
+    const shows = (id: number) =>
+      waitInFrame(panel, `document.querySelector('[data-testid="frame-detail"]')?.dataset.frameId === '${id}'`, { what: `frame ${id} in the detail` });
+
+    await key('Home');
+    await shows(ids[0]);
+    await key('ArrowDown');
+    await key('ArrowDown');
+    await shows(ids[2]);
+    await key('ArrowUp');
+    await shows(ids[1]);
+    await key('End');
+    await shows(ids[9]);
+    await key('PageUp');
+    expect(Number(await detailId())).toBeLessThan(ids[9]);
+    const current = Number(await detailId());
+    await press(panel, '.detail .tabs button:nth-child(2)'); // the Handshake tab…
+    await waitInFrame(panel, `!document.querySelector('[data-testid="frame-detail"]')`, { what: 'the handshake tab' });
+    await key('Enter'); // …Enter opens the selected frame's detail again
+    await shows(current);
+
+    await press(panel, '[data-testid="sort-size"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="timeline"]').dataset.sort === 'size-desc'`, { what: 'size sort' });
+    const bySize = await panel.$$eval('[data-testid="frame-row"]', (els) =>
+      els.sort((a, b) => parseFloat((a as HTMLElement).style.top) - parseFloat((b as HTMLElement).style.top)).map((el) => el.querySelector('.pv')?.textContent),
+    );
+    expect(bySize.slice(0, 2)).toEqual(['bbbbbbbbbb', 'bbbbbbbbbb']);
+    expect(bySize.slice(-2)).toEqual(['a', 'a']);
+    await press(panel, '[data-testid="sort-time"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="timeline"]').dataset.sort === 'time-asc'`, { what: 'time sort' });
+
+    await press(panel, '[data-testid="time-mode"]');
+    const times = await panel.$$eval('[data-testid="frame-row"] .c-time', (els) => els.map((e) => e.textContent));
+    expect(times.every((t) => /^\+\d/.test(t ?? ''))).toBe(true);
+    await press(panel, '[data-testid="time-mode"]');
   });
 });
