@@ -18,8 +18,10 @@ export interface Settings {
   captureStart: CaptureStart;
   /** Memory the panel may use for frames; past it the oldest frames are evicted (and counted). */
   memoryBudgetMB: number;
+  /** Keep frames when the inspected page navigates (each page load marked on the timeline), or clear them. */
+  preserveAcrossNavigation: boolean;
 }
-export const DEFAULT_SETTINGS: Settings = { captureStart: 'panel-shown', memoryBudgetMB: 500 };
+export const DEFAULT_SETTINGS: Settings = { captureStart: 'panel-shown', memoryBudgetMB: 500, preserveAcrossNavigation: true };
 
 export interface HostStatus {
   /** 'idle': not started yet; 'attaching'; 'capturing'; 'detached': the debugger went away (reason says why). */

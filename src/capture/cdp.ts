@@ -152,6 +152,12 @@ export class CdpCapture {
     return conn ? { conn, session: this.sessions.get(id) } : undefined;
   }
 
+  /** The inspected page's main frame navigated (Page.frameNavigated without a parent, root session). */
+  navigated(url: string): void {
+    const ts = this.now() / 1000 - (this.anchor ?? this.now() / 1000);
+    this.emit({ t: 'navigated', url, ts });
+  }
+
   /** A message Frameline dispatched to the page as if the server had sent it (CDP does not see it). */
   injected(connId: number, opcode: number, payload: { text?: string; b64?: string }): void {
     const c = this.byId(connId);

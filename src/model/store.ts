@@ -52,22 +52,31 @@ export class SessionStore {
   /** Frames stored per connection id. */
   readonly framesPerConnection = new Map<number, number>();
   private listeners = new Set<() => void>();
+  /** Keep frames across navigations of the inspected page (separated on the timeline), or start afresh. */
+  preserve = true;
+  /** First frame after each navigation → the URL navigated to. */
+  readonly navigationStarts = new Map<number, string>();
+  private pendingNavigation: string | null = null;
+  private readonly forgotten = new Set<number>();
 
   apply(records: readonly CaptureRecord[]): void {
     if (records.length === 0) return;
     for (const r of records) {
       switch (r.t) {
         case 'conn':
+          if (this.forgotten.has(r.conn.id)) break; // a socket of a page we navigated away from
           if (!this.connections.has(r.conn.id)) this.connectionOrder.push(r.conn.id);
           this.connections.set(r.conn.id, r.conn);
           break;
         case 'frame':
-          this.addFrame(r.frame);
+          if (!this.forgotten.has(r.frame.conn)) this.addFrame(r.frame);
           break;
         case 'anchor':
           this.anchor = r.anchor;
           break;
         case 'navigated':
+          if (this.preserve) this.pendingNavigation = r.url;
+          else this.clearForNavigation();
           break;
       }
     }
@@ -80,6 +89,10 @@ export class SessionStore {
       return;
     }
     const f: Frame = { id: w.id, conn: w.conn, dir: w.dir, opcode: w.opcode, ts: w.ts, size: w.size };
+    if (this.pendingNavigation !== null) {
+      this.navigationStarts.set(f.id, this.pendingNavigation);
+      this.pendingNavigation = null;
+    }
     if (w.text !== undefined) f.text = w.text;
     else if (w.b64 !== undefined) f.bytes = base64ToBytes(w.b64);
     if (w.mark) f.mark = w.mark;
@@ -202,8 +215,16 @@ export class SessionStore {
     this.changed();
   }
 
+  /** Navigation with preserve off: forget the old page's frames and sockets, and ignore their late events. */
+  private clearForNavigation() {
+    for (const id of this.connectionOrder) this.forgotten.add(id);
+    this.clear();
+  }
+
   /** Forget every frame and connection (the arrays are dropped, so their memory can be reclaimed). */
   clear(): void {
+    this.navigationStarts.clear();
+    this.pendingNavigation = null;
     this.frames = [];
     this.head = 0;
     this.visHead = 0;

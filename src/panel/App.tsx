@@ -69,6 +69,9 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   useEffect(() => {
     if (settings) live.setBudget(settings.memoryBudgetMB * 1024 * 1024);
   }, [settings?.memoryBudgetMB, live]);
+  useEffect(() => {
+    if (settings) live.preserve = settings.preserveAcrossNavigation;
+  }, [settings?.preserveAcrossNavigation, live]);
 
   // The filter: the query typed (the last valid one stays applied while the text is invalid) and the connection
   // picked in the list.

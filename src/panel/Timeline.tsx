@@ -153,6 +153,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
   for (let i = first; i < last; i++) {
     const f = rowAt(i)!;
     const wall = store.wallMs(f.ts);
+    const navigatedTo = store.navigationStarts.get(f.id);
     rows.push(
       <div
         key={f.id}
@@ -162,9 +163,11 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
         data-opcode={f.opcode}
         data-replayed={f.mark === 'replayed' ? 'true' : undefined}
         data-injected={f.mark === 'injected' ? 'true' : undefined}
+        data-navigation={navigatedTo}
+        title={navigatedTo ? `First frame after the page loaded ${navigatedTo}` : undefined}
         role="row"
         aria-selected={selected === f.id || !!selection?.has(f.id)}
-        class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id || selection?.has(f.id) ? ' selected' : ''}`}
+        class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id || selection?.has(f.id) ? ' selected' : ''}${navigatedTo !== undefined && natural ? ' nav-start' : ''}`}
         style={{ top: `${i * ROW_HEIGHT}px` }}
         onClick={(e) => onSelect(f.id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey })}
         onContextMenu={(e) => {
@@ -182,6 +185,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
         <span class="c-size">{formatBytes(f.size)}</span>
         <span class="c-op">{opcodeName(f.opcode)}</span>
         <span class="c-preview">
+          {navigatedTo !== undefined && <span class="badge badge-nav">page load</span>}
           {f.mark && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
           <span class="pv">{previewOf(f)}</span>
         </span>

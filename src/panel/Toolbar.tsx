@@ -106,6 +106,17 @@ export function Toolbar(p: ToolbarProps) {
         </label>
       )}
       {p.settings && (
+        <label class="setting" title="On: frames of successive page loads stay, each load marked on the timeline. Off: a navigation clears them.">
+          <input
+            type="checkbox"
+            data-testid="preserve-log"
+            checked={p.settings.preserveAcrossNavigation}
+            onChange={(e) => p.onSettings({ preserveAcrossNavigation: (e.currentTarget as HTMLInputElement).checked })}
+          />
+          Preserve across navigation
+        </label>
+      )}
+      {p.settings && (
         <label class="setting" title="Memory the panel may use for frames; past it the oldest frames are dropped, and counted in the status bar">
           Budget
           <input

@@ -236,6 +236,11 @@ export class CaptureHost {
       case 'Network.webSocketClosed':
         this.readClosesSoon(session);
         break;
+      case 'Page.frameNavigated': {
+        const frame = (params as { frame?: { parentId?: string; url?: string } })?.frame;
+        if (session === undefined && frame && !frame.parentId && typeof frame.url === 'string') this.capture.navigated(frame.url);
+        break;
+      }
     }
   };
 

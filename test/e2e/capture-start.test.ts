@@ -124,6 +124,41 @@ describe('capture start', () => {
     await tab.close();
   });
 
+  it('preserves frames across navigation with each page load marked, or clears them when asked', async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(srv.origin + '/blank.html?nav');
+    const { dt } = await openDevTools(page, chrome.extensionId);
+    const panel = await showPanel(dt, chrome.extensionId);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    const talk = (msg: string) =>
+      page.evaluate(`new Promise((done) => {
+        const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=nav'))});
+        s.onopen = () => s.send(${JSON.stringify(msg)});
+        s.onmessage = () => done();
+      })`);
+    await talk('first page');
+    await page.reload();
+    await talk('second page');
+    const second = await waitForRow(panel, `r.text === 'second page' && r.direction === 'sent'`, 'the frame after reload');
+    expect((await rows(panel)).some((r) => r.text === 'first page')).toBe(true);
+    expect(await panel.$eval(`[data-testid="frame-row"][data-frame-id="${second.id}"]`, (el) => el.getAttribute('data-navigation'))).toBe(
+      srv.origin + '/blank.html?nav',
+    );
+    // Preserve off: the next navigation starts afresh.
+    await press(panel, '[data-testid="preserve-log"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="preserve-log"]').checked === false`);
+    await page.reload();
+    await talk('third page');
+    await waitForRow(panel, `r.text === 'third page' && r.direction === 'sent'`, 'the frame of the third page');
+    await waitInFrame(panel, `![...document.querySelectorAll('[data-testid="frame-row"] .pv')].some((e) => e.textContent === 'second page')`, {
+      what: 'the earlier pages cleared',
+    });
+    await press(panel, '[data-testid="preserve-log"]'); // back to the default for the other tests
+    await waitInFrame(panel, `document.querySelector('[data-testid="preserve-log"]').checked === true`);
+    await dt.close();
+    await page.close();
+  });
+
   it('with "capture as soon as DevTools opens", captures frames sent before the panel is first shown', async () => {
     // Turn the setting on from the panel, as a user would.
     const first = await chrome.browser.newPage();

@@ -170,3 +170,24 @@ describe('memory budget', () => {
     );
   });
 });
+
+describe('navigation', () => {
+  const conn = (id: number): CaptureRecord => ({ t: 'conn', conn: { id, url: `ws://h/${id}`, state: 'open', openedBeforeCapture: false, target: { type: 'page' } } });
+  const fr = (id: number, c: number): CaptureRecord => ({ t: 'frame', frame: { id, conn: c, dir: 'sent', opcode: 1, ts: id, size: 1, text: 'x' } });
+
+  it('preserves frames across navigations and marks the first frame of each page load', () => {
+    const s = new SessionStore();
+    s.apply([conn(1), fr(1, 1), { t: 'navigated', url: 'http://h/next', ts: 2 }, conn(2), fr(3, 2)]);
+    expect(s.frameCount).toBe(2);
+    expect(s.navigationStarts.get(3)).toBe('http://h/next');
+  });
+
+  it('with preserve off, a navigation clears the old page, whose late events are ignored', () => {
+    const s = new SessionStore();
+    s.preserve = false;
+    s.apply([conn(1), fr(1, 1), { t: 'navigated', url: 'http://h/next', ts: 2 }, { t: 'conn', conn: { id: 1, url: 'ws://h/1', state: 'closed', openedBeforeCapture: false, target: { type: 'page' } } }, conn(2), fr(3, 2)]);
+    expect(s.connectionOrder).toEqual([2]);
+    expect(s.frameCount).toBe(1);
+    expect(s.frameAt(0)!.id).toBe(3);
+  });
+});
