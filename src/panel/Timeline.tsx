@@ -15,6 +15,11 @@ export interface Sort {
 }
 
 export const ROW_HEIGHT = 20;
+/**
+ * Browsers cap an element's height (about 33.5M px in Chrome, 17.9M px in Firefox): past this many pixels of rows the
+ * scroll range is scaled, so a million rows and more stay reachable down to the last one.
+ */
+export const MAX_SPACER_PX = 8_000_000;
 const OVERSCAN = 8;
 
 export interface TimelineProps {
@@ -74,6 +79,16 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
   };
   const startTs = store.frameAt(0)?.ts ?? 0;
 
+  // Geometry: rows at i * ROW_HEIGHT, or, past MAX_SPACER_PX, a scroll range mapped proportionally onto the rows.
+  const viewRows = Math.max(1, Math.floor(height / ROW_HEIGHT));
+  const scaled = count * ROW_HEIGHT > MAX_SPACER_PX;
+  const spacerPx = scaled ? MAX_SPACER_PX : count * ROW_HEIGHT;
+  const maxScroll = Math.max(1, spacerPx - height);
+  const topRowAt = (st: number) => (scaled ? (Math.min(st, maxScroll) / maxScroll) * Math.max(0, count - viewRows) : st / ROW_HEIGHT);
+  const scrollTopFor = (row: number) => (scaled ? (row / Math.max(1, count - viewRows)) * maxScroll : row * ROW_HEIGHT);
+  const topRow = topRowAt(scrollTop);
+  const rowTop = (i: number) => (scaled ? scrollTop + (i - topRow) * ROW_HEIGHT : i * ROW_HEIGHT);
+
   useEffect(() => {
     const el = scroller.current!;
     const ro = new ResizeObserver(() => setHeight(el.clientHeight));
@@ -86,7 +101,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
   useLayoutEffect(() => {
     const el = scroller.current!;
     if (stick.current && natural) {
-      const bottom = Math.max(0, count * ROW_HEIGHT - el.clientHeight);
+      const bottom = Math.max(0, spacerPx - el.clientHeight);
       if (Math.abs(el.scrollTop - bottom) > 1) el.scrollTop = bottom;
       if (scrollTop !== el.scrollTop) setScrollTop(el.scrollTop);
     }
@@ -135,9 +150,9 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
     const f = rowAt(next);
     if (!f) return;
     onSelect(f.id);
-    const top = next * ROW_HEIGHT;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+    const shownTop = topRowAt(el.scrollTop);
+    if (next < shownTop) el.scrollTop = scrollTopFor(next);
+    else if (next + 1 > shownTop + viewRows) el.scrollTop = scrollTopFor(next + 1 - viewRows);
     stick.current = natural && next === count - 1;
     setScrollTop(el.scrollTop);
   };
@@ -147,8 +162,8 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
   const arrow = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '');
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const first = Math.max(0, Math.floor(topRow) - OVERSCAN);
+  const last = Math.min(count, Math.ceil(topRow + height / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
     const f = rowAt(i)!;
@@ -168,7 +183,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
         role="row"
         aria-selected={selected === f.id || !!selection?.has(f.id)}
         class={`row dir-${f.dir}${f.opcode === OPCODE.error ? ' error' : ''}${selected === f.id || selection?.has(f.id) ? ' selected' : ''}${navigatedTo !== undefined && natural ? ' nav-start' : ''}`}
-        style={{ top: `${i * ROW_HEIGHT}px` }}
+        style={{ top: `${rowTop(i)}px` }}
         onClick={(e) => onSelect(f.id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey })}
         onContextMenu={(e) => {
           if (!onReplay || f.opcode === OPCODE.error) return;
@@ -231,7 +246,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
         data-testid="timeline"
         data-sort={`${sort.key}-${sort.dir}`}
       >
-        <div class="timeline-spacer" style={{ height: `${count * ROW_HEIGHT}px` }}>
+        <div class="timeline-spacer" style={{ height: `${spacerPx}px` }}>
           {rows}
         </div>
         {menu && onReplay && (

@@ -5,7 +5,8 @@ import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import { DetailPane, MAX_TEXT_SHOWN } from '../../../src/panel/DetailPane';
-import { Timeline, ROW_HEIGHT } from '../../../src/panel/Timeline';
+import { MAX_SPACER_PX, Timeline, ROW_HEIGHT } from '../../../src/panel/Timeline';
+import type { Frame } from '../../../src/model/types';
 
 afterEach(cleanup);
 
@@ -93,5 +94,39 @@ describe('timeline', () => {
     expect(rows.length).toBeLessThan(100);
     expect((container.querySelector('.timeline-spacer') as HTMLElement).style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
     for (const r of rows) expect((r as HTMLElement).style.top).toMatch(/^\d+px$/);
+  });
+
+  it('keeps five million rows reachable: the scroll range is scaled under the browser cap, the last row renders', async () => {
+    const N = 5_000_000;
+    const frame = (i: number): Frame => ({ id: i + 1, conn: 1, dir: 'received', opcode: 1, ts: i / 1000, size: 5, text: `row ${i}` });
+    const stub = {
+      visibleCount: N,
+      frameCount: N,
+      anchor: 0,
+      navigationStarts: new Map(),
+      visibleAt: frame,
+      frameAt: frame,
+      visibleIndexOf: (id: number) => id - 1,
+      wallMs: (ts: number) => ts * 1000,
+    } as unknown as SessionStore;
+    const { container } = render(<Timeline store={stub} revision={1} selected={null} onSelect={() => {}} />);
+    const spacer = container.querySelector('.timeline-spacer') as HTMLElement;
+    expect(parseFloat(spacer.style.height)).toBe(MAX_SPACER_PX);
+    const body = container.querySelector('.timeline-body') as HTMLElement;
+    // happy-dom does no layout: give the scroller the geometry a browser would.
+    Object.defineProperty(body, 'scrollHeight', { value: MAX_SPACER_PX });
+    Object.defineProperty(body, 'clientHeight', { value: 400 });
+    body.scrollTop = MAX_SPACER_PX; // the very bottom
+    fireEvent.scroll(body);
+    await new Promise((r) => setTimeout(r, 0));
+    const texts = [...container.querySelectorAll('[data-testid="frame-row"] .pv')].map((e) => e.textContent);
+    expect(texts).toContain(`row ${N - 1}`);
+    expect(container.querySelectorAll('[data-testid="frame-row"]').length).toBeLessThan(100);
+    body.scrollTop = MAX_SPACER_PX / 2; // the middle maps to the middle rows
+    fireEvent.scroll(body);
+    await new Promise((r) => setTimeout(r, 0));
+    const mid = [...container.querySelectorAll('[data-testid="frame-row"]')].map((e) => Number(e.getAttribute('data-frame-id')));
+    expect(Math.min(...mid)).toBeGreaterThan(N * 0.45);
+    expect(Math.max(...mid)).toBeLessThan(N * 0.55);
   });
 });
