@@ -73,8 +73,8 @@ export interface Connection {
   error?: string;
 }
 
-/** A frame as it crosses contexts: binary payloads travel as base64 (runtime ports serialize as JSON). */
-export interface WireFrame {
+/** What every frame has, however it is carried. */
+interface FrameFields {
   id: number;
   conn: number;
   dir: Direction;
@@ -84,25 +84,21 @@ export interface WireFrame {
   /** Payload length in bytes (UTF-8 bytes for text). */
   size: number;
   text?: string;
-  b64?: string;
   /** Sent by Frameline's replay, or injected into the page as if received. */
   mark?: FrameMark;
 }
 
-export type FrameMark = 'replayed' | 'injected';
+/** A frame as it crosses contexts: binary payloads travel as base64 (runtime ports serialize as JSON). */
+export interface WireFrame extends FrameFields {
+  b64?: string;
+}
 
 /** A frame in the store: binary payloads are bytes. */
-export interface Frame {
-  id: number;
-  conn: number;
-  dir: Direction;
-  opcode: number;
-  ts: number;
-  size: number;
-  text?: string;
+export interface Frame extends FrameFields {
   bytes?: Uint8Array;
-  mark?: FrameMark;
 }
+
+export type FrameMark = 'replayed' | 'injected';
 
 /** What a capture source emits; the store applies these in order. */
 export type CaptureRecord =

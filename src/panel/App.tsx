@@ -145,8 +145,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     setDetailTab('handshake');
   }, []);
 
-  const switchTo = useCallback((id: number) => {
-    setCurrent(id);
+  /** Forget view state that points into the session's frames (selection, composer, sequence, connection filter). */
+  const resetView = useCallback(() => {
     setSelectedFrame(null);
     setSelectedConn(null);
     setConnFilter(null);
@@ -154,6 +154,14 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     setSequence(null);
     setSelection(new Set());
   }, []);
+
+  const switchTo = useCallback(
+    (id: number) => {
+      setCurrent(id);
+      resetView();
+    },
+    [resetView],
+  );
 
   const importFile = useCallback(
     async (file: File) => {
@@ -215,13 +223,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
 
   const clear = useCallback(() => {
     store.clear();
-    setSelectedFrame(null);
-    setSelectedConn(null);
-    setConnFilter(null);
-    setComposer(null);
-    setSequence(null);
-    setSelection(new Set());
-  }, [store]);
+    resetView();
+  }, [store, resetView]);
 
   const detail = useMemo(
     () => ({

@@ -114,44 +114,29 @@ export class PageProbe {
 
   /** Close events seen since the last call. */
   async takeCloses(session: string | undefined): Promise<CloseInfo[]> {
-    const reg = await this.registry(session);
-    if (!reg) return [];
-    try {
-      const r = await this.send(session, 'Runtime.callFunctionOn', {
-        objectId: reg,
-        functionDeclaration: TAKE_FN,
-        returnByValue: true,
-        silent: true,
-      });
-      const list = r?.result?.value;
-      if (!Array.isArray(list)) {
-        this.registries.delete(session ?? '');
-        return [];
-      }
-      return list.filter((c) => typeof c?.url === 'string' && typeof c?.code === 'number');
-    } catch {
-      this.registries.delete(session ?? '');
-      return [];
-    }
+    const list = await this.listFromRegistry(session, TAKE_FN);
+    return list.filter((c): c is CloseInfo => typeof c?.url === 'string' && typeof c?.code === 'number');
   }
 
   /** What each socket that existed before capture received lately (keys, see payloadKey). */
   async recentMessages(session: string | undefined): Promise<SocketMessages[]> {
+    const list = await this.listFromRegistry(session, RECENT_FN);
+    return list.filter((x): x is SocketMessages => typeof x?.url === 'string' && Array.isArray(x.keys));
+  }
+
+  /** Call a function on the session's registry that returns a list (by value); [] when the context is gone. */
+  private async listFromRegistry(session: string | undefined, functionDeclaration: string): Promise<any[]> {
     const reg = await this.registry(session);
     if (!reg) return [];
     try {
-      const r = await this.send(session, 'Runtime.callFunctionOn', {
-        objectId: reg,
-        functionDeclaration: RECENT_FN,
-        returnByValue: true,
-        silent: true,
-      });
+      const r = await this.send(session, 'Runtime.callFunctionOn', { objectId: reg, functionDeclaration, returnByValue: true, silent: true });
       const list = r?.result?.value;
-      return Array.isArray(list) ? list.filter((x) => typeof x?.url === 'string' && Array.isArray(x.keys)) : [];
+      if (Array.isArray(list)) return list;
     } catch {
-      this.registries.delete(session ?? '');
-      return [];
+      /* the context is gone */
     }
+    this.registries.delete(session ?? ''); // a registry of a context that is gone: make a new one next time
+    return [];
   }
 
   /**

@@ -86,3 +86,15 @@ export async function waitInFrame<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A new tab at `url`, with real DevTools open on the Frameline panel and capture running. */
+export async function inspect(chrome: Chrome, url: string): Promise<{ page: Page; dt: Page; panel: Frame }> {
+  const page = await chrome.browser.newPage();
+  await page.goto(url);
+  const { dt } = await openDevTools(page, chrome.extensionId);
+  const panel = await showPanel(dt, chrome.extensionId);
+  await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
+    what: 'capture to start',
+  });
+  return { page, dt, panel };
+}

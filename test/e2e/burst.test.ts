@@ -1,7 +1,7 @@
 // A 20,000-frame burst: every frame reaches the panel's count, the timeline stays virtualized, filter counts exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../support/server.mjs';
-import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { clear, counts, setFilter, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -22,11 +22,7 @@ afterAll(async () => {
 describe('burst', () => {
   it('counts all 20,000 frames of a burst, keeps the DOM small, and filters exactly', async () => {
     const N = 20_000;
-    const page = await chrome.browser.newPage();
-    await page.goto(srv.origin + '/blank.html');
-    const { dt } = await openDevTools(page, chrome.extensionId);
-    const panel = await showPanel(dt, chrome.extensionId);
-    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
 
     const t0 = Date.now();
     const pageMs = await page.evaluate(`new Promise((done) => {
@@ -75,11 +71,7 @@ describe('burst', () => {
 
   it('stays within a small memory budget: the oldest frames are dropped and counted, none silently', async () => {
     const N = 20_000;
-    const page = await chrome.browser.newPage();
-    await page.goto(srv.origin + '/blank.html');
-    const { dt } = await openDevTools(page, chrome.extensionId);
-    const panel = await showPanel(dt, chrome.extensionId);
-    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
     await panel.$eval('[data-testid="memory-budget"]', (el) => {
       (el as HTMLInputElement).value = '16';
       el.dispatchEvent(new Event('change', { bubbles: true }));

@@ -1,7 +1,7 @@
 // When capture starts: sockets opened before capture, and the "capture as soon as DevTools opens" setting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../support/server.mjs';
-import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
 import { clickConnection, composerAction, openComposer, press, rows, text, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -61,11 +61,7 @@ describe('capture start', () => {
   });
 
   it('shows a detached debugger and recovers when the user reattaches', async () => {
-    const page = await chrome.browser.newPage();
-    await page.goto(srv.origin + '/blank.html');
-    const { dt } = await openDevTools(page, chrome.extensionId);
-    const panel = await showPanel(dt, chrome.extensionId);
-    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
     // Something else ends the debugging session (here: the extension's own service worker detaches it).
     const sw = await (await chrome.browser.waitForTarget((t) => t.type() === 'service_worker')).worker();
     const tabId = await panel.evaluate(`chrome.devtools.inspectedWindow.tabId`);
@@ -125,11 +121,7 @@ describe('capture start', () => {
   });
 
   it('preserves frames across navigation with each page load marked, or clears them when asked', async () => {
-    const page = await chrome.browser.newPage();
-    await page.goto(srv.origin + '/blank.html?nav');
-    const { dt } = await openDevTools(page, chrome.extensionId);
-    const panel = await showPanel(dt, chrome.extensionId);
-    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?nav');
     const talk = (msg: string) =>
       page.evaluate(`new Promise((done) => {
         const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=nav'))});

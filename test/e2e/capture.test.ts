@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
-import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { clear, clickConnection, clickRow, press, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -29,13 +29,7 @@ beforeAll(async () => {
      s.onopen = () => s.send('from-iframe');</script>`,
   );
   chrome = await launchChromium();
-  page = await chrome.browser.newPage();
-  await page.goto(srv.origin + '/blank.html');
-  const { dt } = await openDevTools(page, chrome.extensionId);
-  panel = await showPanel(dt, chrome.extensionId);
-  await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
-    what: 'capture to start',
-  });
+  ({ page, panel } = await inspect(chrome, srv.origin + '/blank.html'));
 });
 
 afterAll(async () => {

@@ -1,32 +1,20 @@
 // HAR export and import through the real Frameline panel in real DevTools.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ElementHandle, Frame, Page } from 'puppeteer';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+import { harValidator } from '../support/har-schema';
 import { startServer } from '../support/server.mjs';
-import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { composerAction, counts, openComposer, press, text, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
-const require = createRequire(import.meta.url);
 let chrome: Chrome;
 let srv: Server;
 let page: Page;
 let panel: Frame;
 let downloads: string;
-
-function harValidator() {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
-  (addFormats as unknown as { default?: (a: Ajv) => void }).default?.(ajv) ?? (addFormats as unknown as (a: Ajv) => void)(ajv);
-  const schemas = require('har-schema') as Record<string, object>;
-  for (const [name, schema] of Object.entries(schemas)) if (name !== 'har') ajv.addSchema(schema);
-  return ajv.compile(schemas.har);
-}
 
 async function upload(file: string) {
   const input = (await panel.$('[data-testid="import-har"]')) as ElementHandle<HTMLInputElement>;
@@ -50,11 +38,7 @@ beforeAll(async () => {
   chrome = await launchChromium();
   const cdp = await chrome.browser.target().createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
-  page = await chrome.browser.newPage();
-  await page.goto(srv.origin + '/blank.html');
-  const { dt } = await openDevTools(page, chrome.extensionId);
-  panel = await showPanel(dt, chrome.extensionId);
-  await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+  ({ page, panel } = await inspect(chrome, srv.origin + '/blank.html'));
 });
 
 afterAll(async () => {

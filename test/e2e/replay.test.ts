@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
-import { launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { clear, composerAction, openComposer, press, setEditor, setFilter, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -45,11 +45,7 @@ beforeAll(async () => {
      s.onopen = () => s.send('from-' + location.hash.slice(1));</script>`,
   );
   chrome = await launchChromium();
-  page = await chrome.browser.newPage();
-  await page.goto(srv.origin + '/blank.html');
-  const { dt } = await openDevTools(page, chrome.extensionId);
-  panel = await showPanel(dt, chrome.extensionId);
-  await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+  ({ page, panel } = await inspect(chrome, srv.origin + '/blank.html'));
 });
 
 afterAll(async () => {

@@ -1,25 +1,13 @@
 // HAR export/import: round trip, HAR 1.2 schema validation, sanitizing, every bad-input case, other recorders' shapes.
 import { describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+import { harValidator as validator } from '../../support/har-schema';
 import fixture from '../../fixtures/cdp-events.json' with { type: 'json' };
 import { CdpCapture } from '../../../src/capture/cdp';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord } from '../../../src/model/types';
 import { buildHar, harChunks, harFileName, HarError, parseHar } from '../../../src/model/har';
 
-const require = createRequire(import.meta.url);
-
-function validator() {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
-  addFormats.default ? addFormats.default(ajv) : (addFormats as unknown as (a: Ajv) => void)(ajv);
-  const schemas = require('har-schema') as Record<string, object>;
-  for (const [name, schema] of Object.entries(schemas)) if (name !== 'har') ajv.addSchema(schema);
-  return ajv.compile(schemas.har);
-}
 
 function capturedStore() {
   const records: CaptureRecord[] = [];
