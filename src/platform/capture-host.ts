@@ -89,6 +89,10 @@ export class CaptureHost {
   /** Attach the debugger and enable capture (idempotent). */
   async start(): Promise<void> {
     if (this.status.phase === 'capturing' || this.status.phase === 'attaching') return;
+    if (typeof chrome.debugger?.attach !== 'function') {
+      this.setPhase('detached', 'This browser gives extensions no debugger access (Firefox): capture here needs the page hook of a later Frameline.');
+      return;
+    }
     this.listen();
     this.setPhase('attaching');
     try {
