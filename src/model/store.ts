@@ -127,6 +127,7 @@ export class SessionStore {
       this.stats.evicted++;
     }
     if (this.visible) while (this.visHead < this.visible.length && this.visible[this.visHead] < this.head) this.visHead++;
+    while (this.found.length && this.found[this.found.length - 1] < this.head) this.found.pop();
     if (this.head > 4096 && this.head * 2 > this.frames.length) this.compact();
   }
 
@@ -134,6 +135,11 @@ export class SessionStore {
     const h = this.head;
     this.frames = this.frames.slice(h);
     if (this.visible) this.visible = this.visible.slice(this.visHead).map((i) => i - h);
+    for (let k = 0; k < this.found.length; k++) this.found[k] -= h;
+    if (this.scan) {
+      this.scan.next -= h;
+      this.scan.start -= h;
+    }
     this.head = 0;
     this.visHead = 0;
   }
@@ -154,12 +160,14 @@ export class SessionStore {
   }
 
   get visibleCount(): number {
-    return this.visible ? this.visible.length - this.visHead : this.frameCount;
+    return this.visible ? this.found.length + this.visible.length - this.visHead : this.frameCount;
   }
 
   visibleAt(i: number): Frame | undefined {
     if (i < 0) return undefined;
-    return this.visible ? this.frames[this.visible[this.visHead + i]] : this.frames[this.head + i];
+    if (!this.visible) return this.frames[this.head + i];
+    const n = this.found.length;
+    return i < n ? this.frames[this.found[n - 1 - i]] : this.frames[this.visible[this.visHead + i - n]];
   }
 
   /** Position of a frame id among the visible rows, or -1. Frame ids increase with position. */
@@ -194,11 +202,17 @@ export class SessionStore {
     return this.predicate;
   }
 
-  /** Apply a filter (null: show everything). Frames arriving later are matched on arrival. */
+  /**
+   * Apply a filter (null: show everything). Frames arriving later are matched on arrival. Over more than
+   * `syncLimit` stored frames the existing frames are matched in slices of about `sliceMs`, newest first (so the rows
+   * at the bottom appear first), between which the panel stays responsive; a new filter cancels the scan under way.
+   */
   setFilter(predicate: FramePredicate | null): void {
     this.predicate = predicate;
+    this.scan = null;
+    this.found = [];
     if (!predicate) this.visible = null;
-    else {
+    else if (this.frameCount <= this.syncLimit) {
       const v: number[] = [];
       for (let i = this.head; i < this.frames.length; i++) {
         const f = this.frames[i];
@@ -206,7 +220,55 @@ export class SessionStore {
       }
       this.visible = v;
       this.visHead = 0;
+    } else {
+      // `visible` takes the frames that arrive from now on; the scan fills `found` from the newest existing frame down.
+      this.visible = [];
+      this.visHead = 0;
+      const scan = { next: this.frames.length - 1, start: this.frames.length };
+      this.scan = scan;
+      this.schedule(() => this.scanStep(scan));
     }
+    this.changed();
+  }
+
+  /** Frames stored at most for a filter to be applied in one go. */
+  syncLimit = 50_000;
+  /** Time slice of a filter scan, ms. */
+  sliceMs = 8;
+  /** How scan slices are scheduled (a timer by default; tests drive it by hand). */
+  schedule: (fn: () => void) => void = (fn) => setTimeout(fn, 0);
+  private scan: { next: number; start: number } | null = null;
+  /** Matches found by the scan so far, newest first (absolute indexes, descending). */
+  private found: number[] = [];
+
+  /** While a filter scan is under way: how far it is. */
+  get filtering(): { done: number; total: number } | null {
+    if (!this.scan) return null;
+    const total = this.scan.start - this.head;
+    return { done: Math.min(total, this.scan.start - 1 - this.scan.next), total };
+  }
+
+  private scanStep(scan: { next: number; start: number }) {
+    if (this.scan !== scan) return; // cancelled
+    const pred = this.predicate!;
+    const until = performance.now() + this.sliceMs;
+    let i = scan.next;
+    while (i >= this.head) {
+      const f = this.frames[i];
+      if (pred(f, this.connections.get(f.conn))) this.found.push(i);
+      i--;
+      if ((i & 511) === 0 && performance.now() > until) break;
+    }
+    scan.next = i;
+    if (i < this.head) {
+      // Done: the existing matches (ascending) then those that arrived meanwhile.
+      const v = this.found.reverse();
+      for (let k = this.visHead; k < this.visible!.length; k++) v.push(this.visible![k]);
+      this.visible = v;
+      this.visHead = 0;
+      this.found = [];
+      this.scan = null;
+    } else this.schedule(() => this.scanStep(scan));
     this.changed();
   }
 
@@ -229,6 +291,8 @@ export class SessionStore {
     this.head = 0;
     this.visHead = 0;
     this.usedBytes = 0;
+    this.scan = null;
+    this.found = [];
     this.visible = this.predicate ? [] : null;
     this.connections.clear();
     this.connectionOrder.length = 0;

@@ -15,9 +15,14 @@ export function StatusBar({ store, status }: { store: SessionStore; revision: nu
   const visible = store.visibleCount;
   return (
     <div class="statusbar" role="status">
-      <span data-testid="frame-count" data-total={total} data-visible={visible}>
+      <span data-testid="frame-count" data-total={total} data-visible={visible} data-filtering={store.filtering ? 'true' : undefined}>
         {visible === total ? `${total} frames` : `${visible} / ${total} frames`}
       </span>
+      {store.filtering && (
+        <span class="muted" data-testid="filtering">
+          filtering… {Math.floor((100 * store.filtering.done) / Math.max(1, store.filtering.total))}%
+        </span>
+      )}
       <span title="Sent">
         ↑ {s.framesSent} · {formatBytes(s.bytesSent)}
       </span>

@@ -191,3 +191,63 @@ describe('navigation', () => {
     expect(s.frameAt(0)!.id).toBe(3);
   });
 });
+
+describe('filtering a large store in slices', () => {
+  const fr = (id: number): CaptureRecord => ({
+    t: 'frame',
+    frame: { id, conn: 1, dir: id % 3 === 0 ? 'sent' : 'received', opcode: 1, ts: id, size: 500, text: `${id} ${'y'.repeat(490)}` },
+  });
+  function sliced() {
+    const s = new SessionStore();
+    const steps: Array<() => void> = [];
+    s.syncLimit = 100;
+    s.sliceMs = 0; // one slice ≈ 512 frames
+    s.schedule = (fn) => steps.push(fn);
+    const step = () => steps.shift()?.();
+    const drain = () => {
+      while (steps.length) step();
+    };
+    return { s, steps, step, drain };
+  }
+  const sent = (f: { dir: string }) => f.dir === 'sent';
+  const ids = (s: SessionStore) => Array.from({ length: s.visibleCount }, (_, i) => s.visibleAt(i)!.id);
+
+  it('shows the newest matches first, stays ordered, and ends exact', () => {
+    const { s, step, drain } = sliced();
+    s.apply(Array.from({ length: 5000 }, (_, i) => fr(i + 1)));
+    s.setFilter(sent);
+    expect(s.visibleCount).toBe(0);
+    expect(s.filtering).toEqual({ done: 0, total: 5000 });
+    step();
+    const partial = ids(s);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.at(-1)).toBe(4998); // the newest sent frame is there after one slice
+    expect(partial).toEqual([...partial].sort((a, b) => a - b));
+    expect(s.filtering!.done).toBeGreaterThan(0);
+    drain();
+    expect(s.filtering).toBeNull();
+    expect(ids(s)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1).filter((id) => id % 3 === 0));
+  });
+
+  it('keeps frames that arrive during the scan, survives eviction, and is cancelled by a new filter', () => {
+    const { s, step, drain, steps } = sliced();
+    s.apply(Array.from({ length: 5000 }, (_, i) => fr(i + 1)));
+    s.setFilter(sent);
+    step();
+    s.apply(Array.from({ length: 30 }, (_, i) => fr(5001 + i)));
+    s.setBudget(1024 * 1024); // evicts most of the old frames mid-scan
+    drain();
+    const stored = Array.from({ length: s.frameCount }, (_, i) => s.frameAt(i)!);
+    expect(ids(s)).toEqual(stored.filter(sent).map((f) => f.id));
+    expect(ids(s).at(-1)).toBe(5028);
+
+    s.apply(Array.from({ length: 3000 }, (_, i) => fr(6000 + i)));
+    s.setFilter(sent);
+    step();
+    s.setFilter((f) => f.id % 2 === 0); // cancels the first scan
+    drain();
+    expect(steps).toHaveLength(0);
+    const now = Array.from({ length: s.frameCount }, (_, i) => s.frameAt(i)!);
+    expect(ids(s)).toEqual(now.filter((f) => f.id % 2 === 0).map((f) => f.id));
+  });
+});
