@@ -29,22 +29,14 @@ export interface ComposerProps {
 }
 
 export function Composer({ conn, source, host, readOnly = false }: ComposerProps) {
+  // The composer is keyed by `source.nonce` (a new payload remounts it), so its state starts from the source.
   const [binary, setBinary] = useState(source.bytes !== undefined);
   const [format, setFormat] = useState<'hex' | 'base64'>('hex');
-  const [value, setValue] = useState('');
+  const [value, setValue] = useState(() => (source.bytes ? bytesToHex(source.bytes) : (source.text ?? '')));
   const [status, setStatus] = useState<Status>(null);
   const [saved, setSaved] = useState<SavedMessage[]>([]);
   const [name, setName] = useState('');
   const origin = conn?.url ? originOf(conn.url) : '';
-  const [loaded, setLoaded] = useState<number | null>(null);
-
-  useEffect(() => {
-    setLoaded(source.nonce);
-    setBinary(source.bytes !== undefined);
-    setFormat('hex');
-    setValue(source.bytes ? bytesToHex(source.bytes) : (source.text ?? ''));
-    setStatus(null);
-  }, [source.nonce]);
 
   useEffect(() => {
     if (origin) void loadSaved(origin).then(setSaved);
@@ -114,7 +106,7 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
   const busy = status?.kind === 'busy';
 
   return (
-    <div class="composer" data-testid="composer" data-frame-id={loaded === source.nonce ? source.frame : undefined}>
+    <div class="composer" data-testid="composer" data-frame-id={source.frame}>
       <div class="meta">
         {conn ? (
           <span>

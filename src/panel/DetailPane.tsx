@@ -63,9 +63,9 @@ export function DetailPane(props: DetailPaneProps) {
       </div>
       <div class="detail-body">
         {active === 'sequence' && sequence && host ? (
-          <Sequence store={store} source={sequence} host={host} readOnly={readOnly} />
+          <Sequence key={sequence.nonce} store={store} source={sequence} host={host} readOnly={readOnly} />
         ) : active === 'replay' && composer && host ? (
-          <Composer conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
+          <Composer key={composer.nonce} conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
         ) : active === 'frame' && frame ? (
           <FrameDetail store={store} frame={frame} onReplay={onReplay} />
         ) : conn ? (

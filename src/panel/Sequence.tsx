@@ -1,5 +1,5 @@
 // Replay several frames in order: original timing, scaled timing or a fixed interval; progress and Stop.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import type { Frame } from '../model/types';
 import { OPCODE } from '../model/types';
@@ -22,11 +22,9 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
   const [run, setRun] = useState<Run>({ state: 'idle', done: 0, total: 0 });
   const token = useRef<{ stopped: boolean; why?: string } | null>(null);
 
-  useEffect(() => {
-    if (token.current) Object.assign(token.current, { stopped: true, why: 'a new selection' });
-    setRun({ state: 'idle', done: 0, total: 0 });
-  }, [source.nonce]);
-  useEffect(() => () => void (token.current && Object.assign(token.current, { stopped: true, why: 'the pane closed' })), []);
+  // Keyed by `source.nonce` in the detail pane: a new selection remounts this pane, and leaving it stops the run.
+  // (A layout effect: its cleanup is in place as soon as the pane is, not after the next paint.)
+  useLayoutEffect(() => () => void (token.current && Object.assign(token.current, { stopped: true, why: 'the pane closed' })), []);
 
   const frames = source.frames
     .map((id) => store.frameById(id))

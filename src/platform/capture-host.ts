@@ -386,7 +386,7 @@ export function describeReplayError(r: PageReplayResult, mode: ReplayRequest['mo
           ? `The socket is closing. ${nothing} You can send it on a fresh connection to the same URL.`
           : `The socket is closed. ${nothing} You can send it on a fresh connection to the same URL.`;
     case 'not-found':
-      return `This socket is no longer in the page (the page navigated, or the socket lives in a frame Frameline cannot reach). ${nothing}`;
+      return `This socket is no longer in the page (the page navigated, or the socket lives in a frame Frameline cannot reach; ${r.seen?.length ?? 0} other sockets seen there). ${nothing}`;
     case 'ambiguous':
       return `${r.count} sockets of the page have this URL and Frameline cannot tell which one this is. ${nothing}`;
     case 'threw':

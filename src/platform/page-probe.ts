@@ -32,7 +32,9 @@ export type PageReplayResult =
       readyState?: number; message?: string; count?: number; code?: number; seen?: string[] };
 
 const REGISTRY_GROUP = 'frameline-registry';
-const SCAN_GROUP = 'frameline-scan';
+const SCAN_GROUP = 'frameline-scan-';
+/** Errors that mean the registry's JS context is gone (navigation, closed frame or worker): fetch a new one. */
+const CONTEXT_GONE = /Cannot find context|Could not find object|context was destroyed|Inspected target navigated|No target with/i;
 
 const SCAN_FN = `function (reg) {
   const out = [];
@@ -52,6 +54,7 @@ const RECENT_FN = `function () {
 
 export class PageProbe {
   private registries = new Map<string, Promise<string | undefined>>();
+  private scans = 0;
   private readonly secret = `__frameline_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
   constructor(private readonly send: Send) {}
@@ -76,18 +79,13 @@ export class PageProbe {
   async scan(session: string | undefined): Promise<LiveSocket[]> {
     const reg = await this.registry(session);
     if (!reg) return [];
+    // Each scan has its own object group, so that releasing one never pulls objects from under another.
+    const objectGroup = SCAN_GROUP + ++this.scans;
     try {
-      const proto = await this.send(session, 'Runtime.evaluate', {
-        expression: 'WebSocket.prototype',
-        objectGroup: SCAN_GROUP,
-        silent: true,
-      });
+      const proto = await this.send(session, 'Runtime.evaluate', { expression: 'WebSocket.prototype', objectGroup, silent: true });
       const protoId = proto?.result?.objectId;
       if (!protoId) return [];
-      const q = await this.send(session, 'Runtime.queryObjects', {
-        prototypeObjectId: protoId,
-        objectGroup: SCAN_GROUP,
-      });
+      const q = await this.send(session, 'Runtime.queryObjects', { prototypeObjectId: protoId, objectGroup });
       const arrayId = q?.objects?.objectId;
       if (!arrayId) return [];
       const r = await this.send(session, 'Runtime.callFunctionOn', {
@@ -97,19 +95,22 @@ export class PageProbe {
         returnByValue: true,
         silent: true,
       });
-      if (r?.exceptionDetails) {
-        // The registry belonged to a context that is gone (navigation): make a new one next time.
-        this.registries.delete(session ?? '');
-        return [];
-      }
       const list = r?.result?.value;
       return Array.isArray(list) ? list.filter((s) => typeof s?.url === 'string') : [];
-    } catch {
-      this.registries.delete(session ?? '');
+    } catch (e) {
+      this.forgetIfGone(session, e);
       return [];
     } finally {
-      this.send(session, 'Runtime.releaseObjectGroup', { objectGroup: SCAN_GROUP }).catch(() => {});
+      this.send(session, 'Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
     }
+  }
+
+  /**
+   * Drop the cached registry of a session only when its context is really gone: the hook hands its registry out
+   * once, so a registry dropped by mistake could not be had again in that document.
+   */
+  private forgetIfGone(session: string | undefined, e: unknown) {
+    if (CONTEXT_GONE.test(String((e as Error)?.message ?? e))) this.registries.delete(session ?? '');
   }
 
   /** Close events seen since the last call. */
@@ -132,10 +133,9 @@ export class PageProbe {
       const r = await this.send(session, 'Runtime.callFunctionOn', { objectId: reg, functionDeclaration, returnByValue: true, silent: true });
       const list = r?.result?.value;
       if (Array.isArray(list)) return list;
-    } catch {
-      /* the context is gone */
+    } catch (e) {
+      this.forgetIfGone(session, e);
     }
-    this.registries.delete(session ?? ''); // a registry of a context that is gone: make a new one next time
     return [];
   }
 
@@ -163,7 +163,7 @@ export class PageProbe {
       return v && typeof v === 'object' ? (v as PageReplayResult) : { error: 'gone' };
     } catch (e) {
       const msg = String((e as Error)?.message ?? e);
-      this.registries.delete(session ?? '');
+      this.forgetIfGone(session, e);
       return /not attached|detached|No tab with/i.test(msg) ? { error: 'detached', message: msg } : { error: 'gone', message: msg };
     }
   }
