@@ -14,6 +14,9 @@ export async function startDemo({ port = 5170, host = '127.0.0.1' } = {}) {
     if (req.url === '/' || req.url?.startsWith('/?') || req.url === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(PAGE);
+    } else if (req.url === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');

@@ -56,10 +56,16 @@ if (!existsSync(join(chromeDist, 'manifest.json'))) {
   });
   try {
     const id = await extensionIdOf(browser);
+    // DevTools first, then the demo page: capture is running before its sockets open, so their handshakes show.
     const [page] = await browser.pages();
-    await page.goto(demo.url);
     const dt = await page.openDevTools();
-    await showFramelinePanel(dt, id);
+    const panel = await showFramelinePanel(dt, id);
+    for (let i = 0; i < 100; i++) {
+      const phase = await panel.evaluate(`document.querySelector('[data-testid="capture-state"]')?.dataset.phase`).catch(() => '');
+      if (phase === 'capturing') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.goto(demo.url);
     console.log('\nChromium is open on the demo page with DevTools on the Frameline panel.');
     console.log('Close the browser or press Ctrl+C to stop.');
   } catch (e) {
