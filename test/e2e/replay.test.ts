@@ -221,7 +221,7 @@ describe('sequences, saved messages, context menu', () => {
   });
 
   it('replays a 5-frame selection in order with its original timing (±20% of each gap)', async () => {
-    const gaps = [150, 400, 250, 500];
+    const gaps = [250, 500, 300, 600];
     await inPage(`new Promise((done) => {
       const s = window.seq = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=sequence'))});
       s.onopen = async () => {
