@@ -27,17 +27,17 @@ export interface Chrome {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chrome> {
-  if (!existsSync(join(EXT_DIR, 'manifest.json'))) throw new Error(`No build at ${EXT_DIR}: run npm run build first.`);
+export async function launchChromium(extDir = EXT_DIR): Promise<Chrome> {
+  if (!existsSync(join(extDir, 'manifest.json'))) throw new Error(`No extension at ${extDir}: run npm run build first.`);
   const profile = mkdtempSync(join(tmpdir(), 'frameline-e2e-'));
   const browser = await puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
     enableExtensions: true,
     userDataDir: profile,
-    args: [...chromiumArgs(EXT_DIR), '--site-per-process'],
+    args: [...chromiumArgs(extDir), '--site-per-process'],
   });
-  const extensionId = await extensionIdOf(browser);
+  const extensionId = extDir === EXT_DIR ? await extensionIdOf(browser) : '';
   return {
     browser,
     extensionId,

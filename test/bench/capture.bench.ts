@@ -1,0 +1,90 @@
+// Capture cost (issue #3 items 1–2, first figures): the page's own receive rate for a 20,000-frame burst of 200 B
+// with DevTools open and Frameline capturing, against the same with the null-listener extension (an extension that
+// only counts frames: the chrome.debugger ceiling). Alternating runs, medians, spread, loss counts.
+// Run: npm run build && npm run bench.
+import { it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { startServer } from '../support/server.mjs';
+import { inspect, launchChromium, openDevTools, waitInFrame } from '../e2e/browser';
+
+const N = 20_000;
+const RUNS = 5;
+const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+it('page receive rate: Frameline vs the null listener', async () => {
+  const srv = await startServer();
+  srv.page('/blank.html', '<!doctype html><title>bench</title>');
+  const burst = `new Promise((done) => {
+    const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${N}&size=200`))});
+    let n = 0, t0 = 0;
+    s.onopen = () => { t0 = performance.now(); s.send('go'); };
+    s.onmessage = () => { if (++n === ${N}) { done(performance.now() - t0); s.close(); } };
+  })`;
+  const results: Record<string, { rate: number[]; caught: number[]; lost: number[] }> = {
+    'null listener': { rate: [], caught: [], lost: [] },
+    Frameline: { rate: [], caught: [], lost: [] },
+  };
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      for (const mode of run % 2 ? (['Frameline', 'null listener'] as const) : (['null listener', 'Frameline'] as const)) {
+        const chrome = await launchChromium(mode === 'Frameline' ? undefined : NULL_EXT);
+        try {
+          if (mode === 'Frameline') {
+            const { page, panel } = await inspect(chrome, srv.origin + '/blank.html');
+            const t0 = Date.now();
+            const ms = (await page.evaluate(burst)) as number;
+            const got = await waitInFrame<number>(
+              panel,
+              `(() => { const t = Number(document.querySelector('[data-testid="frame-count"]').dataset.total); return t >= ${N + 1} ? t : 0; })()`,
+              { timeout: 120_000, what: 'Frameline to count the burst' },
+            ).catch(() => 0);
+            results[mode].rate.push((N / ms) * 1000);
+            results[mode].caught.push(Date.now() - t0);
+            results[mode].lost.push(N + 1 - got);
+          } else {
+            const page = await chrome.browser.newPage();
+            await page.goto(srv.origin + '/blank.html');
+            const dt = await page.openDevTools();
+            const devtoolsPage = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
+            await waitInFrame(devtoolsPage, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+            const t0 = Date.now();
+            const ms = (await page.evaluate(burst)) as number;
+            const got = await waitInFrame<number>(
+              devtoolsPage,
+              `(() => { const n = Number(document.documentElement.dataset.frames ?? 0); return n >= ${N + 1} ? n : 0; })()`,
+              { timeout: 120_000, what: 'the null listener to count the burst' },
+            ).catch(() => 0);
+            results[mode].rate.push((N / ms) * 1000);
+            results[mode].caught.push(Date.now() - t0);
+            results[mode].lost.push(N + 1 - got);
+          }
+        } finally {
+          await chrome.close();
+        }
+      }
+    }
+  } finally {
+    await srv.close();
+  }
+  void openDevTools;
+  const row = (name: string) => {
+    const r = results[name];
+    return {
+      case: name,
+      page_rate_fps: Math.round(median(r.rate)),
+      spread: `${Math.round(Math.min(...r.rate))}–${Math.round(Math.max(...r.rate))}`,
+      all_counted_after_ms: Math.round(median(r.caught)),
+      lost: r.lost.join('/'),
+    };
+  };
+  const rows = [row('null listener'), row('Frameline')];
+  const ratio = median(results.Frameline.rate) / median(results['null listener'].rate);
+  rows.push({ case: 'Frameline ÷ null listener', page_rate_fps: +ratio.toFixed(2), spread: 'target ≥ 0.95', all_counted_after_ms: 0, lost: '' } as never);
+  console.table(rows);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`capture-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir), JSON.stringify({ cores: cpus().length, frames: N, runs: RUNS, results, ratio }, null, 2));
+}, 900_000);
