@@ -162,6 +162,9 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
   const arrow = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '');
 
+  // Rows are keyed by their slot (index modulo the number of slots), not by frame: when new frames stream in, the
+  // existing row elements are reused with new contents instead of being thrown away and created again.
+  const slots = viewRows + 2 * OVERSCAN + 4;
   const first = Math.max(0, Math.floor(topRow) - OVERSCAN);
   const last = Math.min(count, Math.ceil(topRow + height / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
@@ -171,7 +174,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
     const navigatedTo = store.navigationStarts.get(f.id);
     rows.push(
       <div
-        key={f.id}
+        key={i % slots}
         data-testid="frame-row"
         data-frame-id={f.id}
         data-direction={f.dir}
