@@ -1,0 +1,37 @@
+// The demo app of `npm start`, inspected in real DevTools: its three sockets are captured with their handshakes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo } from '../../demo/server.mjs';
+import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
+import { clickConnection, text, waitForConnection, waitForRow } from './panel';
+
+let chrome: Chrome;
+let demo: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  demo = await startDemo({ port: 0 });
+  chrome = await launchChromium();
+});
+
+afterAll(async () => {
+  await chrome?.close();
+  await demo?.close();
+});
+
+describe('demo app', () => {
+  it('shows the chat, ticker and binary sockets with their traffic', async () => {
+    const { page, panel } = await inspect(chrome, 'about:blank');
+    await page.goto(demo.url);
+    const chat = await waitForConnection(panel, `c.url.endsWith('/chat') && c.state === 'open'`, 'the chat socket');
+    await waitForConnection(panel, `c.url.endsWith('/ticker')`, 'the ticker socket');
+    await waitForConnection(panel, `c.url.endsWith('/binary')`, 'the binary socket');
+    await waitForRow(panel, `r.direction === 'received' && r.text.includes('"type":"trade"')`, 'a trade');
+    await waitForRow(panel, `r.direction === 'received' && r.opcode === 2`, 'a binary frame', 5_000);
+    await page.click('#chat-form button');
+    await waitForRow(panel, `r.direction === 'sent' && r.text.includes('Hello from the demo')`, 'the chat message sent');
+    await clickConnection(panel, chat.id);
+    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="subprotocol"]')?.textContent === 'chat.v1'`, {
+      what: 'the chat subprotocol',
+    });
+    expect(await text(panel, 'handshake')).toContain('X-Demo-Server');
+  });
+});
