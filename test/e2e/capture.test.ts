@@ -171,6 +171,20 @@ describe('capture in Chromium', () => {
     expect(injected).toEqual({ imgs: 0, bolds: 0, scripts: 0, pwned: null });
   });
 
+  it('shows a 1 MB frame cut, with a notice, without freezing the panel', async () => {
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=huge'))});
+      s.onopen = () => s.send('H'.repeat(1024 * 1024) + 'END');
+      s.onmessage = () => done();
+    })`);
+    const row = await waitForRow(panel, `r.direction === 'received' && r.text.startsWith('HHHH')`, 'the huge echo');
+    expect(row.text.length).toBeLessThan(400); // the row shows a preview
+    await clickRow(panel, row.id);
+    expect(await text(panel, 'truncated')).toMatch(/Showing the first 256\.0 kB characters of 1,048,579/);
+    expect(await panel.$eval('[data-testid="frame-detail"] pre', (el) => el.textContent!.length)).toBe(256 * 1024);
+    expect(await text(panel, 'frame-detail')).toContain('1.0 MB');
+  });
+
   it('keeps capturing across a reload of the inspected page', async () => {
     await page.reload();
     await inPage(`new Promise((done) => {
