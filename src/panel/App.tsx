@@ -18,11 +18,29 @@ import { HarError, harChunks, harFileName, parseHar } from '../model/har';
 import { blobFromChunks, saveBlob } from '../platform/download';
 import { DEFAULT_EXPORT, ExportImport, parseRedact, type ExportOptions } from './ExportImport';
 import { formatBytes } from '../model/bytes';
+import { Splitter } from './Splitter';
 
 /** The most frames a sequence replays at once (from the current filter). */
 const MAX_SEQUENCE = 10_000;
 /** Larger HAR files are refused with a message (a browser cannot hold such a file as one string). */
 export const MAX_IMPORT_BYTES = 400 * 1024 * 1024;
+
+/** Pane sizes, kept in the panel's localStorage. */
+interface Layout {
+  connectionsWidth: number;
+  detailHeight: number;
+}
+const LAYOUT_KEY = 'frameline.layout';
+function loadLayout(): Layout {
+  const fallback = { connectionsWidth: 260, detailHeight: 220 };
+  try {
+    const l = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? 'null');
+    if (l && Number.isFinite(l.connectionsWidth) && Number.isFinite(l.detailHeight)) return l;
+  } catch {
+    /* fall back */
+  }
+  return fallback;
+}
 
 /** A session shown in the panel: the live capture, or a HAR file opened read-only. */
 interface ViewSession {
@@ -49,6 +67,15 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [exportOptions, setExportOptions] = useState<ExportOptions>(DEFAULT_EXPORT);
   const [exporting, setExporting] = useState(false);
+  const [layout, setLayoutState] = useState(loadLayout);
+  const setLayout = (l: Layout) => {
+    setLayoutState(l);
+    try {
+      localStorage.setItem(LAYOUT_KEY, JSON.stringify(l));
+    } catch {
+      /* storage unavailable: the layout lasts for this panel only */
+    }
+  };
   const [status, setStatus] = useState(getStatus());
   useEffect(() => onStatus(() => setStatus(getStatus())), []);
 
@@ -309,7 +336,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         </div>
       )}
       <div class="main">
-        <ConnectionList store={store} revision={revision} selected={connFilter} onPick={pickConnection} />
+        <div class="connections-pane" style={{ width: `${layout.connectionsWidth}px` }}>
+          <ConnectionList store={store} revision={revision} selected={connFilter} onPick={pickConnection} />
+        </div>
+        <Splitter axis="x" size={layout.connectionsWidth} min={120} onSize={(w) => setLayout({ ...layout, connectionsWidth: w })} testid="split-connections" label="Resize the connection list" />
         <div class="center">
           <Timeline
             store={store}
@@ -326,6 +356,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
               setDetailTab('frame');
             }}
           />
+          <Splitter axis="y" size={layout.detailHeight} min={80} onSize={(h) => setLayout({ ...layout, detailHeight: h })} testid="split-detail" label="Resize the detail pane" />
+          <div class="detail-pane" style={{ height: `${layout.detailHeight}px` }}>
           <DetailPane
             store={store}
             frame={detail.frame}
@@ -338,6 +370,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
             onReplay={openComposer}
             sequence={sequence}
           />
+          </div>
         </div>
       </div>
       <StatusBar store={store} revision={revision} status={status} />
