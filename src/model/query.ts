@@ -367,11 +367,55 @@ function jsonLiteral(tok: Token | undefined, pos: number): { value: unknown; re?
 }
 
 function makeRegex(source: string, flags: string, pos: number): RegExp {
+  let re: RegExp;
   try {
-    return new RegExp(source, flags.replace(/[gy]/g, ''));
+    re = new RegExp(source, flags.replace(/[gy]/g, ''));
   } catch (e) {
     throw new QueryError(`Invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, pos);
   }
+  const nested = nestedRepetition(source);
+  if (nested >= 0) {
+    throw new QueryError(
+      'This regular expression repeats a group that itself repeats (like (a+)+): on some payloads it takes exponential time, so Frameline will not run it. Drop the inner or the outer repetition.',
+      pos + 1 + nested,
+    );
+  }
+  return re;
+}
+
+/**
+ * Where a quantified group contains a quantifier of its own (star height above one: `(a+)+`, `(a*b?)*`, `(?:x+){2,}`),
+ * the classic shape of catastrophic backtracking; -1 when there is none. A backtracking regex cannot be interrupted
+ * inside one test, so such patterns are refused rather than run.
+ */
+export function nestedRepetition(source: string): number {
+  // For each open group: its start and whether a quantifier occurred inside it.
+  const stack: Array<{ start: number; inner: boolean }> = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') stack.push({ start: i, inner: false });
+    else if (c === ')') {
+      const g = stack.pop();
+      if (!g) continue;
+      const next = source[i + 1];
+      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}|^\{\d{2,}\}/.test(source.slice(i + 1)));
+      if (repeated && g.inner) return g.start;
+      if (g.inner && stack.length) stack[stack.length - 1].inner = true;
+    } else if (c === '*' || c === '+' || (c === '?' && source[i - 1] !== '(' && !'*+?}'.includes(source[i - 1] ?? '')) || (c === '{' && /^\{\d*,/.test(source.slice(i)))) {
+      if (stack.length) stack[stack.length - 1].inner = true;
+    }
+  }
+  return -1;
 }
 
 /** The key names of a path, which must appear in the text of a frame that can match (a cheap prefilter). */

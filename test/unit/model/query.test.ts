@@ -107,6 +107,28 @@ describe('query language', () => {
     expect((err as QueryError).position).toBe(position);
   });
 
+  it.each([
+    ['/(a+)+$/', 1],
+    ['/^(\\w+\\s?)*$/', 2],
+    ['/x(?:ab*){2,}/', 2],
+    ['/(a?b?)+c/', 1],
+    ['$.name ~ /((a)+)*/', 10],
+  ])('refuses %s: nested repetition can take exponential time', (q, position) => {
+    let err: unknown;
+    try {
+      parseQuery(q);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(QueryError);
+    expect((err as QueryError).message).toMatch(/exponential time/);
+    expect((err as QueryError).position).toBe(position);
+  });
+
+  it.each(['/\\d+/', '/(ab)+/', '/[(+)]+x*/', '/(a{2})+/', '/(?:https?):/', '/a+?b*?/'])('accepts %s', (q) => {
+    expect(() => parseQuery(q)).not.toThrow();
+  });
+
   it('never throws anything but QueryError, whatever is typed', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), (s) => {
