@@ -20,6 +20,23 @@ export interface PanelLink {
 const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
 const CLOSE_READ_DELAYS = [30, 150, 600, 2000];
 const HEARTBEAT_MS = 2000;
+const SETUP_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timed out')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
 
 export class CaptureHost {
   private link: PanelLink | null = null;
@@ -103,10 +120,12 @@ export class CaptureHost {
     }
     try {
       await this.send(undefined, 'Network.enable', {});
-      await this.probe.installInDocuments(undefined).catch(() => {});
-      await this.send(undefined, 'Target.setAutoAttach', AUTO_ATTACH);
+      // The page hook and the first scan help (close codes, URLs of older sockets) but must never hold capture up:
+      // a busy or paused page gets a few seconds, then capture reports running anyway.
+      await withTimeout(this.probe.installInDocuments(undefined), SETUP_TIMEOUT_MS).catch(() => {});
+      await withTimeout(this.send(undefined, 'Target.setAutoAttach', AUTO_ATTACH), SETUP_TIMEOUT_MS).catch(() => {});
       // Sockets that exist already: watch them now, before their next messages (see PageProbe).
-      this.liveSockets.set('', await this.probe.scan(undefined));
+      this.liveSockets.set('', (await withTimeout(this.probe.scan(undefined), SETUP_TIMEOUT_MS).catch(() => [])) ?? []);
       this.setPhase('capturing');
       this.heartbeat();
     } catch (e) {

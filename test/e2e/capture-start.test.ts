@@ -170,6 +170,10 @@ describe('capture start', () => {
     const { dt, devtoolsFrame } = await openDevTools(page, chrome.extensionId);
     await waitInFrame(devtoolsFrame, `document.documentElement.dataset.capturePhase === 'capturing'`, {
       what: 'capture to start with DevTools, before the panel is shown',
+    }).catch(async (e) => {
+      const phase = await devtoolsFrame.evaluate(`document.documentElement.dataset.capturePhase ?? 'none'`);
+      const stored = await devtoolsFrame.evaluate(`chrome.storage.local.get(null).then((x) => JSON.stringify(x))`);
+      throw new Error(`${(e as Error).message}; the DevTools page says phase=${phase}, storage=${stored}`);
     });
     expect(await dt.$$eval('iframe', (fs) => fs.some((f) => f.src.includes('src/panel/index.html')))).toBe(false);
     await page.evaluate(`new Promise((done) => {
