@@ -153,6 +153,7 @@ export function pageHookSource(secret: string): string {
   const Native = g.WebSocket;
   if (typeof Native !== 'function' || Object.getOwnPropertyDescriptor(g, ${key})) return;
   const reg = ${REGISTRY_EXPRESSION};
+  reg.hooked = true; // sockets made here are recorded at construction
   const Hooked = new Proxy(Native, {
     construct(target, args, newTarget) {
       const ws = Reflect.construct(target, args, newTarget === Hooked ? target : newTarget);

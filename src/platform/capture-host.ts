@@ -254,7 +254,8 @@ export class CaptureHost {
         this.probe.reset((params as { sessionId?: string })?.sessionId);
         break;
       case 'Network.webSocketCreated':
-        this.scheduleScan(session, 100);
+        // Where the page hook runs, new sockets are recorded at construction: no need to walk the page's heap.
+        void this.probe.isHooked(session).then((hooked) => hooked || this.scheduleScan(session, 100));
         break;
       case 'Network.webSocketClosed':
         this.readClosesSoon(session);

@@ -54,6 +54,8 @@ const RECENT_FN = `function () {
 
 export class PageProbe {
   private registries = new Map<string, Promise<string | undefined>>();
+  /** Whether a session's registry is the document-start hook's (sockets recorded at construction). */
+  private hooked = new Map<string, Promise<boolean>>();
   private scans = 0;
   private readonly secret = `__frameline_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
@@ -113,6 +115,15 @@ export class PageProbe {
     if (CONTEXT_GONE.test(String((e as Error)?.message ?? e))) this.registries.delete(session ?? '');
   }
 
+  /**
+   * Does the session's document record its sockets at construction (the hook is there)? When it does, a new socket
+   * needs no scan of the page's heap.
+   */
+  async isHooked(session: string | undefined): Promise<boolean> {
+    await this.registry(session);
+    return (await this.hooked.get(session ?? '')) ?? false;
+  }
+
   /** Close events seen since the last call. */
   async takeCloses(session: string | undefined): Promise<CloseInfo[]> {
     const list = await this.listFromRegistry(session, TAKE_FN);
@@ -170,8 +181,13 @@ export class PageProbe {
 
   /** Forget per-session state (session gone, or page navigated). */
   reset(session?: string) {
-    if (session === undefined) this.registries.clear();
-    else this.registries.delete(session);
+    if (session === undefined) {
+      this.registries.clear();
+      this.hooked.clear();
+    } else {
+      this.registries.delete(session);
+      this.hooked.delete(session);
+    }
   }
 
   private registry(session: string | undefined): Promise<string | undefined> {
@@ -184,6 +200,16 @@ export class PageProbe {
         .then((r) => r?.result?.objectId as string | undefined)
         .catch(() => undefined);
       this.registries.set(key, p);
+      this.hooked.set(
+        key,
+        p.then((id) =>
+          id
+            ? this.send(session, 'Runtime.callFunctionOn', { objectId: id, functionDeclaration: 'function () { return !!this.hooked; }', returnByValue: true, silent: true })
+                .then((r) => r?.result?.value === true)
+                .catch(() => false)
+            : false,
+        ),
+      );
       p.then((id) => {
         if (!id) this.registries.delete(key);
       });
