@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { startServer } from '../support/server.mjs';
-import { inspect, launchChromium, openDevTools, waitInFrame } from '../e2e/browser';
+import type { Frame, Page } from 'puppeteer';
+import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
 
 const N = 20_000;
 const RUNS = 5;
@@ -32,35 +33,30 @@ it('page receive rate: Frameline vs the null listener', async () => {
       for (const mode of run % 2 ? (['Frameline', 'null listener'] as const) : (['null listener', 'Frameline'] as const)) {
         const chrome = await launchChromium(mode === 'Frameline' ? undefined : NULL_EXT);
         try {
+          // Where the count of captured frames is read: the Frameline panel, or the null listener's DevTools page.
+          let page: Page;
+          let counter: Frame;
+          let countExpr: string;
           if (mode === 'Frameline') {
-            const { page, panel } = await inspect(chrome, srv.origin + '/blank.html');
-            const t0 = Date.now();
-            const ms = (await page.evaluate(burst)) as number;
-            const got = await waitInFrame<number>(
-              panel,
-              `(() => { const t = Number(document.querySelector('[data-testid="frame-count"]').dataset.total); return t >= ${N + 1} ? t : 0; })()`,
-              { timeout: 120_000, what: 'Frameline to count the burst' },
-            ).catch(() => 0);
-            results[mode].rate.push((N / ms) * 1000);
-            results[mode].caught.push(Date.now() - t0);
-            results[mode].lost.push(N + 1 - got);
+            ({ page, panel: counter } = await inspect(chrome, srv.origin + '/blank.html'));
+            countExpr = `Number(document.querySelector('[data-testid="frame-count"]').dataset.total)`;
           } else {
-            const page = await chrome.browser.newPage();
+            page = await chrome.browser.newPage();
             await page.goto(srv.origin + '/blank.html');
             const dt = await page.openDevTools();
-            const devtoolsPage = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
-            await waitInFrame(devtoolsPage, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
-            const t0 = Date.now();
-            const ms = (await page.evaluate(burst)) as number;
-            const got = await waitInFrame<number>(
-              devtoolsPage,
-              `(() => { const n = Number(document.documentElement.dataset.frames ?? 0); return n >= ${N + 1} ? n : 0; })()`,
-              { timeout: 120_000, what: 'the null listener to count the burst' },
-            ).catch(() => 0);
-            results[mode].rate.push((N / ms) * 1000);
-            results[mode].caught.push(Date.now() - t0);
-            results[mode].lost.push(N + 1 - got);
+            counter = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
+            await waitInFrame(counter, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+            countExpr = `Number(document.documentElement.dataset.frames ?? 0)`;
           }
+          const t0 = Date.now();
+          const ms = (await page.evaluate(burst)) as number;
+          const got = await waitInFrame<number>(counter, `(() => { const n = ${countExpr}; return n >= ${N + 1} ? n : 0; })()`, {
+            timeout: 120_000,
+            what: `${mode} to count the burst`,
+          }).catch(() => 0);
+          results[mode].rate.push((N / ms) * 1000);
+          results[mode].caught.push(Date.now() - t0);
+          results[mode].lost.push(N + 1 - got);
         } finally {
           await chrome.close();
         }
@@ -69,7 +65,6 @@ it('page receive rate: Frameline vs the null listener', async () => {
   } finally {
     await srv.close();
   }
-  void openDevTools;
   const row = (name: string) => {
     const r = results[name];
     return {

@@ -42,53 +42,28 @@ export async function waitForTotal(panel: Frame, n: number, timeout = 20_000) {
   );
 }
 
-export const rows = (panel: Frame): Promise<RowInfo[]> =>
-  panel.$$eval('[data-testid="frame-row"]', (els) =>
-    els
-      .map((el) => ({
-        id: Number(el.getAttribute('data-frame-id')),
-        direction: el.getAttribute('data-direction') ?? '',
-        opcode: Number(el.getAttribute('data-opcode')),
-        text: el.querySelector('.c-preview .pv')?.textContent ?? '',
-        replayed: el.getAttribute('data-replayed') === 'true',
-      }))
-      .sort((a, b) => a.id - b.id),
-  );
+// What the tests read of rows and connection rows: one expression each, used by the readers and the waiters.
+const ROW_LIST = `[...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => ({
+  id: Number(el.getAttribute('data-frame-id')), direction: el.getAttribute('data-direction') ?? '',
+  opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview .pv')?.textContent ?? '',
+  replayed: el.getAttribute('data-replayed') === 'true' }))`;
+const CONNECTION_LIST = `[...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
+  id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
+  state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',
+  text: el.textContent ?? '' }))`;
 
-export const connections = (panel: Frame): Promise<ConnInfo[]> =>
-  panel.$$eval('[data-testid="connection-row"]', (els) =>
-    els.map((el) => ({
-      id: Number(el.getAttribute('data-conn-id')),
-      url: el.getAttribute('data-url') ?? '',
-      state: el.getAttribute('data-state') ?? '',
-      beforeCapture: el.getAttribute('data-before-capture') === 'true',
-      text: el.textContent ?? '',
-    })),
-  );
+export const rows = (panel: Frame): Promise<RowInfo[]> => panel.evaluate(`${ROW_LIST}.sort((a, b) => a.id - b.id)`) as Promise<RowInfo[]>;
+
+export const connections = (panel: Frame): Promise<ConnInfo[]> => panel.evaluate(CONNECTION_LIST) as Promise<ConnInfo[]>;
 
 /** Wait until a connection row satisfies `predicate` (a JS expression over `c` = ConnInfo). */
-export async function waitForConnection(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> {
-  return waitInFrame<ConnInfo>(
-    panel,
-    `(() => { const list = [...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
-        id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
-        state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',
-        text: el.textContent ?? '' }));
-      return list.find((c) => (${predicate})) ?? null; })()`,
-    { timeout, what },
-  );
+export function waitForConnection(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> {
+  return waitInFrame<ConnInfo>(panel, `${CONNECTION_LIST}.find((c) => (${predicate})) ?? null`, { timeout, what });
 }
 
-export async function waitForRow(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> {
-  return waitInFrame<RowInfo>(
-    panel,
-    `(() => { const list = [...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => ({
-        id: Number(el.getAttribute('data-frame-id')), direction: el.getAttribute('data-direction') ?? '',
-        opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview .pv')?.textContent ?? '',
-        replayed: el.getAttribute('data-replayed') === 'true' }));
-      return list.find((r) => (${predicate})) ?? null; })()`,
-    { timeout, what },
-  );
+/** Wait until a frame row satisfies `predicate` (a JS expression over `r` = RowInfo). */
+export function waitForRow(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> {
+  return waitInFrame<RowInfo>(panel, `${ROW_LIST}.find((r) => (${predicate})) ?? null`, { timeout, what });
 }
 
 export async function clickRow(panel: Frame, frameId: number) {
