@@ -1,6 +1,8 @@
 // The one typed protocol for messages between Frameline's contexts (capture host ⇄ panel).
 // Bump PROTOCOL_VERSION on any incompatible change; both ends check it.
 import type { CaptureRecord } from './model/types';
+import type { HookBatch, HookReplay, HookReplayResult } from './capture/hook-protocol';
+import type { WsHandshake } from './capture/hook';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -92,4 +94,71 @@ export function isHostToPanel(m: unknown): m is HostToPanel {
     (o.type === 'status' && typeof o.status === 'object') ||
     (o.type === 'replay-result' && typeof (m as { result?: unknown }).result === 'object')
   );
+}
+
+// ——— Firefox: page hook ⇄ background router ⇄ hook host ———
+// The content script (one per frame) and the hook host (in the DevTools page, or the panel as a tab) both connect to
+// the background router, which pipes between the frames of a tab and that tab's host, adding the frame id it knows
+// from the port's sender. See src/platform/router.ts.
+
+export const CONTENT_PORT = 'frameline:content';
+export const hookHostPortName = (tabId: number) => `frameline:hook-host:${tabId}`;
+export const parseHookHostPortName = (name: string): number | undefined => {
+  const m = /^frameline:hook-host:(\d+)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
+
+export type ContentToRouter =
+  | { type: 'batch'; batch: HookBatch; bad: number }
+  | { type: 'replay-result'; doc: string; result: HookReplayResult }
+  /** Batches the content script had to drop while the router was unreachable. */
+  | { type: 'lost'; doc: string; count: number };
+
+export type RouterToContent =
+  | { type: 'arm'; on: boolean }
+  | { type: 'replay'; doc: string; req: HookReplay };
+
+export type RouterToHost =
+  | { type: 'hook'; frameId: number; batch: HookBatch; bad: number }
+  | { type: 'hook-result'; frameId: number; doc: string; result: HookReplayResult }
+  | { type: 'lost'; frameId: number; doc: string; count: number }
+  | { type: 'doc-gone'; frameId: number; doc: string }
+  | { type: 'handshake'; h: WsHandshake };
+
+export type HostToRouter = { type: 'replay'; frameId: number; doc: string; req: HookReplay };
+
+const obj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
+
+export function isRouterToContent(m: unknown): m is RouterToContent {
+  if (!obj(m)) return false;
+  if (m.type === 'arm') return typeof m.on === 'boolean';
+  return m.type === 'replay' && typeof m.doc === 'string' && obj(m.req) && typeof m.req.id === 'number';
+}
+
+export function isContentToRouter(m: unknown): m is ContentToRouter {
+  if (!obj(m)) return false;
+  if (m.type === 'batch') return obj(m.batch) && typeof m.batch.doc === 'string' && Array.isArray(m.batch.events) && typeof m.bad === 'number';
+  if (m.type === 'replay-result') return typeof m.doc === 'string' && obj(m.result) && typeof m.result.id === 'number';
+  return m.type === 'lost' && typeof m.doc === 'string' && typeof m.count === 'number';
+}
+
+export function isRouterToHost(m: unknown): m is RouterToHost {
+  if (!obj(m)) return false;
+  switch (m.type) {
+    case 'hook':
+      return typeof m.frameId === 'number' && obj(m.batch) && Array.isArray(m.batch.events);
+    case 'hook-result':
+      return typeof m.frameId === 'number' && typeof m.doc === 'string' && obj(m.result);
+    case 'lost':
+    case 'doc-gone':
+      return typeof m.frameId === 'number' && typeof m.doc === 'string';
+    case 'handshake':
+      return obj(m.h) && typeof m.h.requestId === 'string' && typeof m.h.url === 'string';
+    default:
+      return false;
+  }
+}
+
+export function isHostToRouter(m: unknown): m is HostToRouter {
+  return obj(m) && m.type === 'replay' && typeof m.frameId === 'number' && typeof m.doc === 'string' && obj(m.req);
 }

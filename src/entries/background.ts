@@ -1,8 +1,13 @@
-// Service worker: only a router for the toolbar button, which opens the Frameline panel as a normal tab
-// inspecting the current tab (the panel then hosts capture itself). No domain logic lives here.
+// Background: only routers. The toolbar button opens the Frameline panel as a normal tab inspecting the current tab
+// (the panel then hosts capture itself); in Firefox, the router pipes page hooks to the capture host of their tab.
+// No domain logic lives here.
 import { panelTabUrl } from '../panel/constants';
+import { startRouter } from '../platform/router';
 
 chrome.action?.onClicked.addListener((tab) => {
   if (tab.id === undefined || tab.id < 0) return;
   void chrome.tabs.create({ url: chrome.runtime.getURL(panelTabUrl(tab.id)), index: tab.index + 1 });
 });
+
+// Chrome captures through chrome.debugger in the DevTools page; Firefox has no debugger API.
+if (typeof chrome.debugger?.attach !== 'function') startRouter();

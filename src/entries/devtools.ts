@@ -1,11 +1,11 @@
 // DevTools page: one per DevTools window. Creates the Frameline panel and hosts capture for the inspected tab.
 // Capture starts when the panel is first shown, or at once when the user chose "capture as soon as DevTools opens".
-import { CaptureHost } from '../platform/capture-host';
+import { createHost } from '../platform/host';
 import { servePanelPorts } from '../platform/panel-link';
 import { loadSettings } from '../platform/settings';
 import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
 
-const host = new CaptureHost(chrome.devtools.inspectedWindow.tabId);
+const host = createHost(chrome.devtools.inspectedWindow.tabId);
 servePanelPorts(host);
 // Visible to automation (and handy when debugging the DevTools page itself).
 host.onStatus = (s) => (document.documentElement.dataset.capturePhase = s.phase);

@@ -35,6 +35,8 @@ export interface SocketTarget {
 export interface HandshakeRequest {
   headers: Header[];
   headersText?: string;
+  /** Firefox: the headers as the browser's webRequest reports them, which differ from what went on the wire. */
+  reportedByBrowser?: boolean;
 }
 
 export interface HandshakeResponse {

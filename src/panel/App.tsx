@@ -77,7 +77,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     }
   };
   const [status, setStatus] = useState(getStatus());
-  useEffect(() => onStatus(() => setStatus(getStatus())), []);
+  useEffect(() => {
+    setStatus(getStatus()); // it may have changed between the first render and this subscription
+    return onStatus(() => setStatus(getStatus()));
+  }, []);
 
   const [filterText, setFilterText] = useState('');
   const [connFilter, setConnFilter] = useState<number | null>(null);

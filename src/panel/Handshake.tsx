@@ -3,12 +3,13 @@ import type { SessionStore } from '../model/store';
 import type { Connection, Header } from '../model/types';
 import { formatClock } from '../model/time';
 
-function Headers({ title, headers, raw }: { title: string; headers: Header[]; raw?: string }) {
+function Headers({ title, headers, raw, note, testid }: { title: string; headers: Header[]; raw?: string; note?: string; testid: string }) {
   const [showRaw, setShowRaw] = useState(false);
   return (
-    <section>
+    <section data-testid={testid}>
       <h3>
         {title}
+        {note && <span class="muted note" data-testid="headers-note"> {note}</span>}
         {raw && (
           <button type="button" class="link" onClick={() => setShowRaw(!showRaw)}>
             {showRaw ? 'parsed' : 'raw'}
@@ -54,8 +55,10 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
     <div data-testid="handshake" data-conn-id={c.id} class="handshake">
       {c.openedBeforeCapture && (
         <div class="notice">
-          This socket was opened before capture started, so its handshake was not seen. Use “Reload to capture from
-          the start” to see it.
+          {c.response
+            ? 'This socket was opened before capture started: its earlier frames were not captured.'
+            : 'This socket was opened before capture started, so its handshake was not seen.'}{' '}
+          Use “Reload to capture from the start” to see all of it.
         </div>
       )}
       <table class="general">
@@ -87,8 +90,14 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
           )}
         </section>
       )}
-      <Headers title="Request headers" headers={c.request?.headers ?? []} raw={c.request?.headersText} />
-      <Headers title="Response headers" headers={c.response?.headers ?? []} raw={c.response?.headersText} />
+      <Headers
+        testid="request-headers"
+        title="Request headers"
+        headers={c.request?.headers ?? []}
+        raw={c.request?.headersText}
+        note={c.request?.reportedByBrowser ? '(as reported by the browser: the wire differs, e.g. Connection and Upgrade)' : undefined}
+      />
+      <Headers testid="response-headers" title="Response headers" headers={c.response?.headers ?? []} raw={c.response?.headersText} />
     </div>
   );
 }

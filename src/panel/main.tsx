@@ -2,7 +2,7 @@
 // normal tab (`…/src/panel/index.html?tabId=N`) the panel hosts capture of tab N itself.
 import { render } from 'preact';
 import { SessionStore } from '../model/store';
-import { CaptureHost } from '../platform/capture-host';
+import { createHost } from '../platform/host';
 import { connectToHost, localHost, type HostConnection } from '../platform/panel-link';
 import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
 import type { PanelHost } from './host';
@@ -37,7 +37,7 @@ if (inDevTools) {
   conn = connectToHost(tabId, onMessage);
 } else if (tabParam && /^\d+$/.test(tabParam)) {
   tabId = Number(tabParam);
-  const host = new CaptureHost(tabId);
+  const host = createHost(tabId);
   conn = localHost(host, onMessage);
   void host.start();
   addEventListener('pagehide', () => host.dispose());

@@ -1,10 +1,11 @@
 // Runtime ports between the panel and the capture host in the DevTools page of the same tab.
 import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../protocol';
 import type { HostToPanel, PanelToHost } from '../protocol';
-import type { CaptureHost, PanelLink } from './capture-host';
+import type { PanelLink } from './capture-host';
+import type { Host } from './host';
 
 /** DevTools page side: accept the panel of this tab (and only that one). */
-export function servePanelPorts(host: CaptureHost): void {
+export function servePanelPorts(host: Host): void {
   chrome.runtime.onConnect.addListener((port) => {
     if (parsePanelPortName(port.name) !== host.tabId) return;
     if (port.sender?.id !== chrome.runtime.id) return port.disconnect();
@@ -52,7 +53,7 @@ export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void
 }
 
 /** Panel running as a normal tab: the host lives in the same page, no port needed. */
-export function localHost(host: CaptureHost, onMessage: (m: HostToPanel) => void): HostConnection {
+export function localHost(host: Host, onMessage: (m: HostToPanel) => void): HostConnection {
   host.connectPanel({ post: (m) => queueMicrotask(() => onMessage(m)) });
   return { send: (msg) => host.handle(msg) };
 }

@@ -1,0 +1,124 @@
+// What the Firefox page hook reports and what it is asked to do. Pure: shapes and validators only.
+// Path of a hook event: MAIN-world hook (page) → private MessageChannel → isolated content script (validates)
+// → runtime Port → background router (adds tab and frame from the port's sender) → hook host → HookCapture.
+// Nothing from the page is trusted: every message is checked field by field and copied into fresh objects.
+
+export const HOOK_VERSION = 1;
+
+/** Hook's own socket number, unique within one document (`doc`). */
+export type HookEvent =
+  /** A socket the hook knows: made under the hook (`pre: false`), or adopted on its first send (`pre: true`). */
+  | { k: 'socket'; s: number; url: string; protocols: string[]; t: number; pre: boolean; state: number; protocol: string; extensions: string; stack?: string }
+  | { k: 'open'; s: number; t: number; protocol: string; extensions: string }
+  | { k: 'frame'; s: number; t: number; dir: 'sent' | 'received'; text?: string; b64?: string; mark?: 'replayed' | 'injected' }
+  | { k: 'close'; s: number; t: number; code: number; reason: string; wasClean: boolean }
+  | { k: 'error'; s: number; t: number };
+
+/** A batch from one document: `doc` is random per document, `href` its URL. */
+export interface HookBatch {
+  v: typeof HOOK_VERSION;
+  doc: string;
+  href: string;
+  events: HookEvent[];
+}
+
+export interface HookReplay {
+  id: number;
+  /** Socket number in that document; absent for `fresh`. */
+  s?: number;
+  mode: 'send' | 'inject' | 'fresh';
+  text?: string;
+  b64?: string;
+  /** For `fresh`: where to connect. */
+  url?: string;
+  protocols?: string[];
+}
+
+export interface HookReplayResult {
+  id: number;
+  ok: boolean;
+  /** As PageReplayResult: 'state' | 'not-found' | 'threw' | 'csp' | 'timeout' | 'connect-failed' | 'gone'. */
+  error?: string;
+  readyState?: number;
+  message?: string;
+  code?: number;
+}
+
+/** Commands to the hook of one document. */
+export type HookCommand =
+  | { k: 'arm'; on: boolean }
+  | { k: 'replay'; doc: string; req: HookReplay };
+
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const MAX_URL = 8192;
+
+function strOr(x: unknown, max: number): string | undefined {
+  return isStr(x) && x.length <= max ? String(x) : undefined;
+}
+
+/** A validated copy of one hook event, or null when its shape is wrong. */
+export function checkHookEvent(x: unknown): HookEvent | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as Record<string, unknown>;
+  const s = o.s;
+  const t = o.t;
+  if (!isNum(s) || !Number.isInteger(s) || s < 0 || !isNum(t)) return null;
+  switch (o.k) {
+    case 'socket': {
+      const url = strOr(o.url, MAX_URL);
+      if (url === undefined || !Array.isArray(o.protocols) || o.protocols.length > 64 || !o.protocols.every(isStr)) return null;
+      if (!isNum(o.state)) return null;
+      return {
+        k: 'socket', s, t, url, protocols: o.protocols.map(String), pre: o.pre === true, state: o.state,
+        protocol: strOr(o.protocol, 1024) ?? '', extensions: strOr(o.extensions, 1024) ?? '',
+        ...(isStr(o.stack) ? { stack: String(o.stack).slice(0, 8000) } : {}),
+      };
+    }
+    case 'open':
+      return { k: 'open', s, t, protocol: strOr(o.protocol, 1024) ?? '', extensions: strOr(o.extensions, 1024) ?? '' };
+    case 'frame': {
+      if (o.dir !== 'sent' && o.dir !== 'received') return null;
+      if (isStr(o.text) === isStr(o.b64)) return null;
+      if (isStr(o.b64) && !/^[A-Za-z0-9+/]*={0,2}$/.test(o.b64)) return null;
+      const f: HookEvent = { k: 'frame', s, t, dir: o.dir };
+      if (isStr(o.text)) f.text = String(o.text);
+      else f.b64 = String(o.b64);
+      if (o.mark === 'replayed' || o.mark === 'injected') f.mark = o.mark;
+      return f;
+    }
+    case 'close':
+      return { k: 'close', s, t, code: isNum(o.code) ? o.code : 0, reason: strOr(o.reason, 1024) ?? '', wasClean: o.wasClean === true };
+    case 'error':
+      return { k: 'error', s, t };
+    default:
+      return null;
+  }
+}
+
+/** A validated copy of a batch (bad events dropped and counted in `bad`), or null when the envelope is wrong. */
+export function checkHookBatch(x: unknown): { batch: HookBatch; bad: number } | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as Record<string, unknown>;
+  if (o.v !== HOOK_VERSION || !isStr(o.doc) || !/^[a-z0-9]{8,40}$/.test(o.doc) || !Array.isArray(o.events)) return null;
+  const events: HookEvent[] = [];
+  let bad = 0;
+  for (const e of o.events) {
+    const c = checkHookEvent(e);
+    if (c) events.push(c);
+    else bad++;
+  }
+  return { batch: { v: HOOK_VERSION, doc: String(o.doc), href: strOr(o.href, MAX_URL) ?? '', events }, bad };
+}
+
+export function checkHookReplayResult(x: unknown): HookReplayResult | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as Record<string, unknown>;
+  if (!isNum(o.id) || typeof o.ok !== 'boolean') return null;
+  const r: HookReplayResult = { id: o.id, ok: o.ok };
+  if (isStr(o.error)) r.error = String(o.error).slice(0, 64);
+  if (isNum(o.readyState)) r.readyState = o.readyState;
+  if (isStr(o.message)) r.message = String(o.message).slice(0, 500);
+  if (isNum(o.code)) r.code = o.code;
+  return r;
+}

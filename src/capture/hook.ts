@@ -1,0 +1,228 @@
+// Firefox page-hook events (src/capture/firefox-hook.ts) and webRequest handshakes → the same normalized records
+// as CDP gives in Chrome. Pure: no browser.*, no DOM; fed by src/platform/hook-host.ts.
+// Times: the hook reports wall-clock milliseconds, so records carry wall-clock seconds with an anchor of 0.
+// A socket is known by (frame id, document, hook socket number); its handshake comes from webRequest and is paired
+// with it by frame and URL, in order (the two arrive by different paths, in either order).
+import type { CaptureRecord, Connection, ConnectionState, Header, Initiator, StackFrame } from '../model/types';
+import { OPCODE } from '../model/types';
+import { base64ByteLength, utf8ByteLength } from '../model/bytes';
+import type { HookBatch, HookEvent } from './hook-protocol';
+
+/** A WebSocket handshake as Firefox's webRequest reports it (relayed by the background router). */
+export interface WsHandshake {
+  phase: 'request' | 'response' | 'error';
+  requestId: string;
+  frameId: number;
+  url: string;
+  /** Wall-clock ms. */
+  t: number;
+  headers?: Header[];
+  status?: number;
+  statusLine?: string;
+  error?: string;
+}
+
+export interface SocketLocation {
+  frameId: number;
+  doc: string;
+  s: number;
+}
+
+const STATES: ConnectionState[] = ['connecting', 'open', 'closing', 'closed'];
+
+/** Firefox's `Error().stack` ("fn@url:line:col" per line) → stack frames, without the hook's own frames. */
+export function parseFirefoxStack(stack: string | undefined): StackFrame[] {
+  if (!stack) return [];
+  const out: StackFrame[] = [];
+  for (const line of stack.split('\n')) {
+    const m = /^(.*?)@(.*):(\d+):(\d+)$/.exec(line.trim());
+    if (!m) continue;
+    if (/^(moz|chrome)-extension:|^<anonymous code>$/.test(m[2])) continue; // Frameline's own hook (a MAIN-world script)
+    out.push({ functionName: m[1], url: m[2], lineNumber: Number(m[3]) - 1, columnNumber: Number(m[4]) - 1 });
+    if (out.length >= 64) break;
+  }
+  return out;
+}
+
+const headerValue = (headers: Header[] | undefined, name: string) =>
+  headers?.find((h) => h.name.toLowerCase() === name)?.value;
+
+export class HookCapture {
+  private nextConn = 1;
+  private nextFrame = 1;
+  private readonly byKey = new Map<string, Connection>();
+  private readonly locations = new Map<number, SocketLocation>();
+  private readonly docs = new Map<number, string>(); // frame id → its current document
+  /** Handshakes not yet paired with a socket, and sockets not yet paired with a handshake, by frame + URL. */
+  private readonly lonelyHandshakes = new Map<string, WsHandshake[]>();
+  private readonly lonelySockets = new Map<string, Connection[]>();
+  private readonly byRequest = new Map<string, Connection>();
+  private readonly handshakes = new Map<string, WsHandshake[]>(); // request id → its events, until paired
+  /** Events dropped because their shape was wrong. */
+  malformed = 0;
+
+  constructor(
+    private readonly emit: (r: CaptureRecord) => void,
+    /** Wall-clock ms when capture started: sockets made before it have frames that were not captured. */
+    private readonly startedAt: number,
+  ) {
+    emit({ t: 'anchor', anchor: 0 });
+  }
+
+  /** Where the hook of a connection lives (for replay). */
+  locate(conn: number): SocketLocation | undefined {
+    return this.locations.get(conn);
+  }
+
+  connection(conn: number): Connection | undefined {
+    const loc = this.locations.get(conn);
+    return loc ? this.byKey.get(`${loc.frameId}:${loc.doc}:${loc.s}`) : undefined;
+  }
+
+  /** The current document of a frame (0: the top document). */
+  docOf(frameId: number): string | undefined {
+    return this.docs.get(frameId);
+  }
+
+  batch(frameId: number, b: HookBatch): void {
+    const prev = this.docs.get(frameId);
+    if (prev !== b.doc) {
+      this.docs.set(frameId, b.doc);
+      if (frameId === 0 && prev !== undefined) this.emit({ t: 'navigated', url: b.href, ts: Date.now() / 1000 });
+    }
+    for (const e of b.events) this.event(frameId, b.doc, b.href, e);
+  }
+
+  private event(frameId: number, doc: string, href: string, e: HookEvent) {
+    const key = `${frameId}:${doc}:${e.s}`;
+    if (e.k === 'socket') {
+      if (this.byKey.has(key)) return;
+      const stack = parseFirefoxStack(e.stack);
+      const initiator: Initiator | undefined = stack.length ? { type: 'script', url: stack[0].url, lineNumber: stack[0].lineNumber, stack } : undefined;
+      const c: Connection = {
+        id: this.nextConn++,
+        url: e.url,
+        state: STATES[e.state] ?? 'connecting',
+        openedBeforeCapture: e.pre || e.t < this.startedAt,
+        target: { type: frameId === 0 ? 'page' : 'iframe', url: href },
+        createdTs: e.t / 1000,
+        ...(initiator ? { initiator } : {}),
+        ...(e.protocol ? { protocol: e.protocol } : {}),
+        ...(e.extensions ? { extensions: e.extensions } : {}),
+      };
+      if (e.pre) c.createdTs = undefined;
+      this.byKey.set(key, c);
+      this.locations.set(c.id, { frameId, doc, s: e.s });
+      this.emitConn(c);
+      this.pair(frameId, c);
+      return;
+    }
+    const c = this.byKey.get(key);
+    if (!c) {
+      this.malformed++;
+      return;
+    }
+    switch (e.k) {
+      case 'open':
+        this.update(c, { state: 'open', openTs: e.t / 1000, protocol: e.protocol || c.protocol, extensions: e.extensions || c.extensions });
+        break;
+      case 'frame': {
+        const size = e.text !== undefined ? utf8ByteLength(e.text) : base64ByteLength(e.b64!);
+        const opcode = e.text !== undefined ? OPCODE.text : OPCODE.binary;
+        this.emit({
+          t: 'frame',
+          frame: { id: this.nextFrame++, conn: c.id, dir: e.dir, opcode, ts: e.t / 1000, size, ...(e.text !== undefined ? { text: e.text } : { b64: e.b64 }), ...(e.mark ? { mark: e.mark } : {}) },
+        });
+        break;
+      }
+      case 'error':
+        this.update(c, { error: c.error ?? 'The socket reported an error (the page gets no details; see the handshake status).' });
+        this.emit({ t: 'frame', frame: { id: this.nextFrame++, conn: c.id, dir: 'received', opcode: OPCODE.error, ts: e.t / 1000, size: 0, text: c.error ?? 'error' } });
+        break;
+      case 'close':
+        this.update(c, { state: 'closed', closeTs: e.t / 1000, closeCode: e.code, closeReason: e.reason, wasClean: e.wasClean });
+        break;
+    }
+  }
+
+  /** The hook of a document is gone (navigation, frame removed): its open sockets are closed with it. */
+  docGone(frameId: number, doc: string): void {
+    for (const [key, c] of this.byKey) {
+      if (!key.startsWith(`${frameId}:${doc}:`)) continue;
+      if (c.state !== 'closed' && c.state !== 'error') this.update(c, { state: 'closed', closeTs: Date.now() / 1000 });
+    }
+  }
+
+  handshake(h: WsHandshake): void {
+    const c = this.byRequest.get(h.requestId);
+    if (c) return this.applyHandshake(c, h);
+    const list = this.handshakes.get(h.requestId);
+    if (list) {
+      list.push(h);
+      return;
+    }
+    this.handshakes.set(h.requestId, [h]);
+    const k = `${h.frameId} ${h.url}`;
+    const sockets = this.lonelySockets.get(k);
+    const sock = sockets?.shift();
+    if (sockets && !sockets.length) this.lonelySockets.delete(k);
+    if (sock) this.bind(sock, h.requestId);
+    else {
+      const q = this.lonelyHandshakes.get(k) ?? [];
+      q.push(h);
+      if (q.length > 64) this.handshakes.delete(q.shift()!.requestId);
+      this.lonelyHandshakes.set(k, q);
+    }
+  }
+
+  private pair(frameId: number, c: Connection) {
+    const k = `${frameId} ${c.url}`;
+    const q = this.lonelyHandshakes.get(k);
+    // Handshakes older than the socket by more than a minute are not its own.
+    while (q?.length && q[0].t < (c.createdTs ?? 0) * 1000 - 60_000) this.handshakes.delete(q.shift()!.requestId);
+    const h = q?.shift();
+    if (q && !q.length) this.lonelyHandshakes.delete(k);
+    if (h) this.bind(c, h.requestId);
+    else {
+      const s = this.lonelySockets.get(k) ?? [];
+      s.push(c);
+      if (s.length > 64) s.shift();
+      this.lonelySockets.set(k, s);
+    }
+  }
+
+  private bind(c: Connection, requestId: string) {
+    this.byRequest.set(requestId, c);
+    const events = this.handshakes.get(requestId) ?? [];
+    this.handshakes.delete(requestId);
+    for (const h of events) this.applyHandshake(c, h);
+  }
+
+  private applyHandshake(c: Connection, h: WsHandshake) {
+    if (h.phase === 'request') {
+      this.update(c, { request: { headers: h.headers ?? [], reportedByBrowser: true } });
+    } else if (h.phase === 'response') {
+      const status = h.status ?? 0;
+      const statusText = (h.statusLine ?? '').replace(/^HTTP\/\S+\s+\d+\s*/, '');
+      const headers = h.headers ?? [];
+      const patch: Partial<Connection> = { response: { status, statusText, headers } };
+      const protocol = headerValue(headers, 'sec-websocket-protocol');
+      const extensions = headerValue(headers, 'sec-websocket-extensions');
+      if (protocol !== undefined && !c.protocol) patch.protocol = protocol;
+      if (extensions !== undefined && !c.extensions) patch.extensions = extensions;
+      if (status !== 101) patch.error = `Handshake failed: the server answered ${status}${statusText ? ' ' + statusText : ''}.`;
+      this.update(c, patch);
+    } else {
+      this.update(c, { error: `Handshake failed: ${h.error ?? 'network error'}.` });
+    }
+  }
+
+  private update(c: Connection, patch: Partial<Connection>) {
+    Object.assign(c, patch);
+    this.emitConn(c);
+  }
+
+  private emitConn(c: Connection) {
+    this.emit({ t: 'conn', conn: { ...c } });
+  }
+}

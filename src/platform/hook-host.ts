@@ -1,0 +1,185 @@
+// Firefox: the capture host of one inspected tab. Firefox gives extensions no debugger, so capture comes from the page
+// hooks (src/capture/firefox-hook.ts) and webRequest, both through the background router (src/platform/router.ts),
+// into the pure HookCapture, and out to the panel in batches (~one message per 16 ms), as in Chrome.
+import { HookCapture } from '../capture/hook';
+import type { HookReplay, HookReplayResult } from '../capture/hook-protocol';
+import { Batcher } from '../model/batcher';
+import { PROTOCOL_VERSION, hookHostPortName, isRouterToHost } from '../protocol';
+import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../protocol';
+import type { PanelLink } from './capture-host';
+import { describeReplayError } from './capture-host';
+
+const REPLAY_TIMEOUT_MS = 20_000;
+
+export class HookHost {
+  private link: PanelLink | null = null;
+  private readonly batcher: Batcher;
+  private capture: HookCapture | null = null;
+  private router: chrome.runtime.Port | null = null;
+  private status: HostStatus;
+  private disposed = false;
+  private nextReplay = 1;
+  private readonly pending = new Map<number, { resolve: (r: HookReplayResult) => void; timer: ReturnType<typeof setTimeout> }>();
+  onStatus?: (status: HostStatus) => void;
+
+  constructor(readonly tabId: number) {
+    this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
+    this.batcher = new Batcher({ flush: (records) => this.link?.post({ v: PROTOCOL_VERSION, type: 'batch', records }) });
+  }
+
+  connectPanel(link: PanelLink): void {
+    this.link = link;
+    this.postStatus();
+    this.batcher.setOpen(true);
+  }
+
+  disconnectPanel(link: PanelLink): void {
+    if (this.link !== link) return;
+    this.link = null;
+    this.batcher.setOpen(false);
+  }
+
+  handle(msg: PanelToHost): void {
+    switch (msg.type) {
+      case 'hello':
+        this.postStatus();
+        break;
+      case 'attach':
+        void this.start();
+        break;
+      case 'reload':
+        void this.reloadPage();
+        break;
+      case 'replay':
+        void this.replay(msg.req).then((result) => this.link?.post({ v: PROTOCOL_VERSION, type: 'replay-result', result }));
+        break;
+    }
+  }
+
+  /** Start capturing: connect to the router, which arms the page hooks of this tab (idempotent). */
+  async start(): Promise<void> {
+    if (this.router || this.disposed) return;
+    this.capture ??= new HookCapture((r) => this.batcher.push(r), Date.now());
+    try {
+      this.router = chrome.runtime.connect({ name: hookHostPortName(this.tabId) });
+    } catch (e) {
+      this.setPhase('detached', `Could not reach Frameline's background: ${(e as Error).message ?? e}`);
+      return;
+    }
+    this.router.onMessage.addListener(this.onRouter);
+    this.router.onDisconnect.addListener(() => {
+      this.router = null;
+      if (this.disposed) return;
+      // The background was suspended or reloaded: reconnect (the page hooks keep what they saw meanwhile).
+      setTimeout(() => void this.start(), 200);
+    });
+    this.setPhase('capturing');
+  }
+
+  private readonly onRouter = (m: unknown) => {
+    if (!isRouterToHost(m) || !this.capture) return;
+    const msg = m as RouterToHost;
+    switch (msg.type) {
+      case 'hook':
+      {
+        this.capture.batch(msg.frameId, msg.batch);
+        this.badEvents += msg.bad;
+        const malformed = this.capture.malformed + this.badEvents;
+        if (malformed !== this.status.malformed) {
+          this.status.malformed = malformed;
+          this.postStatus();
+        }
+        break;
+      }
+      case 'handshake':
+        this.capture.handshake(msg.h);
+        break;
+      case 'doc-gone':
+        this.capture.docGone(msg.frameId, msg.doc);
+        break;
+      case 'lost':
+        this.status.dropped += msg.count;
+        this.postStatus();
+        break;
+      case 'hook-result': {
+        const p = this.pending.get(msg.result.id);
+        if (!p) break;
+        clearTimeout(p.timer);
+        this.pending.delete(msg.result.id);
+        p.resolve(msg.result);
+        break;
+      }
+    }
+  };
+  private badEvents = 0;
+
+  private ask(frameId: number, doc: string, req: Omit<HookReplay, 'id'>): Promise<HookReplayResult> {
+    const id = this.nextReplay++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ id, ok: false, error: 'gone' });
+      }, REPLAY_TIMEOUT_MS);
+      this.pending.set(id, { resolve, timer });
+      const m: HostToRouter = { type: 'replay', frameId, doc, req: { ...req, id } };
+      try {
+        this.router!.postMessage(m);
+      } catch {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve({ id, ok: false, error: 'gone' });
+      }
+    });
+  }
+
+  async replay(req: ReplayRequest): Promise<ReplayResult> {
+    const fail = (error: string, closed = false): ReplayResult => ({ id: req.id, ok: false, error, ...(closed ? { closed } : {}) });
+    if (this.status.phase !== 'capturing' || !this.capture || !this.router) {
+      return fail('Capture is not running, so nothing was sent; start capture, then send again.');
+    }
+    const payload = req.b64 !== undefined ? { b64: req.b64 } : { text: req.text ?? '' };
+    const loc = this.capture.locate(req.conn);
+    const conn = this.capture.connection(req.conn);
+    if (!loc || !conn) {
+      if (req.mode !== 'fresh' || !req.target) {
+        return fail('This connection is not part of the live capture (it was cleared or imported): only a fresh connection is possible.');
+      }
+      const doc = this.capture.docOf(0);
+      if (!doc) return fail('The inspected page has no Frameline hook yet (reload it once). Nothing was sent.');
+      const r = await this.ask(0, doc, { mode: 'fresh', url: req.target.url, protocols: req.target.protocols, ...payload });
+      return r.ok ? { id: req.id, ok: true } : fail(describeReplayError(r as never, 'fresh'));
+    }
+    let r: HookReplayResult;
+    if (req.mode === 'fresh') {
+      const protocols = (conn.request?.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? conn.protocol ?? '')
+        .split(',').map((p) => p.trim()).filter(Boolean);
+      r = await this.ask(loc.frameId, loc.doc, { mode: 'fresh', url: conn.url, protocols, ...payload });
+    } else {
+      r = await this.ask(loc.frameId, loc.doc, { mode: req.mode, s: loc.s, ...payload });
+    }
+    if (r.ok) return { id: req.id, ok: true };
+    return fail(describeReplayError(r as never, req.mode), r.error === 'state' && r.readyState !== 0);
+  }
+
+  async reloadPage(): Promise<void> {
+    await this.start();
+    if (chrome.devtools?.inspectedWindow) chrome.devtools.inspectedWindow.reload({});
+    else await chrome.tabs.reload(this.tabId);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.router?.disconnect();
+    this.router = null;
+  }
+
+  private setPhase(phase: HostStatus['phase'], reason?: string) {
+    this.status = { ...this.status, phase, reason };
+    this.postStatus();
+  }
+
+  private postStatus() {
+    this.onStatus?.(this.status);
+    this.link?.post({ v: PROTOCOL_VERSION, type: 'status', status: { ...this.status } });
+  }
+}

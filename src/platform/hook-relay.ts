@@ -1,0 +1,88 @@
+// Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox-hook.ts),
+// validates everything the hook sends, and relays it to the background router over a runtime Port; passes the
+// router's commands (arm, replay) back to the hook. Registered at document_start, before any page script, so the
+// hook's one hello message reaches this listener first; it is stopped there and never seen by the page.
+import { HELLO_TYPE } from '../capture/firefox-hook';
+import { HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../capture/hook-protocol';
+import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../protocol';
+
+/** Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended). */
+const MAX_WAITING = 2000;
+
+export function startRelay(): void {
+  let hook: MessagePort | null = null;
+  let doc = '';
+  let ext: chrome.runtime.Port | null = null;
+  let waiting: ContentToRouter[] = [];
+  let lost = 0;
+
+  const toRouter = (m: ContentToRouter) => {
+    if (ext) {
+      try {
+        ext.postMessage(m);
+        return;
+      } catch {
+        ext = null;
+      }
+    }
+    if (waiting.length >= MAX_WAITING) {
+      const old = waiting.shift()!;
+      if (old.type === 'batch') lost += old.batch.events.length;
+    }
+    waiting.push(m);
+  };
+
+  const connect = () => {
+    try {
+      ext = chrome.runtime.connect({ name: CONTENT_PORT });
+    } catch {
+      return; // the extension was removed or updated: this page keeps working, unwatched
+    }
+    ext.onMessage.addListener((m: unknown) => {
+      if (!isRouterToContent(m)) return;
+      let cmd: HookCommand;
+      if (m.type === 'arm') cmd = { k: 'arm', on: m.on };
+      else if (m.doc === doc) cmd = { k: 'replay', doc, req: m.req };
+      else return;
+      hook?.postMessage(cmd);
+    });
+    ext.onDisconnect.addListener(() => {
+      ext = null;
+      // Until the router is back the hook keeps reporting and we keep its batches (bounded, counted).
+      setTimeout(connect, 250);
+    });
+    const queued = waiting;
+    waiting = [];
+    for (const m of queued) toRouter(m);
+    if (lost) {
+      toRouter({ type: 'lost', doc, count: lost });
+      lost = 0;
+    }
+  };
+
+  const onHook = (e: MessageEvent) => {
+    const m = e.data as { k?: unknown; batch?: unknown; result?: unknown } | null;
+    if (!m || typeof m !== 'object') return;
+    if (m.k === 'batch') {
+      const checked = checkHookBatch(m.batch);
+      if (!checked || checked.batch.doc !== doc) return;
+      toRouter({ type: 'batch', batch: checked.batch, bad: checked.bad });
+    } else if (m.k === 'replay-result') {
+      const result = checkHookReplayResult(m.result);
+      if (result) toRouter({ type: 'replay-result', doc, result });
+    }
+  };
+
+  const onHello = (e: MessageEvent) => {
+    if (hook || e.source !== window) return;
+    const d = e.data as { type?: unknown; v?: unknown; doc?: unknown } | null;
+    if (!d || d.type !== HELLO_TYPE || d.v !== HOOK_VERSION || typeof d.doc !== 'string' || e.ports.length !== 1) return;
+    e.stopImmediatePropagation();
+    removeEventListener('message', onHello, true);
+    doc = String(d.doc);
+    hook = e.ports[0];
+    hook.onmessage = onHook;
+    connect();
+  };
+  addEventListener('message', onHello, true);
+}

@@ -1,0 +1,115 @@
+// Firefox, background: the router between the page hooks of a tab (one content-script port per frame) and the hook
+// host of that tab (DevTools page, or the panel as a tab). It adds the frame id it knows from each port's sender,
+// arms a tab's hooks only while a host listens (otherwise pages pay nothing but a registry of their sockets), and
+// relays webRequest's view of WebSocket handshakes. No domain logic lives here.
+import {
+  CONTENT_PORT, isContentToRouter, isHostToRouter, parseHookHostPortName,
+  type RouterToContent, type RouterToHost,
+} from '../protocol';
+import type { WsHandshake } from '../capture/hook';
+import type { Header } from '../model/types';
+
+interface ContentEnd {
+  port: chrome.runtime.Port;
+  frameId: number;
+  doc: string;
+}
+
+/** Handshakes kept per tab for a host that connects later (sockets opened before the panel). */
+const HANDSHAKES_KEPT = 100;
+
+export function startRouter(): void {
+  const contents = new Map<number, Set<ContentEnd>>();
+  const hosts = new Map<number, chrome.runtime.Port>();
+  const recent = new Map<number, WsHandshake[]>();
+
+  const toHost = (tabId: number, m: RouterToHost) => {
+    try {
+      hosts.get(tabId)?.postMessage(m);
+    } catch {
+      hosts.delete(tabId);
+    }
+  };
+  const toContent = (end: ContentEnd, m: RouterToContent) => {
+    try {
+      end.port.postMessage(m);
+    } catch {
+      /* the frame is gone; its disconnect cleans up */
+    }
+  };
+
+  chrome.runtime.onConnect.addListener((port) => {
+    if (port.sender?.id !== chrome.runtime.id) return;
+    if (port.name === CONTENT_PORT) {
+      const tabId = port.sender.tab?.id;
+      if (tabId === undefined) return;
+      const end: ContentEnd = { port, frameId: port.sender.frameId ?? 0, doc: '' };
+      let set = contents.get(tabId);
+      if (!set) contents.set(tabId, (set = new Set()));
+      set.add(end);
+      if (hosts.has(tabId)) toContent(end, { type: 'arm', on: true });
+      port.onMessage.addListener((m: unknown) => {
+        if (!isContentToRouter(m)) return;
+        if (m.type === 'batch') {
+          end.doc = m.batch.doc;
+          toHost(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
+        } else if (m.type === 'replay-result') toHost(tabId, { type: 'hook-result', frameId: end.frameId, doc: m.doc, result: m.result });
+        else toHost(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
+      });
+      port.onDisconnect.addListener(() => {
+        set!.delete(end);
+        if (!set!.size) contents.delete(tabId);
+        if (end.doc) toHost(tabId, { type: 'doc-gone', frameId: end.frameId, doc: end.doc });
+      });
+      return;
+    }
+    const tabId = parseHookHostPortName(port.name);
+    if (tabId === undefined) return; // another context's port (e.g. panel ⇄ DevTools page): not ours
+    hosts.set(tabId, port);
+    for (const h of recent.get(tabId) ?? []) toHost(tabId, { type: 'handshake', h });
+    for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: true });
+    port.onMessage.addListener((m: unknown) => {
+      if (!isHostToRouter(m)) return;
+      for (const end of contents.get(tabId) ?? []) {
+        if (end.frameId === m.frameId) toContent(end, { type: 'replay', doc: m.doc, req: m.req });
+      }
+    });
+    port.onDisconnect.addListener(() => {
+      if (hosts.get(tabId) !== port) return;
+      hosts.delete(tabId);
+      for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: false });
+    });
+  });
+
+  chrome.tabs?.onRemoved?.addListener((tabId) => recent.delete(tabId));
+
+  const wr = (globalThis as { browser?: { webRequest?: typeof chrome.webRequest } }).browser?.webRequest ?? chrome.webRequest;
+  if (!wr) return;
+  const filter = { urls: ['ws://*/*', 'wss://*/*'] };
+  const headers = (h?: chrome.webRequest.HttpHeader[]): Header[] => (h ?? []).map((x) => ({ name: x.name, value: x.value ?? '' }));
+  const report = (tabId: number, h: WsHandshake) => {
+    if (tabId < 0) return;
+    let list = recent.get(tabId);
+    if (!list) recent.set(tabId, (list = []));
+    list.push(h);
+    if (list.length > HANDSHAKES_KEPT) list.shift();
+    toHost(tabId, { type: 'handshake', h });
+  };
+  wr.onBeforeSendHeaders.addListener(
+    (d) => {
+      report(d.tabId, { phase: 'request', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, headers: headers(d.requestHeaders) });
+      return undefined;
+    },
+    filter,
+    ['requestHeaders'],
+  );
+  wr.onHeadersReceived.addListener(
+    (d) => {
+      report(d.tabId, { phase: 'response', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, headers: headers(d.responseHeaders), status: d.statusCode, statusLine: d.statusLine });
+      return undefined;
+    },
+    filter,
+    ['responseHeaders'],
+  );
+  wr.onErrorOccurred.addListener((d) => report(d.tabId, { phase: 'error', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, error: d.error }), filter);
+}

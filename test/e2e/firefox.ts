@@ -1,0 +1,88 @@
+// Real Firefox ESR (WebDriver BiDi) with the unpacked Frameline build for Firefox. Firefox does not let BiDi reach
+// an extension panel inside its DevTools, so the panel is tested as an extension page in a tab inspecting the page
+// (`…/src/panel/index.html?tabId=N`, the same page DevTools shows); one smoke test opens the real DevTools panel.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
+import { waitInFrame } from './browser';
+
+export const FIREFOX_EXT_DIR = resolve(import.meta.dirname, '../../dist/firefox');
+export const GECKO_ID = 'frameline@frameline.dev';
+/** Pinned, so the tests know the extension's moz-extension:// origin. */
+export const FIXED_UUID = '6f1b1f0e-1111-4c2a-9a11-0123456789ab';
+export const EXT_ORIGIN = `moz-extension://${FIXED_UUID}`;
+
+export function firefoxPath(): string {
+  const p = process.env.FIREFOX_EXECUTABLE_PATH || '/usr/bin/firefox-esr';
+  if (!existsSync(p)) {
+    throw new Error(`Firefox not found at ${p}. Install it with: sudo apt-get install -y firefox-esr (or set FIREFOX_EXECUTABLE_PATH).`);
+  }
+  return p;
+}
+
+export interface Firefox {
+  browser: Browser;
+  downloads: string;
+  close(): Promise<void>;
+}
+
+export async function launchFirefox(): Promise<Firefox> {
+  if (!existsSync(join(FIREFOX_EXT_DIR, 'manifest.json'))) throw new Error(`No extension at ${FIREFOX_EXT_DIR}: run npm run build first.`);
+  const downloads = mkdtempSync(join(tmpdir(), 'frameline-ff-downloads-'));
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: firefoxPath(),
+    headless: true,
+    // Lets page.goto reach moz-extension:// pages (and the browser's chrome context, for the DevTools smoke test).
+    args: ['-remote-allow-system-access'],
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIXED_UUID }),
+      'browser.download.dir': downloads,
+      'browser.download.folderList': 2,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+      'browser.download.start_downloads_in_tmp_dir': false,
+      'browser.download.alwaysOpenPanel': false,
+    },
+  });
+  await browser.installExtension(FIREFOX_EXT_DIR);
+  return {
+    browser,
+    downloads,
+    async close() {
+      await browser.close().catch(() => {});
+      rmSync(downloads, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Load an extension page in a tab. Firefox's goto of a moz-extension:// URL never reports completion: poll. */
+export async function openExtensionPage(browser: Browser, path: string): Promise<Page> {
+  const page = await browser.newPage({ type: 'window' });
+  page.goto(`${EXT_ORIGIN}/${path}`, { timeout: 5000 }).catch(() => {});
+  await waitInFrame(page.mainFrame(), `location.href.startsWith(${JSON.stringify(EXT_ORIGIN)}) && document.readyState === 'complete'`, {
+    what: `extension page ${path}`,
+  });
+  return page;
+}
+
+/** Open `url` in a tab, then the Frameline panel as a tab inspecting it; returns both with capture running. */
+export async function inspectInFirefox(ff: Firefox, url: string): Promise<{ page: Page; panelPage: Page; panel: Frame; tabId: number }> {
+  // Each in a window of its own: both stay foreground, so neither has its timers throttled.
+  const page = await ff.browser.newPage({ type: 'window' });
+  await page.goto(url);
+  const probe = await openExtensionPage(ff.browser, 'src/panel/index.html');
+  const tabId = (await probe.evaluate(
+    `browser.tabs.query({}).then((tabs) => tabs.find((t) => t.url === ${JSON.stringify(page.url())})?.id ?? -1)`,
+  )) as number;
+  if (tabId < 0) throw new Error(`No tab found for ${page.url()}`);
+  probe.goto(`${EXT_ORIGIN}/src/panel/index.html?tabId=${tabId}`, { timeout: 5000 }).catch(() => {});
+  const panel = probe.mainFrame();
+  await waitInFrame(panel, `location.search === '?tabId=${tabId}' && document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
+    what: 'capture to start in the Firefox panel tab', timeout: 8000,
+  }).catch(async (e) => {
+    throw new Error(e.message + ' ' + JSON.stringify(await panel.evaluate(`[location.href, document.readyState, document.querySelector('[data-testid="capture-state"]')?.outerHTML, document.visibilityState]`)));
+  });
+  return { page, panelPage: probe, panel, tabId };
+}
