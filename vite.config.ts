@@ -1,5 +1,5 @@
 // Two targets from one source: `vite build --mode chrome` → dist/chrome, `--mode firefox` → dist/firefox.
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import baseManifest from './manifest.json' with { type: 'json' };
@@ -29,10 +29,28 @@ function firefoxManifest(m: typeof baseManifest): ManifestV3Export {
   } as ManifestV3Export;
 }
 
+/**
+ * Frameline never renders raw HTML: drop Preact's `dangerouslySetInnerHTML` assignment (a hostile payload can then
+ * never become markup, and `web-ext lint` has no unsafe innerHTML assignment to report). Fails the build if Preact's
+ * code changes shape, rather than silently keeping it.
+ */
+function noRawHtml(): Plugin {
+  return {
+    name: 'frameline:no-raw-html',
+    transform(code, id) {
+      if (!/[\\/]preact[\\/]dist[\\/]preact\.mjs/.test(id)) return null;
+      const re = /\((\w+)\.innerHTML=(\w+)\.__html\)/g;
+      if (!re.test(code)) this.error('Preact changed: its dangerouslySetInnerHTML assignment was not found');
+      return { code: code.replace(re, '(()=>{throw new Error("Frameline renders no raw HTML")})()'), map: null };
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const firefox = mode === 'firefox';
   return {
     plugins: [
+      noRawHtml(),
       preact(),
       crx({
         manifest: firefox ? firefoxManifest(baseManifest) : (baseManifest as ManifestV3Export),

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 export function missingBrowsers() {
   const chromium = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
   const missing = [];
+  const firefox = process.env.FIREFOX_EXECUTABLE_PATH || '/usr/bin/firefox-esr';
   if (!existsSync(chromium)) missing.push({ name: 'Chromium', path: chromium, pkg: 'chromium' });
+  if (!existsSync(firefox)) missing.push({ name: 'Firefox ESR', path: firefox, pkg: 'firefox-esr' });
   return missing;
 }
 
@@ -14,7 +16,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     for (const m of missing) console.error(`✖ ${m.name} not found at ${m.path}.`);
     console.error(
       `The end-to-end tests drive real browsers. Install them with:\n  sudo apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n` +
-        'or point PUPPETEER_EXECUTABLE_PATH at a Chromium/Chrome binary.',
+        'or point PUPPETEER_EXECUTABLE_PATH at a Chromium/Chrome binary and FIREFOX_EXECUTABLE_PATH at a Firefox binary.',
     );
     process.exit(1);
   }

@@ -48,6 +48,12 @@ if (missing.length) {
   totals.failed += 1;
   ok = false;
 } else if (run('build (dist/chrome, dist/firefox)', 'npm', ['run', 'build', '--silent'])) {
+  // The Firefox build must lint clean (0 errors, 0 warnings): counted as one check.
+  if (run('web-ext lint (dist/firefox)', 'node', ['scripts/lint-firefox.mjs'])) totals.passed += 1;
+  else {
+    totals.failed += 1;
+    ok = false;
+  }
   vitest('e2e');
 } else {
   totals.failed += 1;

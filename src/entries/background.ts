@@ -3,6 +3,7 @@
 // No domain logic lives here.
 import { panelTabUrl } from '../panel/constants';
 import { startRouter } from '../platform/router';
+import { FIREFOX_BUILD } from '../platform/build';
 
 chrome.action?.onClicked.addListener((tab) => {
   if (tab.id === undefined || tab.id < 0) return;
@@ -10,4 +11,4 @@ chrome.action?.onClicked.addListener((tab) => {
 });
 
 // Chrome captures through chrome.debugger in the DevTools page; Firefox has no debugger API.
-if (typeof chrome.debugger?.attach !== 'function') startRouter();
+if (FIREFOX_BUILD) startRouter();

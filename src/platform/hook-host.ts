@@ -7,7 +7,7 @@ import { Batcher } from '../model/batcher';
 import { PROTOCOL_VERSION, hookHostPortName, isRouterToHost } from '../protocol';
 import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../protocol';
 import type { PanelLink } from './capture-host';
-import { describeReplayError } from './capture-host';
+import { describeReplayError } from './replay-errors';
 
 const REPLAY_TIMEOUT_MS = 20_000;
 

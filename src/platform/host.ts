@@ -2,6 +2,7 @@
 // hook with webRequest (Firefox, which gives extensions no debugger).
 import { CaptureHost, type PanelLink } from './capture-host';
 import { HookHost } from './hook-host';
+import { FIREFOX_BUILD } from './build';
 import type { HostStatus, PanelToHost } from '../protocol';
 
 export interface Host {
@@ -14,8 +15,7 @@ export interface Host {
   dispose(): void;
 }
 
-export const hasDebugger = (): boolean => typeof chrome !== 'undefined' && typeof chrome.debugger?.attach === 'function';
 
 export function createHost(tabId: number): Host {
-  return hasDebugger() ? new CaptureHost(tabId) : new HookHost(tabId);
+  return FIREFOX_BUILD ? new HookHost(tabId) : new CaptureHost(tabId);
 }

@@ -1,7 +1,7 @@
 // Capture, replay and HAR export in real Firefox ESR through Frameline's own capture path there (the page hook and
 // webRequest), against a real `ws` server on 127.0.0.1. The panel runs as an extension page in a tab inspecting the
 // test page (BiDi cannot reach a panel inside Firefox's DevTools).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
