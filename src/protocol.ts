@@ -125,6 +125,13 @@ export type RouterToHost =
   | { type: 'doc-gone'; frameId: number; doc: string }
   | { type: 'handshake'; h: WsHandshake };
 
+/** Runtime message to the router (from Frameline's own pages): answers with a RouterStatus. */
+export const ROUTER_STATUS = 'frameline:router-status';
+export interface RouterStatus {
+  /** Per tab: whether a capture host listens, how many frames have a page hook, hook events passed to the host. */
+  tabs: Record<number, { host: boolean; frames: number; forwarded: number }>;
+}
+
 export type HostToRouter = { type: 'replay'; frameId: number; doc: string; req: HookReplay };
 
 const obj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;

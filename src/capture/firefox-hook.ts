@@ -88,7 +88,13 @@ export function installHook(g: typeof globalThis & Window): void {
   const entries = new WeakMapC<WebSocket, Entry>();
   const bySocketNo = new MapC<number, Entry>();
   let nextS = 1;
-  let armed = false;
+  // Armed: a Frameline host listens for this tab. Until the router says yes or no (it does as soon as this document's
+  // relay connects), events are kept, so the first frames of a new page or frame are not lost; bounded, and counted.
+  let armed: boolean | null = null;
+  let lost = 0;
+  const MAX_UNARMED = 20_000;
+  const MAX_UNARMED_CHARS = 32 * 1024 * 1024;
+  let unarmedChars = 0;
   let injecting: WebSocket | null = null;
   let replaying: WebSocket | null = null;
 
@@ -96,40 +102,50 @@ export function installHook(g: typeof globalThis & Window): void {
   const queue: Array<{ e: HookEvent; ready: boolean }> = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   const post = (msg: unknown) => apply(portPost, port, [msg]);
-  const flush = () => {
+  const flush = (always: boolean) => {
     flushTimer = null;
     let n = 0;
     while (n < queue.length && queue[n].ready) n++;
-    if (n === 0) return;
+    if (n === 0 && !always) return;
     const taken = apply(arraySplice, queue, [0, n]) as typeof queue;
     const events: HookEvent[] = [];
     for (let i = 0; i < taken.length; i++) events[i] = taken[i].e;
-    const batch: HookBatch = { v: HOOK_VERSION, doc, href: String(g.location.href), events };
+    const batch: HookBatch = { v: HOOK_VERSION, doc, href: String(g.location.href), events, ...(lost ? { lost } : {}) };
+    lost = 0;
     post({ k: 'batch', batch });
   };
   // At most one batch per 16 ms. A due batch goes out at the end of the current task (a background tab's timers
   // fire a second late at best); otherwise a timer sends it.
   let lastFlush = 0;
   let microtask = false;
-  const flushNow = () => {
+  const flushNow = (always = false) => {
     microtask = false;
     if (flushTimer !== null) clearTimer(flushTimer);
     flushTimer = null;
     lastFlush = nowMs();
-    flush();
+    flush(always);
+    if (queue.length && queue[0].ready) schedule();
   };
   const schedule = () => {
     if (microtask) return;
     const wait = 16 - (nowMs() - lastFlush);
     if (wait <= 0) {
       microtask = true;
-      queueMicro(flushNow);
-    } else if (flushTimer === null) flushTimer = setTimer(flushNow, wait);
+      queueMicro(() => flushNow());
+    } else if (flushTimer === null) flushTimer = setTimer(() => flushNow(), wait);
   };
   const emit = (e: HookEvent) => {
-    if (!armed) return;
+    if (armed === false) return;
+    if (armed === null) {
+      const chars = e.k === 'frame' ? (e.text ?? e.b64 ?? '').length : 0;
+      if (queue.length >= MAX_UNARMED || unarmedChars + chars > MAX_UNARMED_CHARS) {
+        lost++;
+        return;
+      }
+      unarmedChars += chars;
+    }
     apply(arrayPush, queue, [{ e, ready: true }]);
-    schedule();
+    if (armed) schedule();
   };
 
   const toB64 = (bytes: Uint8Array) => {
@@ -140,7 +156,7 @@ export function installHook(g: typeof globalThis & Window): void {
 
   /** Record a payload: text at once, binary copied now (the page may reuse its buffer), Blob read in order. */
   const framePayload = (en: Entry, dir: 'sent' | 'received', data: unknown, mark?: 'replayed' | 'injected') => {
-    if (!armed) return;
+    if (armed === false) return;
     const t = nowMs();
     if (typeof data === 'string') return emit({ k: 'frame', s: en.s, t, dir, text: data, ...(mark ? { mark } : {}) });
     let bytes: Uint8Array | null = null;
@@ -162,7 +178,7 @@ export function installHook(g: typeof globalThis & Window): void {
       const done = (b64: string) => {
         slot.e.b64 = b64;
         slot.ready = true;
-        schedule();
+        if (armed) schedule();
       };
       try {
         apply(promiseThen, apply(blobBuffer, data, []), [(buf: ArrayBuffer) => done(toB64(new U8(buf))), () => done('')]);
@@ -199,7 +215,7 @@ export function installHook(g: typeof globalThis & Window): void {
       emit({ k: 'close', s: en.s, t: nowMs(), code: apply(closeGet.code, e, []) as number, reason: String(apply(closeGet.reason, e, [])), wasClean: !!apply(closeGet.wasClean, e, []) });
       setTimer(() => apply(mapDelete, bySocketNo, [en.s]), 60_000);
     }]);
-    if (armed) emit(socketEvent(en));
+    if (armed !== false) emit(socketEvent(en));
     return en;
   };
 
@@ -326,11 +342,24 @@ export function installHook(g: typeof globalThis & Window): void {
     if (m.k === 'arm') {
       const was = armed;
       armed = m.on === true;
-      if (armed && !was) apply(mapForEach, bySocketNo, [(en: Entry) => en.closed || emit(socketEvent(en))]);
-      if (!armed) queue.length = 0;
+      if (!armed) {
+        queue.length = 0;
+        lost = 0;
+      } else if (was === false) {
+        // Armed again after a pause: announce the live sockets (their frames meanwhile were not kept).
+        apply(mapForEach, bySocketNo, [(en: Entry) => en.closed || emit(socketEvent(en))]);
+      }
+      // Say hello (an empty batch if nothing waits), so the host learns of this document and its URL.
+      if (armed && was !== true) flushNow(true);
     } else if (m.k === 'replay' && m.doc === doc && m.req && typeof m.req.id === 'number') {
       replay(m.req, (result) => post({ k: 'replay-result', result }));
     }
   };
   g.postMessage({ type: HELLO_TYPE, v: HOOK_VERSION, doc }, '*', [channel.port2]);
+  // No word from the router (the extension is being updated, or its relay never ran): stop keeping events.
+  setTimer(() => {
+    if (armed !== null) return;
+    armed = false;
+    queue.length = 0;
+  }, 10_000);
 }

@@ -20,6 +20,8 @@ export interface HookBatch {
   doc: string;
   href: string;
   events: HookEvent[];
+  /** Events the hook could not keep before it learnt whether to report (bounded buffer): counted, never silent. */
+  lost?: number;
 }
 
 export interface HookReplay {
@@ -108,7 +110,9 @@ export function checkHookBatch(x: unknown): { batch: HookBatch; bad: number } | 
     if (c) events.push(c);
     else bad++;
   }
-  return { batch: { v: HOOK_VERSION, doc: String(o.doc), href: strOr(o.href, MAX_URL) ?? '', events }, bad };
+  const batch: HookBatch = { v: HOOK_VERSION, doc: String(o.doc), href: strOr(o.href, MAX_URL) ?? '', events };
+  if (isNum(o.lost) && o.lost > 0) batch.lost = Math.floor(o.lost);
+  return { batch, bad };
 }
 
 export function checkHookReplayResult(x: unknown): HookReplayResult | null {

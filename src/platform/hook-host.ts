@@ -84,6 +84,10 @@ export class HookHost {
       {
         this.capture.batch(msg.frameId, msg.batch);
         this.badEvents += msg.bad;
+        if (msg.batch.lost) {
+          this.status.dropped += msg.batch.lost;
+          this.postStatus();
+        }
         const malformed = this.capture.malformed + this.badEvents;
         if (malformed !== this.status.malformed) {
           this.status.malformed = malformed;

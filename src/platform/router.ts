@@ -3,8 +3,8 @@
 // arms a tab's hooks only while a host listens (otherwise pages pay nothing but a registry of their sockets), and
 // relays webRequest's view of WebSocket handshakes. No domain logic lives here.
 import {
-  CONTENT_PORT, isContentToRouter, isHostToRouter, parseHookHostPortName,
-  type RouterToContent, type RouterToHost,
+  CONTENT_PORT, ROUTER_STATUS, isContentToRouter, isHostToRouter, parseHookHostPortName,
+  type RouterStatus, type RouterToContent, type RouterToHost,
 } from '../protocol';
 import type { WsHandshake } from '../capture/hook';
 import type { Header } from '../model/types';
@@ -22,6 +22,8 @@ export function startRouter(): void {
   const contents = new Map<number, Set<ContentEnd>>();
   const hosts = new Map<number, chrome.runtime.Port>();
   const recent = new Map<number, WsHandshake[]>();
+  /** Hook events passed to each tab's host: what the status query reports. */
+  const forwarded = new Map<number, number>();
 
   const toHost = (tabId: number, m: RouterToHost) => {
     try {
@@ -47,11 +49,12 @@ export function startRouter(): void {
       let set = contents.get(tabId);
       if (!set) contents.set(tabId, (set = new Set()));
       set.add(end);
-      if (hosts.has(tabId)) toContent(end, { type: 'arm', on: true });
+      toContent(end, { type: 'arm', on: hosts.has(tabId) }); // the hook keeps its first events until it knows
       port.onMessage.addListener((m: unknown) => {
         if (!isContentToRouter(m)) return;
         if (m.type === 'batch') {
           end.doc = m.batch.doc;
+          if (hosts.has(tabId)) forwarded.set(tabId, (forwarded.get(tabId) ?? 0) + m.batch.events.length);
           toHost(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
         } else if (m.type === 'replay-result') toHost(tabId, { type: 'hook-result', frameId: end.frameId, doc: m.doc, result: m.result });
         else toHost(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
@@ -81,7 +84,20 @@ export function startRouter(): void {
     });
   });
 
-  chrome.tabs?.onRemoved?.addListener((tabId) => recent.delete(tabId));
+  chrome.tabs?.onRemoved?.addListener((tabId) => {
+    recent.delete(tabId);
+    forwarded.delete(tabId);
+  });
+
+  // What the router is doing, for Frameline's own pages (diagnostics, and the Firefox DevTools smoke test).
+  chrome.runtime.onMessage.addListener((m: unknown, sender, sendResponse) => {
+    if (sender.id !== chrome.runtime.id || (m as { type?: unknown })?.type !== ROUTER_STATUS) return;
+    const tabs: RouterStatus['tabs'] = {};
+    for (const id of new Set([...contents.keys(), ...hosts.keys()])) {
+      tabs[id] = { host: hosts.has(id), frames: contents.get(id)?.size ?? 0, forwarded: forwarded.get(id) ?? 0 };
+    }
+    sendResponse({ tabs } satisfies RouterStatus);
+  });
 
   const wr = (globalThis as { browser?: { webRequest?: typeof chrome.webRequest } }).browser?.webRequest ?? chrome.webRequest;
   if (!wr) return;

@@ -8,7 +8,8 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { harValidator } from '../support/har-schema';
 import { waitInFrame } from './browser';
-import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
+import { inspectInFirefox, launchFirefox, showFramelineInDevTools, type Firefox } from './firefox';
+import type { RouterStatus } from '../../src/protocol';
 import {
   clear, clickConnection, clickRow, composerAction, connections, openComposer, press, rows, setEditor, text,
   waitForConnection, waitForRow, waitForTotal,
@@ -20,6 +21,7 @@ let ff: Firefox;
 let srv: Server;
 let page: Page;
 let panel: Frame;
+let tabIdOfPanel: number;
 
 const inPage = (code: string) => page.evaluate(code);
 const serverConns = (t: string) => srv.connections.filter((c) => c.query.t === t);
@@ -45,7 +47,7 @@ beforeAll(async () => {
      s.onopen = () => s.send('from-iframe');</script>`,
   );
   ff = await launchFirefox();
-  ({ page, panel } = await inspectInFirefox(ff, srv.origin + '/app.html'));
+  ({ page, panel, tabId: tabIdOfPanel } = await inspectInFirefox(ff, srv.origin + '/app.html'));
 }, 60_000);
 
 afterAll(async () => {
@@ -249,5 +251,34 @@ describe('Firefox: capture through the page hook', () => {
       ['receive', 2, 'BwgJ'],
     ]);
     rmSync(path);
+  });
+
+  it('opens the real Frameline panel in Firefox DevTools, which captures the page (smoke test)', async () => {
+    const tab = await ff.browser.newPage({ type: 'window' });
+    await tab.goto(srv.origin + '/app.html?devtools');
+    const labels = await showFramelineInDevTools(ff.browser, srv.origin + '/app.html?devtools');
+    expect(labels).toContain('Frameline');
+    // The panel inside DevTools is out of BiDi's reach: ask the router whether that tab's capture host (the DevTools
+    // page) is connected and receives the page's frames.
+    const status = () => panel.evaluate(`browser.runtime.sendMessage({ type: 'frameline:router-status' })`) as Promise<RouterStatus>;
+    const hosted = async () => Object.values((await status()).tabs).filter((t) => t.host).length;
+    const deadline = Date.now() + 15_000;
+    while ((await hosted()) < 2) {
+      if (Date.now() > deadline) throw new Error(`DevTools capture host never connected: ${JSON.stringify(await status())}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const before = JSON.stringify((await status()).tabs);
+    await tab.evaluate(`new Promise((done) => { early.onmessage = () => done(); early.send('to devtools'); })`);
+    const grew = async () => {
+      const now = (await status()).tabs;
+      const was = JSON.parse(before) as RouterStatus['tabs'];
+      return Object.entries(now).some(([id, t]) => t.host && was[Number(id)] && t.forwarded >= was[Number(id)].forwarded + 2 && id !== String(tabIdOfPanel));
+    };
+    const until2 = Date.now() + 10_000;
+    while (!(await grew())) {
+      if (Date.now() > until2) throw new Error(`No frames reached the DevTools capture host: ${JSON.stringify((await status()).tabs)} (before ${before})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await tab.close();
   });
 });

@@ -86,3 +86,41 @@ export async function inspectInFirefox(ff: Firefox, url: string): Promise<{ page
   });
   return { page, panelPage: probe, panel, tabId };
 }
+
+/**
+ * Run `expression` in the browser's chrome (privileged) context — Firefox internals, kept in this one helper: the
+ * launch flag -remote-allow-system-access lets BiDi reach it.
+ */
+export async function inChrome<T>(browser: Browser, expression: string): Promise<T> {
+  const conn = (browser as unknown as { connection: { send(method: string, params: object): Promise<{ result: any }> } }).connection;
+  const tree = await conn.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const context = tree.result.contexts[0].context;
+  const r = await conn.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
+  if (r.result.type === 'exception') throw new Error(`chrome context: ${r.result.exceptionDetails?.text}`);
+  return r.result.result?.value as T;
+}
+
+/** Open Firefox's real DevTools on the tab showing `url` and show the Frameline panel; returns the toolbox's tab labels. */
+export function showFramelineInDevTools(browser: Browser, url: string): Promise<string[]> {
+  return inChrome<string>(
+    browser,
+    `(async () => {
+      const { require } = ChromeUtils.importESModule('resource://devtools/shared/loader/Loader.sys.mjs');
+      const { gDevTools } = require('devtools/client/framework/devtools');
+      let tab;
+      for (const win of Services.wm.getEnumerator('navigator:browser')) {
+        tab ??= win.gBrowser.tabs.find((t) => t.linkedBrowser.currentURI.spec === ${JSON.stringify(url)});
+      }
+      if (!tab) throw new Error('no tab shows ${url}');
+      const toolbox = await gDevTools.showToolboxForTab(tab, { toolId: 'webconsole' });
+      let def;
+      for (let i = 0; i < 100 && !def; i++) {
+        def = [...toolbox.additionalToolDefinitions.values()].find((d) => d.label === 'Frameline');
+        if (!def) await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!def) throw new Error('no Frameline panel in the toolbox');
+      await toolbox.selectTool(def.id);
+      return JSON.stringify([...toolbox.doc.querySelectorAll('.devtools-tab')].map((e) => e.textContent));
+    })()`,
+  ).then((s) => JSON.parse(s));
+}
