@@ -20,7 +20,15 @@ export interface WsHandshake {
   status?: number;
   statusLine?: string;
   error?: string;
+  /** The URL of the document or worker that made the request, as webRequest tells it. */
+  originUrl?: string;
 }
+
+/** How long a handshake waits for its page-hook socket before it is shown on its own (handshake only). */
+export const LONELY_HANDSHAKE_MS = 2000;
+export const HANDSHAKE_ONLY =
+  'Firefox shows Frameline only the handshake of this socket: it was made where no page hook runs (a worker, or a ' +
+  'frame extensions may not script), so its frames cannot be captured.';
 
 export interface SocketLocation {
   frameId: number;
@@ -58,6 +66,8 @@ export class HookCapture {
   private readonly lonelySockets = new Map<string, Connection[]>();
   private readonly byRequest = new Map<string, Connection>();
   private readonly handshakes = new Map<string, WsHandshake[]>(); // request id → its events, until paired
+  /** Unpaired handshakes made since capture started (request id → time), candidates for `sweep`. */
+  private readonly fresh = new Map<string, number>();
   /** Events dropped because their shape was wrong. */
   malformed = 0;
 
@@ -162,6 +172,7 @@ export class HookCapture {
       return;
     }
     this.handshakes.set(h.requestId, [h]);
+    if (h.t >= this.startedAt) this.fresh.set(h.requestId, h.t);
     const k = `${h.frameId} ${h.url}`;
     const sockets = this.lonelySockets.get(k);
     const sock = sockets?.shift();
@@ -191,7 +202,41 @@ export class HookCapture {
     }
   }
 
+  /**
+   * Show handshakes whose socket never came from a page hook (Firefox runs no content script in workers) as
+   * connections of their own, marked handshake-only. Call now and then with the wall clock in ms.
+   */
+  sweep(now: number): void {
+    for (const [requestId, t] of this.fresh) {
+      if (now - t < LONELY_HANDSHAKE_MS) continue;
+      this.fresh.delete(requestId);
+      const events = this.handshakes.get(requestId);
+      if (!events) continue;
+      const first = events[0];
+      const k = `${first.frameId} ${first.url}`;
+      const q = this.lonelyHandshakes.get(k);
+      const at = q?.findIndex((h) => h.requestId === requestId) ?? -1;
+      if (at < 0) continue;
+      q!.splice(at, 1);
+      if (!q!.length) this.lonelyHandshakes.delete(k);
+      const c: Connection = {
+        id: this.nextConn++,
+        url: first.url,
+        state: 'connecting',
+        openedBeforeCapture: false,
+        target: { type: 'other', ...(first.originUrl ? { url: first.originUrl } : {}) },
+        createdTs: first.t / 1000,
+        handshakeOnly: HANDSHAKE_ONLY,
+      };
+      const response = events.find((h) => h.phase === 'response');
+      if (response?.status === 101) Object.assign(c, { state: 'open', openTs: response.t / 1000 });
+      this.emitConn(c);
+      this.bind(c, requestId);
+    }
+  }
+
   private bind(c: Connection, requestId: string) {
+    this.fresh.delete(requestId);
     this.byRequest.set(requestId, c);
     const events = this.handshakes.get(requestId) ?? [];
     this.handshakes.delete(requestId);

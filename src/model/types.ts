@@ -58,6 +58,8 @@ export interface Connection {
   openedBeforeCapture: boolean;
   /** For a socket opened before capture whose URL could not be told apart: the live sockets it may be. */
   urlCandidates?: string[];
+  /** Only the handshake of this socket could be seen, never its frames; says why (Firefox: a socket in a worker). */
+  handshakeOnly?: string;
   target: SocketTarget;
   initiator?: Initiator;
   request?: HandshakeRequest;

@@ -41,6 +41,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
             <span class="conn-meta">
               {c.target.type !== 'page' && <span class="badge">{c.target.type}</span>}
               {c.openedBeforeCapture && <span class="badge badge-warn">opened before capture</span>}
+              {c.handshakeOnly && <span class="badge badge-warn" title={c.handshakeOnly}>handshake only</span>}
               <span class="count">{store.framesPerConnection.get(id) ?? 0}</span>
             </span>
           </div>

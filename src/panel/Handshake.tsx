@@ -61,6 +61,11 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
           Use “Reload to capture from the start” to see all of it.
         </div>
       )}
+      {c.handshakeOnly && (
+        <div class="notice" data-testid="handshake-only">
+          {c.handshakeOnly}
+        </div>
+      )}
       <table class="general">
         <tbody>
           {rows.map(([k, v]) => (

@@ -74,7 +74,9 @@ export class HookHost {
       setTimeout(() => void this.start(), 200);
     });
     this.setPhase('capturing');
+    this.sweeper ??= setInterval(() => this.capture?.sweep(Date.now()), 1000);
   }
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   private readonly onRouter = (m: unknown) => {
     if (!isRouterToHost(m) || !this.capture) return;
@@ -173,6 +175,7 @@ export class HookHost {
 
   dispose(): void {
     this.disposed = true;
+    clearInterval(this.sweeper);
     this.router?.disconnect();
     this.router = null;
   }

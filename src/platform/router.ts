@@ -103,6 +103,10 @@ export function startRouter(): void {
   if (!wr) return;
   const filter = { urls: ['ws://*/*', 'wss://*/*'] };
   const headers = (h?: chrome.webRequest.HttpHeader[]): Header[] => (h ?? []).map((x) => ({ name: x.name, value: x.value ?? '' }));
+  const origin = (d: { originUrl?: string; documentUrl?: string }) => {
+    const u = d.originUrl ?? d.documentUrl;
+    return u ? { originUrl: u } : {};
+  };
   const report = (tabId: number, h: WsHandshake) => {
     if (tabId < 0) return;
     let list = recent.get(tabId);
@@ -113,7 +117,7 @@ export function startRouter(): void {
   };
   wr.onBeforeSendHeaders.addListener(
     (d) => {
-      report(d.tabId, { phase: 'request', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, headers: headers(d.requestHeaders) });
+      report(d.tabId, { phase: 'request', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, headers: headers(d.requestHeaders), ...origin(d as unknown as { originUrl?: string; documentUrl?: string }) });
       return undefined;
     },
     filter,

@@ -46,6 +46,11 @@ beforeAll(async () => {
     `<!doctype html><script>const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=iframe'))});
      s.onopen = () => s.send('from-iframe');</script>`,
   );
+  srv.page(
+    '/worker.js',
+    `const s = new WebSocket(${JSON.stringify(srv.wsUrl('/hdr?t=worker'))});
+     s.onopen = () => s.send('from-worker'); s.onmessage = (e) => postMessage(String(e.data));`,
+  );
   ff = await launchFirefox();
   ({ page, panel, tabId: tabIdOfPanel } = await inspectInFirefox(ff, srv.origin + '/app.html'));
 }, 60_000);
@@ -155,6 +160,17 @@ describe('Firefox: capture through the page hook', () => {
     await waitForRow(panel, `r.text === 'from-iframe' && r.direction === 'sent'`, 'the iframe frame');
     await clickConnection(panel, c.id);
     expect(await text(panel, 'handshake')).toContain(srv.altOrigin + '/frame.html');
+  });
+
+  it('shows a dedicated worker’s socket as handshake-only (Firefox runs no content script in workers)', async () => {
+    await clear(panel);
+    await inPage(`new Promise((done) => { const w = window.wk = new Worker('/worker.js'); w.onmessage = () => done(); })`);
+    expect(serverConns('worker')[0].received.map((m) => m.text)).toEqual(['from-worker']);
+    const c = await waitForConnection(panel, `c.url.endsWith('t=worker')`, 'the worker socket');
+    expect(c.text).toContain('handshake only');
+    await clickConnection(panel, c.id);
+    expect(await text(panel, 'handshake-only')).toContain('worker');
+    expect(await text(panel, 'response-headers')).toMatch(/X-Frameline-Test\s+custom-header/i);
   });
 
   it('replays an edited frame on the same live connection, marked, and injects one as received', async () => {

@@ -161,3 +161,36 @@ describe('hook message checks (nothing from the page is trusted)', () => {
     expect(checkHookReplayResult({ id: '1', ok: true })).toBeNull();
   });
 });
+
+describe('HookCapture: sockets no page hook sees (Firefox workers)', () => {
+  it('shows a handshake whose socket never comes as a handshake-only connection, after a grace period', () => {
+    const records: CaptureRecord[] = [];
+    const cap = new HookCapture((r) => records.push(r), T0 - 10_000);
+    const store = new SessionStore();
+    const url = 'ws://127.0.0.1:5170/echo?from=worker';
+    cap.handshake({ phase: 'request', requestId: '5', frameId: 0, url, t: T0, headers: [], originUrl: 'http://127.0.0.1:5170/worker.js' });
+    cap.handshake({ phase: 'response', requestId: '5', frameId: 0, url, t: T0 + 3, status: 101, statusLine: 'HTTP/1.1 101 Switching Protocols', headers: [] });
+    // An old handshake (before capture) is never shown on its own: its socket may simply be gone.
+    cap.handshake({ phase: 'request', requestId: '4', frameId: 0, url, t: T0 - 20_000, headers: [] });
+    cap.sweep(T0 + 1000);
+    store.apply(records.splice(0));
+    expect(store.connections.size).toBe(0);
+    cap.sweep(T0 + 2500);
+    store.apply(records.splice(0));
+    expect([...store.connections.values()]).toMatchObject([
+      { url, state: 'open', handshakeOnly: expect.stringContaining('worker'), target: { type: 'other', url: 'http://127.0.0.1:5170/worker.js' }, response: { status: 101 } },
+    ]);
+    cap.sweep(T0 + 60_000);
+    store.apply(records.splice(0));
+    expect(store.connections.size).toBe(1);
+  });
+
+  it('never shows a paired handshake on its own', () => {
+    const records: CaptureRecord[] = [];
+    const cap = new HookCapture((r) => records.push(r), T0 - 10_000);
+    cap.handshake({ phase: 'request', requestId: '6', frameId: 0, url: URL1, t: T0, headers: [] });
+    cap.batch(0, { v: 1, doc: 'docaaaa1111', href: 'http://a/', events: [socket(1)] });
+    cap.sweep(T0 + 5000);
+    expect(records.filter((r) => r.t === 'conn' && r.conn.handshakeOnly)).toEqual([]);
+  });
+});
