@@ -213,6 +213,27 @@ describe('Firefox: capture through the page hook', () => {
     const out = await composerAction(panel, 'replay-send');
     expect(out.kind).toBe('error');
     expect(out.text).toMatch(/closed.*Nothing was sent/);
+    // The fresh connection it offers: a new socket from the page, to the same URL.
+    expect(await composerAction(panel, 'replay-fresh')).toMatchObject({ kind: 'ok' });
+    await until(() => serverConns('closed').length === 2 && serverConns('closed')[1].received.length === 1, 'the fresh connection');
+    expect(serverConns('closed')[1].received[0].text).toBe('bye');
+    await waitForConnection(panel, `c.url.endsWith('t=closed') && c.state === 'open'`, 'the fresh connection in the panel');
+    await waitForRow(panel, `r.text === 'bye' && r.direction === 'sent' && r.replayed`, 'the replayed row on the fresh socket');
+  });
+
+  it('shows close codes and reasons from both sides', async () => {
+    await clear(panel);
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/close?code=4001&reason=server-bye'))});
+      s.onopen = () => s.send('please close');
+      s.onclose = () => done();
+    })`);
+    const server = await waitForConnection(panel, `c.url.includes('/close?') && c.state === 'closed'`, 'server-closed socket');
+    await clickConnection(panel, server.id);
+    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4001')`, {
+      what: 'close code 4001',
+    });
+    expect(await text(panel, 'handshake')).toMatch(/Close\s+4001 “server-bye”/);
   });
 
   it('ignores a page that forges the hook channel', async () => {
@@ -228,6 +249,15 @@ describe('Firefox: capture through the page hook', () => {
     })()`);
     await waitForRow(panel, `r.text === 'real' && r.direction === 'sent'`, 'the real frame');
     expect((await connections(panel)).some((c) => c.url.includes('forged'))).toBe(false);
+  });
+
+  it('marks each page load on the timeline when the inspected page navigates', async () => {
+    await clear(panel);
+    await page.goto(srv.origin + '/app.html?second-load');
+    const row = await waitForRow(panel, `r.text === 'early-hello' && r.direction === 'sent'`, 'the new page’s first frame');
+    await waitInFrame(panel, `document.querySelector('[data-testid="frame-row"][data-frame-id="${row.id}"]')?.getAttribute('data-navigation') === ${JSON.stringify(srv.origin + '/app.html?second-load')}`, {
+      what: 'the navigation mark',
+    });
   });
 
   it('exports the session as valid HAR 1.2', async () => {
