@@ -7,8 +7,10 @@
 // and typed-array payloads behave as before. Sockets that existed before the hook (the extension was installed or
 // updated after the page loaded) are adopted on their next send and marked as partially captured (`pre`).
 //
-// Private channel: at start the hook makes a MessageChannel and hands one end to the isolated script with a single
-// window message, which that script (registered before any page script) takes and stops. Everything else travels
+// Private channel: at start the hook makes a MessageChannel and hands one end to the isolated script with a window
+// message, which that script (registered before any page script) takes, stops and acknowledges over the channel.
+// Only when both scripts are injected late (into a tab already open when Frameline was installed) may the first hello
+// find no listener; the hook then offers a new channel every 50 ms (for 5 s) until one is acknowledged. Everything else travels
 // over the channel, which the page cannot reach. Built-ins are taken at start, so a page that patches them later
 // sees nothing of Frameline's traffic. Nothing is reported until the isolated script arms the hook (a Frameline
 // panel is open for this tab); the hook only keeps a registry of live sockets till then.
@@ -77,8 +79,8 @@ export function installHook(g: typeof globalThis & Window): void {
   const URLC = g.URL;
   const ErrorC = g.Error;
   const stackGet = getDesc(g.Error.prototype, 'stack')?.get;
-  const channel = new g.MessageChannel();
-  const port = channel.port1;
+  const MessageChannelC = g.MessageChannel;
+  let port: MessagePort | null = null;
   const portPost = g.MessagePort.prototype.postMessage;
   const docBytes = new U8(12);
   g.crypto.getRandomValues(docBytes);
@@ -101,7 +103,7 @@ export function installHook(g: typeof globalThis & Window): void {
   // Ordered output: an event waiting for a Blob's bytes holds back the ones after it.
   const queue: Array<{ e: HookEvent; ready: boolean }> = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
-  const post = (msg: unknown) => apply(portPost, port, [msg]);
+  const post = (msg: unknown) => port && apply(portPost, port, [msg]);
   const flush = (always: boolean) => {
     flushTimer = null;
     let n = 0;
@@ -336,7 +338,7 @@ export function installHook(g: typeof globalThis & Window): void {
     answer({ id: req.id, ok: true });
   };
 
-  port.onmessage = (ev: MessageEvent) => {
+  const onCommand = (ev: MessageEvent) => {
     const m = apply(dataGet, ev, []) as HookCommand;
     if (!m || typeof m !== 'object') return;
     if (m.k === 'arm') {
@@ -355,7 +357,21 @@ export function installHook(g: typeof globalThis & Window): void {
       replay(m.req, (result) => post({ k: 'replay-result', result }));
     }
   };
-  g.postMessage({ type: HELLO_TYPE, v: HOOK_VERSION, doc }, '*', [channel.port2]);
+  const winPost = g.postMessage.bind(g);
+  let offers = 0;
+  const offer = () => {
+    if (port || offers++ > 100) return;
+    const ch = new MessageChannelC();
+    ch.port1.onmessage = (ev: MessageEvent) => {
+      const m = apply(dataGet, ev, []) as { k?: unknown } | null;
+      if (port || !m || m.k !== 'ack') return;
+      port = ch.port1;
+      port.onmessage = onCommand;
+    };
+    winPost({ type: HELLO_TYPE, v: HOOK_VERSION, doc }, '*', [ch.port2]);
+    setTimer(offer, 50);
+  };
+  offer();
   // No word from the router (the extension is being updated, or its relay never ran): stop keeping events.
   setTimer(() => {
     if (armed !== null) return;

@@ -1,7 +1,9 @@
 // Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox-hook.ts),
 // validates everything the hook sends, and relays it to the background router over a runtime Port; passes the
 // router's commands (arm, replay) back to the hook. Registered at document_start, before any page script, so the
-// hook's one hello message reaches this listener first; it is stopped there and never seen by the page.
+// hook's hello message reaches this listener first; it is stopped there and never seen by the page, and acknowledged.
+// Only the first hello of a document is taken. (Injected late into a tab that was already open, the page's own
+// listeners may run first: README says to reload such pages for the same guarantee.)
 import { HELLO_TYPE } from '../capture/firefox-hook';
 import { HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../capture/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../protocol';
@@ -74,14 +76,15 @@ export function startRelay(): void {
   };
 
   const onHello = (e: MessageEvent) => {
-    if (hook || e.source !== window) return;
+    if (e.source !== window) return;
     const d = e.data as { type?: unknown; v?: unknown; doc?: unknown } | null;
     if (!d || d.type !== HELLO_TYPE || d.v !== HOOK_VERSION || typeof d.doc !== 'string' || e.ports.length !== 1) return;
-    e.stopImmediatePropagation();
-    removeEventListener('message', onHello, true);
+    e.stopImmediatePropagation(); // later offers of the hook (it retries until acknowledged) are never seen either
+    if (hook) return;
     doc = String(d.doc);
     hook = e.ports[0];
     hook.onmessage = onHook;
+    hook.postMessage({ k: 'ack' });
     connect();
   };
   addEventListener('message', onHello, true);
