@@ -1,10 +1,11 @@
 // The one typed protocol for messages between Frameline's contexts (capture host ⇄ panel).
 // Bump PROTOCOL_VERSION on any incompatible change; both ends check it.
 import type { CaptureRecord } from './model/types';
+import { encodeBatch, isWireBatch, type WireBatch } from './model/wire';
 import type { HookBatch, HookReplay, HookReplayResult } from './capture/hook-protocol';
 import type { WsHandshake } from './capture/hook';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Runtime port name a panel uses to reach the capture host of its inspected tab. */
 export const panelPortName = (tabId: number) => `frameline:panel:${tabId}`;
@@ -59,7 +60,8 @@ export interface ReplayResult {
 }
 
 export type HostToPanel =
-  | { v: typeof PROTOCOL_VERSION; type: 'batch'; records: CaptureRecord[] }
+  /** Records in the wire shape of src/model/wire.ts (frames as columns). */
+  | { v: typeof PROTOCOL_VERSION; type: 'batch'; batch: WireBatch }
   | { v: typeof PROTOCOL_VERSION; type: 'status'; status: HostStatus }
   | { v: typeof PROTOCOL_VERSION; type: 'replay-result'; result: ReplayResult };
 
@@ -70,6 +72,9 @@ export type PanelToHost =
   /** Reload the inspected page so its sockets are captured from their handshake. */
   | { v: typeof PROTOCOL_VERSION; type: 'reload' }
   | { v: typeof PROTOCOL_VERSION; type: 'replay'; req: ReplayRequest };
+
+/** The batch message of a host: frames as columns (see src/model/wire.ts). */
+export const batchMessage = (records: CaptureRecord[]): HostToPanel => ({ v: PROTOCOL_VERSION, type: 'batch', batch: encodeBatch(records) });
 
 export function isPanelToHost(m: unknown): m is PanelToHost {
   if (typeof m !== 'object' || m === null) return false;
@@ -90,7 +95,7 @@ export function isHostToPanel(m: unknown): m is HostToPanel {
   const o = m as { v?: unknown; type?: unknown; records?: unknown; status?: unknown };
   if (o.v !== PROTOCOL_VERSION) return false;
   return (
-    (o.type === 'batch' && Array.isArray(o.records)) ||
+    (o.type === 'batch' && isWireBatch((m as { batch?: unknown }).batch)) ||
     (o.type === 'status' && typeof o.status === 'object') ||
     (o.type === 'replay-result' && typeof (m as { result?: unknown }).result === 'object')
   );

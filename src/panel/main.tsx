@@ -7,10 +7,13 @@ import { connectToHost, localHost, type HostConnection } from '../platform/panel
 import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
 import type { PanelHost } from './host';
 import { PROTOCOL_VERSION } from '../protocol';
+import { decodeBatch } from '../model/wire';
 import { App } from './App';
 import './styles.css';
 
 const store = new SessionStore();
+// Automation and benchmarks (README, automation contract): the panel's store, read-only by convention.
+(globalThis as { __frameline?: { store: SessionStore } }).__frameline = { store };
 let status: HostStatus | null = null;
 const statusListeners = new Set<() => void>();
 
@@ -18,7 +21,7 @@ const pendingReplays = new Map<number, (r: ReplayResult) => void>();
 let nextReplayId = 1;
 
 const onMessage = (m: HostToPanel) => {
-  if (m.type === 'batch') store.apply(m.records);
+  if (m.type === 'batch') store.apply(decodeBatch(m.batch));
   else if (m.type === 'replay-result') {
     pendingReplays.get(m.result.id)?.(m.result);
     pendingReplays.delete(m.result.id);

@@ -5,7 +5,7 @@
 import { CdpCapture, type SessionKey } from '../capture/cdp';
 import { candidateUrls, matchCloses, urlByPayload, type CloseInfo, type LiveSocket } from '../capture/resolve';
 import { Batcher } from '../model/batcher';
-import { PROTOCOL_VERSION } from '../protocol';
+import { PROTOCOL_VERSION, batchMessage } from '../protocol';
 import type { HostStatus, HostToPanel, PanelToHost, ReplayRequest, ReplayResult } from '../protocol';
 import { PageProbe, type PageReplay } from './page-probe';
 import { ReplayMarks } from '../capture/replay-marks';
@@ -64,7 +64,7 @@ export class CaptureHost {
   constructor(readonly tabId: number) {
     this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
     this.batcher = new Batcher({
-      flush: (records) => this.link?.post({ v: PROTOCOL_VERSION, type: 'batch', records }),
+      flush: (records) => this.link?.post(batchMessage(records)),
     });
     this.capture = new CdpCapture({
       emit: (r) => {

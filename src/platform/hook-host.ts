@@ -4,7 +4,7 @@
 import { HookCapture } from '../capture/hook';
 import type { HookReplay, HookReplayResult } from '../capture/hook-protocol';
 import { Batcher } from '../model/batcher';
-import { PROTOCOL_VERSION, hookHostPortName, isRouterToHost } from '../protocol';
+import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from '../protocol';
 import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../protocol';
 import type { PanelLink } from './capture-host';
 import { describeReplayError } from './replay-errors';
@@ -24,7 +24,7 @@ export class HookHost {
 
   constructor(readonly tabId: number) {
     this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
-    this.batcher = new Batcher({ flush: (records) => this.link?.post({ v: PROTOCOL_VERSION, type: 'batch', records }) });
+    this.batcher = new Batcher({ flush: (records) => this.link?.post(batchMessage(records)) });
   }
 
   connectPanel(link: PanelLink): void {

@@ -30,7 +30,10 @@ afterAll(async () => {
 it('adopts a socket opened before the add-on was installed on its next send', async () => {
   const page = await browser.newPage({ type: 'window' });
   await page.goto(srv.origin + '/old.html');
-  await page.evaluate(`new Promise((done) => { old.onmessage = () => done(); old.onopen = () => old.send('before install'); })`);
+  await page.evaluate(`new Promise((done) => {
+    old.onmessage = () => done();
+    if (old.readyState === 1) old.send('before install'); else old.onopen = () => old.send('before install');
+  })`);
   await browser.installExtension(FIREFOX_EXT_DIR);
   const panelPage = await openExtensionPage(browser, 'src/panel/index.html');
   const tabId = (await panelPage.evaluate(

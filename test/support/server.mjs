@@ -5,6 +5,8 @@
 //   /close?code=&reason=   closes with that code and reason after the first message it receives
 //   /badframe        answers the first message with a frame of reserved opcode 3 (a protocol error)
 //   /burst?n=&size=  on message "go", sends n text frames of about `size` bytes: {"seq":i,"pad":"…"}
+//   /stream?rate=&seconds=&size=  on message "go", sends `rate` text frames per second for `seconds`, paced every
+//                    5 ms: {"seq":i,"pad":"…"} of `size` bytes, then {"done":n}
 //   anything else    behaves like /echo
 // Every connection records what it received (server.connections[i].received) so tests can check replays.
 import http from 'node:http';
@@ -49,6 +51,26 @@ export async function startServer() {
         }
         if (url.pathname === '/close') {
           ws.close(Number(url.searchParams.get('code') ?? 1000), url.searchParams.get('reason') ?? '');
+          return;
+        }
+        if (url.pathname === '/stream' && !isBinary && buf.toString() === 'go') {
+          const rate = Number(url.searchParams.get('rate') ?? 1000);
+          const seconds = Number(url.searchParams.get('seconds') ?? 10);
+          const size = Number(url.searchParams.get('size') ?? 200);
+          const total = Math.round(rate * seconds);
+          const t0 = performance.now();
+          let seq = 0;
+          const tick = () => {
+            if (ws.readyState !== ws.OPEN) return;
+            const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
+            for (; seq < due; seq++) {
+              const head = `{"seq":${seq},"pad":"`;
+              ws.send(head + 'x'.repeat(Math.max(0, size - head.length - 2)) + '"}');
+            }
+            if (seq < total) setTimeout(tick, 5);
+            else ws.send(JSON.stringify({ done: total }));
+          };
+          tick();
           return;
         }
         if (url.pathname === '/burst' && !isBinary && buf.toString() === 'go') {

@@ -1,0 +1,199 @@
+// Capture ceiling (issue #3, item 1): the highest sustained rate of 200 B text frames that a capturer receives with
+// 0 lost and 0 reordered frames (sequence numbers checked) over BENCH_SECONDS (60 by default), Frameline against the
+// null listener (an extension that only counts frames and checks their sequence: the chrome.debugger ceiling), in
+// alternating runs; and the page→row-visible latency (p50/p99) at 5k frames/s in the real Frameline panel.
+// Run: npm run bench (BENCH_SECONDS, BENCH_RUNS, BENCH_RATES=2000,4000,… to change the sweep).
+import { it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import type { Frame, Page } from 'puppeteer';
+import { startServer } from '../support/server.mjs';
+import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RATES = (process.env.BENCH_RATES ?? '2000,4000,6000,8000,10000,12000').split(',').map(Number);
+const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+type Mode = 'null listener' | 'Frameline';
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+interface Capturer {
+  page: Page;
+  panel: Frame;
+  /** Frames counted since the last reset, and sequence gaps among the stream's frames. */
+  read(): Promise<{ frames: number; gaps: number }>;
+  reset(): Promise<void>;
+}
+
+async function open(mode: Mode, chrome: Chrome, url: string): Promise<Capturer> {
+  if (mode === 'Frameline') {
+    const { page, panel } = await inspect(chrome, url);
+    await panel.$eval('[data-testid="memory-budget"]', (el) => {
+      (el as HTMLInputElement).value = '4000';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }).catch(() => {});
+    return {
+      page,
+      panel,
+      // Sequence check over what the store holds, in store order, per connection.
+      read: () =>
+        panel.evaluate(`(() => {
+          const s = globalThis.__frameline.store; const last = new Map(); let gaps = 0;
+          for (let i = 0; i < s.frameCount; i++) {
+            const f = s.frameAt(i); const t = f.text;
+            if (t === undefined || !t.startsWith('{"seq":')) continue;
+            const seq = parseInt(t.slice(7), 10); const prev = last.get(f.conn) ?? -1;
+            if (seq !== prev + 1) gaps++;
+            last.set(f.conn, seq);
+          }
+          return { frames: s.frameCount, gaps };
+        })()`) as Promise<{ frames: number; gaps: number }>,
+      reset: async () => {
+        await panel.$eval('[data-testid="clear"]', (el) => (el as HTMLElement).click());
+        await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.total === '0'`);
+      },
+    };
+  }
+  const page = await chrome.browser.newPage();
+  await page.goto(url);
+  const dt = await page.openDevTools();
+  const panel = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
+  await waitInFrame(panel, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+  let base = { frames: 0, gaps: 0 };
+  const raw = () =>
+    panel.evaluate(`({ frames: Number(document.documentElement.dataset.frames ?? 0), gaps: Number(document.documentElement.dataset.gaps ?? 0) })`) as Promise<{ frames: number; gaps: number }>;
+  return {
+    page,
+    panel,
+    read: async () => {
+      const r = await raw();
+      return { frames: r.frames - base.frames, gaps: r.gaps - base.gaps };
+    },
+    reset: async () => {
+      base = await raw();
+    },
+  };
+}
+
+/** Stream `rate` frames/s for SECONDS: did the page get them all in time, and did the capturer get them all in order? */
+async function step(srv: Server, cap: Capturer, rate: number, seconds: number) {
+  await cap.reset();
+  const total = Math.round(rate * seconds);
+  const page = (await cap.page.evaluate(`new Promise((done) => {
+    const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=200`))});
+    let n = 0, last = -1, gaps = 0, t0 = 0;
+    s.onopen = () => { t0 = performance.now(); s.send('go'); };
+    s.onmessage = (e) => {
+      const d = e.data;
+      if (d.startsWith('{"done"')) { done({ n, gaps, ms: performance.now() - t0 }); s.close(); return; }
+      const seq = parseInt(d.slice(7), 10); if (seq !== last + 1) gaps++; last = seq; n++;
+    };
+  })`)) as { n: number; gaps: number; ms: number };
+  const want = total + 2; // + the page's "go" and the server's "done"
+  const deadline = Date.now() + 15_000;
+  let got = await cap.read();
+  while (got.frames < want && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    got = await cap.read();
+  }
+  got = await cap.read();
+  const sustained = page.n === total && page.gaps === 0 && page.ms <= seconds * 1000 * 1.05 + 500;
+  return { rate, pageMs: Math.round(page.ms), pageGot: page.n, captured: got.frames - 2, lost: want - got.frames, gaps: got.gaps, ok: sustained && got.frames === want && got.gaps === 0 };
+}
+
+/** Page receive time of every frame against the time its row is first in the panel's DOM (polled every 4 ms). */
+async function latency(srv: Server, chrome: Chrome, rate: number, seconds: number) {
+  const { page, panel } = await inspect(chrome, srv.origin + '/blank.html');
+  await panel.evaluate(`(() => {
+    window.__lat = []; window.__stop = false;
+    const poll = () => {
+      let best = -1;
+      for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
+        const t = r.textContent; const i = t.indexOf('"seq":');
+        if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
+      }
+      window.__lat.push(performance.timeOrigin + performance.now(), best);
+      if (!window.__stop) setTimeout(poll, 4);
+    };
+    poll();
+  })()`);
+  const total = rate * seconds;
+  const at = (await page.evaluate(`new Promise((done) => {
+    const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=200`))});
+    const at = new Array(${total});
+    s.onopen = () => s.send('go');
+    s.onmessage = (e) => {
+      const d = e.data;
+      if (d.startsWith('{"done"')) { s.close(); done(at); return; }
+      at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
+    };
+  })`)) as number[];
+  await new Promise((r) => setTimeout(r, 1500));
+  const samples = (await panel.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[];
+  const lat: number[] = [];
+  let k = 0;
+  for (let i = 0; i < samples.length; i += 2) {
+    const [t, best] = [samples[i], samples[i + 1]];
+    for (; k <= best && k < total; k++) lat.push(t - at[k]);
+  }
+  await page.close();
+  return { rate, frames: total, seen: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat) };
+}
+
+it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→row latency`, async () => {
+  const srv = await startServer();
+  srv.page('/blank.html', '<!doctype html><title>bench</title>');
+  const ceilings: Record<Mode, number[]> = { 'null listener': [], Frameline: [] };
+  const steps: Array<Record<string, unknown>> = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      for (const mode of (run % 2 ? ['Frameline', 'null listener'] : ['null listener', 'Frameline']) as Mode[]) {
+        const chrome = await launchChromium(mode === 'Frameline' ? undefined : NULL_EXT);
+        try {
+          const cap = await open(mode, chrome, srv.origin + '/blank.html');
+          let best = 0;
+          for (const rate of RATES) {
+            const r = await step(srv, cap, rate, SECONDS);
+            steps.push({ run, mode, ...r });
+            console.log(run, mode, JSON.stringify(r));
+            if (!r.ok) break;
+            best = rate;
+          }
+          ceilings[mode].push(best);
+        } finally {
+          await chrome.close();
+        }
+      }
+    }
+    const chrome = await launchChromium();
+    let lat;
+    try {
+      lat = await latency(srv, chrome, 5000, 10);
+    } finally {
+      await chrome.close();
+    }
+    const ratio = median(ceilings.Frameline) / median(ceilings['null listener']);
+    const rows = [
+      ...(['null listener', 'Frameline'] as Mode[]).map((m) => ({
+        case: `${m}: highest rate with 0 lost / 0 reordered over ${SECONDS} s`,
+        value: `${median(ceilings[m])} frames/s`,
+        runs: ceilings[m].join(' / '),
+      })),
+      { case: 'Frameline ÷ null listener (medians)', value: ratio.toFixed(2), runs: 'target ≥ 0.90' },
+      { case: 'page → row visible at 5k frames/s (10 s)', value: `p50 ${Math.round(lat.p50)} ms / p99 ${Math.round(lat.p99)} ms`, runs: `max ${Math.round(lat.max)} ms; ${lat.seen}/${lat.frames} rows seen; target p99 ≤ 100 ms` },
+    ];
+    console.table(rows);
+    const dir = new URL('./results/', import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      new URL(`ceiling-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir),
+      JSON.stringify({ cores: cpus().length, seconds: SECONDS, runs: RUNS, rates: RATES, ceilings, ratio, latency: lat, steps, rows }, null, 2),
+    );
+  } finally {
+    await srv.close();
+  }
+}, 6 * 3600_000);

@@ -1,0 +1,1 @@
+// Only here so the bench can find the extension id.

@@ -1,0 +1,52 @@
+// The wire shape of record batches (frames as columns): exact round trips, order kept, malformed batches refused.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeBatch, encodeBatch, isWireBatch } from '../../../src/model/wire';
+import { batchMessage, isHostToPanel } from '../../../src/protocol';
+import type { CaptureRecord } from '../../../src/model/types';
+
+const conn = (id: number): CaptureRecord => ({ t: 'conn', conn: { id, url: `ws://x/${id}`, state: 'open', openedBeforeCapture: false, target: { type: 'page' } } });
+
+describe('wire batches', () => {
+  it('round-trips every kind of frame and keeps records in order', () => {
+    const records: CaptureRecord[] = [
+      { t: 'anchor', anchor: 12.5 },
+      conn(1),
+      { t: 'frame', frame: { id: 1, conn: 1, dir: 'sent', opcode: 1, ts: 1.25, size: 5, text: 'hello' } },
+      { t: 'frame', frame: { id: 2, conn: 1, dir: 'received', opcode: 2, ts: 1.5, size: 3, b64: 'AAEC' } },
+      { t: 'navigated', url: 'http://a/', ts: 2 },
+      { t: 'frame', frame: { id: 3, conn: 1, dir: 'sent', opcode: 1, ts: 1.75, size: 0, text: '', mark: 'replayed' } },
+      { t: 'frame', frame: { id: 4, conn: 1, dir: 'received', opcode: 1, ts: 2, size: 1, text: 'x', mark: 'injected' } },
+      { t: 'frame', frame: { id: 5, conn: 1, dir: 'received', opcode: 9, ts: 2, size: 0 } },
+      conn(2),
+    ];
+    const wire = JSON.parse(JSON.stringify(encodeBatch(records)));
+    expect(isWireBatch(wire)).toBe(true);
+    expect(decodeBatch(wire)).toEqual(records);
+  });
+
+  it('round-trips any sequence of records (property)', () => {
+    const frame = fc.record({
+      id: fc.nat(), conn: fc.nat(), dir: fc.constantFrom('sent' as const, 'received' as const), opcode: fc.constantFrom(1, 2, 8, 9, 10, -1),
+      ts: fc.double({ noNaN: true, noDefaultInfinity: true }), size: fc.nat(),
+    });
+    const rec = fc.oneof(
+      fc.tuple(frame, fc.option(fc.string(), { nil: undefined }), fc.boolean(), fc.constantFrom(undefined, 'replayed' as const, 'injected' as const)).map(([f, p, bin, mark]): CaptureRecord => ({
+        t: 'frame', frame: { ...f, ...(p === undefined ? {} : bin ? { b64: p } : { text: p }), ...(mark ? { mark } : {}) },
+      })),
+      fc.nat().map(conn),
+      fc.double({ noNaN: true }).map((anchor): CaptureRecord => ({ t: 'anchor', anchor })),
+    );
+    fc.assert(fc.property(fc.array(rec, { maxLength: 40 }), (records) => {
+      expect(decodeBatch(encodeBatch(records))).toEqual(records);
+    }));
+  });
+
+  it('refuses malformed batches at the protocol check', () => {
+    expect(isHostToPanel(batchMessage([conn(1)]))).toBe(true);
+    const bad = batchMessage([{ t: 'frame', frame: { id: 1, conn: 1, dir: 'sent', opcode: 1, ts: 0, size: 1, text: 'a' } }]) as { batch: { frames: { p: string[] } } };
+    bad.batch.frames.p.pop();
+    expect(isHostToPanel(bad)).toBe(false);
+    expect(isHostToPanel({ v: 1, type: 'batch', records: [] })).toBe(false); // an older protocol
+  });
+});
