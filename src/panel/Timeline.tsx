@@ -86,8 +86,11 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
   const maxScroll = Math.max(1, spacerPx - height);
   const topRowAt = (st: number) => (scaled ? (Math.min(st, maxScroll) / maxScroll) * Math.max(0, count - viewRows) : st / ROW_HEIGHT);
   const scrollTopFor = (row: number) => (scaled ? (row / Math.max(1, count - viewRows)) * maxScroll : row * ROW_HEIGHT);
-  const topRow = topRowAt(scrollTop);
-  const rowTop = (i: number) => (scaled ? scrollTop + (i - topRow) * ROW_HEIGHT : i * ROW_HEIGHT);
+  // Following the tail, the view is at the bottom in this very render: no second render, no layout read.
+  const following = stick.current && natural;
+  const viewTop = following ? Math.max(0, spacerPx - height) : scrollTop;
+  const topRow = topRowAt(viewTop);
+  const rowTop = (i: number) => (scaled ? viewTop + (i - topRow) * ROW_HEIGHT : i * ROW_HEIGHT);
 
   useEffect(() => {
     const el = scroller.current!;
@@ -97,19 +100,19 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
     return () => ro.disconnect();
   }, []);
 
-  // Follow the tail while the user is at the bottom.
+  // Follow the tail while the user is at the bottom: write the scroll position, never read it here (a read would
+  // force a layout on every batch).
+  const written = useRef(-1);
   useLayoutEffect(() => {
-    const el = scroller.current!;
-    if (stick.current && natural) {
-      const bottom = Math.max(0, spacerPx - el.clientHeight);
-      if (Math.abs(el.scrollTop - bottom) > 1) el.scrollTop = bottom;
-      if (scrollTop !== el.scrollTop) setScrollTop(el.scrollTop);
-    }
+    if (!following || written.current === viewTop) return;
+    written.current = viewTop;
+    scroller.current!.scrollTop = viewTop;
   });
 
   const onScroll = () => {
     const el = scroller.current!;
     stick.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT / 2;
+    written.current = -1;
     setScrollTop(el.scrollTop);
   };
 

@@ -14,6 +14,7 @@ chrome.debugger.onEvent.addListener((source, method, params) => {
     const prev = lastSeq.get(params.requestId) ?? -1;
     if (seq !== prev + 1) gaps++;
     lastSeq.set(params.requestId, seq);
+    if (window.__arrivals) window.__arrivals.push(performance.timeOrigin + performance.now(), seq); // latency bench
   }
   document.documentElement.dataset.frames = String(frames);
   document.documentElement.dataset.gaps = String(gaps);
