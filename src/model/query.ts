@@ -175,7 +175,7 @@ function tokenize(input: string): Token[] {
 type Node =
   | { t: 'and' | 'or'; items: Node[] }
   | { t: 'not'; item: Node }
-  | { t: 'leaf'; match: Predicate; text: string };
+  | { t: 'leaf'; match: Predicate; text: string; /** Relative cost of a match: 1 a field, 2 a text search, 3 a JSON path. */ cost?: number };
 
 const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
 
@@ -243,7 +243,19 @@ function fieldTerm(word: string, pos: number): Node | null {
         return { t: 'leaf', text: `conn:${n}`, match: (f) => f.conn === n };
       }
       const frag = value.toLowerCase();
-      return { t: 'leaf', text: `conn:${frag}`, match: (_f, c) => !!c && (c.url.toLowerCase().includes(frag) || !!c.urlCandidates?.some((u) => u.toLowerCase().includes(frag))) };
+      // Answered once per connection snapshot (a new snapshot is a new object), not once per frame.
+      const known = new WeakMap<Connection, boolean>();
+      const test = (c: Connection) => c.url.toLowerCase().includes(frag) || !!c.urlCandidates?.some((u) => u.toLowerCase().includes(frag));
+      return {
+        t: 'leaf',
+        text: `conn:${frag}`,
+        match: (_f, c) => {
+          if (!c) return false;
+          let r = known.get(c);
+          if (r === undefined) known.set(c, (r = test(c)));
+          return r;
+        },
+      };
     }
     case 'size': {
       const op = sep === ':' || sep === '=' ? '=' : sep;
@@ -555,17 +567,17 @@ function elementAt(t: string, i: number, n: number): number {
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * The number at i…e. Up to 15 digits without exponent: digits / 10^decimals, one correctly rounded division of two
- * exact doubles, the same double as Number() gives; otherwise Number() of the text.
+ * The number that starts at i (NaN if none). Up to 15 digits without exponent: digits / 10^decimals, one correctly
+ * rounded division of two exact doubles, the same double as Number() gives; otherwise Number() of the token.
  */
-function numberAt(t: string, i: number, e: number): number {
+function numberAt(t: string, i: number): number {
   let j = i;
   const neg = t.charCodeAt(j) === 45;
   if (neg) j++;
   let m = 0;
   let digits = 0;
   let decimals = -1;
-  for (; j < e; j++) {
+  for (;;) {
     const c = t.charCodeAt(j);
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
@@ -573,12 +585,16 @@ function numberAt(t: string, i: number, e: number): number {
       if (decimals >= 0) decimals++;
     } else if (c === 46 && decimals < 0) decimals = 0;
     else break;
+    j++;
   }
-  if (j === e && digits > 0 && digits <= 15 && decimals !== 0) {
+  const d = t.charCodeAt(j);
+  const ends = j >= t.length || d === 44 || d === 125 || d === 93 || d === 58 || d === 32 || d === 10 || d === 13 || d === 9;
+  if (ends && digits > 0 && digits <= 15 && decimals !== 0) {
     const v = decimals > 0 ? m / POW10[decimals] : m;
     return neg ? -v : v;
   }
-  return Number(t.slice(i, e));
+  const e = skipValue(t, i);
+  return e < 0 ? NaN : Number(t.slice(i, e));
 }
 
 /** A path, ready for raw reading. */
@@ -634,12 +650,13 @@ function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number): u
     return e === -2 ? UNSURE : e < 0 ? MISSING : t.slice(i + 1, e);
   }
   if (c === 123 || c === 91) return NESTED;
-  const e = skipValue(t, i);
-  if (e < 0) return MISSING;
-  if (c === 116 /* t */) return e - i === 4 && t.startsWith('true', i) ? true : MISSING;
-  if (c === 102 /* f */) return e - i === 5 && t.startsWith('false', i) ? false : MISSING;
-  if (c === 110 /* n */) return e - i === 4 && t.startsWith('null', i) ? null : MISSING;
-  const n = numberAt(t, i, e);
+  if (c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
+    const e = skipValue(t, i);
+    if (c === 116) return e - i === 4 && t.startsWith('true', i) ? true : MISSING;
+    if (c === 102) return e - i === 5 && t.startsWith('false', i) ? false : MISSING;
+    return e - i === 4 && t.startsWith('null', i) ? null : MISSING;
+  }
+  const n = numberAt(t, i);
   return Number.isNaN(n) ? MISSING : n;
 }
 
@@ -766,7 +783,7 @@ function jsonTerm(path: string, pos: number, op: string, lit: { value: unknown; 
   const raw = rawPath(segs);
   const needles = needlesOf(raw, op, lit.value);
   const match: Predicate = (f) => (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles));
-  return { t: 'leaf', text, match };
+  return { t: 'leaf', text, match, cost: 3 };
 }
 
 // Parser ---------------------------------------------------------------------------------------------------------
@@ -834,7 +851,7 @@ class Parser {
       }
       case 'regex': {
         const re = makeRegex(t.source, t.flags, t.pos);
-        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)) };
+        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
       }
       case 'exists': {
         const segs = parsePath(t.path, t.pos);
@@ -845,6 +862,7 @@ class Parser {
           t: 'leaf',
           text: `exists(${t.path})`,
           match: (f) => f.text !== undefined && byPath(f, raw, found, false, needles),
+          cost: 3,
         };
       }
       case 'json': {
@@ -861,7 +879,7 @@ class Parser {
         }
         const needle = t.v;
         const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)) };
+        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
       }
       case 'cmp':
         throw new QueryError(`"${t.v}" compares a JSON path: $.field ${t.v} value`, t.pos);
@@ -875,6 +893,13 @@ class Parser {
   }
 }
 
+function costOf(n: Node): number {
+  return n.t === 'leaf' ? (n.cost ?? 1) : n.t === 'not' ? costOf(n.item) : n.items.reduce((a, i) => a + costOf(i), 0);
+}
+
+/** Items of AND and OR, cheapest first: a field decides before a text search is run, a text search before a JSON path. */
+const cheapestFirst = (items: Node[]) => items.map((n, i) => ({ n, i, c: costOf(n) })).sort((a, b) => a.c - b.c || a.i - b.i).map((x) => x.n);
+
 function compile(n: Node): Predicate {
   switch (n.t) {
     case 'leaf':
@@ -884,14 +909,14 @@ function compile(n: Node): Predicate {
       return (f, c, x) => !p(f, c, x);
     }
     case 'and': {
-      const ps = n.items.map(compile);
+      const ps = cheapestFirst(n.items).map(compile);
       return (f, c, x) => {
         for (const p of ps) if (!p(f, c, x)) return false;
         return true;
       };
     }
     case 'or': {
-      const ps = n.items.map(compile);
+      const ps = cheapestFirst(n.items).map(compile);
       return (f, c, x) => {
         for (const p of ps) if (p(f, c, x)) return true;
         return false;

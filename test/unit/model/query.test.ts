@@ -261,3 +261,31 @@ describe('JSON terms answer as JSON.parse would', () => {
     );
   });
 });
+
+describe('query evaluation', () => {
+  it('answers conn:<url fragment> per connection snapshot (a new snapshot is asked again)', () => {
+    const pred = parseQuery('conn:chat').predicate!;
+    const f = text('x', { conn: 7 });
+    const a: Connection = { id: 7, url: 'wss://chat.example/', state: 'open', openedBeforeCapture: false, target: { type: 'page' } };
+    expect(pred(f, a, ctx)).toBe(true);
+    expect(pred(f, a, ctx)).toBe(true);
+    const b: Connection = { ...a, url: 'wss://other.example/', urlCandidates: undefined };
+    expect(pred(f, b, ctx)).toBe(false);
+    expect(pred(f, { ...b, urlCandidates: ['wss://chat.example/'] }, ctx)).toBe(true);
+    expect(pred(f, undefined, ctx)).toBe(false);
+  });
+
+  it('runs the cheap terms of AND and OR first, with the same answers', () => {
+    let jsonReads = 0;
+    const spy = (t: string): Frame => {
+      const f = text(t);
+      return new Proxy(f, { get: (o, k) => (k === 'text' && jsonReads++, Reflect.get(o, k)) });
+    };
+    const pred = parseQuery('$.type == "trade" dir:sent').predicate!;
+    expect(pred(spy('{"type":"trade"}'), undefined, ctx)).toBe(false); // received: the JSON term is not run
+    expect(jsonReads).toBe(0);
+    expect(pred(spy('{"type":"trade"}'), undefined, ctx)).toBe(false);
+    expect(parseQuery('$.type == "trade" OR dir:received').predicate!(spy('nope'), undefined, ctx)).toBe(true);
+    expect(jsonReads).toBe(0);
+  });
+});
