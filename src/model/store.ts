@@ -613,28 +613,9 @@ export class SessionStore {
   }
 }
 
-const B64 = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
-
-/** Decode base64 into `out` at `at` (no intermediate string or array); returns the number of bytes written. */
+/** Decode base64 into `out` at `at` (atob, as base64ToBytes: the same errors); returns the number of bytes written. */
 function decodeBase64Into(b64: string, out: Uint8Array, at: number): number {
-  let acc = 0;
-  let bits = 0;
-  let o = at;
-  for (let i = 0; i < b64.length; i++) {
-    const c = b64.charCodeAt(i);
-    const v = c < 128 ? B64[c] : -1;
-    if (v < 0) {
-      if (c === 61 /* = */) break;
-      continue; // whitespace and the like, as atob skips it
-    }
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return o - at;
+  const bin = atob(b64);
+  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
+  return bin.length;
 }
-
