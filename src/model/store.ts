@@ -3,8 +3,8 @@
 // Rows are served by index (`frameAt`, `visibleAt`) for the virtualized timeline. Pure: no chrome.*, no DOM.
 //
 // Layout: frames are columns (typed arrays) in chunks of 2^14 rows — id, ts, conn, size, opcode and a flags byte
-// (direction, mark, JSON memo) — plus one slot per row for the payload: the text as the string received (never
-// copied), or the bytes. Small binary payloads are decoded straight into shared byte blocks (a view per frame is made
+// (direction, mark, shared bytes), plus, made when first needed, the offsets of shared bytes and what JSON terms learnt
+// about each text — and one slot per row for the payload: the text as the string received (never copied), or the bytes. Small binary payloads are decoded straight into shared byte blocks (a view per frame is made
 // on demand), large ones get a Uint8Array of their own. A `Frame` object is only made when a row is read
 // (`frameAt`, `visibleAt`, `frameById`); filters read rows through a cursor, without allocating.
 // Rows have absolute positions (0… since the last clear); eviction drops rows from the head, whole chunks at a time
@@ -24,7 +24,8 @@ export type FramePredicate = (frame: Frame, conn: Connection | undefined) => boo
  * Estimated bytes a stored frame costs beyond its payload bytes: its row in the columns (8 id + 8 ts + 4 conn + 4 size
  * + 1 opcode + 1 flags, + 2 once a JSON term has read it), the payload slot (8), and the string header and rounding
  * of a text payload (~20).
- * Measured by test/bench/store.bench.ts (1M × 200 B text: ~255 B per frame in all).
+ * Measured by test/bench/store.bench.ts: 1M × 200 B text frames take 251 B each in all (heap and array buffers), 51 B
+ * beyond their payload; 1M × 200 B binary frames 243 B each.
  */
 export const FRAME_OVERHEAD_BYTES = 56;
 /** What a binary payload with a Uint8Array of its own costs beyond its bytes (the ArrayBuffer and the view). */
