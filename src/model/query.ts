@@ -367,16 +367,46 @@ function jsonOf(f: Frame): unknown {
     /* not JSON */
   }
   const m = (f as Partial<JsonMemoFrame>).jsonMemo;
-  if (m !== undefined) setMemo(f, (m & ~M_VALIDITY) | (lastJson === MISSING ? JSON_MEMO.invalid : JSON_MEMO.valid));
+  if (m !== undefined) {
+    if (lastJson === MISSING) setMemo(f, (m & ~M_VALIDITY) | JSON_MEMO.invalid);
+    else setMemo(f, (m & ~M_VALIDITY) | JSON_MEMO.valid | (uniqueNames(t, lastJson) ? M_UNIQUE : 0));
+  }
   return lastJson;
+}
+
+/**
+ * Whether no object in a text has two members of the same name, from its parsed value: the names written (counted
+ * from above: every ':' after a '"', which every name is followed by) equal the names parsed (duplicates merge).
+ */
+function uniqueNames(t: string, value: unknown): boolean {
+  let written = 0;
+  for (let j = t.indexOf(':'); j >= 0; j = t.indexOf(':', j + 1)) {
+    let k = j - 1;
+    for (let c = t.charCodeAt(k); c === 32 || c === 10 || c === 13 || c === 9; c = t.charCodeAt(--k));
+    if (t.charCodeAt(k) === 34) written++;
+  }
+  let parsed = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else
+      for (const k of Object.keys(v)) {
+        parsed++;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+  }
+  return written === parsed;
 }
 
 // What a frame remembers about its text (JsonMemoFrame.jsonMemo, 16 bits; 0: nothing known yet):
 const M_VALIDITY = 3; // JSON_MEMO: unknown, invalid, valid
 const M_KNOWN = 4; // the bits below are known
 const M_BACKSLASH = 8; // the text has a backslash
-const M_BRACKET_SHIFT = 4; // 12 bits: where the first bracket after the first character is (capped)
-const BRACKET_CAP = 4095;
+const M_UNIQUE = 16; // the text parses, and no object in it has two members of the same name (uniqueNames)
+const M_BRACKET_SHIFT = 5; // 11 bits: where the first bracket after the first character is (capped)
+const BRACKET_CAP = 2047;
 
 function setMemo(f: Frame, m: number) {
   const memo = f as Partial<JsonMemoFrame>;
@@ -526,10 +556,10 @@ function needleOf(name: string): string {
  * `bracket` is where the first bracket after `open` is (see memoOf), or -1 for an object below the top level (then the
  * characters up to the name are checked). The first `needle` is the name's closing quote;
  * the name is a member of this object if it comes before any bracket (nothing nested opened or closed), and
- * the last such member if the needle does not occur again. Only for names with a character that cannot stand between
+ * the last such member if the needle does not occur again (or if the text is known to have no duplicate names). Only for names with a character that cannot stand between
  * two strings (see `RawPath.fast`): then the quote before the name opens a string.
  */
-function fastMember(t: string, open: number, key: string, needle: string, bracket: number): number {
+function fastMember(t: string, open: number, key: string, needle: string, bracket: number, unique: boolean): number {
   const p = t.indexOf(needle, open + 1);
   if (p < 0) return -1;
   const q = p - (key.length - needle.length + 1) - 1; // the quote before the name
@@ -543,7 +573,7 @@ function fastMember(t: string, open: number, key: string, needle: string, bracke
   } else if (q >= bracket) return -3;
   const i = skipWs(t, q + key.length + 2);
   if (t.charCodeAt(i) !== 58 /* : */) return -3;
-  if (t.indexOf(needle, i) >= 0) return -3; // perhaps a later member of the same name
+  if (!unique && t.indexOf(needle, i) >= 0) return -3; // perhaps a later member of the same name
   return skipWs(t, i + 1);
 }
 
@@ -619,9 +649,9 @@ function rawPath(segs: Segment[]): RawPath {
 
 /**
  * The value at a path in a JSON text: a primitive, NESTED, MISSING or UNSURE. `plain`: the text has no backslash;
- * `bracket`: where its first bracket after the first character is (memoOf).
+ * `bracket`: where its first bracket after the first character is (memoOf); `unique`: no duplicate names in it.
  */
-function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number): unknown {
+function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, unique: boolean): unknown {
   let i = skipWs(t, 0);
   const c0 = t.charCodeAt(i);
   if (c0 !== 123 && c0 !== 91) return MISSING; // as jsonOf: only objects and arrays are parsed
@@ -636,7 +666,7 @@ function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number): u
     } else {
       if (c === 91) return UNSURE;
       if (c !== 123) return MISSING;
-      const r = plain && path.fast[n] ? fastMember(t, i, s, path.needles[n]!, n === 0 ? bracket : -1) : -3;
+      const r = plain && path.fast[n] ? fastMember(t, i, s, path.needles[n]!, n === 0 ? bracket : -1, unique) : -3;
       if (r === -3) {
         i = memberAt(t, i, s, plain ? path.needles[n] : null);
         if (i === -2) return UNSURE;
@@ -672,7 +702,7 @@ function byPath(f: Frame, path: RawPath, test: (v: unknown) => boolean, none: bo
   if ((m & M_VALIDITY) === JSON_MEMO.invalid) return none;
   const plain = (m & M_BACKSLASH) === 0;
   if (plain) for (let k = 0; k < needles.length; k++) if (t.indexOf(needles[k]) < 0) return none;
-  const v = rawLookup(t, path, plain, m >>> M_BRACKET_SHIFT);
+  const v = rawLookup(t, path, plain, m >>> M_BRACKET_SHIFT, (m & M_UNIQUE) !== 0);
   if (v === MISSING) return none;
   if (v === UNSURE) return test(resolve(jsonOf(f), path.segs));
   const hit = test(v);
