@@ -636,10 +636,19 @@ interface RawPath {
   plain: boolean;
   /** Per segment: a name fastMember can find (it has a character that is not a bracket, comma, colon or space). */
   fast: boolean[];
+  /**
+   * For == and != "text": the text. A string value found is then compared in place, and read as `eq` itself when equal
+   * or OTHER_STRING when not (no string made).
+   */
+  eq: string | null;
 }
 
-function rawPath(segs: Segment[]): RawPath {
+/** A string value other than RawPath.eq. */
+const OTHER_STRING = Symbol('other string');
+
+function rawPath(segs: Segment[], eq: string | null = null): RawPath {
   return {
+    eq,
     segs,
     needles: segs.map((s) => (typeof s === 'string' ? needleOf(s) : null)),
     plain: segs.every((s) => typeof s === 'number' || plainName(s)),
@@ -677,7 +686,10 @@ function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, un
   const c = t.charCodeAt(i);
   if (c === 34) {
     const e = plainStringEnd(t, i);
-    return e === -2 ? UNSURE : e < 0 ? MISSING : t.slice(i + 1, e);
+    if (e < 0) return e === -2 ? UNSURE : MISSING;
+    const eq = path.eq;
+    if (eq === null) return t.slice(i + 1, e);
+    return e - i - 1 === eq.length && t.startsWith(eq, i + 1) ? eq : OTHER_STRING;
   }
   if (c === 123 || c === 91) return NESTED;
   if (c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
@@ -810,7 +822,7 @@ function jsonTerm(path: string, pos: number, op: string, lit: { value: unknown; 
   if (op === '~' && !lit.re) throw new QueryError(`~ takes a regular expression: ${path} ~ /text/i`, pos);
   const test = comparison(op, lit);
   const none = test(MISSING);
-  const raw = rawPath(segs);
+  const raw = rawPath(segs, (op === '==' || op === '!=') && typeof lit.value === 'string' ? lit.value : null);
   const needles = needlesOf(raw, op, lit.value);
   const match: Predicate = (f) => (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles));
   return { t: 'leaf', text, match, cost: 3 };
