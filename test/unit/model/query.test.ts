@@ -177,7 +177,7 @@ describe('JSON terms answer as JSON.parse would', () => {
   const names = ['a', 'b', 'type', 'length', '0', 'a b', 'é', 'q"', 'x\\y', ',', '__proto__'];
   const leaf: fc.Arbitrary<J> = fc.oneof(
     fc.constantFrom(null, true, false, 0, -0, 1, 1.5, -2.25, 100, 150.5, 1e21, 0.1, 12345678901234567),
-    fc.constantFrom('', 'a', 'trade', 'b{', 'x]', '"', '\\', 'é', 'line\nbreak', 'type'),
+    fc.constantFrom('', 'a', 'trade', 'trades', 'b{', 'x]', '"', '\\', 'é', 'line\nbreak', 'type'),
   );
   const value: fc.Arbitrary<J> = fc.letrec<{ v: J }>((tie) => ({
     v: fc.oneof(
@@ -203,7 +203,7 @@ describe('JSON terms answer as JSON.parse would', () => {
       return t.slice(0, cut % (t.length + 1)) + tail; // mostly invalid
     }),
     fc.constantFrom('{"a":1,"a":2}', '{"a":{"b":1},"a":{"c":2}}', '{"b":[1,{"a":3}],"a":"trade"}', '{"type":"trade"} x', ' {"type" : "trade"}', '{"ty\\u0070e":"trade"}', '[1,2,3]', '{"a":"x","b":"a"}', '{"a b":1,"é":"é"}',
-      '{"a":"trade","a":150.5}', '{"type":"trade","b":1,"type":"quote"}', '{"a":null,"b":{"a":1.5},"a":1.5}', '{"b":{"a":"trade","a":true}}', '{"a":[1.5],"a":[0]}'),
+      '{"a":"trade","a":150.5}', '{"type":"trade","b":1,"type":"quote"}', '{"a":null,"b":{"a":1.5},"a":1.5}', '{"b":{"a":"trade","a":true}}', '{"a":[1.5],"a":[0]}', '{"a":"trades","type":"trade x","b":{"a":"trad"}}'),
   );
   const MISSING = Symbol('missing');
   function resolveRef(t: string, segs: Array<string | number>): unknown {
