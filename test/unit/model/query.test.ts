@@ -257,7 +257,7 @@ describe('JSON terms answer as JSON.parse would', () => {
         // And on plain frame objects (nothing remembered).
         expect(texts.map((_, i) => s.frameAt(i)!).filter((f) => pred(f, undefined, ctx)).map((f) => f.id)).toEqual(want);
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
   });
 });
