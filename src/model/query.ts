@@ -331,6 +331,11 @@ function parsePath(path: string, pos: number): Segment[] {
 }
 
 const MISSING = Symbol('missing');
+// Imported constants copied to module constants for the per-frame paths (a bundler or test runner may turn each use
+// of an imported binding into a property read on a module object).
+const TEXT = OPCODE.text;
+const VALID = JSON_MEMO.valid;
+const INVALID = JSON_MEMO.invalid;
 
 function resolve(value: unknown, segs: Segment[]): unknown {
   let v: unknown = value;
@@ -355,7 +360,7 @@ let lastText: string | null = null;
 let lastJson: unknown = MISSING;
 function jsonOf(f: Frame): unknown {
   const t = f.text;
-  if (t === undefined || f.opcode !== OPCODE.text) return MISSING;
+  if (t === undefined || f.opcode !== TEXT) return MISSING;
   if (t === lastText) return lastJson;
   lastText = t;
   lastJson = MISSING;
@@ -368,8 +373,8 @@ function jsonOf(f: Frame): unknown {
   }
   const m = (f as Partial<JsonMemoFrame>).jsonMemo;
   if (m !== undefined) {
-    if (lastJson === MISSING) setMemo(f, (m & ~M_VALIDITY) | JSON_MEMO.invalid);
-    else setMemo(f, (m & ~M_VALIDITY) | JSON_MEMO.valid | (uniqueNames(t, lastJson) ? M_UNIQUE : 0));
+    if (lastJson === MISSING) setMemo(f, (m & ~M_VALIDITY) | INVALID);
+    else setMemo(f, (m & ~M_VALIDITY) | VALID | (uniqueNames(t, lastJson) ? M_UNIQUE : 0));
   }
   return lastJson;
 }
@@ -433,8 +438,8 @@ function memoOf(f: Frame, t: string): number {
 /** Whether the text of a text frame whose first character is { or [ parses as JSON (remembered by the frame if it can). */
 function parses(f: Frame): boolean {
   const m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
-  if ((m & M_VALIDITY) === JSON_MEMO.valid) return true;
-  if ((m & M_VALIDITY) === JSON_MEMO.invalid) return false;
+  if ((m & M_VALIDITY) === VALID) return true;
+  if ((m & M_VALIDITY) === INVALID) return false;
   return jsonOf(f) !== MISSING;
 }
 
@@ -709,9 +714,9 @@ function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, un
  */
 function byPath(f: Frame, path: RawPath, test: (v: unknown) => boolean, none: boolean, needles: readonly string[]): boolean {
   const t = f.text;
-  if (t === undefined || f.opcode !== OPCODE.text) return none;
+  if (t === undefined || f.opcode !== TEXT) return none;
   const m = memoOf(f, t);
-  if ((m & M_VALIDITY) === JSON_MEMO.invalid) return none;
+  if ((m & M_VALIDITY) === INVALID) return none;
   const plain = (m & M_BACKSLASH) === 0;
   if (plain) for (let k = 0; k < needles.length; k++) if (t.indexOf(needles[k]) < 0) return none;
   const v = rawLookup(t, path, plain, m >>> M_BRACKET_SHIFT, (m & M_UNIQUE) !== 0);
