@@ -10,8 +10,8 @@
 //   time:5s..10s  time:>2m  time:<500ms  time:..30s   relative to the first frame of the session
 //   $.type == "trade"  $.price > 100  $.user.name ~ /bob/i  $.items[0].id != 3  exists($.error)
 //   -term                 negation;  a b  both (AND);  a OR b  either;  ( … ) grouping
-import type { Connection, Frame } from './types';
-import { OPCODE } from './types';
+import type { Connection, Frame, JsonMemoFrame } from './types';
+import { JSON_MEMO, OPCODE } from './types';
 import { previewOf } from './preview';
 
 export interface QueryContext {
@@ -175,7 +175,7 @@ function tokenize(input: string): Token[] {
 type Node =
   | { t: 'and' | 'or'; items: Node[] }
   | { t: 'not'; item: Node }
-  | { t: 'leaf'; match: Predicate; text: string };
+  | { t: 'leaf'; match: Predicate; text: string; /** Relative cost of a match: 1 a field, 2 a text search, 3 a JSON path. */ cost?: number };
 
 const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
 
@@ -243,7 +243,19 @@ function fieldTerm(word: string, pos: number): Node | null {
         return { t: 'leaf', text: `conn:${n}`, match: (f) => f.conn === n };
       }
       const frag = value.toLowerCase();
-      return { t: 'leaf', text: `conn:${frag}`, match: (_f, c) => !!c && (c.url.toLowerCase().includes(frag) || !!c.urlCandidates?.some((u) => u.toLowerCase().includes(frag))) };
+      // Answered once per connection snapshot (a new snapshot is a new object), not once per frame.
+      const known = new WeakMap<Connection, boolean>();
+      const test = (c: Connection) => c.url.toLowerCase().includes(frag) || !!c.urlCandidates?.some((u) => u.toLowerCase().includes(frag));
+      return {
+        t: 'leaf',
+        text: `conn:${frag}`,
+        match: (_f, c) => {
+          if (!c) return false;
+          let r = known.get(c);
+          if (r === undefined) known.set(c, (r = test(c)));
+          return r;
+        },
+      };
     }
     case 'size': {
       const op = sep === ':' || sep === '=' ? '=' : sep;
@@ -319,6 +331,11 @@ function parsePath(path: string, pos: number): Segment[] {
 }
 
 const MISSING = Symbol('missing');
+// Imported constants copied to module constants for the per-frame paths (a bundler or test runner may turn each use
+// of an imported binding into a property read on a module object).
+const TEXT = OPCODE.text;
+const VALID = JSON_MEMO.valid;
+const INVALID = JSON_MEMO.invalid;
 
 function resolve(value: unknown, segs: Segment[]): unknown {
   let v: unknown = value;
@@ -335,15 +352,18 @@ function resolve(value: unknown, segs: Segment[]): unknown {
   return v;
 }
 
-/** Parsed JSON of a text frame, or MISSING (not JSON). One small cache: the same frame is often asked twice. */
-let lastFrame: Frame | null = null;
+/**
+ * Parsed JSON of a text frame, or MISSING (not JSON). One small cache, by text: the same frame is often asked twice
+ * (the frame handed over may be a cursor the store moves from row to row, so its identity says nothing).
+ */
+let lastText: string | null = null;
 let lastJson: unknown = MISSING;
 function jsonOf(f: Frame): unknown {
-  if (f === lastFrame) return lastJson;
-  lastFrame = f;
-  lastJson = MISSING;
   const t = f.text;
-  if (t === undefined || f.opcode !== OPCODE.text) return MISSING;
+  if (t === undefined || f.opcode !== TEXT) return MISSING;
+  if (t === lastText) return lastJson;
+  lastText = t;
+  lastJson = MISSING;
   const s = t.trimStart();
   if (s[0] !== '{' && s[0] !== '[') return MISSING;
   try {
@@ -351,7 +371,368 @@ function jsonOf(f: Frame): unknown {
   } catch {
     /* not JSON */
   }
+  const m = (f as Partial<JsonMemoFrame>).jsonMemo;
+  if (m !== undefined) {
+    if (lastJson === MISSING) setMemo(f, (m & ~M_VALIDITY) | INVALID);
+    else setMemo(f, (m & ~M_VALIDITY) | VALID | (uniqueNames(t, lastJson) ? M_UNIQUE : 0));
+  }
   return lastJson;
+}
+
+/**
+ * Whether no object in a text has two members of the same name, from its parsed value: the names written (counted
+ * from above: every ':' after a '"', which every name is followed by) equal the names parsed (duplicates merge).
+ */
+function uniqueNames(t: string, value: unknown): boolean {
+  let written = 0;
+  for (let j = t.indexOf(':'); j >= 0; j = t.indexOf(':', j + 1)) {
+    let k = j - 1;
+    for (let c = t.charCodeAt(k); c === 32 || c === 10 || c === 13 || c === 9; c = t.charCodeAt(--k));
+    if (t.charCodeAt(k) === 34) written++;
+  }
+  let parsed = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else
+      for (const k of Object.keys(v)) {
+        parsed++;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+  }
+  return written === parsed;
+}
+
+// What a frame remembers about its text (JsonMemoFrame.jsonMemo, 16 bits; 0: nothing known yet):
+const M_VALIDITY = 3; // JSON_MEMO: unknown, invalid, valid
+const M_KNOWN = 4; // the bits below are known
+const M_BACKSLASH = 8; // the text has a backslash
+const M_UNIQUE = 16; // the text parses, and no object in it has two members of the same name (uniqueNames)
+const M_BRACKET_SHIFT = 5; // 11 bits: where the first bracket after the first character is (capped)
+const BRACKET_CAP = 2047;
+
+function setMemo(f: Frame, m: number) {
+  const memo = f as Partial<JsonMemoFrame>;
+  if (memo.jsonMemo !== undefined) memo.jsonMemo = m;
+}
+
+/** Validity bits as known, plus the text's structure bits (learnt, with native searches, the first time). */
+function memoOf(f: Frame, t: string): number {
+  let m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
+  if (m & M_KNOWN) return m;
+  m |= M_KNOWN;
+  if (t.indexOf('\\') >= 0) m |= M_BACKSLASH;
+  const open = skipWs(t, 0);
+  let bracket = BRACKET_CAP;
+  for (const ch of '{[]}') {
+    const at = t.indexOf(ch, open + 1);
+    if (at >= 0 && at < bracket) bracket = at;
+  }
+  m |= bracket << M_BRACKET_SHIFT;
+  setMemo(f, m);
+  return m;
+}
+
+/** Whether the text of a text frame whose first character is { or [ parses as JSON (remembered by the frame if it can). */
+function parses(f: Frame): boolean {
+  const m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
+  if ((m & M_VALIDITY) === VALID) return true;
+  if ((m & M_VALIDITY) === INVALID) return false;
+  return jsonOf(f) !== MISSING;
+}
+
+// Reading a path on the raw text, without a parse: a walk over the characters that reads the members and elements on
+// the way to the value, and skips the others. On valid JSON it is exact, as long as the names and the string read
+// have no escapes (a backslash there: UNSURE, and the text is parsed). On anything else it reads something or
+// nothing, but never throws and stays linear: a value it finds counts only once the text is known to parse
+// (`parses`, remembered per frame), and a value it does not find is right either way (invalid JSON has no values).
+
+/** A value that is an object or an array. */
+const NESTED: object = Object.freeze({});
+/** The raw reading cannot tell (an escape in a name or in the string read; a name on an array): parse. */
+const UNSURE = Symbol('unsure');
+
+function skipWs(t: string, i: number): number {
+  for (;;) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else return i;
+  }
+}
+
+/** Index of the " that closes the string whose opening " is at i (escapes skipped), or -1. */
+function stringEnd(t: string, i: number): number {
+  const n = t.length;
+  for (let j = i + 1; j < n; j++) {
+    const c = t.charCodeAt(j);
+    if (c === 34) return j;
+    if (c === 92) j++;
+  }
+  return -1;
+}
+
+/** Index of the closing " of a string at i that has no escape; -1 if unclosed, -2 if it has an escape. */
+function plainStringEnd(t: string, i: number): number {
+  const n = t.length;
+  for (let j = i + 1; j < n; j++) {
+    const c = t.charCodeAt(j);
+    if (c === 34) return j;
+    if (c === 92) return -2;
+  }
+  return -1;
+}
+
+/** End of the value that starts at i, or -1. */
+function skipValue(t: string, i: number): number {
+  const c = t.charCodeAt(i);
+  if (c === 34 /* " */) {
+    const e = stringEnd(t, i);
+    return e < 0 ? -1 : e + 1;
+  }
+  const n = t.length;
+  if (c === 123 /* { */ || c === 91 /* [ */) {
+    let depth = 0;
+    for (let j = i; j < n; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 34) {
+        j = stringEnd(t, j);
+        if (j < 0) return -1;
+      } else if (d === 123 || d === 91) depth++;
+      else if (d === 125 || d === 93) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return -1;
+  }
+  let j = i;
+  for (; j < n; j++) {
+    const d = t.charCodeAt(j);
+    if (d === 44 || d === 125 || d === 93 || d === 58 || d === 32 || d === 10 || d === 13 || d === 9) break;
+  }
+  return j === i ? -1 : j;
+}
+
+/**
+ * Start of the value of the last member named `key` of the object at i; -1 if none, -2 if unsure. In a text without
+ * backslashes, `needle` (the end of the name and its closing quote, see needleOf) ends the search early: once it does
+ * not occur after a member named `key`, no later member can have that name.
+ */
+function memberAt(t: string, i: number, key: string, needle: string | null): number {
+  let found = -1;
+  const kl = key.length;
+  i = skipWs(t, i + 1);
+  if (t.charCodeAt(i) === 125) return -1;
+  for (;;) {
+    if (t.charCodeAt(i) !== 34) return -1;
+    const end = plainStringEnd(t, i);
+    if (end < 0) return end;
+    let named = end - i - 1 === kl;
+    for (let k = 0; named && k < kl; k++) named = t.charCodeAt(i + 1 + k) === key.charCodeAt(k);
+    i = skipWs(t, end + 1);
+    if (t.charCodeAt(i) !== 58 /* : */) return -1;
+    i = skipWs(t, i + 1);
+    const e = skipValue(t, i);
+    if (e < 0) return -1;
+    if (named) {
+      found = i; // the last of duplicate names wins, as in JSON.parse
+      if (needle !== null && t.indexOf(needle, e) < 0) return found;
+    }
+    i = skipWs(t, e);
+    const c = t.charCodeAt(i);
+    if (c === 125) return found;
+    if (c !== 44) return -1;
+    i = skipWs(t, i + 1);
+  }
+}
+
+/**
+ * What a text without backslashes must contain for `name` to be a name in it, or a string value: its last characters
+ * and its closing quote. At most 6 characters: V8 searches such short strings fastest.
+ */
+function needleOf(name: string): string {
+  return name.slice(-5) + '"';
+}
+
+/**
+ * In a text without backslashes, the start of the value of the member `key` of the object at `open`, found
+ * with native searches instead of a walk: -1 if the name is nowhere after `open`, -3 if this cannot tell (then walk).
+ * `bracket` is where the first bracket after `open` is (see memoOf), or -1 for an object below the top level (then the
+ * characters up to the name are checked). The first `needle` is the name's closing quote;
+ * the name is a member of this object if it comes before any bracket (nothing nested opened or closed), and
+ * the last such member if the needle does not occur again (or if the text is known to have no duplicate names). Only for names with a character that cannot stand between
+ * two strings (see `RawPath.fast`): then the quote before the name opens a string.
+ */
+function fastMember(t: string, open: number, key: string, needle: string, bracket: number, unique: boolean): number {
+  const p = t.indexOf(needle, open + 1);
+  if (p < 0) return -1;
+  const q = p - (key.length - needle.length + 1) - 1; // the quote before the name
+  if (q <= open || t.charCodeAt(q) !== 34 || !t.startsWith(key, q + 1)) return -3;
+  if (bracket < 0) {
+    // Nested: look for a bracket between (the name is usually near).
+    for (let j = open + 1; j < q; j++) {
+      const c = t.charCodeAt(j);
+      if (c === 123 || c === 125 || c === 91 || c === 93) return -3;
+    }
+  } else if (q >= bracket) return -3;
+  const i = skipWs(t, q + key.length + 2);
+  if (t.charCodeAt(i) !== 58 /* : */) return -3;
+  if (!unique && t.indexOf(needle, i) >= 0) return -3; // perhaps a later member of the same name
+  return skipWs(t, i + 1);
+}
+
+/** Whether a name is written in JSON as itself (no character that must be escaped). */
+const plainName = (s: string) => !/["\\\u0000-\u001f]/.test(s);
+
+/** Start of element n of the array at i, or -1. */
+function elementAt(t: string, i: number, n: number): number {
+  i = skipWs(t, i + 1);
+  if (t.charCodeAt(i) === 93) return -1;
+  for (let k = 0; ; k++) {
+    if (k === n) return i;
+    const e = skipValue(t, i);
+    if (e < 0) return -1;
+    i = skipWs(t, e);
+    if (t.charCodeAt(i) !== 44) return -1;
+    i = skipWs(t, i + 1);
+  }
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The number that starts at i (NaN if none). Up to 15 digits without exponent: digits / 10^decimals, one correctly
+ * rounded division of two exact doubles, the same double as Number() gives; otherwise Number() of the token.
+ */
+function numberAt(t: string, i: number): number {
+  let j = i;
+  const neg = t.charCodeAt(j) === 45;
+  if (neg) j++;
+  let m = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (;;) {
+    const c = t.charCodeAt(j);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 && decimals < 0) decimals = 0;
+    else break;
+    j++;
+  }
+  const d = t.charCodeAt(j);
+  const ends = j >= t.length || d === 44 || d === 125 || d === 93 || d === 58 || d === 32 || d === 10 || d === 13 || d === 9;
+  if (ends && digits > 0 && digits <= 15 && decimals !== 0) {
+    const v = decimals > 0 ? m / POW10[decimals] : m;
+    return neg ? -v : v;
+  }
+  const e = skipValue(t, i);
+  return e < 0 ? NaN : Number(t.slice(i, e));
+}
+
+/** A path, ready for raw reading. */
+interface RawPath {
+  segs: Segment[];
+  /** Per segment: the needle of a name (null for an index). */
+  needles: Array<string | null>;
+  /** Whether every name is written in JSON as itself: else the raw reading is never sure. */
+  plain: boolean;
+  /** Per segment: a name fastMember can find (it has a character that is not a bracket, comma, colon or space). */
+  fast: boolean[];
+  /**
+   * For == and != "text": the text. A string value found is then compared in place, and read as `eq` itself when equal
+   * or OTHER_STRING when not (no string made).
+   */
+  eq: string | null;
+}
+
+/** A string value other than RawPath.eq. */
+const OTHER_STRING = Symbol('other string');
+
+function rawPath(segs: Segment[], eq: string | null = null): RawPath {
+  return {
+    eq,
+    segs,
+    needles: segs.map((s) => (typeof s === 'string' ? needleOf(s) : null)),
+    plain: segs.every((s) => typeof s === 'number' || plainName(s)),
+    fast: segs.map((s) => typeof s === 'string' && /[^{}[\],: \t\n\r]/.test(s)),
+  };
+}
+
+/**
+ * The value at a path in a JSON text: a primitive, NESTED, MISSING or UNSURE. `plain`: the text has no backslash;
+ * `bracket`: where its first bracket after the first character is (memoOf); `unique`: no duplicate names in it.
+ */
+function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, unique: boolean): unknown {
+  let i = skipWs(t, 0);
+  const c0 = t.charCodeAt(i);
+  if (c0 !== 123 && c0 !== 91) return MISSING; // as jsonOf: only objects and arrays are parsed
+  if (!path.plain) return UNSURE;
+  const segs = path.segs;
+  for (let n = 0; n < segs.length; n++) {
+    const s = segs[n];
+    const c = t.charCodeAt(i);
+    if (typeof s === 'number') {
+      if (c !== 91) return MISSING;
+      i = elementAt(t, i, s);
+    } else {
+      if (c === 91) return UNSURE;
+      if (c !== 123) return MISSING;
+      const r = plain && path.fast[n] ? fastMember(t, i, s, path.needles[n]!, n === 0 ? bracket : -1, unique) : -3;
+      if (r === -3) {
+        i = memberAt(t, i, s, plain ? path.needles[n] : null);
+        if (i === -2) return UNSURE;
+      } else i = r;
+    }
+    if (i < 0) return MISSING;
+  }
+  const c = t.charCodeAt(i);
+  if (c === 34) {
+    const e = plainStringEnd(t, i);
+    if (e < 0) return e === -2 ? UNSURE : MISSING;
+    const eq = path.eq;
+    if (eq === null) return t.slice(i + 1, e);
+    return e - i - 1 === eq.length && t.startsWith(eq, i + 1) ? eq : OTHER_STRING;
+  }
+  if (c === 123 || c === 91) return NESTED;
+  if (c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
+    const e = skipValue(t, i);
+    if (c === 116) return e - i === 4 && t.startsWith('true', i) ? true : MISSING;
+    if (c === 102) return e - i === 5 && t.startsWith('false', i) ? false : MISSING;
+    return e - i === 4 && t.startsWith('null', i) ? null : MISSING;
+  }
+  const n = numberAt(t, i);
+  return Number.isNaN(n) ? MISSING : n;
+}
+
+/**
+ * Match a frame by the value at a path: `test(value)`, where `none` = test(MISSING) is the answer when there is no
+ * value (or the text is not JSON). Reads the raw text; parses only when the answer depends on the text being JSON.
+ * `needles`: what a text without backslashes must contain for the answer not to be `none`.
+ */
+function byPath(f: Frame, path: RawPath, test: (v: unknown) => boolean, none: boolean, needles: readonly string[]): boolean {
+  const t = f.text;
+  if (t === undefined || f.opcode !== TEXT) return none;
+  const m = memoOf(f, t);
+  if ((m & M_VALIDITY) === INVALID) return none;
+  const plain = (m & M_BACKSLASH) === 0;
+  if (plain) for (let k = 0; k < needles.length; k++) if (t.indexOf(needles[k]) < 0) return none;
+  const v = rawLookup(t, path, plain, m >>> M_BRACKET_SHIFT, (m & M_UNIQUE) !== 0);
+  if (v === MISSING) return none;
+  if (v === UNSURE) return test(resolve(jsonOf(f), path.segs));
+  const hit = test(v);
+  // Invalid JSON has no values: a value found decides only if the text parses (or if it changes nothing).
+  return hit === none || parses(f) ? hit : none;
+}
+
+/** The needles of a path term: for == "text", the text's (the names' are looked for by fastMember). */
+function needlesOf(path: RawPath, op: string | null, value: unknown): string[] {
+  if (!path.plain) return [];
+  const out: string[] = [];
+  if (op === '==' && typeof value === 'string' && plainName(value) && value.length > 0) out.push(needleOf(value));
+  return out;
 }
 
 function jsonLiteral(tok: Token | undefined, pos: number): { value: unknown; re?: RegExp } {
@@ -418,37 +799,38 @@ export function nestedRepetition(source: string): number {
   return -1;
 }
 
-/** The key names of a path, which must appear in the text of a frame that can match (a cheap prefilter). */
-function prefilterOf(segs: Segment[]): string[] {
-  return segs.filter((s): s is string => typeof s === 'string').map((s) => JSON.stringify(s));
+/** The test of a comparison, on a value found at a path (MISSING: none). */
+function comparison(op: string, lit: { value: unknown; re?: RegExp }): (v: unknown) => boolean {
+  const want = lit.value;
+  switch (op) {
+    case '==':
+      return (v) => v !== MISSING && v === want;
+    case '!=':
+      return (v) => v === MISSING || v !== want;
+    case '~': {
+      const re = lit.re!;
+      return (v) => v !== MISSING && v !== null && typeof v !== 'object' && re.test(String(v));
+    }
+    default: {
+      const n = want as number;
+      return (v) => typeof v === 'number' && compare(op, v, n);
+    }
+  }
 }
 
 function jsonTerm(path: string, pos: number, op: string, lit: { value: unknown; re?: RegExp }): Node {
   const segs = parsePath(path, pos);
-  const needles = prefilterOf(segs);
-  if (typeof lit.value === 'string' && op === '==') needles.push(JSON.stringify(lit.value).slice(1, -1));
   const text = `${path} ${op} ${lit.re ? String(lit.re) : JSON.stringify(lit.value)}`;
   if ((op === '>' || op === '<' || op === '>=' || op === '<=') && typeof lit.value !== 'number') {
     throw new QueryError(`${op} compares numbers: ${path} ${op} 100`, pos);
   }
   if (op === '~' && !lit.re) throw new QueryError(`~ takes a regular expression: ${path} ~ /text/i`, pos);
-  const match: Predicate = (f) => {
-    const t = f.text;
-    if (t === undefined) return op === '!=';
-    if (op !== '!=') for (const n of needles) if (!t.includes(n)) return false;
-    const v = resolve(jsonOf(f), segs);
-    switch (op) {
-      case '==':
-        return v !== MISSING && v === lit.value;
-      case '!=':
-        return v === MISSING || v !== lit.value;
-      case '~':
-        return v !== MISSING && v !== null && typeof v !== 'object' && lit.re!.test(String(v));
-      default:
-        return typeof v === 'number' && compare(op, v, lit.value as number);
-    }
-  };
-  return { t: 'leaf', text, match };
+  const test = comparison(op, lit);
+  const none = test(MISSING);
+  const raw = rawPath(segs, (op === '==' || op === '!=') && typeof lit.value === 'string' ? lit.value : null);
+  const needles = needlesOf(raw, op, lit.value);
+  const match: Predicate = (f) => (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles));
+  return { t: 'leaf', text, match, cost: 3 };
 }
 
 // Parser ---------------------------------------------------------------------------------------------------------
@@ -516,19 +898,18 @@ class Parser {
       }
       case 'regex': {
         const re = makeRegex(t.source, t.flags, t.pos);
-        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)) };
+        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
       }
       case 'exists': {
         const segs = parsePath(t.path, t.pos);
-        const needles = prefilterOf(segs);
+        const found = (v: unknown) => v !== MISSING;
+        const raw = rawPath(segs);
+        const needles = needlesOf(raw, null, undefined);
         return {
           t: 'leaf',
           text: `exists(${t.path})`,
-          match: (f) => {
-            if (f.text === undefined) return false;
-            for (const n of needles) if (!f.text.includes(n)) return false;
-            return resolve(jsonOf(f), segs) !== MISSING;
-          },
+          match: (f) => f.text !== undefined && byPath(f, raw, found, false, needles),
+          cost: 3,
         };
       }
       case 'json': {
@@ -545,7 +926,7 @@ class Parser {
         }
         const needle = t.v;
         const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)) };
+        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
       }
       case 'cmp':
         throw new QueryError(`"${t.v}" compares a JSON path: $.field ${t.v} value`, t.pos);
@@ -559,6 +940,13 @@ class Parser {
   }
 }
 
+function costOf(n: Node): number {
+  return n.t === 'leaf' ? (n.cost ?? 1) : n.t === 'not' ? costOf(n.item) : n.items.reduce((a, i) => a + costOf(i), 0);
+}
+
+/** Items of AND and OR, cheapest first: a field decides before a text search is run, a text search before a JSON path. */
+const cheapestFirst = (items: Node[]) => items.map((n, i) => ({ n, i, c: costOf(n) })).sort((a, b) => a.c - b.c || a.i - b.i).map((x) => x.n);
+
 function compile(n: Node): Predicate {
   switch (n.t) {
     case 'leaf':
@@ -568,14 +956,14 @@ function compile(n: Node): Predicate {
       return (f, c, x) => !p(f, c, x);
     }
     case 'and': {
-      const ps = n.items.map(compile);
+      const ps = cheapestFirst(n.items).map(compile);
       return (f, c, x) => {
         for (const p of ps) if (!p(f, c, x)) return false;
         return true;
       };
     }
     case 'or': {
-      const ps = n.items.map(compile);
+      const ps = cheapestFirst(n.items).map(compile);
       return (f, c, x) => {
         for (const p of ps) if (p(f, c, x)) return true;
         return false;

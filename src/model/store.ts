@@ -1,20 +1,51 @@
 // The session store: connections and frames of one capture session. One door in: `apply(records)`.
 // Domain data only; view state (selection, scroll, filter text) lives in the panel.
 // Rows are served by index (`frameAt`, `visibleAt`) for the virtualized timeline. Pure: no chrome.*, no DOM.
-import type { CaptureRecord, Connection, Frame, WireFrame } from './types';
+//
+// Layout: frames are columns (typed arrays) in chunks of 2^14 rows — id, ts, conn, size, opcode and a flags byte
+// (direction, mark, shared bytes), plus, made when first needed, the offsets of shared bytes and what JSON terms learnt
+// about each text — and one slot per row for the payload: the text as the string received (never copied), or the bytes. Small binary payloads are decoded straight into shared byte blocks (a view per frame is made
+// on demand), large ones get a Uint8Array of their own. A `Frame` object is only made when a row is read
+// (`frameAt`, `visibleAt`, `frameById`); filters read rows through a cursor, without allocating.
+// Rows have absolute positions (0… since the last clear); eviction drops rows from the head, whole chunks at a time
+// once all their rows are gone.
+import type { CaptureRecord, Connection, Direction, Frame, FrameMark, WireFrame } from './types';
 import { OPCODE } from './types';
-import { base64ToBytes } from './bytes';
+import { base64ToBytes, base64ByteLength } from './bytes';
 import { toWallMs } from './time';
 
+/**
+ * A filter over frames. The frame it is given may be a cursor the store moves from row to row: read it during the call,
+ * do not keep it (use `frameAt`/`frameById` for a frame to keep).
+ */
 export type FramePredicate = (frame: Frame, conn: Connection | undefined) => boolean;
 
-/** Estimated bytes a stored frame costs beyond its payload (the object, its fields, the row index). */
-export const FRAME_OVERHEAD_BYTES = 160;
+/**
+ * Estimated bytes a stored frame costs beyond its payload bytes: its row in the columns (8 id + 8 ts + 4 conn + 4 size
+ * + 1 opcode + 1 flags, + 2 once a JSON term has read it), the payload slot (8), and the string header and rounding
+ * of a text payload (~20).
+ * Measured by test/bench/store.bench.ts: 1M × 200 B text frames take 251 B each in all (heap and array buffers), 51 B
+ * beyond their payload; 1M × 200 B binary frames 243 B each.
+ */
+export const FRAME_OVERHEAD_BYTES = 56;
+/** What a binary payload with a Uint8Array of its own costs beyond its bytes (the ArrayBuffer and the view). */
+export const OWN_BUFFER_OVERHEAD_BYTES = 200;
 export const DEFAULT_BUDGET_BYTES = 500 * 1024 * 1024;
+
+/** Binary payloads up to this size share byte blocks; larger ones get an ArrayBuffer of their own. */
+const SHARED_MAX = 16 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
+
+/** Memory estimate of a text payload: V8 keeps one byte per character for Latin-1 text, two otherwise. */
+function textCost(text: string, size: number): number {
+  return size > text.length ? 2 * text.length : text.length;
+}
 
 /** Estimated memory of a stored frame. */
 export function frameCost(f: Frame): number {
-  return FRAME_OVERHEAD_BYTES + (f.text !== undefined ? f.text.length : (f.bytes?.length ?? 0));
+  if (f.text !== undefined) return FRAME_OVERHEAD_BYTES + textCost(f.text, f.size);
+  const n = f.bytes?.length ?? 0;
+  return FRAME_OVERHEAD_BYTES + n + (n > SHARED_MAX ? OWN_BUFFER_OVERHEAD_BYTES : 0);
 }
 
 export interface StoreStats {
@@ -28,18 +59,156 @@ export interface StoreStats {
   evicted: number;
 }
 
+// --- Columns -------------------------------------------------------------------------------------------------------
+
+/** Rows per chunk: 2^14 by default (tests use small chunks to cross their boundaries often). */
+export const DEFAULT_CHUNK_BITS = 14;
+
+// flags byte
+const F_SENT = 1;
+const F_MARK_SHIFT = 1; // 2 bits: 0 none, 1 replayed, 2 injected
+const F_SHARED = 8; // the payload slot holds a shared byte block; the frame's bytes are off[k]…off[k]+len[k]
+const MARKS: Array<FrameMark | undefined> = [undefined, 'replayed', 'injected', undefined];
+
+type Payload = string | Uint8Array | undefined;
+
+class Chunk {
+  readonly id: Float64Array;
+  readonly ts: Float64Array;
+  readonly conn: Int32Array;
+  readonly size: Uint32Array;
+  readonly op: Int8Array;
+  readonly flags: Uint8Array;
+  readonly payload: Payload[];
+  constructor(readonly rows: number) {
+    this.id = new Float64Array(rows);
+    this.ts = new Float64Array(rows);
+    this.conn = new Int32Array(rows);
+    this.size = new Uint32Array(rows);
+    this.op = new Int8Array(rows);
+    this.flags = new Uint8Array(rows);
+    this.payload = new Array<Payload>(rows).fill(undefined);
+  }
+  /** Offset and length of binary payloads in shared blocks; made for the first such payload of the chunk. */
+  off: Uint32Array | null = null;
+  len: Uint32Array | null = null;
+  /** What the query learnt about each text (JsonMemoFrame); made when a JSON term first reads the chunk. */
+  memo: Uint16Array | null = null;
+}
+
+function bytesOf(c: Chunk, k: number): Uint8Array | undefined {
+  const p = c.payload[k];
+  if (p === undefined || typeof p === 'string') return undefined;
+  if (c.flags[k] & F_SHARED) return p.subarray(c.off![k], c.off![k] + c.len![k]);
+  return p;
+}
+
+function costOf(c: Chunk, k: number): number {
+  const p = c.payload[k];
+  if (p === undefined) return FRAME_OVERHEAD_BYTES;
+  if (typeof p === 'string') return FRAME_OVERHEAD_BYTES + textCost(p, c.size[k]);
+  if (c.flags[k] & F_SHARED) return FRAME_OVERHEAD_BYTES + c.len![k];
+  return FRAME_OVERHEAD_BYTES + p.length + (p.length > SHARED_MAX ? OWN_BUFFER_OVERHEAD_BYTES : 0);
+}
+
+function materialize(c: Chunk, k: number): Frame {
+  const fl = c.flags[k];
+  const f: Frame = { id: c.id[k], conn: c.conn[k], dir: fl & F_SENT ? 'sent' : 'received', opcode: c.op[k], ts: c.ts[k], size: c.size[k] };
+  const p = c.payload[k];
+  if (typeof p === 'string') f.text = p;
+  else if (p !== undefined) f.bytes = bytesOf(c, k);
+  const mark = MARKS[(fl >> F_MARK_SHIFT) & 3];
+  if (mark) f.mark = mark;
+  return f;
+}
+
+/**
+ * A frame read in place: the store points it at a row and hands it to a filter. `bytes` makes a view each time it is
+ * read. `jsonMemo` is 16 bits the query keeps per row about its text (whether it parses as JSON, and where to look).
+ */
+export class FrameCursor implements Frame {
+  /** @internal */ c!: Chunk;
+  /** @internal */ k = 0;
+  get id(): number {
+    return this.c.id[this.k];
+  }
+  get conn(): number {
+    return this.c.conn[this.k];
+  }
+  get dir(): Direction {
+    return this.c.flags[this.k] & F_SENT ? 'sent' : 'received';
+  }
+  get opcode(): number {
+    return this.c.op[this.k];
+  }
+  get ts(): number {
+    return this.c.ts[this.k];
+  }
+  get size(): number {
+    return this.c.size[this.k];
+  }
+  get text(): string | undefined {
+    const p = this.c.payload[this.k];
+    return typeof p === 'string' ? p : undefined;
+  }
+  get bytes(): Uint8Array | undefined {
+    return bytesOf(this.c, this.k);
+  }
+  get mark(): FrameMark | undefined {
+    return MARKS[(this.c.flags[this.k] >> F_MARK_SHIFT) & 3];
+  }
+  get jsonMemo(): number {
+    const m = this.c.memo;
+    return m ? m[this.k] : 0;
+  }
+  set jsonMemo(v: number) {
+    (this.c.memo ??= new Uint16Array(this.c.rows))[this.k] = v;
+  }
+}
+
+/** A growable list of row positions. */
+class Positions {
+  a: Float64Array;
+  n = 0;
+  constructor(capacity = 256) {
+    this.a = new Float64Array(capacity);
+  }
+  push(x: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+}
+
+// Frames materialized lately, by position: a row read again (every render reads the rows in view) is the same object.
+const CACHE_SIZE = 4096;
+
 export class SessionStore {
   /** Bumped on every change; views compare it to decide whether to re-render. */
   revision = 0;
   readonly connections = new Map<number, Connection>();
   /** Connection ids in the order they were first seen. */
   readonly connectionOrder: number[] = [];
-  // frames[head…] are stored; frames[0…head) were evicted (emptied, compacted away now and then).
-  private frames: Frame[] = [];
+  // Rows head…tail-1 are stored; chunks[0] holds positions base…base+CHUNK-1.
+  private readonly BITS: number;
+  private readonly CHUNK: number;
+  private readonly MASK: number;
+  private chunks: Chunk[] = [];
+  private base = 0;
   private head = 0;
-  // Indexes into `frames` of the frames the filter shows (visible[visHead…]); null = no filter (all visible).
-  private visible: number[] | null = null;
+  private tail = 0;
+  // The shared byte block small binary payloads are decoded into, and how much of it is used.
+  private block: Uint8Array | null = null;
+  private blockUsed = 0;
+  // Positions of the frames the filter shows (visible.a[visHead…visible.n)); null = no filter (all visible).
+  private visible: Positions | null = null;
   private visHead = 0;
+  private readonly cursor = new FrameCursor();
+  private cachePos = new Float64Array(CACHE_SIZE).fill(-1);
+  private cacheFrame: Array<Frame | undefined> = new Array<Frame | undefined>(CACHE_SIZE).fill(undefined);
   /** Memory the stored frames may use (estimated, see frameCost); past it the oldest are evicted and counted. */
   budgetBytes = DEFAULT_BUDGET_BYTES;
   /** Estimated memory of the stored frames. */
@@ -58,6 +227,12 @@ export class SessionStore {
   readonly navigationStarts = new Map<number, string>();
   private pendingNavigation: string | null = null;
   private readonly forgotten = new Set<number>();
+
+  constructor(opts: { chunkBits?: number } = {}) {
+    this.BITS = opts.chunkBits ?? DEFAULT_CHUNK_BITS;
+    this.CHUNK = 1 << this.BITS;
+    this.MASK = this.CHUNK - 1;
+  }
 
   apply(records: readonly CaptureRecord[]): void {
     if (records.length === 0) return;
@@ -88,60 +263,103 @@ export class SessionStore {
       this.stats.pausedDropped++;
       return;
     }
-    const f: Frame = { id: w.id, conn: w.conn, dir: w.dir, opcode: w.opcode, ts: w.ts, size: w.size };
     if (this.pendingNavigation !== null) {
-      this.navigationStarts.set(f.id, this.pendingNavigation);
+      this.navigationStarts.set(w.id, this.pendingNavigation);
       this.pendingNavigation = null;
     }
-    if (w.text !== undefined) f.text = w.text;
-    else if (w.b64 !== undefined) f.bytes = base64ToBytes(w.b64);
-    if (w.mark) f.mark = w.mark;
-    if (f.opcode !== OPCODE.error) {
-      if (f.dir === 'sent') {
+    const pos = this.tail;
+    const rel = pos - this.base;
+    const ci = rel >>> this.BITS;
+    if (ci === this.chunks.length) this.chunks.push(new Chunk(this.CHUNK));
+    const c = this.chunks[ci];
+    const k = rel & this.MASK;
+    c.id[k] = w.id;
+    c.ts[k] = w.ts;
+    c.conn[k] = w.conn;
+    c.size[k] = w.size;
+    c.op[k] = w.opcode;
+    let fl = (w.dir === 'sent' ? F_SENT : 0) | (w.mark === 'replayed' ? 1 << F_MARK_SHIFT : w.mark === 'injected' ? 2 << F_MARK_SHIFT : 0);
+    if (w.text !== undefined) c.payload[k] = w.text;
+    else if (w.b64 !== undefined) {
+      const n = base64ByteLength(w.b64);
+      if (n > SHARED_MAX) c.payload[k] = base64ToBytes(w.b64);
+      else {
+        if (!this.block || this.blockUsed + n > this.block.length) {
+          this.block = new Uint8Array(BLOCK_BYTES);
+          this.blockUsed = 0;
+        }
+        const wrote = decodeBase64Into(w.b64, this.block, this.blockUsed);
+        if (!c.off) {
+          c.off = new Uint32Array(this.CHUNK);
+          c.len = new Uint32Array(this.CHUNK);
+        }
+        c.off[k] = this.blockUsed;
+        c.len![k] = wrote;
+        c.payload[k] = this.block;
+        this.blockUsed += wrote;
+        fl |= F_SHARED;
+      }
+    } else c.payload[k] = undefined;
+    c.flags[k] = fl;
+    this.tail = pos + 1;
+    if (w.opcode !== OPCODE.error) {
+      if (w.dir === 'sent') {
         this.stats.framesSent++;
-        this.stats.bytesSent += f.size;
+        this.stats.bytesSent += w.size;
       } else {
         this.stats.framesReceived++;
-        this.stats.bytesReceived += f.size;
+        this.stats.bytesReceived += w.size;
       }
     }
-    this.framesPerConnection.set(f.conn, (this.framesPerConnection.get(f.conn) ?? 0) + 1);
-    const index = this.frames.push(f) - 1;
-    this.usedBytes += frameCost(f);
-    if (this.visible && this.predicate!(f, this.connections.get(f.conn))) this.visible.push(index);
+    this.framesPerConnection.set(w.conn, (this.framesPerConnection.get(w.conn) ?? 0) + 1);
+    this.usedBytes += costOf(c, k);
+    if (this.visible) {
+      const cur = this.cursor;
+      cur.c = c;
+      cur.k = k;
+      if (this.predicate!(cur, this.connections.get(w.conn))) this.visible.push(pos);
+    }
     if (this.usedBytes > this.budgetBytes) this.evict();
   }
 
   /** Drop the oldest frames until the store is back under 95% of its budget (never the newest frame). */
   private evict() {
     const target = this.budgetBytes * 0.95;
-    const last = this.frames.length - 1;
+    const last = this.tail - 1;
     while (this.head < last && this.usedBytes > target) {
-      const f = this.frames[this.head];
-      this.usedBytes -= frameCost(f);
-      const n = this.framesPerConnection.get(f.conn)! - 1;
-      if (n > 0) this.framesPerConnection.set(f.conn, n);
-      else this.framesPerConnection.delete(f.conn);
-      (this.frames as Array<Frame | undefined>)[this.head] = undefined; // its payload can be reclaimed now
-      this.head++;
+      const pos = this.head;
+      const c = this.chunks[0];
+      const k = (pos - this.base) & this.MASK;
+      this.usedBytes -= costOf(c, k);
+      const conn = c.conn[k];
+      const n = this.framesPerConnection.get(conn)! - 1;
+      if (n > 0) this.framesPerConnection.set(conn, n);
+      else this.framesPerConnection.delete(conn);
+      c.payload[k] = undefined; // its payload can be reclaimed now
+      const slot = pos & (CACHE_SIZE - 1);
+      if (this.cachePos[slot] === pos) {
+        this.cachePos[slot] = -1;
+        this.cacheFrame[slot] = undefined;
+      }
+      this.head = pos + 1;
       this.stats.evicted++;
+      if (k === this.MASK) {
+        // The whole chunk is gone: drop its columns.
+        this.chunks.shift();
+        this.base += this.CHUNK;
+      }
     }
-    if (this.visible) while (this.visHead < this.visible.length && this.visible[this.visHead] < this.head) this.visHead++;
-    while (this.found.length && this.found[this.found.length - 1] < this.head) this.found.pop();
-    if (this.head > 4096 && this.head * 2 > this.frames.length) this.compact();
-  }
-
-  private compact() {
-    const h = this.head;
-    this.frames = this.frames.slice(h);
-    if (this.visible) this.visible = this.visible.slice(this.visHead).map((i) => i - h);
-    for (let k = 0; k < this.found.length; k++) this.found[k] -= h;
-    if (this.scan) {
-      this.scan.next -= h;
-      this.scan.start -= h;
+    const v = this.visible;
+    if (v) {
+      while (this.visHead < v.n && v.a[this.visHead] < this.head) this.visHead++;
+      if (this.visHead > 4096 && this.visHead * 2 > v.n) {
+        v.a.copyWithin(0, this.visHead, v.n);
+        v.n -= this.visHead;
+        this.visHead = 0;
+      }
     }
-    this.head = 0;
-    this.visHead = 0;
+    const f = this.found;
+    while (f.n && f.a[f.n - 1] < this.head) f.n--;
   }
 
   /** Set the memory budget (bytes); evicts at once if the store is over it. */
@@ -152,22 +370,61 @@ export class SessionStore {
   }
 
   get frameCount(): number {
-    return this.frames.length - this.head;
+    return this.tail - this.head;
+  }
+
+  private chunkOf(pos: number): Chunk {
+    return this.chunks[(pos - this.base) >>> this.BITS];
+  }
+
+  /** The frame at a position (head ≤ pos < tail), made once and cached while it is read often. */
+  private frameAtPos(pos: number): Frame {
+    const slot = pos & (CACHE_SIZE - 1);
+    if (this.cachePos[slot] === pos) return this.cacheFrame[slot]!;
+    const f = materialize(this.chunkOf(pos), (pos - this.base) & this.MASK);
+    this.cachePos[slot] = pos;
+    this.cacheFrame[slot] = f;
+    return f;
   }
 
   frameAt(i: number): Frame | undefined {
-    return i < 0 ? undefined : this.frames[this.head + i];
+    return i < 0 || i >= this.frameCount ? undefined : this.frameAtPos(this.head + i);
+  }
+
+  /** Timestamp of the i-th stored frame (no Frame made), NaN out of range. */
+  tsAt(i: number): number {
+    if (i < 0 || i >= this.frameCount) return NaN;
+    const pos = this.head + i;
+    return this.chunkOf(pos).ts[(pos - this.base) & this.MASK];
   }
 
   get visibleCount(): number {
-    return this.visible ? this.found.length + this.visible.length - this.visHead : this.frameCount;
+    return this.visible ? this.found.n + this.visible.n - this.visHead : this.frameCount;
+  }
+
+  /** Position of the i-th visible row, or -1. */
+  private visiblePos(i: number): number {
+    if (i < 0 || i >= this.visibleCount) return -1;
+    if (!this.visible) return this.head + i;
+    const n = this.found.n;
+    return i < n ? this.found.a[n - 1 - i] : this.visible.a[this.visHead + i - n];
   }
 
   visibleAt(i: number): Frame | undefined {
-    if (i < 0) return undefined;
-    if (!this.visible) return this.frames[this.head + i];
-    const n = this.found.length;
-    return i < n ? this.frames[this.found[n - 1 - i]] : this.frames[this.visible[this.visHead + i - n]];
+    const pos = this.visiblePos(i);
+    return pos < 0 ? undefined : this.frameAtPos(pos);
+  }
+
+  /** Id of the i-th visible row (no Frame made), or NaN. */
+  visibleIdAt(i: number): number {
+    const pos = this.visiblePos(i);
+    return pos < 0 ? NaN : this.chunkOf(pos).id[(pos - this.base) & this.MASK];
+  }
+
+  /** Payload size of the i-th visible row (no Frame made), or NaN: for sorting by size. */
+  visibleSizeAt(i: number): number {
+    const pos = this.visiblePos(i);
+    return pos < 0 ? NaN : this.chunkOf(pos).size[(pos - this.base) & this.MASK];
   }
 
   /** Position of a frame id among the visible rows, or -1. Frame ids increase with position. */
@@ -176,7 +433,7 @@ export class SessionStore {
     let hi = this.visibleCount - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const id = this.visibleAt(mid)!.id;
+      const id = this.visibleIdAt(mid);
       if (id === frameId) return mid;
       if (id < frameId) lo = mid + 1;
       else hi = mid - 1;
@@ -186,11 +443,11 @@ export class SessionStore {
 
   frameById(frameId: number): Frame | undefined {
     let lo = this.head;
-    let hi = this.frames.length - 1;
+    let hi = this.tail - 1;
     while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const id = this.frames[mid].id;
-      if (id === frameId) return this.frames[mid];
+      const mid = Math.floor((lo + hi) / 2);
+      const id = this.chunkOf(mid).id[(mid - this.base) & this.MASK];
+      if (id === frameId) return this.frameAtPos(mid);
       if (id < frameId) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -203,6 +460,31 @@ export class SessionStore {
   }
 
   /**
+   * Match the stored rows from `from` down to `to` (positions, from ≥ to), newest first, adding matches to `out`;
+   * stops early (returning the next position to match) once `until` (performance.now()) has passed, checked every 512
+   * rows. Returns to - 1 when done.
+   */
+  private matchDown(pred: FramePredicate, from: number, to: number, out: Positions, until: number): number {
+    const cur = this.cursor;
+    const conns = this.connections;
+    let i = from;
+    while (i >= to) {
+      const rel = i - this.base;
+      const c = this.chunks[rel >>> this.BITS];
+      const start = rel - (rel & this.MASK) + this.base; // position of the chunk's row 0
+      const stop = Math.max(to, start);
+      cur.c = c;
+      let k = i - start;
+      for (; i >= stop; i--, k--) {
+        cur.k = k;
+        if (pred(cur, conns.get(c.conn[k]))) out.push(i);
+        if (((i - 1) & 511) === 0 && performance.now() > until) return i - 1;
+      }
+    }
+    return i;
+  }
+
+  /**
    * Apply a filter (null: show everything). Frames arriving later are matched on arrival. Over more than
    * `syncLimit` stored frames the existing frames are matched in slices of about `sliceMs`, newest first (so the rows
    * at the bottom appear first), between which the panel stays responsive; a new filter cancels the scan under way.
@@ -210,21 +492,30 @@ export class SessionStore {
   setFilter(predicate: FramePredicate | null): void {
     this.predicate = predicate;
     this.scan = null;
-    this.found = [];
+    this.found = new Positions();
     if (!predicate) this.visible = null;
     else if (this.frameCount <= this.syncLimit) {
-      const v: number[] = [];
-      for (let i = this.head; i < this.frames.length; i++) {
-        const f = this.frames[i];
-        if (predicate(f, this.connections.get(f.conn))) v.push(i);
+      const v = new Positions();
+      const cur = this.cursor;
+      const conns = this.connections;
+      for (let ci = 0; ci < this.chunks.length; ci++) {
+        const c = this.chunks[ci];
+        const p0 = this.base + ci * this.CHUNK;
+        const k0 = Math.max(0, this.head - p0);
+        const k1 = Math.min(this.CHUNK, this.tail - p0);
+        cur.c = c;
+        for (let k = k0; k < k1; k++) {
+          cur.k = k;
+          if (predicate(cur, conns.get(c.conn[k]))) v.push(p0 + k);
+        }
       }
       this.visible = v;
       this.visHead = 0;
     } else {
       // `visible` takes the frames that arrive from now on; the scan fills `found` from the newest existing frame down.
-      this.visible = [];
+      this.visible = new Positions();
       this.visHead = 0;
-      const scan = { next: this.frames.length - 1, start: this.frames.length };
+      const scan = { next: this.tail - 1, start: this.tail };
       this.scan = scan;
       this.schedule(() => this.scanStep(scan));
     }
@@ -238,8 +529,8 @@ export class SessionStore {
   /** How scan slices are scheduled (a timer by default; tests drive it by hand). */
   schedule: (fn: () => void) => void = (fn) => setTimeout(fn, 0);
   private scan: { next: number; start: number } | null = null;
-  /** Matches found by the scan so far, newest first (absolute indexes, descending). */
-  private found: number[] = [];
+  /** Matches found by the scan so far, newest first (positions, descending). */
+  private found = new Positions();
 
   /** While a filter scan is under way: how far it is. */
   get filtering(): { done: number; total: number } | null {
@@ -250,23 +541,18 @@ export class SessionStore {
 
   private scanStep(scan: { next: number; start: number }) {
     if (this.scan !== scan) return; // cancelled
-    const pred = this.predicate!;
-    const until = performance.now() + this.sliceMs;
-    let i = scan.next;
-    while (i >= this.head) {
-      const f = this.frames[i];
-      if (pred(f, this.connections.get(f.conn))) this.found.push(i);
-      i--;
-      if ((i & 511) === 0 && performance.now() > until) break;
-    }
+    const i = scan.next < this.head ? this.head - 1 : this.matchDown(this.predicate!, scan.next, this.head, this.found, performance.now() + this.sliceMs);
     scan.next = i;
     if (i < this.head) {
       // Done: the existing matches (ascending) then those that arrived meanwhile.
-      const v = this.found.reverse();
-      for (let k = this.visHead; k < this.visible!.length; k++) v.push(this.visible![k]);
+      const found = this.found;
+      const vis = this.visible!;
+      const v = new Positions(Math.max(256, found.n + vis.n - this.visHead));
+      for (let k = found.n - 1; k >= 0; k--) v.push(found.a[k]);
+      for (let k = this.visHead; k < vis.n; k++) v.push(vis.a[k]);
       this.visible = v;
       this.visHead = 0;
-      this.found = [];
+      this.found = new Positions();
       this.scan = null;
     } else this.schedule(() => this.scanStep(scan));
     this.changed();
@@ -283,22 +569,33 @@ export class SessionStore {
     this.clear();
   }
 
-  /** Forget every frame and connection (the arrays are dropped, so their memory can be reclaimed). */
+  /** Forget every frame and connection (the columns and payloads are dropped, so their memory can be reclaimed). */
   clear(): void {
     this.navigationStarts.clear();
     this.pendingNavigation = null;
-    this.frames = [];
+    this.chunks = [];
+    this.base = 0;
     this.head = 0;
+    this.tail = 0;
+    this.block = null;
+    this.blockUsed = 0;
+    this.cachePos.fill(-1);
+    this.cacheFrame.fill(undefined);
     this.visHead = 0;
     this.usedBytes = 0;
     this.scan = null;
-    this.found = [];
-    this.visible = this.predicate ? [] : null;
+    this.found = new Positions();
+    this.visible = this.predicate ? new Positions() : null;
     this.connections.clear();
     this.connectionOrder.length = 0;
     this.framesPerConnection.clear();
     this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
     this.changed();
+  }
+
+  /** Chunks of columns held (for tests and diagnostics). */
+  get chunkCount(): number {
+    return this.chunks.length;
   }
 
   /** Wall-clock ms of a monotonic timestamp, or NaN before any anchor is known. */
@@ -315,4 +612,11 @@ export class SessionStore {
     this.revision++;
     for (const fn of this.listeners) fn();
   }
+}
+
+/** Decode base64 into `out` at `at` (atob, as base64ToBytes: the same errors); returns the number of bytes written. */
+function decodeBase64Into(b64: string, out: Uint8Array, at: number): number {
+  const bin = atob(b64);
+  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
+  return bin.length;
 }

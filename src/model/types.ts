@@ -104,6 +104,17 @@ export interface Frame extends FrameFields {
 
 export type FrameMark = 'replayed' | 'injected';
 
+/** Whether a frame's text is known to parse as JSON: what a store may remember per frame for the query. */
+export const JSON_MEMO = { unknown: 0, invalid: 1, valid: 2 } as const;
+
+/**
+ * A frame that can remember what the query learnt about its text (the store's filter cursor does): 16 bits, 0 until
+ * something is known; the low 2 bits are a JSON_MEMO, the others the query's own.
+ */
+export interface JsonMemoFrame extends Frame {
+  jsonMemo: number;
+}
+
 /** What a capture source emits; the store applies these in order. */
 export type CaptureRecord =
   | { t: 'conn'; conn: Connection } // upsert: a new connection or a new snapshot of it

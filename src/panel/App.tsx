@@ -120,7 +120,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     if (!pred && conn === null) return store.setFilter(null);
     const ctx = {
       get startTs() {
-        return store.frameAt(0)?.ts ?? 0;
+        return store.frameCount ? store.tsAt(0) : 0;
       },
     };
     store.setFilter((f, c) => (conn === null || f.conn === conn) && (!pred || pred(f, c, ctx)));

@@ -63,7 +63,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
     const order = new Uint32Array(count);
     for (let i = 0; i < count; i++) order[i] = i;
     const sizes = new Float64Array(count);
-    for (let i = 0; i < count; i++) sizes[i] = store.visibleAt(i)!.size;
+    for (let i = 0; i < count; i++) sizes[i] = store.visibleSizeAt(i);
     const sign = sort.dir === 'asc' ? 1 : -1;
     return order.sort((a, b) => sign * (sizes[a] - sizes[b]) || a - b);
   }, [sort.key, sort.dir, revision, store]);
@@ -71,7 +71,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
     bySize ? store.visibleAt(bySize[i]) : sort.dir === 'desc' ? store.visibleAt(count - 1 - i) : store.visibleAt(i);
   const indexOfId = (id: number): number => {
     if (bySize) {
-      for (let i = 0; i < bySize.length; i++) if (store.visibleAt(bySize[i])!.id === id) return i;
+      for (let i = 0; i < bySize.length; i++) if (store.visibleIdAt(bySize[i]) === id) return i;
       return -1;
     }
     const i = store.visibleIndexOf(id);
