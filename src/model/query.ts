@@ -761,7 +761,102 @@ function makeRegex(source: string, flags: string, pos: number): RegExp {
       pos + 1 + nested,
     );
   }
+  const overlap = overlappingAlternation(source);
+  if (overlap >= 0) {
+    throw new QueryError(
+      'This regular expression repeats a choice whose alternatives can start with the same character (like (a|ab)* or (\\w|\\d)+): on some payloads it takes exponential time, so Frameline will not run it. Make the alternatives start differently, or use a character class.',
+      pos + 1 + overlap,
+    );
+  }
   return re;
+}
+
+/** What an alternative can start with: a character, a class of characters, or anything. */
+type Start = { c: string } | { cls: 'digit' | 'word' | 'space' | 'dot' | 'any' };
+
+function startOf(alt: string): Start | null {
+  if (alt === '') return null;
+  const c = alt[0];
+  if (c === '\\') {
+    const e = alt[1] ?? '';
+    if (e === 'd') return { cls: 'digit' };
+    if (e === 'w') return { cls: 'word' };
+    if (e === 's') return { cls: 'space' };
+    if ('DWSbBpPuxck0123456789'.includes(e)) return { cls: 'any' };
+    if (e === 'n') return { c: '\n' };
+    if (e === 't') return { c: '\t' };
+    if (e === 'r') return { c: '\r' };
+    return { c: e };
+  }
+  if (c === '.') return { cls: 'dot' };
+  if (c === '[' || c === '(' || c === '^' || c === '$') return { cls: 'any' };
+  return { c };
+}
+
+function overlaps(a: Start, b: Start): boolean {
+  if ('c' in a && 'c' in b) return a.c === b.c;
+  if ('c' in b) [a, b] = [b, a];
+  if ('c' in a) {
+    const ch = a.c;
+    switch ((b as { cls: string }).cls) {
+      case 'digit':
+        return /\d/.test(ch);
+      case 'word':
+        return /\w/.test(ch);
+      case 'space':
+        return /\s/.test(ch);
+      case 'dot':
+        return ch !== '\n' && ch !== '\r';
+      default:
+        return true;
+    }
+  }
+  const x = (a as { cls: string }).cls;
+  const y = (b as { cls: string }).cls;
+  if (x === 'any' || y === 'any' || x === y) return true;
+  const pair = [x, y].sort().join(' ');
+  return pair === 'digit word' || pair === 'digit dot' || pair === 'dot word' || pair === 'dot space';
+}
+
+/**
+ * Where a repeated group chooses between alternatives that can start with the same character (`(a|a)*`, `(a|ab)+`,
+ * `(\w|\d)*`): the other classic shape of exponential backtracking; -1 when there is none. Conservative: it looks at the
+ * first character of each top-level alternative of the group.
+ */
+export function overlappingAlternation(source: string): number {
+  // For each open group: its start and the offsets of its top-level '|'.
+  const stack: Array<{ start: number; bars: number[] }> = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') stack.push({ start: i, bars: [] });
+    else if (c === '|' && stack.length) stack[stack.length - 1].bars.push(i);
+    else if (c === ')') {
+      const g = stack.pop();
+      if (!g || !g.bars.length) continue;
+      const next = source[i + 1];
+      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}|^\{\d{2,}\}/.test(source.slice(i + 1)));
+      if (!repeated) continue;
+      const open = /^\((\?(:|=|!|<=|<!|<[^>]*>))?/.exec(source.slice(g.start))![0].length;
+      const cuts = [g.start + open - 1, ...g.bars, i];
+      const starts: Start[] = [];
+      for (let k = 0; k + 1 < cuts.length; k++) {
+        const st = startOf(source.slice(cuts[k] + 1, cuts[k + 1]));
+        if (st) starts.push(st);
+      }
+      for (let a = 0; a < starts.length; a++) for (let b = a + 1; b < starts.length; b++) if (overlaps(starts[a], starts[b])) return g.start;
+    }
+  }
+  return -1;
 }
 
 /**
