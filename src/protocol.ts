@@ -133,11 +133,14 @@ export type RouterToHost =
 /** Runtime message to the router (from Frameline's own pages): answers with a RouterStatus. */
 export const ROUTER_STATUS = 'frameline:router-status';
 export interface RouterStatus {
-  /** Per tab: whether a capture host listens, how many frames have a page hook, hook events passed to the host. */
-  tabs: Record<number, { host: boolean; frames: number; forwarded: number }>;
+  /** Per tab: whether a capture host listens (and has a panel), how many frames have a page hook, hook events passed. */
+  tabs: Record<number, { host: boolean; panel: boolean; frames: number; forwarded: number }>;
 }
 
-export type HostToRouter = { type: 'replay'; frameId: number; doc: string; req: HookReplay };
+export type HostToRouter =
+  | { type: 'replay'; frameId: number; doc: string; req: HookReplay }
+  /** Whether a panel is connected to this host (diagnostics: the router's status reports it). */
+  | { type: 'panel'; linked: boolean };
 
 const obj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
 
@@ -172,5 +175,6 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
 }
 
 export function isHostToRouter(m: unknown): m is HostToRouter {
+  if (obj(m) && m.type === 'panel') return typeof m.linked === 'boolean';
   return obj(m) && m.type === 'replay' && typeof m.frameId === 'number' && typeof m.doc === 'string' && obj(m.req);
 }

@@ -31,12 +31,22 @@ export class HookHost {
     this.link = link;
     this.postStatus();
     this.batcher.setOpen(true);
+    this.tellRouter({ type: 'panel', linked: true });
   }
 
   disconnectPanel(link: PanelLink): void {
     if (this.link !== link) return;
     this.link = null;
     this.batcher.setOpen(false);
+    this.tellRouter({ type: 'panel', linked: false });
+  }
+
+  private tellRouter(m: HostToRouter) {
+    try {
+      this.router?.postMessage(m);
+    } catch {
+      /* reconnecting: said again on connect */
+    }
   }
 
   handle(msg: PanelToHost): void {
@@ -74,6 +84,7 @@ export class HookHost {
       setTimeout(() => void this.start(), 200);
     });
     this.setPhase('capturing');
+    if (this.link) this.tellRouter({ type: 'panel', linked: true });
     this.sweeper ??= setInterval(() => this.capture?.sweep(Date.now()), 1000);
   }
   private sweeper: ReturnType<typeof setInterval> | undefined;

@@ -24,6 +24,7 @@ export function startRouter(): void {
   const recent = new Map<number, WsHandshake[]>();
   /** Hook events passed to each tab's host: what the status query reports. */
   const forwarded = new Map<number, number>();
+  const panels = new Set<number>();
 
   const toHost = (tabId: number, m: RouterToHost) => {
     try {
@@ -73,6 +74,11 @@ export function startRouter(): void {
     for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: true });
     port.onMessage.addListener((m: unknown) => {
       if (!isHostToRouter(m)) return;
+      if (m.type === 'panel') {
+        if (m.linked) panels.add(tabId);
+        else panels.delete(tabId);
+        return;
+      }
       for (const end of contents.get(tabId) ?? []) {
         if (end.frameId === m.frameId) toContent(end, { type: 'replay', doc: m.doc, req: m.req });
       }
@@ -80,6 +86,7 @@ export function startRouter(): void {
     port.onDisconnect.addListener(() => {
       if (hosts.get(tabId) !== port) return;
       hosts.delete(tabId);
+      panels.delete(tabId);
       for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: false });
     });
   });
@@ -94,7 +101,7 @@ export function startRouter(): void {
     if (sender.id !== chrome.runtime.id || (m as { type?: unknown })?.type !== ROUTER_STATUS) return;
     const tabs: RouterStatus['tabs'] = {};
     for (const id of new Set([...contents.keys(), ...hosts.keys()])) {
-      tabs[id] = { host: hosts.has(id), frames: contents.get(id)?.size ?? 0, forwarded: forwarded.get(id) ?? 0 };
+      tabs[id] = { host: hosts.has(id), panel: panels.has(id), frames: contents.get(id)?.size ?? 0, forwarded: forwarded.get(id) ?? 0 };
     }
     sendResponse({ tabs } satisfies RouterStatus);
   });

@@ -307,7 +307,8 @@ describe('Firefox: capture through the page hook', () => {
     // The panel inside DevTools is out of BiDi's reach: ask the router whether that tab's capture host (the DevTools
     // page) is connected and receives the page's frames.
     const status = () => panel.evaluate(`browser.runtime.sendMessage({ type: 'frameline:router-status' })`) as Promise<RouterStatus>;
-    const hosted = async () => Object.values((await status()).tabs).filter((t) => t.host).length;
+    // Two hosts with a panel linked: the panel tab's own, and the DevTools page's with the real panel (over its port).
+    const hosted = async () => Object.values((await status()).tabs).filter((t) => t.host && t.panel).length;
     const deadline = Date.now() + 15_000;
     while ((await hosted()) < 2) {
       if (Date.now() > deadline) throw new Error(`DevTools capture host never connected: ${JSON.stringify(await status())}`);

@@ -10,8 +10,10 @@ const fr = (id: number): CaptureRecord => ({
 function manual() {
   const timers: Array<() => void> = [];
   const batches: CaptureRecord[][] = [];
-  const b = new Batcher({ flush: (r) => batches.push(r), setTimer: (fn) => timers.push(fn), maxBuffered: 100 });
-  return { b, timers, batches, tick: () => timers.splice(0).forEach((t) => t()) };
+  const soon: Array<() => void> = [];
+  const clock = { t: 0 };
+  const b = new Batcher({ flush: (r) => batches.push(r), setTimer: (fn) => timers.push(fn), maxBuffered: 100, now: () => clock.t, soon: (fn) => soon.push(fn) });
+  return { b, timers, batches, soon, clock, tick: () => timers.splice(0).forEach((t) => t()), endOfTask: () => soon.splice(0).forEach((t) => t()) };
 }
 
 describe('batcher', () => {
@@ -48,5 +50,18 @@ describe('batcher', () => {
     expect(b.dropped).toBeGreaterThan(0);
     // What is kept is the newest, in order.
     expect(frames.at(-1)?.t === 'frame' && frames.at(-1)!.frame.id).toBe(149);
+  });
+
+  it('under a steady stream, arrivals drive the batches (about one per interval) without waiting on timers', () => {
+    const { b, batches, clock, endOfTask } = manual();
+    b.setOpen(true);
+    for (let i = 0; i < 100; i++) {
+      clock.t = i; // one record per ms
+      b.push(fr(i));
+      endOfTask();
+    }
+    // The first record goes at once, then one batch each time 16 ms have passed: no timer was needed.
+    expect(batches.map((x) => x.length)).toEqual([1, 16, 16, 16, 16, 16, 16]);
+    expect(batches.flat().map((r) => (r as { frame: { id: number } }).frame.id)).toEqual([...Array(97).keys()]);
   });
 });
