@@ -1,29 +1,37 @@
-// DevTools page: one per DevTools window. Creates the Frameline panel and hosts capture for the inspected tab.
-// Capture starts when the panel is first shown, or at once when the user chose "capture as soon as DevTools opens".
+// DevTools page: one per DevTools window. Creates the Frameline panel; in Chrome it also hosts capture for the
+// inspected tab, started when the panel is first shown, or at once when the user chose "capture as soon as DevTools
+// opens". In Firefox the panel page hosts capture itself (simpler: the page hook needs no debugger attachment to
+// outlive the panel, and no port between panel and this page is needed).
 import { createHost } from '../platform/host';
+import { FIREFOX_BUILD } from '../platform/build';
 import { servePanelPorts } from '../platform/panel-link';
 import { loadSettings } from '../platform/settings';
 import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
 
-const host = createHost(chrome.devtools.inspectedWindow.tabId);
-servePanelPorts(host);
-// Visible to automation (and handy when debugging the DevTools page itself).
-host.onStatus = (s) => (document.documentElement.dataset.capturePhase = s.phase);
+if (FIREFOX_BUILD) {
+  // Firefox resolves these paths against this page's folder, Chrome against the extension's root: make them absolute.
+  chrome.devtools.panels.create(PANEL_TITLE, '/icons/icon-32.png', '/' + PANEL_PAGE);
+} else {
+  const host = createHost(chrome.devtools.inspectedWindow.tabId);
+  servePanelPorts(host);
+  // Visible to automation (and handy when debugging the DevTools page itself).
+  host.onStatus = (s) => (document.documentElement.dataset.capturePhase = s.phase);
 
-let shownOnce = false;
-chrome.devtools.panels.create(PANEL_TITLE, 'icons/icon-32.png', PANEL_PAGE, (panel) => {
-  panel.onShown.addListener(() => {
-    if (shownOnce) return; // after a detach, re-attaching is the user's call (the panel offers it)
-    shownOnce = true;
-    void host.start();
+  let shownOnce = false;
+  chrome.devtools.panels.create(PANEL_TITLE, 'icons/icon-32.png', PANEL_PAGE, (panel) => {
+    panel.onShown.addListener(() => {
+      if (shownOnce) return; // after a detach, re-attaching is the user's call (the panel offers it)
+      shownOnce = true;
+      void host.start();
+    });
   });
-});
 
-void loadSettings().then((s) => {
-  if (s.captureStart === 'devtools-open') {
-    shownOnce = true;
-    void host.start();
-  }
-});
+  void loadSettings().then((s) => {
+    if (s.captureStart === 'devtools-open') {
+      shownOnce = true;
+      void host.start();
+    }
+  });
 
-addEventListener('unload', () => host.dispose());
+  addEventListener('unload', () => host.dispose());
+}

@@ -1,3 +1,4 @@
+import { FIREFOX_BUILD } from '../platform/build';
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../protocol';
 import type { QueryError } from '../model/query';
@@ -90,7 +91,8 @@ export function Toolbar(p: ToolbarProps) {
       >
         Reload to capture from the start
       </button>
-      {p.inDevTools && p.settings && (
+      {/* Firefox: the panel itself hosts capture, so capture starts with the panel (see README). */}
+      {p.inDevTools && p.settings && !FIREFOX_BUILD && (
         <label class="setting" title="Off: capture starts when this panel is first shown (no debugging bar for other DevTools work)">
           <input
             type="checkbox"

@@ -3,6 +3,7 @@
 import { render } from 'preact';
 import { SessionStore } from '../model/store';
 import { createHost } from '../platform/host';
+import { FIREFOX_BUILD } from '../platform/build';
 import { connectToHost, localHost, type HostConnection } from '../platform/panel-link';
 import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
 import type { PanelHost } from './host';
@@ -35,9 +36,16 @@ const inDevTools = typeof chrome !== 'undefined' && !!chrome.devtools?.inspected
 const tabParam = new URLSearchParams(location.search).get('tabId');
 let conn: HostConnection;
 let tabId: number;
-if (inDevTools) {
+if (inDevTools && !FIREFOX_BUILD) {
   tabId = chrome.devtools.inspectedWindow.tabId;
   conn = connectToHost(tabId, onMessage);
+} else if (inDevTools) {
+  // Firefox: this panel hosts capture of its inspected tab itself (see src/entries/devtools.ts).
+  tabId = chrome.devtools.inspectedWindow.tabId;
+  const host = createHost(tabId);
+  conn = localHost(host, onMessage);
+  void host.start();
+  addEventListener('pagehide', () => host.dispose());
 } else if (tabParam && /^\d+$/.test(tabParam)) {
   tabId = Number(tabParam);
   const host = createHost(tabId);
