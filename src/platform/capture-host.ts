@@ -13,6 +13,7 @@ import { OPCODE } from '../model/types';
 import { base64ToBytes, bytesToBase64 } from '../model/bytes';
 import { toWallMs } from '../model/time';
 import { describeReplayError } from './replay-errors';
+import { handlePanelMessage } from './panel-messages';
 
 export { describeReplayError };
 
@@ -90,20 +91,7 @@ export class CaptureHost {
   }
 
   handle(msg: PanelToHost): void {
-    switch (msg.type) {
-      case 'hello':
-        this.postStatus();
-        break;
-      case 'attach':
-        void this.start();
-        break;
-      case 'reload':
-        void this.reloadPage();
-        break;
-      case 'replay':
-        void this.replay(msg.req).then((result) => this.link?.post({ v: PROTOCOL_VERSION, type: 'replay-result', result }));
-        break;
-    }
+    handlePanelMessage(this, msg, () => this.postStatus(), (m) => this.link?.post(m));
   }
 
   /** Attach the debugger and enable capture (idempotent). */

@@ -8,6 +8,7 @@ import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from
 import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../protocol';
 import type { PanelLink } from './capture-host';
 import { describeReplayError } from './replay-errors';
+import { handlePanelMessage } from './panel-messages';
 
 const REPLAY_TIMEOUT_MS = 20_000;
 
@@ -50,20 +51,7 @@ export class HookHost {
   }
 
   handle(msg: PanelToHost): void {
-    switch (msg.type) {
-      case 'hello':
-        this.postStatus();
-        break;
-      case 'attach':
-        void this.start();
-        break;
-      case 'reload':
-        void this.reloadPage();
-        break;
-      case 'replay':
-        void this.replay(msg.req).then((result) => this.link?.post({ v: PROTOCOL_VERSION, type: 'replay-result', result }));
-        break;
-    }
+    handlePanelMessage(this, msg, () => this.postStatus(), (m) => this.link?.post(m));
   }
 
   /** Start capturing: connect to the router, which arms the page hooks of this tab (idempotent). */

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
+import { until } from './until';
 import { harValidator } from '../support/har-schema';
 import { waitInFrame } from './browser';
 import { inspectInFirefox, launchFirefox, showFramelineInDevTools, type Firefox } from './firefox';
@@ -25,13 +26,6 @@ let tabIdOfPanel: number;
 
 const inPage = (code: string) => page.evaluate(code);
 const serverConns = (t: string) => srv.connections.filter((c) => c.query.t === t);
-const until = async (fn: () => boolean, what: string, timeout = 10_000) => {
-  const end = Date.now() + timeout;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 beforeAll(async () => {
   srv = await startServer();

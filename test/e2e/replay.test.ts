@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
+import { until } from './until';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { clear, composerAction, openComposer, press, setEditor, setFilter, waitForConnection, waitForRow } from './panel';
 
@@ -14,13 +15,6 @@ let panel: Frame;
 
 const inPage = (code: string) => page.evaluate(code);
 const serverConns = (t: string) => srv.connections.filter((c) => c.query.t === t);
-const until = async (fn: () => boolean, what: string, timeout = 10_000) => {
-  const end = Date.now() + timeout;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 /** Open a socket in the page (as `window[name]`) that sends `first` once open; resolves after the echo. */
 const openSocket = (name: string, t: string, first: string, binary = false) =>
   inPage(`new Promise((done) => {

@@ -1,0 +1,25 @@
+// What a capture host does with a panel's message, the same for both hosts (chrome.debugger and the Firefox hook).
+import { PROTOCOL_VERSION, type HostToPanel, type PanelToHost, type ReplayRequest, type ReplayResult } from '../protocol';
+
+export interface PanelRequests {
+  start(): Promise<void>;
+  reloadPage(): Promise<void>;
+  replay(req: ReplayRequest): Promise<ReplayResult>;
+}
+
+export function handlePanelMessage(host: PanelRequests, msg: PanelToHost, postStatus: () => void, reply: (m: HostToPanel) => void): void {
+  switch (msg.type) {
+    case 'hello':
+      postStatus();
+      break;
+    case 'attach':
+      void host.start();
+      break;
+    case 'reload':
+      void host.reloadPage();
+      break;
+    case 'replay':
+      void host.replay(msg.req).then((result) => reply({ v: PROTOCOL_VERSION, type: 'replay-result', result }));
+      break;
+  }
+}
