@@ -186,6 +186,25 @@ class Positions {
 // Frames materialized lately, by position: a row read again (every render reads the rows in view) is the same object.
 const CACHE_SIZE = 4096;
 
+/**
+ * Run `fn` in a task of its own, soon: a MessageChannel message where there is one (no 4 ms clamp as for nested
+ * timers, and input and rendering still get their turn between tasks), a timer otherwise.
+ */
+function nextTask(fn: () => void): void {
+  if (typeof MessageChannel === 'undefined') {
+    setTimeout(fn, 0);
+    return;
+  }
+  if (!taskChannel) {
+    taskChannel = new MessageChannel();
+    taskChannel.port1.onmessage = () => taskQueue.shift()?.();
+  }
+  taskQueue.push(fn);
+  taskChannel.port2.postMessage(0);
+}
+let taskChannel: MessageChannel | null = null;
+const taskQueue: Array<() => void> = [];
+
 export class SessionStore {
   /** Bumped on every change; views compare it to decide whether to re-render. */
   revision = 0;
@@ -527,7 +546,7 @@ export class SessionStore {
   /** Time slice of a filter scan, ms. */
   sliceMs = 8;
   /** How scan slices are scheduled (a timer by default; tests drive it by hand). */
-  schedule: (fn: () => void) => void = (fn) => setTimeout(fn, 0);
+  schedule: (fn: () => void) => void = nextTask;
   private scan: { next: number; start: number } | null = null;
   /** Matches found by the scan so far, newest first (positions, descending). */
   private found = new Positions();
@@ -539,7 +558,7 @@ export class SessionStore {
     return { done: Math.min(total, this.scan.start - 1 - this.scan.next), total };
   }
 
-  private scanStep(scan: { next: number; start: number }) {
+  private scanStep(scan: { next: number; start: number; notified?: number }) {
     if (this.scan !== scan) return; // cancelled
     const i = scan.next < this.head ? this.head - 1 : this.matchDown(this.predicate!, scan.next, this.head, this.found, performance.now() + this.sliceMs);
     scan.next = i;
@@ -554,9 +573,19 @@ export class SessionStore {
       this.visHead = 0;
       this.found = new Positions();
       this.scan = null;
-    } else this.schedule(() => this.scanStep(scan));
+    } else {
+      this.schedule(() => this.scanStep(scan));
+      // Views show the first slice's rows at once, then catch up every `scanNotifyMs`: a render after every slice
+      // would take as long as the slices themselves.
+      const now = performance.now();
+      if (scan.notified !== undefined && now - scan.notified < this.scanNotifyMs) return;
+      scan.notified = now;
+    }
     this.changed();
   }
+
+  /** While a filter scan runs, how often views are told of its progress (ms). */
+  scanNotifyMs = 100;
 
   setPaused(paused: boolean): void {
     this.paused = paused;
