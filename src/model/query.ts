@@ -754,14 +754,13 @@ function makeRegex(source: string, flags: string, pos: number): RegExp {
   } catch (e) {
     throw new QueryError(`Invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, pos);
   }
-  const nested = nestedRepetition(source);
+  const { nested, overlap } = regexHazards(source);
   if (nested >= 0) {
     throw new QueryError(
       'This regular expression repeats a group that itself repeats (like (a+)+): on some payloads it takes exponential time, so Frameline will not run it. Drop the inner or the outer repetition.',
       pos + 1 + nested,
     );
   }
-  const overlap = overlappingAlternation(source);
   if (overlap >= 0) {
     throw new QueryError(
       'This regular expression repeats a choice whose alternatives can start with the same character (like (a|ab)* or (\\w|\\d)+): on some payloads it takes exponential time, so Frameline will not run it. Make the alternatives start differently, or use a character class.',
@@ -819,13 +818,16 @@ function overlaps(a: Start, b: Start): boolean {
 }
 
 /**
- * Where a repeated group chooses between alternatives that can start with the same character (`(a|a)*`, `(a|ab)+`,
- * `(\w|\d)*`): the other classic shape of exponential backtracking; -1 when there is none. Conservative: it looks at the
- * first character of each top-level alternative of the group.
+ * The two classic shapes of catastrophic backtracking, found by one walk over the pattern's groups; the offset of the
+ * group at fault, or -1. `nested`: a quantified group contains a quantifier of its own (star height above one: `(a+)+`,
+ * `(a*b?)*`, `(?:x+){2,}`). `overlap`: a repeated group chooses between alternatives that can start with the same
+ * character (`(a|a)*`, `(a|ab)+`, `(\w|\d)*`; conservative: it looks at the first character of each top-level
+ * alternative). A backtracking regex cannot be interrupted inside one test, so such patterns are refused rather than run.
  */
-export function overlappingAlternation(source: string): number {
-  // For each open group: its start and the offsets of its top-level '|'.
-  const stack: Array<{ start: number; bars: number[] }> = [];
+export function regexHazards(source: string): { nested: number; overlap: number } {
+  // For each open group: its start, whether a quantifier occurred inside it, and the offsets of its top-level '|'.
+  const stack: Array<{ start: number; inner: boolean; bars: number[] }> = [];
+  const found = { nested: -1, overlap: -1 };
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
@@ -838,60 +840,34 @@ export function overlappingAlternation(source: string): number {
       continue;
     }
     if (c === '[') inClass = true;
-    else if (c === '(') stack.push({ start: i, bars: [] });
+    else if (c === '(') stack.push({ start: i, inner: false, bars: [] });
     else if (c === '|' && stack.length) stack[stack.length - 1].bars.push(i);
-    else if (c === ')') {
-      const g = stack.pop();
-      if (!g || !g.bars.length) continue;
-      const next = source[i + 1];
-      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}|^\{\d{2,}\}/.test(source.slice(i + 1)));
-      if (!repeated) continue;
-      const open = /^\((\?(:|=|!|<=|<!|<[^>]*>))?/.exec(source.slice(g.start))![0].length;
-      const cuts = [g.start + open - 1, ...g.bars, i];
-      const starts: Start[] = [];
-      for (let k = 0; k + 1 < cuts.length; k++) {
-        const st = startOf(source.slice(cuts[k] + 1, cuts[k + 1]));
-        if (st) starts.push(st);
-      }
-      for (let a = 0; a < starts.length; a++) for (let b = a + 1; b < starts.length; b++) if (overlaps(starts[a], starts[b])) return g.start;
-    }
-  }
-  return -1;
-}
-
-/**
- * Where a quantified group contains a quantifier of its own (star height above one: `(a+)+`, `(a*b?)*`, `(?:x+){2,}`),
- * the classic shape of catastrophic backtracking; -1 when there is none. A backtracking regex cannot be interrupted
- * inside one test, so such patterns are refused rather than run.
- */
-export function nestedRepetition(source: string): number {
-  // For each open group: its start and whether a quantifier occurred inside it.
-  const stack: Array<{ start: number; inner: boolean }> = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') stack.push({ start: i, inner: false });
     else if (c === ')') {
       const g = stack.pop();
       if (!g) continue;
       const next = source[i + 1];
       const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}|^\{\d{2,}\}/.test(source.slice(i + 1)));
-      if (repeated && g.inner) return g.start;
+      if (repeated && g.inner && found.nested < 0) found.nested = g.start;
       if (g.inner && stack.length) stack[stack.length - 1].inner = true;
+      if (repeated && g.bars.length && found.overlap < 0 && alternativesOverlap(source, g.start, g.bars, i)) found.overlap = g.start;
     } else if (c === '*' || c === '+' || (c === '?' && source[i - 1] !== '(' && !'*+?}'.includes(source[i - 1] ?? '')) || (c === '{' && /^\{\d*,/.test(source.slice(i)))) {
       if (stack.length) stack[stack.length - 1].inner = true;
     }
   }
-  return -1;
+  return found;
+}
+
+/** Whether two top-level alternatives of the group `(` at `start` … `)` at `end` can start with the same character. */
+function alternativesOverlap(source: string, start: number, bars: number[], end: number): boolean {
+  const open = /^\((\?(:|=|!|<=|<!|<[^>]*>))?/.exec(source.slice(start))![0].length;
+  const cuts = [start + open - 1, ...bars, end];
+  const starts: Start[] = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const st = startOf(source.slice(cuts[k] + 1, cuts[k + 1]));
+    if (st) starts.push(st);
+  }
+  for (let a = 0; a < starts.length; a++) for (let b = a + 1; b < starts.length; b++) if (overlaps(starts[a], starts[b])) return true;
+  return false;
 }
 
 /** The test of a comparison, on a value found at a path (MISSING: none). */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
-import { clear, clickConnection, clickRow, press, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
+import { clear, clickConnection, clickRow, closeShown, press, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -138,18 +138,10 @@ describe('capture in Chromium', () => {
       s.onclose = () => done();
     })`);
     const server = await waitForConnection(panel, `c.url.includes('/close?') && c.state === 'closed'`, 'server-closed socket');
-    await clickConnection(panel, server.id);
-    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4001')`, {
-      what: 'close code 4001',
-    });
-    expect(await text(panel, 'handshake')).toMatch(/Close\s+4001 “server-bye”/);
+    expect(await closeShown(panel, server.id, 4001)).toMatch(/Close\s+4001 “server-bye”/);
 
     const client = await waitForConnection(panel, `c.url.endsWith('client-close') && c.state === 'closed'`, 'client-closed socket');
-    await clickConnection(panel, client.id);
-    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4000')`, {
-      what: 'close code 4000',
-    });
-    expect(await text(panel, 'handshake')).toMatch(/Close\s+4000 “client-bye”/);
+    expect(await closeShown(panel, client.id, 4000)).toMatch(/Close\s+4000 “client-bye”/);
     expect(srv.connections.find((c) => c.query.t === 'client-close')?.closed).toEqual({ code: 4000, reason: 'client-bye' });
   });
 

@@ -2,17 +2,16 @@
 // webRequest), against a real `ws` server on 127.0.0.1. The panel runs as an extension page in a tab inspecting the
 // test page (BiDi cannot reach a panel inside Firefox's DevTools).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
-import { until } from './until';
+import { until, waitForHar } from './until';
 import { harValidator } from '../support/har-schema';
 import { waitInFrame } from './browser';
 import { inspectInFirefox, launchFirefox, showFramelineInDevTools, type Firefox } from './firefox';
 import type { RouterStatus } from '../../src/protocol';
 import {
-  clear, clickConnection, clickRow, composerAction, connections, openComposer, press, rows, setEditor, text,
+  clear, clickConnection, clickRow, closeShown, composerAction, connections, openComposer, press, rows, setEditor, text,
   waitForConnection, waitForRow, waitForTotal,
 } from './panel';
 
@@ -223,11 +222,7 @@ describe('Firefox: capture through the page hook', () => {
       s.onclose = () => done();
     })`);
     const server = await waitForConnection(panel, `c.url.includes('/close?') && c.state === 'closed'`, 'server-closed socket');
-    await clickConnection(panel, server.id);
-    await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('4001')`, {
-      what: 'close code 4001',
-    });
-    expect(await text(panel, 'handshake')).toMatch(/Close\s+4001 “server-bye”/);
+    expect(await closeShown(panel, server.id, 4001)).toMatch(/Close\s+4001 “server-bye”/);
   });
 
   it('ignores a page that forges the hook channel', async () => {
@@ -265,20 +260,7 @@ describe('Firefox: capture through the page hook', () => {
     })`);
     await waitForTotal(panel, 4);
     await press(panel, '[data-testid="export-har"]');
-    let file: string | undefined;
-    await until(() => {
-      file = readdirSync(ff.downloads).find((n) => n.startsWith('frameline-') && n.endsWith('.har'));
-      return !!file;
-    }, `a HAR download in ${ff.downloads}`, 20_000);
-    const path = join(ff.downloads, file!);
-    await until(() => {
-      try {
-        JSON.parse(readFileSync(path, 'utf8'));
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'the download to finish');
+    const path = await waitForHar(ff.downloads, 'frameline-');
     const har = JSON.parse(readFileSync(path, 'utf8'));
     const validate = harValidator();
     expect(validate(har), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);

@@ -1,11 +1,12 @@
 // HAR export and import through the real Frameline panel in real DevTools.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ElementHandle, Frame, Page } from 'puppeteer';
 import { harValidator } from '../support/har-schema';
 import { startServer } from '../support/server.mjs';
+import { waitForHar } from './until';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { composerAction, counts, openComposer, press, text, waitForRow, waitForTotal } from './panel';
 
@@ -21,15 +22,7 @@ async function upload(file: string) {
   await input.uploadFile(file);
 }
 
-async function waitForDownload(prefix: string): Promise<string> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const f = readdirSync(downloads).find((n) => n.startsWith(prefix) && n.endsWith('.har'));
-    if (f) return join(downloads, f);
-    if (Date.now() > end) throw new Error(`No download starting with ${prefix} in ${downloads}: ${readdirSync(downloads)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitForDownload = (prefix: string) => waitForHar(downloads, prefix);
 
 beforeAll(async () => {
   srv = await startServer();

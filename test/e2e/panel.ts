@@ -80,6 +80,15 @@ export async function clickConnection(panel: Frame, connId: number) {
   });
 }
 
+/** Open a connection's handshake, wait for its close code there, and return the handshake's text. */
+export async function closeShown(panel: Frame, connId: number, code: number): Promise<string> {
+  await clickConnection(panel, connId);
+  await waitInFrame(panel, `document.querySelector('[data-testid="handshake"] [data-field="close"]')?.textContent.includes('${code}')`, {
+    what: `close code ${code}`,
+  });
+  return text(panel, 'handshake');
+}
+
 export const text = (panel: Frame, testid: string) =>
   panel.$eval(`[data-testid="${testid}"]`, (el) => (el as HTMLElement).innerText);
 
