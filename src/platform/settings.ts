@@ -12,10 +12,17 @@ export async function loadSettings(): Promise<Settings> {
   }
 }
 
-export async function saveSettings(patch: Partial<Settings>): Promise<Settings> {
-  const next = { ...(await loadSettings()), ...patch };
-  await chrome.storage.local.set({ [KEY]: next });
-  return next;
+// Saves run one after another: each reads what the previous one wrote, so quick successive changes are all kept.
+let saving: Promise<unknown> = Promise.resolve();
+
+export function saveSettings(patch: Partial<Settings>): Promise<Settings> {
+  const done = saving.then(async () => {
+    const next = { ...(await loadSettings()), ...patch };
+    await chrome.storage.local.set({ [KEY]: next });
+    return next;
+  });
+  saving = done.catch(() => {});
+  return done;
 }
 
 const HISTORY_KEY = 'frameline.queryHistory';

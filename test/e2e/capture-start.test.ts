@@ -147,6 +147,9 @@ describe('capture start', () => {
     });
     await press(panel, '[data-testid="preserve-log"]'); // back to the default for the other tests
     await waitInFrame(panel, `document.querySelector('[data-testid="preserve-log"]').checked === true`);
+    await waitInFrame(panel, `chrome.storage.local.get('frameline.settings').then((x) => x['frameline.settings']?.preserveAcrossNavigation === true)`, {
+      what: 'the setting stored',
+    });
     await dt.close();
     await page.close();
   });
@@ -161,6 +164,10 @@ describe('capture start', () => {
     expect(await p1.$eval('[data-testid="capture-on-open"]', (el) => (el as HTMLInputElement).checked)).toBe(false);
     await press(p1, '[data-testid="capture-on-open"]');
     await waitInFrame(p1, `document.querySelector('[data-testid="capture-on-open"]').checked === true`);
+    // The checkbox ticks at once; the setting is stored a moment later: close DevTools only then.
+    await waitInFrame(p1, `chrome.storage.local.get('frameline.settings').then((x) => x['frameline.settings']?.captureStart === 'devtools-open')`, {
+      what: 'the setting stored',
+    });
     await a.dt.close();
     await first.close();
 
