@@ -443,6 +443,27 @@ function parses(f: Frame): boolean {
   return jsonOf(f) !== MISSING;
 }
 
+/**
+ * Learn, ahead of any query, what JSON terms need to know of a frame's text: whether it parses and where its
+ * structure is (remembered by the frame). The panel runs this over new frames while it is idle, so that the first
+ * JSON term over a million frames reads raw text instead of parsing each one. Returns whether it parsed a text.
+ */
+export function learnJson(f: Frame): boolean {
+  const t = f.text;
+  if (t === undefined || f.opcode !== TEXT) return false;
+  const m = memoOf(f, t);
+  if ((m & M_VALIDITY) !== 0) return false;
+  const c = t.charCodeAt(skipWs(t, 0));
+  if (c !== 123 /* { */ && c !== 91 /* [ */) {
+    setMemo(f, m | INVALID);
+    return false;
+  }
+  const v = jsonOf(f); // remembers validity, unless the text was the one parsed last
+  const now = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
+  if ((now & M_VALIDITY) === 0) setMemo(f, v === MISSING ? now | INVALID : now | VALID | (uniqueNames(t, v) ? M_UNIQUE : 0));
+  return true;
+}
+
 // Reading a path on the raw text, without a parse: a walk over the characters that reads the members and elements on
 // the way to the value, and skips the others. On valid JSON it is exact, as long as the names and the string read
 // have no escapes (a backslash there: UNSURE, and the text is parsed). On anything else it reads something or

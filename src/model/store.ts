@@ -166,20 +166,44 @@ export class FrameCursor implements Frame {
   }
 }
 
-/** A growable list of row positions. */
+/**
+ * A list of row positions in blocks of 2^15: it grows without copying (a filter matching a million rows makes 32
+ * blocks, not a doubling chain of ever larger arrays the garbage collector has to chase), and drops from either end.
+ */
+const POS_BITS = 15;
+const POS_BLOCK = 1 << POS_BITS;
+const POS_MASK = POS_BLOCK - 1;
 class Positions {
-  a: Float64Array;
+  private blocks: Float64Array[] = [];
+  /** Index of the first position within blocks[0]. */
+  private start = 0;
+  /** Number of positions held. */
   n = 0;
-  constructor(capacity = 256) {
-    this.a = new Float64Array(capacity);
-  }
   push(x: number): void {
-    if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
+    const at = this.start + this.n;
+    const b = at >>> POS_BITS;
+    if (b === this.blocks.length) this.blocks.push(new Float64Array(POS_BLOCK));
+    this.blocks[b][at & POS_MASK] = x;
+    this.n++;
+  }
+  at(i: number): number {
+    const at = this.start + i;
+    return this.blocks[at >>> POS_BITS][at & POS_MASK];
+  }
+  /** Drop the first k positions. */
+  dropFirst(k: number): void {
+    this.start += k;
+    this.n -= k;
+    while (this.start >= POS_BLOCK) {
+      this.blocks.shift();
+      this.start -= POS_BLOCK;
     }
-    this.a[this.n++] = x;
+  }
+  /** Drop the last k positions. */
+  dropLast(k: number): void {
+    this.n -= k;
+    const need = (this.start + this.n + POS_MASK) >>> POS_BITS;
+    if (this.blocks.length > need + 1) this.blocks.length = need + 1; // keep one spare block
   }
 }
 
@@ -222,9 +246,10 @@ export class SessionStore {
   // The shared byte block small binary payloads are decoded into, and how much of it is used.
   private block: Uint8Array | null = null;
   private blockUsed = 0;
-  // Positions of the frames the filter shows (visible.a[visHead…visible.n)); null = no filter (all visible).
+  // While a filter is on, the frames it shows are the scan's matches among the frames stored when it was set
+  // (`found`, newest first) followed by the matches among the frames that arrived since (`visible`, oldest first).
+  // null = no filter (all visible).
   private visible: Positions | null = null;
-  private visHead = 0;
   private readonly cursor = new FrameCursor();
   private cachePos = new Float64Array(CACHE_SIZE).fill(-1);
   private cacheFrame: Array<Frame | undefined> = new Array<Frame | undefined>(CACHE_SIZE).fill(undefined);
@@ -368,17 +393,16 @@ export class SessionStore {
         this.base += this.CHUNK;
       }
     }
-    const v = this.visible;
-    if (v) {
-      while (this.visHead < v.n && v.a[this.visHead] < this.head) this.visHead++;
-      if (this.visHead > 4096 && this.visHead * 2 > v.n) {
-        v.a.copyWithin(0, this.visHead, v.n);
-        v.n -= this.visHead;
-        this.visHead = 0;
-      }
-    }
     const f = this.found;
-    while (f.n && f.a[f.n - 1] < this.head) f.n--;
+    let old = 0;
+    while (old < f.n && f.at(f.n - 1 - old) < this.head) old++;
+    if (old) f.dropLast(old);
+    const v = this.visible;
+    if (v && f.n === 0) {
+      old = 0;
+      while (old < v.n && v.at(old) < this.head) old++;
+      if (old) v.dropFirst(old);
+    }
   }
 
   /** Set the memory budget (bytes); evicts at once if the store is over it. */
@@ -418,7 +442,7 @@ export class SessionStore {
   }
 
   get visibleCount(): number {
-    return this.visible ? this.found.n + this.visible.n - this.visHead : this.frameCount;
+    return this.visible ? this.found.n + this.visible.n : this.frameCount;
   }
 
   /** Position of the i-th visible row, or -1. */
@@ -426,7 +450,7 @@ export class SessionStore {
     if (i < 0 || i >= this.visibleCount) return -1;
     if (!this.visible) return this.head + i;
     const n = this.found.n;
-    return i < n ? this.found.a[n - 1 - i] : this.visible.a[this.visHead + i - n];
+    return i < n ? this.found.at(n - 1 - i) : this.visible.at(i - n);
   }
 
   visibleAt(i: number): Frame | undefined {
@@ -504,50 +528,35 @@ export class SessionStore {
   }
 
   /**
-   * Apply a filter (null: show everything). Frames arriving later are matched on arrival. Over more than
-   * `syncLimit` stored frames the existing frames are matched in slices of about `sliceMs`, newest first (so the rows
-   * at the bottom appear first), between which the panel stays responsive; a new filter cancels the scan under way.
+   * Apply a filter (null: show everything). Frames arriving later are matched on arrival. The stored frames are
+   * matched newest first (so the rows at the bottom come first): up to `syncLimit` of them at once, more in slices —
+   * the first at once (about `firstSliceMs`, so the next paint has rows), the rest of about `sliceMs` each, between
+   * which the panel stays responsive. A new filter cancels the scan under way.
    */
   setFilter(predicate: FramePredicate | null): void {
     this.predicate = predicate;
     this.scan = null;
     this.found = new Positions();
-    if (!predicate) this.visible = null;
-    else if (this.frameCount <= this.syncLimit) {
-      const v = new Positions();
-      const cur = this.cursor;
-      const conns = this.connections;
-      for (let ci = 0; ci < this.chunks.length; ci++) {
-        const c = this.chunks[ci];
-        const p0 = this.base + ci * this.CHUNK;
-        const k0 = Math.max(0, this.head - p0);
-        const k1 = Math.min(this.CHUNK, this.tail - p0);
-        cur.c = c;
-        for (let k = k0; k < k1; k++) {
-          cur.k = k;
-          if (predicate(cur, conns.get(c.conn[k]))) v.push(p0 + k);
-        }
-      }
-      this.visible = v;
-      this.visHead = 0;
-    } else {
-      // `visible` takes the frames that arrive from now on; the scan fills `found` from the newest existing frame down.
-      this.visible = new Positions();
-      this.visHead = 0;
-      const scan = { next: this.tail - 1, start: this.tail };
-      this.scan = scan;
-      this.schedule(() => this.scanStep(scan));
+    if (!predicate) {
+      this.visible = null;
+      this.changed();
+      return;
     }
-    this.changed();
+    this.visible = new Positions();
+    const scan = { next: this.tail - 1, start: this.tail };
+    this.scan = scan;
+    this.scanStep(scan, this.frameCount <= this.syncLimit ? Infinity : Math.min(this.firstSliceMs, this.sliceMs));
   }
 
   /** Frames stored at most for a filter to be applied in one go. */
   syncLimit = 50_000;
-  /** Time slice of a filter scan, ms. */
-  sliceMs = 8;
-  /** How scan slices are scheduled (a timer by default; tests drive it by hand). */
+  /** Time of the first slice of a filter scan (run at once), ms. */
+  firstSliceMs = 8;
+  /** Time slice of a filter scan, ms (each a task of its own: below the 50 ms of a long task). */
+  sliceMs = 24;
+  /** How scan slices are scheduled (a task of its own by default; tests drive it by hand). */
   schedule: (fn: () => void) => void = nextTask;
-  private scan: { next: number; start: number } | null = null;
+  private scan: { next: number; start: number; notified?: number } | null = null;
   /** Matches found by the scan so far, newest first (positions, descending). */
   private found = new Positions();
 
@@ -558,22 +567,12 @@ export class SessionStore {
     return { done: Math.min(total, this.scan.start - 1 - this.scan.next), total };
   }
 
-  private scanStep(scan: { next: number; start: number; notified?: number }) {
+  private scanStep(scan: { next: number; start: number; notified?: number }, ms = this.sliceMs) {
     if (this.scan !== scan) return; // cancelled
-    const i = scan.next < this.head ? this.head - 1 : this.matchDown(this.predicate!, scan.next, this.head, this.found, performance.now() + this.sliceMs);
+    const i = scan.next < this.head ? this.head - 1 : this.matchDown(this.predicate!, scan.next, this.head, this.found, performance.now() + ms);
     scan.next = i;
-    if (i < this.head) {
-      // Done: the existing matches (ascending) then those that arrived meanwhile.
-      const found = this.found;
-      const vis = this.visible!;
-      const v = new Positions(Math.max(256, found.n + vis.n - this.visHead));
-      for (let k = found.n - 1; k >= 0; k--) v.push(found.a[k]);
-      for (let k = this.visHead; k < vis.n; k++) v.push(vis.a[k]);
-      this.visible = v;
-      this.visHead = 0;
-      this.found = new Positions();
-      this.scan = null;
-    } else {
+    if (i < this.head) this.scan = null; // done: `found` holds the matches among the frames stored before
+    else {
       this.schedule(() => this.scanStep(scan));
       // Views show the first slice's rows at once, then catch up every `scanNotifyMs`: a render after every slice
       // would take as long as the slices themselves.
@@ -582,6 +581,37 @@ export class SessionStore {
       scan.notified = now;
     }
     this.changed();
+  }
+
+  /**
+   * Run `fn` over the stored frames it has not seen yet, oldest first, until `until` (performance.now()) has passed:
+   * for work worth doing ahead of queries while the panel is idle (learnJson). Returns whether it has seen them all.
+   */
+  learn(fn: (f: Frame) => void, until: number): boolean {
+    const cur = this.cursor;
+    let pos = Math.max(this.learned, this.head);
+    while (pos < this.tail) {
+      const rel = pos - this.base;
+      const c = this.chunks[rel >>> this.BITS];
+      cur.c = c;
+      const end = Math.min(this.tail, pos - (rel & this.MASK) + this.CHUNK);
+      for (let k = rel & this.MASK; pos < end; pos++, k++) {
+        cur.k = k;
+        fn(cur);
+        if ((pos & 255) === 255 && performance.now() > until) {
+          this.learned = pos + 1;
+          return false;
+        }
+      }
+    }
+    this.learned = pos;
+    return true;
+  }
+  /** Frames before this position have been seen by `learn`. */
+  private learned = 0;
+  /** Stored frames `learn` has not seen yet. */
+  get unlearned(): number {
+    return this.tail - Math.max(this.learned, this.head);
   }
 
   /** While a filter scan runs, how often views are told of its progress (ms). */
@@ -606,11 +636,11 @@ export class SessionStore {
     this.base = 0;
     this.head = 0;
     this.tail = 0;
+    this.learned = 0;
     this.block = null;
     this.blockUsed = 0;
     this.cachePos.fill(-1);
     this.cacheFrame.fill(undefined);
-    this.visHead = 0;
     this.usedBytes = 0;
     this.scan = null;
     this.found = new Positions();

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { parseQuery, QueryError, type Predicate } from '../model/query';
 import type { HostStatus, Settings } from '../protocol';
 import type { PanelHost } from './host';
 import { loadSettings, saveSettings } from '../platform/settings';
+import { learnWhenIdle } from './learn';
 import { useStoreRevision } from './useStore';
 import { ConnectionList } from './ConnectionList';
 import { Timeline } from './Timeline';
@@ -64,6 +65,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   const session: ViewSession = imported.find((v) => v.id === current) ?? { id: 0, name: 'Live capture', store: live, readOnly: false };
   const store = session.store;
   const revision = useStoreRevision(store);
+  useEffect(() => learnWhenIdle(store), [store]);
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [exportOptions, setExportOptions] = useState<ExportOptions>(DEFAULT_EXPORT);
   const [exporting, setExporting] = useState(false);
@@ -105,16 +107,18 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
 
   // The filter: the query typed (the last valid one stays applied while the text is invalid) and the connection
   // picked in the list.
-  const [query, setQuery] = useState<{ predicate: Predicate | null; error: QueryError | null }>({ predicate: null, error: null });
-  useEffect(() => {
+  // Parsed and applied in the render the keystroke causes (not in effects a frame apart), so the next paint has rows.
+  const lastValid = useRef<Predicate | null>(null);
+  const query = useMemo<{ predicate: Predicate | null; error: QueryError | null }>(() => {
     try {
-      setQuery({ predicate: parseQuery(filterText).predicate, error: null });
+      lastValid.current = parseQuery(filterText).predicate;
+      return { predicate: lastValid.current, error: null };
     } catch (e) {
       if (!(e instanceof QueryError)) throw e;
-      setQuery((prev) => ({ predicate: prev.predicate, error: e }));
+      return { predicate: lastValid.current, error: e };
     }
   }, [filterText]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const pred = query.predicate;
     const conn = connFilter;
     if (!pred && conn === null) return store.setFilter(null);

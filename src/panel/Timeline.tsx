@@ -111,6 +111,9 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
 
   const onScroll = () => {
     const el = scroller.current!;
+    // The scroll event of our own tail-following write: this render already shows that position (re-rendering for
+    // it would double the work of every batch while following the tail).
+    if (written.current >= 0 && Math.abs(el.scrollTop - written.current) < 1) return;
     stick.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT / 2;
     written.current = -1;
     setScrollTop(el.scrollTop);

@@ -10,9 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { launchChromium, waitInFrame } from '../e2e/browser';
+import { pct } from './queries';
 
 const SIZES = (process.env.BENCH_SCROLL_SIZES ?? '1000000,5000000').split(',').map(Number);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
 
 /** Fill the panel's store with `n` frames (payloads of ~32 B so 5M rows fit), in batches as the port delivers them. */
 async function fill(panel: Page, n: number) {
@@ -68,48 +69,8 @@ async function scrollAt(panel: Page, n: number) {
   await new Promise((r) => setTimeout(r, 200)); // the drag's last scroll event comes with the next frame
   const domRows = await rowsInDom(panel);
   const lastAfterDrag = await panel.evaluate(`[...document.querySelectorAll('[data-testid="frame-row"]')].some((r) => r.dataset.frameId === '${n}')`);
-  const filters = await filtersAt(panel);
   await panel.evaluate(`globalThis.__frameline.store.clear()`);
-  return { filters, rows: n, frames: ft.length, p50: pct(ft, 0.5), p95: pct(ft, 0.95), max: Math.max(...ft), domRows, lastReachable: lastReachable && lastAfterDrag };
-}
-
-const FILTERS = ['acme', '"seq":4242', '/"seq":12\\d+,/', '$.sym == "ACME"', '$.seq > 500000', 'dir:sent', '-dir:sent acme'];
-
-/**
- * Type each query into the filter box (one input event) and time, in the page: the first frame painted with rows
- * shown, the filter complete (exact count), and the longest main-thread task meanwhile (Long Tasks API).
- */
-async function filtersAt(panel: Page) {
-  const out: Array<{ q: string; firstMs: number; doneMs: number; longestTaskMs: number; visible: number }> = [];
-  for (const q of FILTERS) {
-    const r = (await panel.evaluate(`new Promise((done) => {
-      const longest = { ms: 0 };
-      const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest.ms = Math.max(longest.ms, e.duration); });
-      obs.observe({ type: 'longtask' });
-      const input = document.querySelector('[data-testid="filter-input"]');
-      const store = globalThis.__frameline.store; const before = store.filter;
-      const t0 = performance.now(); let first = 0;
-      input.value = ${JSON.stringify(q)};
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      // Applied: the store has the new filter; first rows: a frame painted with rows of it; complete: no scan left.
-      const check = () => {
-        const now = performance.now() - t0;
-        if (store.filter !== before) {
-          if (!first && (store.visibleCount === 0 || document.querySelectorAll('[data-testid="frame-row"]').length > 0)) first = now;
-          if (!store.filtering) {
-            setTimeout(() => { obs.disconnect(); done({ firstMs: first || now, doneMs: now, longestTaskMs: longest.ms, visible: store.visibleCount }); }, 100);
-            return;
-          }
-        }
-        requestAnimationFrame(check);
-      };
-      requestAnimationFrame(check);
-    })`)) as { firstMs: number; doneMs: number; longestTaskMs: number; visible: number };
-    out.push({ q, ...r });
-    await panel.evaluate(`(() => { const i = document.querySelector('[data-testid="filter-input"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true })); })()`);
-    await new Promise((res) => setTimeout(res, 300));
-  }
-  return out;
+  return { rows: n, frames: ft.length, p50: pct(ft, 0.5), p95: pct(ft, 0.95), max: Math.max(...ft), domRows, lastReachable: lastReachable && lastAfterDrag };
 }
 
 /** The baseline: a static HTML list of 20,000 rows like the timeline's, wheel-scrolled the same way (6 s). */
@@ -196,13 +157,6 @@ it('timeline: scrolling at 1M/5M rows and the live tail at 5k frames/s', async (
         value: `p50 ${r.p50.toFixed(1)} ms / p95 ${r.p95.toFixed(1)} ms per frame`,
         note: `max ${r.max.toFixed(0)} ms over ${r.frames} frames; ${r.domRows} rows in the DOM; last row reachable: ${r.lastReachable}; targets p95 ≤ 16.7 ms, ≤ 100 rows`,
       });
-      for (const f of r.filters) {
-        rows.push({
-          case: `filter ${n.toLocaleString('en')} rows in the panel: ${f.q}`,
-          value: `first rows ${Math.round(f.firstMs)} ms, complete ${Math.round(f.doneMs)} ms`,
-          note: `longest task ${Math.round(f.longestTaskMs)} ms; ${f.visible} visible; targets first ≤ 50, complete ≤ 150 p50 / ≤ 300 p95, no task > 50 ms`,
-        });
-      }
     }
     const t = await liveTail(panel);
     out.liveTail = t;

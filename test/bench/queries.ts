@@ -1,0 +1,22 @@
+// The 20 fixed queries of issue #3 (item 5) and the frames they run over: 200 B JSON texts on 8 connections, one in
+// five sent. Shared by the store bench (Node) and the filter bench (the real panel).
+
+export const QUERIES = [
+  'acme', 'ALICE', '"seq":99999', 'nothing-matches-this', '/"price":1\\d\\d\\.5/', '/bob|glob/i', '$.type == "trade"',
+  '$.price > 150', '$.user.name ~ /^b/', 'exists($.error)', '-$.type == "trade"', 'dir:sent', 'op:binary', 'size>100',
+  'conn:3', 'time:10s..20s', 'dir:sent acme', 'acme OR bolt', '-(dir:sent OR op:binary)', '($.price > 120 OR bob) -glob',
+];
+
+/** The payload of frame k (self-contained: the filter bench sends its source to the page). */
+export function payload(i: number): string {
+  const symbols = ['ACME', 'INIT', 'GLOB', 'BOLT'];
+  const s = JSON.stringify({ type: i % 4 === 0 ? 'quote' : 'trade', symbol: symbols[i % 4], seq: i, price: 100 + (i % 997) / 10, user: { name: i % 7 === 0 ? 'bob' : 'alice' }, ...(i % 50 === 0 ? { error: 'late' } : {}) });
+  return (s + ' '.repeat(200)).slice(0, 200);
+}
+
+/** Frame k's other fields: connection 1–8, one in five sent, 20,000 frames a second. */
+export const frameFields = (k: number) => ({ id: k + 1, conn: (k % 8) + 1, dir: k % 5 === 0 ? ('sent' as const) : ('received' as const), opcode: 1, ts: k / 20_000, size: 200 });
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The p-th quantile, nearest rank: the smallest value with at least p of the values at or below it. */
+export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * p) - 1)];
