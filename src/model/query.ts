@@ -1049,6 +1049,10 @@ function compile(n: Node): Predicate {
     }
     case 'and': {
       const ps = cheapestFirst(n.items).map(compile);
+      if (ps.length === 2) {
+        const [a, b] = ps;
+        return (f, c, x) => a(f, c, x) && b(f, c, x);
+      }
       return (f, c, x) => {
         for (const p of ps) if (!p(f, c, x)) return false;
         return true;
@@ -1056,6 +1060,10 @@ function compile(n: Node): Predicate {
     }
     case 'or': {
       const ps = cheapestFirst(n.items).map(compile);
+      if (ps.length === 2) {
+        const [a, b] = ps;
+        return (f, c, x) => a(f, c, x) || b(f, c, x);
+      }
       return (f, c, x) => {
         for (const p of ps) if (p(f, c, x)) return true;
         return false;

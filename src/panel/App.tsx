@@ -127,7 +127,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         return store.frameCount ? store.tsAt(0) : 0;
       },
     };
-    store.setFilter((f, c) => (conn === null || f.conn === conn) && (!pred || pred(f, c, ctx)));
+    if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx));
+    else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)));
   }, [query.predicate, connFilter, store]);
 
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
