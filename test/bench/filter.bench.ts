@@ -2,14 +2,14 @@
 // the Frameline panel page (opened as a tab in Chromium, frames fed straight into its store), each timed in the page:
 // first rows painted, filter complete (exact count), and the longest main-thread task meanwhile (Long Tasks API).
 // Then, in the same page, a naive Array.filter over frame objects (lowercased substring test) for the ratio.
-// Frames: 200 B JSON texts on 8 connections (queries.ts, as in store.bench.ts), passed through JSON as a port does.
+// Frames: 200 B JSON texts on 8 connections (support.ts, as in store.bench.ts), passed through JSON as a port does.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/filter.bench.ts). BENCH_FILTER_RUNS (default 3).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { launchChromium, waitInFrame } from '../e2e/browser';
-import { QUERIES, frameFields, median, payload, pct } from './queries';
+import { QUERIES, frameFields, median, openPanelTab, payload, pct } from './support';
 
 const N = Number(process.env.BENCH_FILTER_FRAMES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_FILTER_RUNS ?? 3);
@@ -74,10 +74,7 @@ it('filter 1M frames in the panel: 20 queries, and a naive Array.filter in the s
   const rows: Array<Record<string, string | number>> = [];
   const out: Record<string, unknown> = {};
   try {
-    const panel = await chrome.browser.newPage();
-    await panel.setViewport({ width: 1200, height: 800 });
-    await panel.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
-    await waitInFrame(panel.mainFrame(), `!!globalThis.__frameline`);
+    const panel = await openPanelTab(chrome);
     const t0 = Date.now();
     await fill(panel);
     // A JSON term at once, before the panel has had idle time to learn the texts (the worst case: it parses them).

@@ -11,7 +11,7 @@ import { SessionStore } from '../../src/model/store';
 import { parseQuery } from '../../src/model/query';
 import type { CaptureRecord, Frame } from '../../src/model/types';
 import { bytesToBase64 } from '../../src/model/bytes';
-import { QUERIES, frameFields, median, payload, pct } from './queries';
+import { QUERIES, frameFields, median, payload, pct } from './support';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 /** Full collections until freed array buffers are gone too (they are released after the collection). */

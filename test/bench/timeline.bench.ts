@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { launchChromium, waitInFrame } from '../e2e/browser';
-import { pct } from './queries';
+import { openPanelTab, pct } from './support';
 
 const SIZES = (process.env.BENCH_SCROLL_SIZES ?? '1000000,5000000').split(',').map(Number);
 
@@ -135,10 +135,7 @@ it('timeline: scrolling at 1M/5M rows and the live tail at 5k frames/s', async (
   const rows: Array<Record<string, string | number>> = [];
   const out: Record<string, unknown> = {};
   try {
-    const panel = await chrome.browser.newPage();
-    await panel.setViewport({ width: 1200, height: 800 });
-    await panel.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
-    await waitInFrame(panel.mainFrame(), `!!globalThis.__frameline`);
+    const panel = await openPanelTab(chrome);
     const plain = await chrome.browser.newPage();
     await plain.setViewport({ width: 1200, height: 800 });
     const base = await staticList(plain);

@@ -1,5 +1,7 @@
-// The 20 fixed queries of issue #3 (item 5) and the frames they run over: 200 B JSON texts on 8 connections, one in
-// five sent. Shared by the store bench (Node) and the filter bench (the real panel).
+// Shared by the benchmarks: the 20 fixed queries of issue #3 (item 5) and the frames they run over (200 B JSON texts
+// on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
+import type { Page } from 'puppeteer';
+import { waitInFrame, type Chrome } from '../e2e/browser';
 
 export const QUERIES = [
   'acme', 'ALICE', '"seq":99999', 'nothing-matches-this', '/"price":1\\d\\d\\.5/', '/bob|glob/i', '$.type == "trade"',
@@ -20,3 +22,12 @@ export const frameFields = (k: number) => ({ id: k + 1, conn: (k % 8) + 1, dir: 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** The p-th quantile, nearest rank: the smallest value with at least p of the values at or below it. */
 export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * p) - 1)];
+
+/** The Frameline panel page in a tab of its own (1200×800), its store ready (`globalThis.__frameline`). */
+export async function openPanelTab(chrome: Chrome): Promise<Page> {
+  const panel = await chrome.browser.newPage();
+  await panel.setViewport({ width: 1200, height: 800 });
+  await panel.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
+  await waitInFrame(panel.mainFrame(), `!!globalThis.__frameline`);
+  return panel;
+}
