@@ -361,20 +361,23 @@ let lastJson: unknown = MISSING;
 function jsonOf(f: Frame): unknown {
   const t = f.text;
   if (t === undefined || f.opcode !== TEXT) return MISSING;
-  if (t === lastText) return lastJson;
-  lastText = t;
-  lastJson = MISSING;
-  const s = t.trimStart();
-  if (s[0] !== '{' && s[0] !== '[') return MISSING;
-  try {
-    lastJson = JSON.parse(t);
-  } catch {
-    /* not JSON */
+  if (t !== lastText) {
+    lastText = t;
+    lastJson = MISSING;
+    const s = t.trimStart();
+    if (s[0] === '{' || s[0] === '[') {
+      try {
+        lastJson = JSON.parse(t);
+      } catch {
+        /* not JSON */
+      }
+    }
   }
+  // Remembered by the frame, also when its text is the one parsed last (the same string in another frame).
   const m = (f as Partial<JsonMemoFrame>).jsonMemo;
-  if (m !== undefined) {
-    if (lastJson === MISSING) setMemo(f, (m & ~M_VALIDITY) | INVALID);
-    else setMemo(f, (m & ~M_VALIDITY) | VALID | (uniqueNames(t, lastJson) ? M_UNIQUE : 0));
+  if (m !== undefined && (m & M_VALIDITY) === 0) {
+    if (lastJson === MISSING) setMemo(f, m | INVALID);
+    else setMemo(f, m | VALID | (uniqueNames(t, lastJson) ? M_UNIQUE : 0));
   }
   return lastJson;
 }
@@ -446,22 +449,13 @@ function parses(f: Frame): boolean {
 /**
  * Learn, ahead of any query, what JSON terms need to know of a frame's text: whether it parses and where its
  * structure is (remembered by the frame). The panel runs this over new frames while it is idle, so that the first
- * JSON term over a million frames reads raw text instead of parsing each one. Returns whether it parsed a text.
+ * JSON term over a million frames reads raw text instead of parsing each one.
  */
-export function learnJson(f: Frame): boolean {
+export function learnJson(f: Frame): void {
   const t = f.text;
-  if (t === undefined || f.opcode !== TEXT) return false;
-  const m = memoOf(f, t);
-  if ((m & M_VALIDITY) !== 0) return false;
-  const c = t.charCodeAt(skipWs(t, 0));
-  if (c !== 123 /* { */ && c !== 91 /* [ */) {
-    setMemo(f, m | INVALID);
-    return false;
-  }
-  const v = jsonOf(f); // remembers validity, unless the text was the one parsed last
-  const now = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
-  if ((now & M_VALIDITY) === 0) setMemo(f, v === MISSING ? now | INVALID : now | VALID | (uniqueNames(t, v) ? M_UNIQUE : 0));
-  return true;
+  if (t === undefined || f.opcode !== TEXT) return;
+  memoOf(f, t);
+  parses(f);
 }
 
 // Reading a path on the raw text, without a parse: a walk over the characters that reads the members and elements on

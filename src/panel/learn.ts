@@ -29,7 +29,5 @@ export function learnWhenIdle(store: SessionStore): () => void {
   return () => {
     off();
     if (handle) cancelIdle(handle);
-    handle = -1; // never rescheduled
-    caughtUp = false;
   };
 }
