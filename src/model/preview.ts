@@ -26,15 +26,19 @@ export function opcodeName(op: number): string {
   }
 }
 
-/** Text frames: the text (cut, newlines folded); binary: the first bytes in hex. */
-export function previewOf(f: Frame): string {
+/**
+ * Text frames: the text (cut at `max` characters, newlines folded); binary: the first bytes in hex (at most 48, and
+ * no more than fit in `max` characters).
+ */
+export function previewOf(f: Frame, max = PREVIEW_CHARS): string {
   if (f.text !== undefined) {
-    const t = f.text.length > PREVIEW_CHARS ? f.text.slice(0, PREVIEW_CHARS) + '…' : f.text;
+    const t = f.text.length > max ? f.text.slice(0, max) + '…' : f.text;
     return t.replace(/[\r\n\t]+/g, ' ');
   }
   if (f.bytes) {
-    const head = bytesToHex(f.bytes.subarray(0, 48));
-    return f.bytes.length > 48 ? head + ' …' : head;
+    const n = Math.min(48, f.bytes.length, Math.ceil(max / 3));
+    const head = bytesToHex(f.bytes.subarray(0, n));
+    return f.bytes.length > n ? head + ' …' : head;
   }
   return '';
 }

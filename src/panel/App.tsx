@@ -21,6 +21,8 @@ import { DEFAULT_EXPORT, ExportImport, parseRedact, type ExportOptions } from '.
 import { formatBytes } from '../model/bytes';
 import { Splitter } from './Splitter';
 
+/** How often the panel around the timeline (connection list, detail, toolbar counts) follows a changing store. */
+const PANEL_REFRESH_MS = 200;
 /** The most frames a sequence replays at once (from the current filter). */
 const MAX_SEQUENCE = 10_000;
 /** Larger HAR files are refused with a message (a browser cannot hold such a file as one string). */
@@ -64,7 +66,9 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   const [current, setCurrent] = useState(0);
   const session: ViewSession = imported.find((v) => v.id === current) ?? { id: 0, name: 'Live capture', store: live, readOnly: false };
   const store = session.store;
-  const revision = useStoreRevision(store);
+  // The panel around the live views follows the store a few times a second (the timeline and the status bar follow
+  // every frame themselves).
+  const revision = useStoreRevision(store, PANEL_REFRESH_MS);
   useEffect(() => learnWhenIdle(store), [store]);
   const [notice, setNotice] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [exportOptions, setExportOptions] = useState<ExportOptions>(DEFAULT_EXPORT);
@@ -351,7 +355,6 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         <div class="center">
           <Timeline
             store={store}
-            revision={revision}
             selected={selectedFrame}
             selection={selection}
             onSelect={selectFrame}
@@ -381,7 +384,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
           </div>
         </div>
       </div>
-      <StatusBar store={store} revision={revision} status={status} />
+      <StatusBar store={store} status={status} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
 import type { HostStatus } from '../protocol';
+import { useStoreRevision } from './useStore';
 
 const PHASE_TEXT: Record<HostStatus['phase'], string> = {
   idle: 'Not capturing yet',
@@ -9,7 +10,8 @@ const PHASE_TEXT: Record<HostStatus['phase'], string> = {
   detached: 'Capture stopped',
 };
 
-export function StatusBar({ store, status }: { store: SessionStore; revision: number; status: HostStatus | null }) {
+export function StatusBar({ store, status }: { store: SessionStore; status: HostStatus | null }) {
+  useStoreRevision(store);
   const s = store.stats;
   const total = store.frameCount;
   const visible = store.visibleCount;

@@ -4,9 +4,10 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
-import { opcodeName, previewOf } from '../model/preview';
+import { opcodeName, previewOf, PREVIEW_CHARS } from '../model/preview';
 import { formatClock, formatRelative } from '../model/time';
 import { OPCODE, type Frame } from '../model/types';
+import { useStoreRevision } from './useStore';
 
 export type SortKey = 'time' | 'size';
 export interface Sort {
@@ -21,10 +22,11 @@ export const ROW_HEIGHT = 20;
  */
 export const MAX_SPACER_PX = 8_000_000;
 const OVERSCAN = 8;
+/** Measured once per resize (in the rows' font) for the width of one character. */
+const MEASURE_TEXT = '0123456789abcdef';
 
 export interface TimelineProps {
   store: SessionStore;
-  revision: number;
   selected: number | null;
   /** Frames picked for a sequence replay (ctrl/⌘-click toggles, shift-click extends). */
   selection?: ReadonlySet<number>;
@@ -35,7 +37,7 @@ export interface TimelineProps {
   onOpen?: (id: number) => void;
 }
 
-export function Timeline({ store, revision, selected, selection, onSelect, onReplay, onOpen }: TimelineProps) {
+export function Timeline({ store, selected, selection, onSelect, onReplay, onOpen }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [sort, setSort] = useState<Sort>({ key: 'time', dir: 'asc' });
   const [relative, setRelative] = useState(false);
@@ -51,8 +53,15 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
       removeEventListener('keydown', onKey);
     };
   }, [menu]);
+  // Follows the store every frame, on its own: new frames re-render the timeline, not the panel around it.
+  const revision = useStoreRevision(store);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
+  // The most preview characters a row can show (the body's width in monospace characters): a row gets no more text
+  // than that, because laying out text is most of a row's cost, and while a stream pours in every row is new in
+  // every painted frame. Text cut here still ends in the ellipsis of the column's overflow.
+  const [previewChars, setPreviewChars] = useState(PREVIEW_CHARS);
+  const measure = useRef<HTMLSpanElement>(null);
   const stick = useRef(true);
   const count = store.visibleCount;
   const natural = sort.key === 'time' && sort.dir === 'asc';
@@ -94,9 +103,14 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
 
   useEffect(() => {
     const el = scroller.current!;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    const update = () => {
+      setHeight(el.clientHeight);
+      const charPx = (measure.current?.offsetWidth ?? 0) / MEASURE_TEXT.length;
+      setPreviewChars(charPx > 0 ? Math.min(PREVIEW_CHARS, Math.ceil(el.clientWidth / charPx) + 2) : PREVIEW_CHARS);
+    };
+    const ro = new ResizeObserver(update);
     ro.observe(el);
-    setHeight(el.clientHeight);
+    update();
     return () => ro.disconnect();
   }, []);
 
@@ -211,7 +225,7 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
         <span class="c-preview">
           {navigatedTo !== undefined && <span class="badge badge-nav">page load</span>}
           {f.mark && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
-          <span class="pv">{previewOf(f)}</span>
+          <span class="pv">{previewOf(f, previewChars)}</span>
         </span>
       </div>,
     );
@@ -255,6 +269,9 @@ export function Timeline({ store, revision, selected, selection, onSelect, onRep
         data-testid="timeline"
         data-sort={`${sort.key}-${sort.dir}`}
       >
+        <span class="row-measure" ref={measure} aria-hidden="true">
+          {MEASURE_TEXT}
+        </span>
         <div class="timeline-spacer" style={{ height: `${spacerPx}px` }}>
           {rows}
         </div>

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The panel's views rendered as a plain page (no DevTools): detail pane, handshake, timeline virtualization.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
@@ -87,9 +87,23 @@ describe('detail pane', () => {
 });
 
 describe('timeline', () => {
+  // happy-dom does no layout: the timeline's scroller gets the height a browser would give it.
+  const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')!;
+  beforeEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+      configurable: true,
+      get(this: HTMLElement) {
+        return this.classList.contains('timeline-body') ? 400 : 0;
+      },
+    });
+  });
+  afterEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight);
+  });
+
   it('puts only the rows in view into the DOM, at their offsets, over a full-height spacer', () => {
     const s = storeWith(Array.from({ length: 10_000 }, (_, i) => text(i + 1, `frame ${i}`)));
-    const { container, getAllByTestId } = render(<Timeline store={s} revision={s.revision} selected={null} onSelect={() => {}} />);
+    const { container, getAllByTestId } = render(<Timeline store={s} selected={null} onSelect={() => {}} />);
     const rows = getAllByTestId('frame-row');
     expect(rows.length).toBeLessThan(100);
     expect((container.querySelector('.timeline-spacer') as HTMLElement).style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
@@ -108,8 +122,10 @@ describe('timeline', () => {
       frameAt: frame,
       visibleIndexOf: (id: number) => id - 1,
       wallMs: (ts: number) => ts * 1000,
+      revision: 0,
+      subscribe: () => () => {},
     } as unknown as SessionStore;
-    const { container } = render(<Timeline store={stub} revision={1} selected={null} onSelect={() => {}} />);
+    const { container } = render(<Timeline store={stub} selected={null} onSelect={() => {}} />);
     const spacer = container.querySelector('.timeline-spacer') as HTMLElement;
     expect(parseFloat(spacer.style.height)).toBe(MAX_SPACER_PX);
     const body = container.querySelector('.timeline-body') as HTMLElement;
