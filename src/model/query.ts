@@ -25,6 +25,14 @@ export interface ParsedQuery {
   predicate: Predicate | null; // null: the empty query, everything matches
   /** A canonical rendering, for tests and history. */
   text: string;
+  /** The regular expressions the user wrote (`/…/` terms and `~` comparisons), where each starts in the input. */
+  regexes: QueryRegex[];
+}
+
+export interface QueryRegex {
+  source: string;
+  flags: string;
+  pos: number;
 }
 
 export class QueryError extends Error {
@@ -1081,6 +1089,8 @@ function render(n: Node): string {
 
 /** Parse a query. Throws QueryError (with the position of the problem) on invalid input. */
 export function parseQuery(input: string): ParsedQuery {
-  const ast = new Parser(tokenize(input), input).parse();
-  return { predicate: ast ? compile(ast) : null, text: ast ? render(ast) : '' };
+  const toks = tokenize(input);
+  const ast = new Parser(toks, input).parse();
+  const regexes = toks.flatMap((t) => (t.k === 'regex' ? [{ source: t.source, flags: t.flags, pos: t.pos }] : []));
+  return { predicate: ast ? compile(ast) : null, text: ast ? render(ast) : '', regexes };
 }

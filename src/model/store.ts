@@ -615,6 +615,28 @@ export class SessionStore {
     this.learned = pos;
     return true;
   }
+  /**
+   * The `n` longest stored text payloads of at least `minBytes` bytes, longest first (a look at the size column; no
+   * frame is made): what a regular expression is tried on before it runs over the store.
+   */
+  longestTexts(n: number, minBytes: number): Array<{ id: number; text: string }> {
+    const best: Array<{ c: Chunk; k: number; size: number }> = [];
+    let pos = this.head;
+    while (pos < this.tail) {
+      const rel = pos - this.base;
+      const c = this.chunks[rel >>> this.BITS];
+      const end = Math.min(this.tail, pos - (rel & this.MASK) + this.CHUNK);
+      for (let k = rel & this.MASK; pos < end; pos++, k++) {
+        const size = c.size[k];
+        if (size < minBytes || (best.length === n && size <= best[n - 1].size) || typeof c.payload[k] !== 'string') continue;
+        if (best.length === n) best.pop();
+        best.push({ c, k, size });
+        best.sort((a, b) => b.size - a.size);
+      }
+    }
+    return best.map(({ c, k }) => ({ id: c.id[k], text: c.payload[k] as string }));
+  }
+
   /** Frames before this position have been seen by `learn`. */
   private learned = 0;
   /** Stored frames `learn` has not seen yet. */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
-import { parseQuery, QueryError, type Predicate } from '../model/query';
+import { parseQuery, QueryError, type ParsedQuery, type Predicate } from '../model/query';
+import { checkRegexes, samplesFor } from './regexCheck';
 import type { HostStatus, Settings } from '../protocol';
 import type { PanelHost } from './host';
 import { loadSettings, saveSettings } from '../platform/settings';
@@ -112,19 +113,23 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   // The filter: the query typed (the last valid one stays applied while the text is invalid) and the connection
   // picked in the list.
   // Parsed and applied in the render the keystroke causes (not in effects a frame apart), so the next paint has rows.
-  const lastValid = useRef<Predicate | null>(null);
-  const query = useMemo<{ predicate: Predicate | null; error: QueryError | null }>(() => {
+  // A query with regular expressions is first tried on the longest stored texts (regexCheck.ts) when there are long
+  // ones: applied when that passes, refused (shown like a syntax error) when a regex does not finish there.
+  const query = useMemo<{ parsed: ParsedQuery | null; error: QueryError | null }>(() => {
     try {
-      lastValid.current = parseQuery(filterText).predicate;
-      return { predicate: lastValid.current, error: null };
+      return { parsed: parseQuery(filterText), error: null };
     } catch (e) {
       if (!(e instanceof QueryError)) throw e;
-      return { predicate: lastValid.current, error: e };
+      return { parsed: null, error: e };
     }
   }, [filterText]);
-  useLayoutEffect(() => {
-    const pred = query.predicate;
-    const conn = connFilter;
+  const applied = useRef<Predicate | null>(null);
+  /** Queries whose regexes passed (null) or failed the check on this store's long texts. */
+  const checked = useRef(new Map<string, QueryError | null>());
+  useEffect(() => checked.current.clear(), [store]);
+  const [checking, setChecking] = useState<string | null>(null);
+  const [refused, setRefused] = useState<{ text: string; error: QueryError } | null>(null);
+  const applyFilter = (pred: Predicate | null, conn: number | null) => {
     if (!pred && conn === null) return store.setFilter(null);
     const ctx = {
       get startTs() {
@@ -133,7 +138,45 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     };
     if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx));
     else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)));
-  }, [query.predicate, connFilter, store]);
+  };
+  useLayoutEffect(() => {
+    const parsed = query.parsed;
+    const conn = connFilter;
+    if (!parsed) return applyFilter(applied.current, conn);
+    const samples = samplesFor(store, parsed.regexes);
+    // Checked once per query and set of samples (a longer text stored since is tried again).
+    const key = `${samples.map((x) => x.id).join(',')} ${filterText}`;
+    const known = samples.length ? checked.current.get(key) : null;
+    if (known === undefined) {
+      applyFilter(applied.current, conn); // the last valid filter stays while the check runs
+      setChecking(filterText);
+      const check = checkRegexes(parsed.regexes, samples);
+      let current = true;
+      void check.result.then((slow) => {
+        if (!current) return;
+        const error = slow && new QueryError(slow.message, slow.regex.pos);
+        checked.current.set(key, error);
+        setChecking(null);
+        if (error) setRefused({ text: filterText, error });
+        else {
+          applied.current = parsed.predicate;
+          applyFilter(parsed.predicate, conn);
+        }
+      });
+      return () => {
+        current = false;
+        check.cancel();
+        setChecking(null);
+      };
+    }
+    if (known) {
+      setRefused({ text: filterText, error: known });
+      return applyFilter(applied.current, conn);
+    }
+    applied.current = parsed.predicate;
+    applyFilter(parsed.predicate, conn);
+  }, [query, connFilter, store]);
+  const filterError = query.error ?? (refused?.text === filterText ? refused.error : null);
 
   const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
   const anchor = useRef<number | null>(null);
@@ -292,7 +335,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         onClear={clear}
         filterText={filterText}
         onFilter={setFilterText}
-        filterError={query.error}
+        filterError={filterError}
+        filterChecking={checking === filterText}
         onReload={() => host.reload()}
         settings={settings}
         onSettings={(patch) => void saveSettings(patch).then(setSettings)}

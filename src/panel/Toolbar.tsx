@@ -11,6 +11,8 @@ export interface ToolbarProps {
   filterText: string;
   onFilter: (s: string) => void;
   filterError: QueryError | null;
+  /** The query's regular expressions are being tried on the longest stored texts before it applies. */
+  filterChecking?: boolean;
   onReload: () => void;
   settings: Settings | null;
   onSettings: (patch: Partial<Settings>) => void;
@@ -66,6 +68,11 @@ export function Toolbar(p: ToolbarProps) {
             <option key={q} value={q} />
           ))}
         </datalist>
+        {p.filterChecking && !p.filterError && (
+          <span class="filter-note" role="status" data-testid="filter-checking">
+            trying the regex on the longest stored payloads…
+          </span>
+        )}
         {p.filterError && (
           <span class="filter-error" role="alert" data-testid="filter-error" data-position={p.filterError.position}>
             {p.filterError.message} (at {p.filterError.position + 1}) — the last valid filter stays applied

@@ -101,4 +101,40 @@ describe('burst', () => {
     await dt.close();
     await page.close();
   });
+
+  it('refuses a regex that is too slow on a long stored payload (the panel stays responsive) and applies a fast one', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
+    // 200 KB of "a": /a.*b/ backtracks over it for many seconds (quadratic); /^a+$/ reads it once.
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo-long'))});
+      s.onopen = () => { s.send('a'.repeat(200000)); s.send('short one'); };
+      let n = 0;
+      s.onmessage = () => ++n === 2 && done();
+    })`);
+    await waitForTotal(panel, 4);
+    await setFilter(panel, 'short');
+    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '2'`, { what: 'a plain filter' });
+    const t0 = Date.now();
+    await setFilter(panel, '/a.*b/');
+    // While the regex is tried (in a worker), the panel's own thread is free.
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="filter-checking"]')`, { what: 'the check under way' });
+    const ping = Date.now();
+    await panel.evaluate('1');
+    expect(Date.now() - ping).toBeLessThan(250);
+    const error = await waitInFrame<string>(panel, `document.querySelector('[data-testid="filter-error"]')?.textContent ?? null`, {
+      what: 'the slow regex refused',
+    });
+    expect(error).toMatch(/ran for over 0\.5 s on one stored payload/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    // Refused like an invalid query: the last valid filter stays applied, and the panel answers at once.
+    expect((await counts(panel)).visible).toBe(2);
+    expect(await panel.evaluate(`document.querySelector('[data-testid="filter-error"]').dataset.position`)).toBe('0');
+    await setFilter(panel, '/^a+$/');
+    await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]').dataset.visible === '2' && !document.querySelector('[data-testid="filter-error"]')`, {
+      what: 'the fast regex applied (the long frame sent and echoed)',
+    });
+    await setFilter(panel, '');
+    await dt.close();
+    await page.close();
+  });
 });

@@ -11,8 +11,8 @@ import { waitInFrame } from './browser';
 import { inspectInFirefox, launchFirefox, showFramelineInDevTools, type Firefox } from './firefox';
 import type { RouterStatus } from '../../src/protocol';
 import {
-  clear, clickConnection, clickRow, closeShown, composerAction, connections, openComposer, press, rows, setEditor, text,
-  waitForConnection, waitForRow, waitForTotal,
+  clear, clickConnection, clickRow, closeShown, composerAction, connections, counts, openComposer, press, rows, setEditor,
+  setFilter, text, waitForConnection, waitForRow, waitForTotal,
 } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -273,6 +273,18 @@ describe('Firefox: capture through the page hook', () => {
       ['receive', 2, 'BwgJ'],
     ]);
     rmSync(path);
+  });
+
+  it('refuses a regex that is too slow on a long stored payload, in a worker, and keeps the last valid filter', async () => {
+    await inPage(`new Promise((done) => { early.onmessage = (e) => e.data.length > 1000 && done(); early.send('a'.repeat(200000)); })`);
+    await waitForRow(panel, `r.text.startsWith('aaaa') && r.direction === 'received'`, 'the long echo');
+    await setFilter(panel, 'aaaa');
+    const { visible } = await waitInFrame<{ visible: number }>(panel, `(() => { const v = Number(document.querySelector('[data-testid="frame-count"]').dataset.visible); return v >= 2 ? { visible: v } : null; })()`, { what: 'a plain filter' });
+    await setFilter(panel, '/a.*b/');
+    const error = await waitInFrame<string>(panel, `document.querySelector('[data-testid="filter-error"]')?.textContent ?? null`, { what: 'the slow regex refused' });
+    expect(error).toMatch(/ran for over 0\.5 s on one stored payload/);
+    expect((await counts(panel)).visible).toBe(visible);
+    await setFilter(panel, '');
   });
 
   it('opens the real Frameline panel in Firefox DevTools, which captures the page (smoke test)', async () => {
