@@ -24,13 +24,17 @@ export interface ProbeRequest {
 /** Worker → panel: `start` before each test (regex r on text t), `done` at the end. */
 export type ProbeMessage = { kind: 'start'; r: number; t: number } | { kind: 'done' };
 
-/** Test every regex on every text, saying which test starts before running it. */
+/**
+ * Test every regex on every text, saying which test starts before running it. A global regex (export redaction) is
+ * run as it will be used, replacing every match; any other is tested once, as filters do.
+ */
 export function runProbe(req: ProbeRequest, post: (m: ProbeMessage) => void): void {
   req.regexes.forEach((rx, r) => {
-    const re = new RegExp(rx.source, rx.flags.replace(/[gy]/g, ''));
+    const re = new RegExp(rx.source, rx.flags.replace(/y/g, ''));
     req.texts.forEach((text, t) => {
       post({ kind: 'start', r, t });
-      re.test(text);
+      if (re.global) text.replace(re, '');
+      else re.test(text);
     });
   });
   post({ kind: 'done' });

@@ -276,6 +276,16 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     }
     setExporting(true);
     try {
+      // Redaction runs the regex over every payload: tried first on the longest, like a filter's (regexCheck.ts).
+      if (redact) {
+        const rx = [{ source: redact.source, flags: redact.flags, pos: 0 }];
+        const samples = samplesFor(store, rx);
+        const slow = samples.length ? await checkRegexes(rx, samples).result : null;
+        if (slow) {
+          setNotice({ kind: 'error', text: `Export: the redaction regex is too slow. ${slow.message}` });
+          return;
+        }
+      }
       const scope = exportOptions.scope;
       const chunks = harChunks(store, {
         connections: scope === 'connection' && connFilter !== null ? new Set([connFilter]) : null,
