@@ -323,8 +323,10 @@ export class SessionStore {
     c.size[k] = w.size;
     c.op[k] = w.opcode;
     let fl = (w.dir === 'sent' ? F_SENT : 0) | (w.mark === 'replayed' ? 1 << F_MARK_SHIFT : w.mark === 'injected' ? 2 << F_MARK_SHIFT : 0);
-    if (w.text !== undefined) c.payload[k] = w.text;
-    else if (w.b64 !== undefined) {
+    if (w.text !== undefined) {
+      c.payload[k] = w.text;
+      if (w.size > this.maxTextBytes) this.maxTextBytes = w.size;
+    } else if (w.b64 !== undefined) {
       const n = base64ByteLength(w.b64);
       if (n > SHARED_MAX) c.payload[k] = base64ToBytes(w.b64);
       else {
@@ -620,6 +622,7 @@ export class SessionStore {
    * frame is made): what a regular expression is tried on before it runs over the store.
    */
   longestTexts(n: number, minBytes: number): Array<{ id: number; text: string }> {
+    if (this.maxTextBytes < minBytes) return []; // nothing that long was ever stored: no scan
     const best: Array<{ c: Chunk; k: number; size: number }> = [];
     let pos = this.head;
     while (pos < this.tail) {
@@ -637,6 +640,8 @@ export class SessionStore {
     return best.map(({ c, k }) => ({ id: c.id[k], text: c.payload[k] as string }));
   }
 
+  /** The size of the longest text stored since the last clear (evicted ones included). */
+  private maxTextBytes = 0;
   /** Frames before this position have been seen by `learn`. */
   private learned = 0;
   /** Stored frames `learn` has not seen yet. */
@@ -667,6 +672,7 @@ export class SessionStore {
     this.head = 0;
     this.tail = 0;
     this.learned = 0;
+    this.maxTextBytes = 0;
     this.block = null;
     this.blockUsed = 0;
     this.cachePos.fill(-1);
