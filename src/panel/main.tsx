@@ -10,11 +10,12 @@ import type { PanelHost } from './host';
 import { PROTOCOL_VERSION } from '../protocol';
 import { decodeBatch } from '../model/wire';
 import { App } from './App';
+import { renderStats } from './schedule';
 import './styles.css';
 
 const store = new SessionStore();
 // Automation and benchmarks (README, automation contract): the panel's store, read-only by convention.
-(globalThis as { __frameline?: { store: SessionStore } }).__frameline = { store };
+(globalThis as { __frameline?: { store: SessionStore; renders: typeof renderStats } }).__frameline = { store, renders: renderStats };
 let status: HostStatus | null = null;
 const statusListeners = new Set<() => void>();
 

@@ -1,21 +1,58 @@
-// Render scheduling: at most once per animation frame. Renders run in the frame's animation callbacks, right before
-// the browser's own style/layout/paint, so a render's layout work (the timeline's scroll write forces one) is done
-// once per painted frame. Rendering on a timer as well would, when the panel's renderer is busy with a stream (it
-// shares its main thread with the capture host), run renders that are never painted, each with a forced layout:
-// measured, two of three layouts during a 3k frames/s burst were such waste.
-// A timer is only a fallback for frames that get no animation frames at all (hidden DevTools, some headless modes):
-// it fires when no animation frame came for FALLBACK_MS.
+// Render scheduling for views that follow the store: at most once per animation frame, and within a share of the
+// main thread.
+//
+// Renders run in the frame's animation callbacks, right before the browser's own style/layout/paint, so a render's
+// layout work (the timeline's scroll write forces one) is done once per painted frame. Rendering on a timer as well
+// would, when the panel's renderer is busy with a stream (it shares its main thread with the capture host), run
+// renders that are never painted, each with a forced layout: measured, two of three layouts during a 3k frames/s burst
+// were such waste. A timer is only a fallback for frames that get no animation frames at all (hidden DevTools, some
+// headless modes): it fires when no animation frame came for FALLBACK_MS.
+//
+// While a stream pours in, every frame is a new screenful of rows, and the panel's renderer competes with the
+// inspected page for the same cores (and, in Chrome, with capture itself: the DevTools page that receives the
+// debugger's events shares the panel's main thread). So the next render waits until the last one's busy time is at
+// most RENDER_SHARE of the time since it began. Its busy time runs from its start until the main thread is free again:
+// its script, the style, layout and paint after it, and whatever work queued up meanwhile (capture's events). On an
+// idle machine a render costs about 5 ms and the tail moves 60 times a second; when the renderer is behind, the tail
+// moves less often and capture and the page get the time. Renders caused by the user (scrolling, keys, clicks,
+// typing) are not scheduled here: they are immediate.
 export const FALLBACK_MS = 100;
+export const RENDER_SHARE = 0.45;
 
-export function frameScheduler(fn: () => void): () => void {
+/** For benchmarks (exposed as `__frameline.renders`): scheduled renders run, and their busy milliseconds in all. */
+export const renderStats = { renders: 0, ms: 0 };
+
+/** `counted`: its renders count in renderStats (the views that follow every frame). */
+export function frameScheduler(fn: () => void, { share = RENDER_SHARE, counted = true } = {}): () => void {
   let pending = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let started = 0;
+  let notBefore = 0;
+  // A task posted at the end of a render's animation callback runs after that frame's style/layout/paint.
+  const after = typeof MessageChannel === 'undefined' ? null : new MessageChannel();
+  if (after) {
+    after.port1.onmessage = () => {
+      const cost = performance.now() - started;
+      if (counted) renderStats.ms += cost;
+      notBefore = started + cost / share;
+    };
+  }
   const run = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (!pending) return;
+    const now = performance.now();
+    // Not yet: a later frame (a quarter frame early is on time).
+    if (now < notBefore - 4) {
+      requestAnimationFrame(run);
+      timer = setTimeout(run, Math.max(FALLBACK_MS, notBefore - now));
+      return;
+    }
     pending = false;
+    started = now;
+    if (counted) renderStats.renders++;
     fn();
+    after?.port2.postMessage(0);
   };
   return () => {
     if (pending) return;

@@ -3,19 +3,46 @@ import type { SessionStore } from '../model/store';
 import { frameScheduler } from './schedule';
 
 /**
- * Re-render the calling component when the store changes: at most once per animation frame, or, with `everyMs`, at
- * most once per that many milliseconds (a changing store always gets its latest state rendered). Returns the store's
- * revision. The live views (timeline, counts) follow every frame; the rest of the panel (connection list, detail,
- * toolbar) a few times a second, so a stream's frames re-render only what moves with it.
+ * The views that follow a store every frame share one scheduler per store: one animation callback, one measure of
+ * the frame's cost (see schedule.ts) for all of them.
+ */
+const frameViews = new WeakMap<SessionStore, { views: Set<() => void>; off: () => void }>();
+
+function followEveryFrame(store: SessionStore, update: () => void): () => void {
+  let entry = frameViews.get(store);
+  if (!entry) {
+    const views = new Set<() => void>();
+    const schedule = frameScheduler(() => {
+      for (const fn of views) fn();
+    });
+    entry = { views, off: store.subscribe(schedule) };
+    frameViews.set(store, entry);
+  }
+  const { views, off } = entry;
+  views.add(update);
+  return () => {
+    views.delete(update);
+    if (views.size > 0) return;
+    off();
+    frameViews.delete(store);
+  };
+}
+
+/**
+ * Re-render the calling component when the store changes: at most once per animation frame (within the render share
+ * of schedule.ts), or, with `everyMs`, at most once per that many milliseconds (a changing store always gets its
+ * latest state rendered). Returns the store's revision. The live views (timeline, counts) follow every frame; the
+ * rest of the panel (connection list, detail, toolbar) a few times a second, so a stream's frames re-render only what
+ * moves with it.
  */
 export function useStoreRevision(store: SessionStore, everyMs = 0): number {
   const [rev, setRev] = useState(store.revision);
   useEffect(() => {
     const update = () => setRev(store.revision);
-    const schedule = everyMs > 0 ? throttle(frameScheduler(update), everyMs) : frameScheduler(update);
-    const off = store.subscribe(schedule);
-    schedule();
-    return off;
+    update(); // it may have changed between the render and this subscription
+    if (everyMs <= 0) return followEveryFrame(store, update);
+    const schedule = throttle(frameScheduler(update, { counted: false }), everyMs);
+    return store.subscribe(schedule);
   }, [store, everyMs]);
   return rev;
 }
