@@ -88,7 +88,7 @@ export function ExportImport(p: ExportImportProps) {
           </label>
           <label>
             Redact in payloads
-            <input type="text" placeholder={'/"password":"[^"]*"/'} value={p.options.redact} onInput={(e) => set({ redact: (e.currentTarget as HTMLInputElement).value })} />
+            <input type="text" data-testid="export-redact" placeholder={'/"password":"[^"]*"/'} value={p.options.redact} onInput={(e) => set({ redact: (e.currentTarget as HTMLInputElement).value })} />
           </label>
           {redact && 'error' in redact && <div class="error">Invalid regex: {redact.error}</div>}
         </div>

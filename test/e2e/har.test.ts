@@ -126,4 +126,27 @@ describe('HAR', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fresh.received.map((m) => m.text)).toEqual(['export me']);
   });
+
+  it('refuses to export with a redaction regex that is too slow on a long stored payload, and says why', async () => {
+    await panel.select('[data-testid="session-select"]', '0'); // the live session (an imported one may be shown)
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=long'))});
+      s.onopen = () => s.send('a'.repeat(200000));
+      s.onmessage = () => done();
+    })`);
+    await waitForRow(panel, `r.text.startsWith('aaaa') && r.direction === 'received'`, 'the long echo');
+    await press(panel, '[data-testid="export-options"]');
+    const setRedact = (v: string) =>
+      panel.$eval('[data-testid="export-redact"]', (el, value) => {
+        (el as HTMLInputElement).value = value;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, v);
+    await setRedact('/a.*b/');
+    await press(panel, '[data-testid="export-har"]');
+    const error = await waitInFrame<string>(panel, `document.querySelector('[data-testid="import-error"]')?.textContent ?? null`, {
+      what: 'the export refused',
+    });
+    expect(error).toMatch(/redaction regex is too slow.*ran for over 0\.5 s on one stored payload/);
+    await setRedact('');
+  });
 });
