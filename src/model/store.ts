@@ -601,11 +601,9 @@ export class SessionStore {
     const cur = this.cursor;
     let pos = Math.max(this.learned, this.head);
     while (pos < this.tail) {
-      const rel = pos - this.base;
-      const c = this.chunks[rel >>> this.BITS];
+      const { c, k: first, end } = this.runAt(pos);
       cur.c = c;
-      const end = Math.min(this.tail, pos - (rel & this.MASK) + this.CHUNK);
-      for (let k = rel & this.MASK; pos < end; pos++, k++) {
+      for (let k = first; pos < end; pos++, k++) {
         cur.k = k;
         fn(cur);
         if ((pos & 255) === 255 && performance.now() > until) {
@@ -617,6 +615,12 @@ export class SessionStore {
     this.learned = pos;
     return true;
   }
+  /** For a walk up the stored rows from `pos`: its chunk, its row there, and the position after the chunk's last row. */
+  private runAt(pos: number): { c: Chunk; k: number; end: number } {
+    const rel = pos - this.base;
+    return { c: this.chunks[rel >>> this.BITS], k: rel & this.MASK, end: Math.min(this.tail, pos - (rel & this.MASK) + this.CHUNK) };
+  }
+
   /**
    * The `n` longest stored text payloads of at least `minBytes` bytes, longest first (a look at the size column; no
    * frame is made): what a regular expression is tried on before it runs over the store.
@@ -626,10 +630,8 @@ export class SessionStore {
     const best: Array<{ c: Chunk; k: number; size: number }> = [];
     let pos = this.head;
     while (pos < this.tail) {
-      const rel = pos - this.base;
-      const c = this.chunks[rel >>> this.BITS];
-      const end = Math.min(this.tail, pos - (rel & this.MASK) + this.CHUNK);
-      for (let k = rel & this.MASK; pos < end; pos++, k++) {
+      const { c, k: first, end } = this.runAt(pos);
+      for (let k = first; pos < end; pos++, k++) {
         const size = c.size[k];
         if (size < minBytes || (best.length === n && size <= best[n - 1].size) || typeof c.payload[k] !== 'string') continue;
         if (best.length === n) best.pop();
