@@ -10,9 +10,9 @@ function firefoxManifest(m: typeof baseManifest): ManifestV3Export {
   return {
     ...rest,
     background: { scripts: [background.service_worker], type: 'module' },
-    // No chrome.debugger in Firefox: a page hook in every frame (MAIN world, standalone IIFE so it runs before the
+    // No chrome.debugger (nor chrome.system.cpu) in Firefox: a page hook in every frame (MAIN world, standalone IIFE so it runs before the
     // page's scripts) with an isolated relay beside it, and webRequest for handshake headers (ws/wss only).
-    permissions: [...permissions.filter((p) => p !== 'debugger'), 'webRequest'],
+    permissions: [...permissions.filter((p) => p !== 'debugger' && p !== 'system.cpu'), 'webRequest'],
     host_permissions: ['ws://*/*', 'wss://*/*'],
     content_scripts: [
       { matches: ['<all_urls>'], js: ['src/entries/hook-main.iife.ts'], run_at: 'document_start', all_frames: true, match_about_blank: true, world: 'MAIN' },

@@ -1,7 +1,11 @@
 // Byte helpers shared by capture, store and views. Pure.
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Number of bytes of `s` encoded as UTF-8, without allocating. Lone surrogates count as U+FFFD (3 bytes). */
 export function utf8ByteLength(s: string): number {
+  // Most payloads are ASCII: one native scan instead of a loop over every character (it runs on every frame).
+  if (!NON_ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -10,10 +10,15 @@ import type { PanelHost } from './host';
 import { PROTOCOL_VERSION } from '../protocol';
 import { decodeBatch } from '../model/wire';
 import { App } from './App';
-import { renderStats } from './schedule';
+import { renderStats, setMachineIdle } from './schedule';
+import { sampleCpuLoad } from '../platform/cpu-load';
 import './styles.css';
 
 const store = new SessionStore();
+// The live tail yields to the inspected page when the machine has no CPU to spare (Chrome: chrome.system.cpu).
+const cpu = sampleCpuLoad();
+setMachineIdle(cpu.idle);
+addEventListener('pagehide', () => cpu.stop());
 // Automation and benchmarks (README, automation contract): the panel's store, read-only by convention.
 (globalThis as { __frameline?: { store: SessionStore; renders: typeof renderStats } }).__frameline = { store, renders: renderStats };
 let status: HostStatus | null = null;
@@ -39,7 +44,9 @@ let conn: HostConnection;
 let tabId: number;
 if (inDevTools && !FIREFOX_BUILD) {
   tabId = chrome.devtools.inspectedWindow.tabId;
-  conn = connectToHost(tabId, onMessage);
+  const c = connectToHost(tabId, onMessage);
+  document.documentElement.dataset.hostLink = c.kind;
+  conn = c;
 } else if (inDevTools) {
   // Firefox: this panel hosts capture of its inspected tab itself (see src/entries/devtools.ts).
   tabId = chrome.devtools.inspectedWindow.tabId;

@@ -16,11 +16,33 @@
 // idle machine a render costs about 5 ms and the tail moves 60 times a second; when the renderer is behind, the tail
 // moves less often and capture and the page get the time. Renders caused by the user (scrolling, keys, clicks,
 // typing) are not scheduled here: they are immediate.
+//
+// That share is the panel's own thread; the inspected page runs in another process, on the same cores. When the
+// machine as a whole has no CPU to spare (in Chrome the platform tells the idle share of all processors), every tail
+// render is taken from the page and from capture, and a screenful of new rows 60 times a second is unreadable anyway:
+// the gap between renders then grows from nothing (machine idle at least BUSY_FROM) to SATURATED_GAP_MS (idle at most
+// BUSY_AT), so the page keeps its receive rate and the tail still moves several times a second.
 export const FALLBACK_MS = 100;
 export const RENDER_SHARE = 0.45;
+export const BUSY_FROM = 0.3;
+export const BUSY_AT = 0.1;
+export const SATURATED_GAP_MS = 125;
+
+/** The idle share of the machine's processors (0–1), or undefined when the platform cannot tell. */
+let machineIdle: () => number | undefined = () => undefined;
+export function setMachineIdle(fn: () => number | undefined): void {
+  machineIdle = fn;
+}
+
+/** The least time between two tail renders for a machine this idle (pure). */
+export function gapForIdle(idle: number | undefined): number {
+  if (idle === undefined || idle >= BUSY_FROM) return 0;
+  if (idle <= BUSY_AT) return SATURATED_GAP_MS;
+  return (SATURATED_GAP_MS * (BUSY_FROM - idle)) / (BUSY_FROM - BUSY_AT);
+}
 
 /** For benchmarks (exposed as `__frameline.renders`): scheduled renders run, and their busy milliseconds in all. */
-export const renderStats = { renders: 0, ms: 0 };
+export const renderStats = { renders: 0, ms: 0, get idle() { return machineIdle(); } };
 
 /** `counted`: its renders count in renderStats (the views that follow every frame). */
 export function frameScheduler(fn: () => void, { share = RENDER_SHARE, counted = true } = {}): () => void {
@@ -34,7 +56,7 @@ export function frameScheduler(fn: () => void, { share = RENDER_SHARE, counted =
     after.port1.onmessage = () => {
       const cost = performance.now() - started;
       if (counted) renderStats.ms += cost;
-      notBefore = started + cost / share;
+      notBefore = started + Math.max(cost / share, gapForIdle(machineIdle()));
     };
   }
   const run = () => {

@@ -1,11 +1,65 @@
-// Runtime ports between the panel and the capture host in the DevTools page of the same tab.
+// Between the panel and the capture host in the DevTools page of the same tab. Both pages are frames of the same
+// DevTools window and of the same extension, so Chrome runs them in one renderer: the panel finds the DevTools page's
+// window among its parent's frames and the two exchange the protocol's messages directly, with no serialization, no
+// trip through the browser process (which, during a stream, is busy with the debugger's own events) and no copy of
+// the payloads. A runtime port is the fallback, for a browser that puts the two pages in different processes.
 import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../protocol';
 import type { HostToPanel, PanelToHost } from '../protocol';
 import type { PanelLink } from './capture-host';
 import type { Host } from './host';
 
-/** DevTools page side: accept the panel of this tab (and only that one). */
+/** What the DevTools page exposes on its window for the panel's direct link. */
+export interface DirectLink {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly tabId: number;
+  connect(onMessage: (m: HostToPanel) => void): { send(msg: PanelToHost): void; close(): void };
+}
+const DIRECT_LINK = '__framelineLink';
+
+/**
+ * Messages cross between the two pages' JavaScript realms: whatever the receiving side keeps is copied into its own
+ * realm (prototypes, Array.isArray and instanceof then behave as for its own objects). Batches are rebuilt by the
+ * panel's decodeBatch anyway, so only their few non-frame records are copied; their payload strings are shared.
+ */
+function ownRealm<T extends HostToPanel>(m: T): T {
+  if (m.type !== 'batch') return structuredClone(m);
+  const b = m.batch;
+  return { ...m, batch: { frames: b.frames, others: b.others.length ? structuredClone(b.others) : [], at: b.at } };
+}
+
+/** DevTools page side: accept the panel of this tab (and only that one), directly or over a runtime port. */
 export function servePanelPorts(host: Host): void {
+  const link: DirectLink = {
+    v: PROTOCOL_VERSION,
+    tabId: host.tabId,
+    connect(onMessage) {
+      let open = true;
+      const panelLink: PanelLink = {
+        post(msg) {
+          if (!open) return;
+          try {
+            onMessage(msg);
+          } catch (e) {
+            // The panel's handler failed: that is the panel's problem, never capture's (the port would not throw).
+            console.error('Frameline panel:', e);
+          }
+        },
+      };
+      host.connectPanel(panelLink);
+      return {
+        send(msg) {
+          const own = structuredClone(msg);
+          if (open && isPanelToHost(own)) host.handle(own);
+        },
+        close() {
+          open = false;
+          host.disconnectPanel(panelLink);
+        },
+      };
+    },
+  };
+  (globalThis as Record<string, unknown>)[DIRECT_LINK] = link;
+
   chrome.runtime.onConnect.addListener((port) => {
     if (parsePanelPortName(port.name) !== host.tabId) return;
     if (port.sender?.id !== chrome.runtime.id) return port.disconnect();
@@ -30,8 +84,39 @@ export interface HostConnection {
   send(msg: PanelToHost): void;
 }
 
-/** Panel side: connect to the host of `tabId`, reconnecting if the port drops while the panel lives. */
-export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void): HostConnection {
+/** The DevTools page's direct link for `tabId`, when it is a frame of this panel's parent in this renderer. */
+function findDirectLink(tabId: number): DirectLink | undefined {
+  if (typeof window === 'undefined' || window.parent === window) return undefined;
+  const frames = window.parent.frames;
+  for (let i = 0; i < frames.length; i++) {
+    try {
+      // A frame of another origin or in another process throws here (or shows no link): skip it.
+      const l = (frames[i] as unknown as Record<string, unknown>)[DIRECT_LINK] as DirectLink | undefined;
+      if (l && l.v === PROTOCOL_VERSION && l.tabId === tabId && typeof l.connect === 'function') return l;
+    } catch {
+      /* not ours */
+    }
+  }
+  return undefined;
+}
+
+/** Which way the panel reached its host (automation and diagnostics: `data-host-link` on the panel's root). */
+export type HostLinkKind = 'direct' | 'port' | 'local';
+
+/**
+ * Panel side: connect to the host of `tabId`, directly when the DevTools page is reachable in this renderer, else
+ * over a runtime port (reconnecting if the port drops while the panel lives).
+ */
+export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void): HostConnection & { kind: HostLinkKind } {
+  const direct = findDirectLink(tabId);
+  if (direct) {
+    const c = direct.connect((m) => {
+      if (isHostToPanel(m)) onMessage(ownRealm(m));
+    });
+    addEventListener('pagehide', () => c.close());
+    c.send({ v: PROTOCOL_VERSION, type: 'hello' });
+    return { kind: 'direct', send: (msg) => c.send(msg) };
+  }
   let port: chrome.runtime.Port | null = null;
   const open = () => {
     port = chrome.runtime.connect({ name: panelPortName(tabId) });
@@ -46,6 +131,7 @@ export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void
   };
   open();
   return {
+    kind: 'port',
     send(msg) {
       port?.postMessage(msg);
     },

@@ -62,10 +62,9 @@ describe('capture start', () => {
 
   it('shows a detached debugger and recovers when the user reattaches', async () => {
     const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
-    // Something else ends the debugging session (here: the extension's own service worker detaches it).
-    const sw = await (await chrome.browser.waitForTarget((t) => t.type() === 'service_worker')).worker();
-    const tabId = await panel.evaluate(`chrome.devtools.inspectedWindow.tabId`);
-    await sw!.evaluate(`chrome.debugger.detach({ tabId: ${tabId} })`);
+    // Something else ends the debugging session (here: another of the extension's pages detaches it; the attachment is
+    // the extension's, not the capture host's).
+    await panel.evaluate(`chrome.debugger.detach({ tabId: chrome.devtools.inspectedWindow.tabId })`);
     await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, {
       what: 'the panel to show the detach',
     });
@@ -88,10 +87,13 @@ describe('capture start', () => {
   it('works as a normal tab inspecting another tab (panel page with ?tabId=N)', async () => {
     const page = await chrome.browser.newPage();
     await page.goto(srv.origin + '/blank.html?as-tab');
-    const sw = await (await chrome.browser.waitForTarget((t) => t.type() === 'service_worker')).worker();
+    // Any extension page can ask for tabs (the service worker may be asleep: nothing in Chrome needs it while capturing).
+    const probe = await chrome.browser.newPage();
+    await probe.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
     await page.bringToFront();
     // Without the "tabs" permission tab URLs are hidden: take the active tab, which is this page.
-    const tabId = await sw!.evaluate(`chrome.tabs.query({ active: true, lastFocusedWindow: true }).then((t) => t[0].id)`);
+    const tabId = await probe.evaluate(`chrome.tabs.query({ active: true, lastFocusedWindow: true }).then((t) => t[0].id)`);
+    await probe.close();
     const tab = await chrome.browser.newPage();
     await tab.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html?tabId=${tabId}`);
     const panel = tab.mainFrame();

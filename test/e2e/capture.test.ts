@@ -68,6 +68,35 @@ describe('capture in Chromium', () => {
     expect(detail).toContain('5 B');
   });
 
+  it('reaches its capture host directly in the DevTools window (no port through the browser), and keeps every frame', async () => {
+    // The panel and the DevTools page share one renderer: batches are handed over without serialization.
+    expect(await panel.evaluate(`document.documentElement.dataset.hostLink`)).toBe('direct');
+    await inPage(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/burst?n=3000&size=200'))});
+      let n = 0;
+      s.onopen = () => s.send('go');
+      s.onmessage = () => { if (++n === 3000) { s.close(); done(); } };
+    })`);
+    await waitForTotal(panel, 3001);
+    // Exactly the burst, in order, with the payloads' own bytes (the direct hand-over copies nothing it keeps).
+    const seqOk = await panel.evaluate(`(() => {
+      const s = globalThis.__frameline.store; let next = 0, bad = 0;
+      for (let i = 0; i < s.frameCount; i++) {
+        const t = s.frameAt(i).text;
+        if (!t || !t.startsWith('{"seq":')) continue;
+        if (parseInt(t.slice(7), 10) !== next++) bad++;
+      }
+      return { seen: next, bad };
+    })()`);
+    expect(seqOk).toMatchObject({ seen: 3000, bad: 0 });
+    // Records made in the DevTools page arrive as the panel's own objects (Array.isArray, prototypes).
+    const own = await panel.evaluate(`(() => {
+      const c = [...globalThis.__frameline.store.connections.values()].at(-1);
+      return Object.getPrototypeOf(c) === Object.prototype && c.url.includes('/burst');
+    })()`);
+    expect(own).toBe(true);
+  });
+
   it('shows the handshake: request headers, a custom response header, status, subprotocol, initiator', async () => {
     await inPage(`new Promise((done) => {
       const s = new WebSocket(${JSON.stringify(srv.wsUrl('/hdr'))}, ['chat.v2', 'chat.v1']);

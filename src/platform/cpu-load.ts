@@ -1,0 +1,48 @@
+// How busy the machine is: the idle share of all processors over the last interval, from chrome.system.cpu (Chrome;
+// Firefox has no such API, and there the answer is always "unknown"). The panel's render governor reads it so the
+// live tail yields to the inspected page when the machine has no CPU to spare (see src/panel/schedule.ts).
+
+export interface CpuLoad {
+  /** Idle share of all processors (0–1) over the last sampling interval, or undefined while unknown. */
+  idle(): number | undefined;
+  stop(): void;
+}
+
+type CpuInfo = { processors: Array<{ usage: { idle: number; total: number } }> };
+
+export function sampleCpuLoad(everyMs = 250): CpuLoad {
+  const api = (globalThis as { chrome?: { system?: { cpu?: { getInfo?: (cb: (info: CpuInfo) => void) => void } } } }).chrome
+    ?.system?.cpu;
+  if (typeof api?.getInfo !== 'function') return { idle: () => undefined, stop() {} };
+  const getInfo = api.getInfo.bind(api);
+  let last: { idle: number; total: number } | undefined;
+  let idle: number | undefined;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const read = () => {
+    timer = undefined;
+    try {
+      getInfo((info) => {
+        if (stopped) return;
+        const now = { idle: 0, total: 0 };
+        for (const p of info?.processors ?? []) {
+          now.idle += p.usage.idle;
+          now.total += p.usage.total;
+        }
+        if (last && now.total > last.total) idle = Math.min(1, Math.max(0, (now.idle - last.idle) / (now.total - last.total)));
+        last = now;
+        timer = setTimeout(read, everyMs);
+      });
+    } catch {
+      idle = undefined; // the permission is missing, or the API went away: the governor works without it
+    }
+  };
+  read();
+  return {
+    idle: () => idle,
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { BUSY_AT, BUSY_FROM, SATURATED_GAP_MS, gapForIdle } from '../../../src/panel/schedule';
+
+describe('the tail yields to a saturated machine', () => {
+  it('renders every frame while the machine has CPU to spare, or when the platform cannot tell', () => {
+    expect(gapForIdle(undefined)).toBe(0);
+    expect(gapForIdle(1)).toBe(0);
+    expect(gapForIdle(BUSY_FROM)).toBe(0);
+  });
+
+  it('spaces renders out as the machine fills up, down to a few a second when it is saturated', () => {
+    expect(gapForIdle(BUSY_AT)).toBe(SATURATED_GAP_MS);
+    expect(gapForIdle(0)).toBe(SATURATED_GAP_MS);
+    const mid = gapForIdle((BUSY_FROM + BUSY_AT) / 2);
+    expect(mid).toBeCloseTo(SATURATED_GAP_MS / 2);
+    // Never slower than 1000 / SATURATED_GAP_MS renders a second, so the tail still visibly moves.
+    expect(1000 / SATURATED_GAP_MS).toBeGreaterThanOrEqual(5);
+    for (let idle = 0; idle < 1; idle += 0.05) expect(gapForIdle(idle + 0.05)).toBeLessThanOrEqual(gapForIdle(idle));
+  });
+});
