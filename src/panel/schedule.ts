@@ -21,9 +21,13 @@
 // machine as a whole has no CPU to spare (in Chrome the platform tells the idle share of all processors), every tail
 // render is taken from the page and from capture, and a screenful of new rows 60 times a second is unreadable anyway:
 // the gap between renders then grows from nothing (machine idle at least BUSY_FROM) to SATURATED_GAP_MS (idle at most
-// BUSY_AT), so the page keeps its receive rate and the tail still moves several times a second.
+// BUSY_AT), so the page keeps its receive rate and the tail still moves several times a second. Where the machine's
+// idle share is known, that protects the page and capture directly, so the panel's own share can be larger
+// (RENDER_SHARE_MACHINE_KNOWN): the tail then follows every frame (a render of up to 10 ms in a 16.7 ms frame) whenever
+// the machine has CPU to spare.
 export const FALLBACK_MS = 100;
 export const RENDER_SHARE = 0.45;
+export const RENDER_SHARE_MACHINE_KNOWN = 0.6;
 export const BUSY_FROM = 0.3;
 export const BUSY_AT = 0.1;
 export const SATURATED_GAP_MS = 125;
@@ -45,7 +49,12 @@ export function gapForIdle(idle: number | undefined): number {
 export const renderStats = { renders: 0, ms: 0, get idle() { return machineIdle(); } };
 
 /** `counted`: its renders count in renderStats (the views that follow every frame). */
-export function frameScheduler(fn: () => void, { share = RENDER_SHARE, counted = true } = {}): () => void {
+/** The share of the panel's main thread a tail render may take (see above), and the least gap after one (pure). */
+export function renderBudget(idle: number | undefined): { share: number; gapMs: number } {
+  return { share: idle === undefined ? RENDER_SHARE : RENDER_SHARE_MACHINE_KNOWN, gapMs: gapForIdle(idle) };
+}
+
+export function frameScheduler(fn: () => void, { share: fixedShare, counted = true }: { share?: number; counted?: boolean } = {}): () => void {
   let pending = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let started = 0;
@@ -56,7 +65,8 @@ export function frameScheduler(fn: () => void, { share = RENDER_SHARE, counted =
     after.port1.onmessage = () => {
       const cost = performance.now() - started;
       if (counted) renderStats.ms += cost;
-      notBefore = started + Math.max(cost / share, gapForIdle(machineIdle()));
+      const { share, gapMs } = renderBudget(machineIdle());
+      notBefore = started + Math.max(cost / (fixedShare ?? share), gapMs);
     };
   }
   const run = () => {

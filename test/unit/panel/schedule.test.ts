@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BUSY_AT, BUSY_FROM, SATURATED_GAP_MS, gapForIdle } from '../../../src/panel/schedule';
+import {
+  BUSY_AT, BUSY_FROM, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, gapForIdle, renderBudget,
+} from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
   it('renders every frame while the machine has CPU to spare, or when the platform cannot tell', () => {
@@ -16,5 +18,14 @@ describe('the tail yields to a saturated machine', () => {
     // Never slower than 1000 / SATURATED_GAP_MS renders a second, so the tail still visibly moves.
     expect(1000 / SATURATED_GAP_MS).toBeGreaterThanOrEqual(5);
     for (let idle = 0; idle < 1; idle += 0.05) expect(gapForIdle(idle + 0.05)).toBeLessThanOrEqual(gapForIdle(idle));
+  });
+});
+
+describe('the panel thread share of tail renders', () => {
+  it('is larger where the machine idle share is known (it protects the page directly), smaller where it is not', () => {
+    expect(renderBudget(undefined)).toEqual({ share: RENDER_SHARE, gapMs: 0 });
+    expect(renderBudget(0.8)).toEqual({ share: RENDER_SHARE_MACHINE_KNOWN, gapMs: 0 });
+    expect(renderBudget(0.05).gapMs).toBe(SATURATED_GAP_MS);
+    expect(RENDER_SHARE_MACHINE_KNOWN).toBeGreaterThan(RENDER_SHARE);
   });
 });
