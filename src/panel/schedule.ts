@@ -38,6 +38,11 @@ export function setMachineIdle(fn: () => number | undefined): void {
   machineIdle = fn;
 }
 
+/** Whether the machine has less CPU to spare than BUSY_FROM (work that can wait, such as learning, waits). */
+export function machineBusy(): boolean {
+  return gapForIdle(machineIdle()) > 0;
+}
+
 /** The least time between two tail renders for a machine this idle (pure). */
 export function gapForIdle(idle: number | undefined): number {
   if (idle === undefined || idle >= BUSY_FROM) return 0;
@@ -54,11 +59,19 @@ export function renderBudget(idle: number | undefined): { share: number; gapMs: 
   return { share: idle === undefined ? RENDER_SHARE : RENDER_SHARE_MACHINE_KNOWN, gapMs: gapForIdle(idle) };
 }
 
-export function frameScheduler(fn: () => void, { share: fixedShare, counted = true }: { share?: number; counted?: boolean } = {}): () => void {
+/**
+ * `streaming`: whether the render now due shows frames that arrived since the last one (only those renders yield to a
+ * saturated machine: a filter's result or the user's own change is never held back by the machine's load).
+ */
+export function frameScheduler(
+  fn: () => void,
+  { share: fixedShare, counted = true, streaming = () => true }: { share?: number; counted?: boolean; streaming?: () => boolean } = {},
+): () => void {
   let pending = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let started = 0;
   let notBefore = 0;
+  let gapUntil = 0;
   // A task posted at the end of a render's animation callback runs after that frame's style/layout/paint.
   const after = typeof MessageChannel === 'undefined' ? null : new MessageChannel();
   if (after) {
@@ -66,7 +79,8 @@ export function frameScheduler(fn: () => void, { share: fixedShare, counted = tr
       const cost = performance.now() - started;
       if (counted) renderStats.ms += cost;
       const { share, gapMs } = renderBudget(machineIdle());
-      notBefore = started + Math.max(cost / (fixedShare ?? share), gapMs);
+      notBefore = started + cost / (fixedShare ?? share);
+      gapUntil = started + gapMs;
     };
   }
   const run = () => {
@@ -74,10 +88,11 @@ export function frameScheduler(fn: () => void, { share: fixedShare, counted = tr
     timer = undefined;
     if (!pending) return;
     const now = performance.now();
+    const due = streaming() ? Math.max(notBefore, gapUntil) : notBefore;
     // Not yet: a later frame (a quarter frame early is on time).
-    if (now < notBefore - 4) {
+    if (now < due - 4) {
       requestAnimationFrame(run);
-      timer = setTimeout(run, Math.max(FALLBACK_MS, notBefore - now));
+      timer = setTimeout(run, Math.max(FALLBACK_MS, due - now));
       return;
     }
     pending = false;

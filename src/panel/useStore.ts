@@ -12,9 +12,16 @@ function followEveryFrame(store: SessionStore, update: () => void): () => void {
   let entry = frameViews.get(store);
   if (!entry) {
     const views = new Set<() => void>();
-    const schedule = frameScheduler(() => {
-      for (const fn of views) fn();
-    });
+    // Frames stored so far, as of the last render: a render with new ones is a stream's (it may yield to the machine).
+    const arrived = () => store.stats.framesSent + store.stats.framesReceived;
+    let shown = arrived();
+    const schedule = frameScheduler(
+      () => {
+        shown = arrived();
+        for (const fn of views) fn();
+      },
+      { streaming: () => arrived() !== shown },
+    );
     entry = { views, off: store.subscribe(schedule) };
     frameViews.set(store, entry);
   }

@@ -10,7 +10,7 @@ export interface CpuLoad {
 
 type CpuInfo = { processors: Array<{ usage: { idle: number; total: number } }> };
 
-export function sampleCpuLoad(everyMs = 250): CpuLoad {
+export function sampleCpuLoad(everyMs = 100): CpuLoad {
   const api = (globalThis as { chrome?: { system?: { cpu?: { getInfo?: (cb: (info: CpuInfo) => void) => void } } } }).chrome
     ?.system?.cpu;
   if (typeof api?.getInfo !== 'function') return { idle: () => undefined, stop() {} };

@@ -123,6 +123,7 @@ describe('timeline', () => {
       visibleIndexOf: (id: number) => id - 1,
       wallMs: (ts: number) => ts * 1000,
       revision: 0,
+      stats: { framesSent: 0, framesReceived: N },
       subscribe: () => () => {},
     } as unknown as SessionStore;
     const { container } = render(<Timeline store={stub} selected={null} onSelect={() => {}} />);

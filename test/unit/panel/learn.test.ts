@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SessionStore } from '../../../src/model/store';
+import { learnWhenIdle } from '../../../src/panel/learn';
+import { setMachineIdle } from '../../../src/panel/schedule';
+
+afterEach(() => {
+  setMachineIdle(() => undefined);
+  vi.useRealTimers();
+});
+
+const fill = (store: SessionStore, n: number) => {
+  const batch = [];
+  for (let i = 0; i < n; i++) {
+    const text = JSON.stringify({ type: 'trade', seq: i });
+    batch.push({ t: 'frame' as const, frame: { id: i + 1, conn: 1, dir: 'received' as const, opcode: 1, ts: i, size: text.length, text } });
+  }
+  store.apply([{ t: 'conn', conn: { id: 1, url: 'ws://h/', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }, ...batch]);
+};
+
+describe('JSON learning while the panel is idle', () => {
+  it('waits while the machine has no CPU to spare (the inspected page needs it), then catches up', () => {
+    vi.useFakeTimers();
+    let idle = 0.05;
+    setMachineIdle(() => idle);
+    const store = new SessionStore();
+    fill(store, 500);
+    const stop = learnWhenIdle(store);
+    vi.advanceTimersByTime(2000);
+    expect(store.unlearned).toBe(500); // saturated: nothing parsed
+    idle = 0.8;
+    vi.advanceTimersByTime(2000);
+    expect(store.unlearned).toBe(0);
+    stop();
+  });
+
+  it('learns at once where the machine idle share is unknown (Firefox)', () => {
+    vi.useFakeTimers();
+    const store = new SessionStore();
+    fill(store, 200);
+    const stop = learnWhenIdle(store);
+    vi.advanceTimersByTime(500);
+    expect(store.unlearned).toBe(0);
+    stop();
+  });
+});
