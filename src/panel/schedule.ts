@@ -53,13 +53,14 @@ export function gapForIdle(idle: number | undefined): number {
 /** For benchmarks (exposed as `__frameline.renders`): scheduled renders run, and their busy milliseconds in all. */
 export const renderStats = { renders: 0, ms: 0, get idle() { return machineIdle(); } };
 
-/** `counted`: its renders count in renderStats (the views that follow every frame). */
 /** The share of the panel's main thread a tail render may take (see above), and the least gap after one (pure). */
 export function renderBudget(idle: number | undefined): { share: number; gapMs: number } {
   return { share: idle === undefined ? RENDER_SHARE : RENDER_SHARE_MACHINE_KNOWN, gapMs: gapForIdle(idle) };
 }
 
 /**
+ * A render of `fn` at most once per animation frame, within the budget above. `counted`: its renders count in
+ * renderStats (the views that follow every frame). `share`: a fixed share instead of renderBudget's.
  * `streaming`: whether the render now due shows frames that arrived since the last one (only those renders yield to a
  * saturated machine: a filter's result or the user's own change is never held back by the machine's load).
  */

@@ -10,6 +10,9 @@ export interface CpuLoad {
 
 type CpuInfo = { processors: Array<{ usage: { idle: number; total: number } }> };
 
+/** A reading older than this is no longer believed (the platform stopped answering): the idle share is unknown. */
+const STALE_MS = 1000;
+
 export function sampleCpuLoad(everyMs = 100): CpuLoad {
   const api = (globalThis as { chrome?: { system?: { cpu?: { getInfo?: (cb: (info: CpuInfo) => void) => void } } } }).chrome
     ?.system?.cpu;
@@ -17,6 +20,7 @@ export function sampleCpuLoad(everyMs = 100): CpuLoad {
   const getInfo = api.getInfo.bind(api);
   let last: { idle: number; total: number } | undefined;
   let idle: number | undefined;
+  let at = 0;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const read = () => {
@@ -29,7 +33,10 @@ export function sampleCpuLoad(everyMs = 100): CpuLoad {
           now.idle += p.usage.idle;
           now.total += p.usage.total;
         }
-        if (last && now.total > last.total) idle = Math.min(1, Math.max(0, (now.idle - last.idle) / (now.total - last.total)));
+        if (last && now.total > last.total) {
+          idle = Math.min(1, Math.max(0, (now.idle - last.idle) / (now.total - last.total)));
+          at = Date.now();
+        }
         last = now;
         timer = setTimeout(read, everyMs);
       });
@@ -39,7 +46,7 @@ export function sampleCpuLoad(everyMs = 100): CpuLoad {
   };
   read();
   return {
-    idle: () => idle,
+    idle: () => (idle !== undefined && Date.now() - at <= STALE_MS ? idle : undefined),
     stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);

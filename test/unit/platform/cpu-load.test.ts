@@ -34,4 +34,21 @@ describe('machine idle share (chrome.system.cpu)', () => {
     vi.advanceTimersByTime(1000);
     expect(k).toBe(3); // stopped: no more samples
   });
+
+  it('is unknown again when the platform stops answering (a stale reading would throttle the tail for good)', () => {
+    vi.useFakeTimers();
+    let answer = true;
+    let total = 0;
+    g.chrome = {
+      system: { cpu: { getInfo: (cb: (i: unknown) => void) => answer && cb({ processors: [{ usage: { idle: (total += 100) / 2, total } }] }) } },
+    };
+    const load = sampleCpuLoad(100);
+    vi.advanceTimersByTime(100);
+    expect(load.idle()).toBeCloseTo(0.5);
+    answer = false;
+    vi.advanceTimersByTime(100); // one last sample was asked for; no answer comes
+    vi.advanceTimersByTime(1500);
+    expect(load.idle()).toBeUndefined();
+    load.stop();
+  });
 });
