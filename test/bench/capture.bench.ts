@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { startServer } from '../support/server.mjs';
 import type { Frame, Page } from 'puppeteer';
 import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
+import { inspectWithNullListener } from './support';
 
 const N = 20_000;
 const RUNS = Number(process.env.BENCH_CAPTURE_RUNS ?? 9); // the machine drifts: more pairs than the minimum of 5
@@ -41,11 +42,7 @@ it('page receive rate: Frameline vs the null listener', async () => {
             ({ page, panel: counter } = await inspect(chrome, srv.origin + '/blank.html'));
             countExpr = `Number(document.querySelector('[data-testid="frame-count"]').dataset.total)`;
           } else {
-            page = await chrome.browser.newPage();
-            await page.goto(srv.origin + '/blank.html');
-            const dt = await page.openDevTools();
-            counter = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
-            await waitInFrame(counter, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+            ({ page, listener: counter } = await inspectWithNullListener(chrome, srv.origin + '/blank.html'));
             countExpr = `Number(document.documentElement.dataset.frames ?? 0)`;
           }
           const t0 = Date.now();

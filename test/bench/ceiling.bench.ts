@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
+import { inspectWithNullListener } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -58,11 +59,7 @@ async function open(mode: Mode, chrome: Chrome, url: string): Promise<Capturer> 
       },
     };
   }
-  const page = await chrome.browser.newPage();
-  await page.goto(url);
-  const dt = await page.openDevTools();
-  const panel = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
-  await waitInFrame(panel, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+  const { page, listener: panel } = await inspectWithNullListener(chrome, url);
   let base = { frames: 0, gaps: 0 };
   const raw = () =>
     panel.evaluate(`({ frames: Number(document.documentElement.dataset.frames ?? 0), gaps: Number(document.documentElement.dataset.gaps ?? 0) })`) as Promise<{ frames: number; gaps: number }>;

@@ -12,7 +12,8 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
-import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
+import { inspect, launchChromium, type Chrome } from '../e2e/browser';
+import { inspectWithNullListener } from './support';
 
 const RATE = Number(process.env.BENCH_CPU_RATE ?? 3000);
 const SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 20);
@@ -113,13 +114,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
         await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
       }
     }
-    else {
-      page = await chrome.browser.newPage();
-      await page.goto(srv.origin + '/blank.html');
-      dt = await page.openDevTools();
-      const f = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
-      await waitInFrame(f, `document.documentElement.dataset.capturePhase === 'capturing'`);
-    }
+    else ({ page, dt } = await inspectWithNullListener(chrome, srv.origin + '/blank.html'));
     const root = chrome.browser.process()!.pid!;
     const pagePid = await rendererPid(page);
     const dtPid = await rendererPid(dt);
@@ -129,7 +124,8 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
     if (profiler) await profiler.send('Profiler.start');
     const renders = `(() => { const r = globalThis.__frameline.renders; return { n: r.renders, idle: r.idle }; })()`;
     const r0 = panel ? ((await panel.evaluate(renders)) as { n: number }) : undefined;
-    if (panel) await panel.evaluate(`(() => { window.__idles = []; window.__idleT = setInterval(() => window.__idles.push(Math.round(globalThis.__frameline.renders.idle * 100)), 500); })()`);
+    const idles = !!panel && !!process.env.BENCH_CPU_IDLES; // BENCH_CPU_IDLES=1: print the idle share every 0.5 s
+    if (idles) await panel!.evaluate(`(() => { window.__idles = []; window.__idleT = setInterval(() => window.__idles.push(Math.round(globalThis.__frameline.renders.idle * 100)), 500); })()`);
     const t0 = Date.now();
     const got = (await page.evaluate(`new Promise((done) => {
       const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${RATE}&seconds=${SECONDS}&size=200`))});
@@ -140,7 +136,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
     await new Promise((r) => setTimeout(r, 2000)); // let capture catch up: its CPU counts too
     const wall = (Date.now() - t0) / 1000;
     const r1 = panel ? ((await panel.evaluate(renders)) as { n: number; idle?: number }) : undefined;
-    if (panel && process.env.BENCH_CPU_IDLES) console.log('idle %', (await panel.evaluate(`(() => { clearInterval(window.__idleT); return window.__idles.join(' '); })()`)));
+    if (idles) console.log('idle %', (await panel!.evaluate(`(() => { clearInterval(window.__idleT); return window.__idles.join(' '); })()`)));
     const tail = r0 && r1 ? { tailRenders: r1.n - r0.n, idleAtEnd: r1.idle } : {};
     if (profiler) {
       const { profile } = await profiler.send('Profiler.stop');

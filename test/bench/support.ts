@@ -1,6 +1,6 @@
 // Shared by the benchmarks: the 20 fixed queries of issue #3 (item 5) and the frames they run over (200 B JSON texts
 // on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
-import type { Page } from 'puppeteer';
+import type { Frame, Page } from 'puppeteer';
 import { waitInFrame, type Chrome } from '../e2e/browser';
 
 export const QUERIES = [
@@ -30,4 +30,14 @@ export async function openPanelTab(chrome: Chrome): Promise<Page> {
   await panel.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
   await waitInFrame(panel.mainFrame(), `!!globalThis.__frameline`);
   return panel;
+}
+
+/** A tab at `url` with DevTools open and the null listener's DevTools page capturing it (the benches' baseline). */
+export async function inspectWithNullListener(chrome: Chrome, url: string): Promise<{ page: Page; dt: Page; listener: Frame }> {
+  const page = await chrome.browser.newPage();
+  await page.goto(url);
+  const dt = await page.openDevTools();
+  const listener = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
+  await waitInFrame(listener, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+  return { page, dt, listener };
 }
