@@ -101,7 +101,7 @@ function findDirectLink(tabId: number): DirectLink | undefined {
 }
 
 /** Which way the panel reached its host (automation and diagnostics: `data-host-link` on the panel's root). */
-export type HostLinkKind = 'direct' | 'port' | 'local';
+export type HostLinkKind = 'direct' | 'port';
 
 /**
  * Panel side: connect to the host of `tabId`, directly when the DevTools page is reachable in this renderer, else
