@@ -2,7 +2,10 @@
 // 0 lost and 0 reordered frames (sequence numbers checked) over BENCH_SECONDS (60 by default), Frameline against the
 // null listener (an extension that only counts frames and checks their sequence: the chrome.debugger ceiling), in
 // alternating runs; and the page→row-visible latency (p50/p99) at 2k, 3k and 5k frames/s in the real Frameline panel.
-// Run: npm run bench (BENCH_SECONDS, BENCH_RUNS, BENCH_RATES=2500,3000,… and BENCH_LATENCY_RATES to change them).
+// The ladder of rates is coarse; BENCH_REFINE (2) bisection steps after it narrow each ceiling down (3500 → 4000
+// becomes 3500, 3750, 3625 or 3875).
+// Run: npm run bench (BENCH_SECONDS, BENCH_RUNS, BENCH_RATES=2500,3000,…, BENCH_REFINE and BENCH_LATENCY_RATES to
+// change them).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,6 +18,8 @@ import { inspectWithNullListener } from './support';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const RATES = (process.env.BENCH_RATES ?? '2500,3000,3500,4000,5000,6000,8000,10000').split(',').map(Number);
+/** Bisection steps between the last rate sustained and the first one not (each halves the uncertainty). */
+const REFINE = Number(process.env.BENCH_REFINE ?? 2);
 const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
@@ -164,12 +169,25 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
         try {
           const cap = await open(mode, chrome, srv.origin + '/blank.html');
           let best = 0;
-          for (const rate of RATES) {
+          let failed = 0;
+          const tryRate = async (rate: number) => {
             const r = await step(srv, cap, rate, SECONDS);
             steps.push({ run, mode, ...r });
             console.log(run, mode, JSON.stringify(r));
-            if (!r.ok) break;
+            return r.ok;
+          };
+          for (const rate of RATES) {
+            if (!(await tryRate(rate))) {
+              failed = rate;
+              break;
+            }
             best = rate;
+          }
+          // The ladder's steps are up to 25% apart: bisect between the last rate sustained and the first one not.
+          for (let i = 0; i < REFINE && failed - best > 100; i++) {
+            const mid = Math.round((best + failed) / 2 / 50) * 50;
+            if (await tryRate(mid)) best = mid;
+            else failed = mid;
           }
           ceilings[mode].push(best);
         } finally {
@@ -200,7 +218,7 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       new URL(`ceiling-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir),
-      JSON.stringify({ cores: cpus().length, seconds: SECONDS, runs: RUNS, rates: RATES, ceilings, ratio, latency: lats, steps, rows }, null, 2),
+      JSON.stringify({ cores: cpus().length, seconds: SECONDS, runs: RUNS, rates: RATES, refine: REFINE, ceilings, ratio, latency: lats, steps, rows }, null, 2),
     );
   } finally {
     await srv.close();
