@@ -22,6 +22,8 @@ export const ROW_HEIGHT = 20;
  */
 export const MAX_SPACER_PX = 8_000_000;
 const OVERSCAN = 8;
+/** While following the tail, rows above the view are all new in every render and the view never scrolls up to them. */
+const OVERSCAN_FOLLOWING = 2;
 /** Measured once per resize (in the rows' font) for the width of one character. */
 const MEASURE_TEXT = '0123456789abcdef';
 
@@ -182,10 +184,12 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
   const arrow = (key: SortKey) => (sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : '');
 
-  // Rows are keyed by their slot (index modulo the number of slots), not by frame: when new frames stream in, the
-  // existing row elements are reused with new contents instead of being thrown away and created again.
-  const slots = viewRows + 2 * OVERSCAN + 4;
-  const first = Math.max(0, Math.floor(topRow) - OVERSCAN);
+  // Rows are keyed by their place among the rendered rows, not by frame: the n-th element always shows the n-th row
+  // rendered, so new frames and scrolling only change texts and attributes. Keyed by frame, or by index modulo a
+  // number of slots (as before), the tail's elements rotate, and Preact moves DOM nodes to follow: every moved row is
+  // detached from the layout tree and rebuilt (measured while a 3k frames/s stream poured in: 8.7 → 5.8 ms of main
+  // thread per render; style recalculation 1.0 → 0.25 ms).
+  const first = Math.max(0, Math.floor(topRow) - (following ? OVERSCAN_FOLLOWING : OVERSCAN));
   const last = Math.min(count, Math.ceil(topRow + height / ROW_HEIGHT) + OVERSCAN);
   const rows = [];
   for (let i = first; i < last; i++) {
@@ -194,7 +198,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     const navigatedTo = store.navigationStarts.get(f.id);
     rows.push(
       <div
-        key={i % slots}
+        key={i - first}
         data-testid="frame-row"
         data-frame-id={f.id}
         data-direction={f.dir}

@@ -89,12 +89,29 @@ export async function inspectInFirefox(ff: Firefox, url: string): Promise<{ page
 
 /**
  * Run `expression` in the browser's chrome (privileged) context — Firefox internals, kept in this one helper: the
- * launch flag -remote-allow-system-access lets BiDi reach it.
+ * launch flag -remote-allow-system-access lets BiDi reach it. Firefox 153 lists the chrome windows themselves
+ * (`moz:scope: 'chrome'`); Firefox ESR 140 ignores that scope and lists only content tabs, but lets BiDi script a
+ * parent-process page (about:preferences, opened in a window of its own), which has the same privileges.
  */
 export async function inChrome<T>(browser: Browser, expression: string): Promise<T> {
   const conn = (browser as unknown as { connection: { send(method: string, params: object): Promise<{ result: any }> } }).connection;
   const tree = await conn.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
   const context = tree.result.contexts[0].context;
+  const privileged = await conn.send('script.evaluate', { expression: `typeof ChromeUtils === 'object'`, target: { context }, awaitPromise: true });
+  if (privileged.result.result?.value !== true) {
+    const page = await browser.newPage({ type: 'window' });
+    try {
+      // The navigation of a parent-process page never reports its load over BiDi: the page is there all the same.
+      await page.goto('about:preferences', { timeout: 3000 }).catch(() => {});
+      const ready = () => page.evaluate(`typeof ChromeUtils === 'object' && document.readyState === 'complete'`).catch(() => false);
+      for (const deadline = Date.now() + 10_000; !(await ready()); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > deadline) throw new Error('about:preferences never became scriptable with chrome privileges');
+      }
+      return (await page.evaluate(expression)) as T;
+    } finally {
+      await page.close().catch(() => {});
+    }
+  }
   const r = await conn.send('script.evaluate', { expression, target: { context }, awaitPromise: true });
   if (r.result.type === 'exception') throw new Error(`chrome context: ${r.result.exceptionDetails?.text}`);
   return r.result.result?.value as T;
