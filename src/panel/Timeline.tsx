@@ -59,11 +59,13 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
   const revision = useStoreRevision(store);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  // The most preview characters a row can show (the body's width in monospace characters): a row gets no more text
-  // than that, because laying out text is most of a row's cost, and while a stream pours in every row is new in
-  // every painted frame. Text cut here still ends in the ellipsis of the column's overflow.
+  // The most preview characters a row can show: as many as fit in the preview column (monospace), less one for the
+  // ellipsis previewOf appends to text it cuts. Laying out text is most of a row's cost, and while a stream pours in
+  // every row is new in every painted frame: a row gets no more text than it shows, and text that fits exactly never
+  // overflows, so the column's CSS ellipsis (kept for wide characters and badges) is not computed for every row.
   const [previewChars, setPreviewChars] = useState(PREVIEW_CHARS);
   const measure = useRef<HTMLSpanElement>(null);
+  const previewHead = useRef<HTMLSpanElement>(null);
   const stick = useRef(true);
   const count = store.visibleCount;
   const natural = sort.key === 'time' && sort.dir === 'asc';
@@ -108,7 +110,8 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     const update = () => {
       setHeight(el.clientHeight);
       const charPx = (measure.current?.offsetWidth ?? 0) / MEASURE_TEXT.length;
-      setPreviewChars(charPx > 0 ? Math.min(PREVIEW_CHARS, Math.ceil(el.clientWidth / charPx) + 2) : PREVIEW_CHARS);
+      const columnPx = previewHead.current?.clientWidth || el.clientWidth;
+      setPreviewChars(charPx > 0 ? Math.max(8, Math.min(PREVIEW_CHARS, Math.floor(columnPx / charPx) - 1)) : PREVIEW_CHARS);
     };
     const ro = new ResizeObserver(update);
     ro.observe(el);
@@ -261,7 +264,9 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
           </button>
         </span>
         <span class="c-op">Type</span>
-        <span class="c-preview">Data</span>
+        <span class="c-preview" ref={previewHead}>
+          Data
+        </span>
       </div>
       <div
         class="timeline-body"
