@@ -79,7 +79,7 @@ const MODES = (process.env.BENCH_CPU_MODES?.split('|') ?? ['null listener', 'Fra
 const PROFILE = process.env.BENCH_CPU_PROFILE === '1';
 
 /** Self time by function over a V8 CPU profile (top `n`). */
-function topSelf(profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] }, n = 40) {
+function topSelf(profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number }>; samples?: number[]; timeDeltas?: number[] }, n = 40) {
   const byId = new Map(profile.nodes.map((x) => [x.id, x]));
   const self = new Map<string, number>();
   const samples = profile.samples ?? [];
@@ -87,7 +87,7 @@ function topSelf(profile: { nodes: Array<{ id: number; callFrame: { functionName
   for (let i = 0; i < samples.length; i++) {
     const node = byId.get(samples[i])!;
     const cf = node.callFrame;
-    const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}`;
+    const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}:${cf.columnNumber}`; // columns: bundles are minified
     self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
   }
   const all = [...self.values()].reduce((a, b) => a + b, 0);
