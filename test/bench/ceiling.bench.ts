@@ -17,7 +17,7 @@ import { inspectWithNullListener } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const RATES = (process.env.BENCH_RATES ?? '2500,3000,3500,4000,5000,6000,8000,10000').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '3000,3500,4000,4500,5000,6000,8000,10000').split(',').map(Number);
 /** Bisection steps between the last rate sustained and the first one not (each halves the uncertainty). */
 const REFINE = Number(process.env.BENCH_REFINE ?? 2);
 const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
