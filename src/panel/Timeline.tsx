@@ -110,7 +110,8 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     const update = () => {
       setHeight(el.clientHeight);
       const charPx = (measure.current?.offsetWidth ?? 0) / MEASURE_TEXT.length;
-      const columnPx = previewHead.current?.clientWidth || el.clientWidth;
+      // The header's preview column, less the body's scrollbar (the rows are that much narrower than the header).
+      const columnPx = (previewHead.current?.clientWidth || el.clientWidth) - (el.offsetWidth - el.clientWidth);
       setPreviewChars(charPx > 0 ? Math.max(8, Math.min(PREVIEW_CHARS, Math.floor(columnPx / charPx) - 1)) : PREVIEW_CHARS);
     };
     const ro = new ResizeObserver(update);
