@@ -15,6 +15,26 @@ let panel: Frame;
 /** Run `code` in the inspected page (a string, so nothing of vitest's transform leaks into the page). */
 const inPage = (code: string) => page.evaluate(code);
 
+/** Page code: open a socket to the burst endpoint, ask for 3000 frames of 200 B, resolve once all have arrived. */
+const burst3000 = () => `new Promise((done) => {
+  const s = new WebSocket(${JSON.stringify(srv.wsUrl('/burst?n=3000&size=200'))});
+  let n = 0;
+  s.onopen = () => s.send('go');
+  s.onmessage = () => { if (++n === 3000) { s.close(); done(); } };
+})`;
+
+/** The burst's sequence numbers as the panel's store holds them, in store order: how many, and how many out of place. */
+const sequenceInStore = (frame: Frame) =>
+  frame.evaluate(`(() => {
+    const s = globalThis.__frameline.store; let next = 0, bad = 0;
+    for (let i = 0; i < s.frameCount; i++) {
+      const t = s.frameAt(i).text;
+      if (!t || !t.startsWith('{"seq":')) continue;
+      if (parseInt(t.slice(7), 10) !== next++) bad++;
+    }
+    return { seen: next, bad };
+  })()`);
+
 beforeAll(async () => {
   srv = await startServer();
   srv.page('/blank.html', '<!doctype html><title>blank</title><body>test page</body>');
@@ -71,24 +91,10 @@ describe('capture in Chromium', () => {
   it('reaches its capture host directly in the DevTools window (no port through the browser), and keeps every frame', async () => {
     // The panel and the DevTools page share one renderer: batches are handed over without serialization.
     expect(await panel.evaluate(`document.documentElement.dataset.hostLink`)).toBe('direct');
-    await inPage(`new Promise((done) => {
-      const s = new WebSocket(${JSON.stringify(srv.wsUrl('/burst?n=3000&size=200'))});
-      let n = 0;
-      s.onopen = () => s.send('go');
-      s.onmessage = () => { if (++n === 3000) { s.close(); done(); } };
-    })`);
+    await inPage(burst3000());
     await waitForTotal(panel, 3001);
     // Exactly the burst, in order, with the payloads' own bytes (the direct hand-over copies nothing it keeps).
-    const seqOk = await panel.evaluate(`(() => {
-      const s = globalThis.__frameline.store; let next = 0, bad = 0;
-      for (let i = 0; i < s.frameCount; i++) {
-        const t = s.frameAt(i).text;
-        if (!t || !t.startsWith('{"seq":')) continue;
-        if (parseInt(t.slice(7), 10) !== next++) bad++;
-      }
-      return { seen: next, bad };
-    })()`);
-    expect(seqOk).toMatchObject({ seen: 3000, bad: 0 });
+    expect(await sequenceInStore(panel)).toMatchObject({ seen: 3000, bad: 0 });
     // Records made in the DevTools page arrive as the panel's own objects (Array.isArray, prototypes).
     const own = await panel.evaluate(`(() => {
       const c = [...globalThis.__frameline.store.connections.values()].at(-1);
@@ -115,23 +121,9 @@ describe('capture in Chromium', () => {
       }
       await waitInFrame(viaPort, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'capture over the port' });
       const before = Number(await viaPort.evaluate(`document.querySelector('[data-testid="frame-count"]').dataset.total`));
-      await p.evaluate(`new Promise((done) => {
-        const s = new WebSocket(${JSON.stringify(srv.wsUrl('/burst?n=3000&size=200'))});
-        let n = 0;
-        s.onopen = () => s.send('go');
-        s.onmessage = () => { if (++n === 3000) { s.close(); done(); } };
-      })`);
+      await p.evaluate(burst3000());
       await waitForTotal(viaPort, before + 3001);
-      const seq = await viaPort.evaluate(`(() => {
-        const s = globalThis.__frameline.store; let next = 0, bad = 0;
-        for (let i = 0; i < s.frameCount; i++) {
-          const t = s.frameAt(i).text;
-          if (!t || !t.startsWith('{"seq":')) continue;
-          if (parseInt(t.slice(7), 10) !== next++) bad++;
-        }
-        return { seen: next, bad };
-      })()`);
-      expect(seq).toMatchObject({ seen: 3000, bad: 0 });
+      expect(await sequenceInStore(viaPort)).toMatchObject({ seen: 3000, bad: 0 });
     } finally {
       await other.close();
     }
