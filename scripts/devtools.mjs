@@ -54,13 +54,18 @@ export async function waitForPanelTab(dt, extensionId, timeout = 30_000) {
   }
 }
 
+/** Show a view of DevTools (page `dt`): a panel such as 'console', or an extension's panel by its view id. */
+export async function showView(dt, id) {
+  await dt.evaluate(
+    `(async () => { const UI = await import('./ui/legacy/legacy.js');
+      await UI.ViewManager.ViewManager.instance().showView(${JSON.stringify(id)}); })()`,
+  );
+}
+
 /** Show the Frameline panel in DevTools (page `dt`) and return the panel's frame. */
 export async function showFramelinePanel(dt, extensionId) {
   await waitForPanelTab(dt, extensionId);
-  await dt.evaluate(
-    `(async () => { const UI = await import('./ui/legacy/legacy.js');
-      await UI.ViewManager.ViewManager.instance().showView(${JSON.stringify(viewId(extensionId))}); })()`,
-  );
+  await showView(dt, viewId(extensionId));
   return dt.waitForFrame((f) => f.url().startsWith(`chrome-extension://${extensionId}/${PANEL_PATH}`), {
     timeout: 30_000,
   });

@@ -5,8 +5,10 @@
 // layout work (the timeline's scroll write forces one) is done once per painted frame. Rendering on a timer as well
 // would, when the panel's renderer is busy with a stream (it shares its main thread with the capture host), run
 // renders that are never painted, each with a forced layout: measured, two of three layouts during a 3k frames/s burst
-// were such waste. A timer is only a fallback for frames that get no animation frames at all (hidden DevTools, some
-// headless modes): it fires when no animation frame came for FALLBACK_MS.
+// were such waste. A timer is only a fallback for frames that get no animation frames at all (some headless modes):
+// it fires when no animation frame came for FALLBACK_MS, and renders only if the document is rendered at all. While
+// the user looks at another DevTools panel, the Frameline panel's frame is display:none: nothing renders then (the
+// store still takes every batch), and the first animation frame after it is shown again renders what came meanwhile.
 //
 // While a stream pours in, every frame is a new screenful of rows, and the panel's renderer competes with the
 // inspected page for the same cores (and, in Chrome, with capture itself: the DevTools page that receives the
@@ -50,6 +52,11 @@ export function gapForIdle(idle: number | undefined): number {
   return (SATURATED_GAP_MS * (BUSY_FROM - idle)) / (BUSY_FROM - BUSY_AT);
 }
 
+/** Whether the document is rendered at all: a display:none frame (a hidden DevTools panel) has no boxes. */
+function isRendered(): boolean {
+  return typeof document === 'undefined' || document.documentElement.getClientRects().length > 0;
+}
+
 /** For benchmarks (exposed as `__frameline.renders`): scheduled renders run, and their busy milliseconds in all. */
 export const renderStats = { renders: 0, ms: 0, get idle() { return machineIdle(); } };
 
@@ -84,16 +91,20 @@ export function frameScheduler(
       gapUntil = started + gapMs;
     };
   }
-  const run = () => {
+  const run = (fromFrame: boolean) => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (!pending) return;
+    // No animation frame came, and none will while the document is not rendered at all (a DevTools panel the user
+    // switched away from: its frame is display:none). A render then would never be seen: the animation frame already
+    // asked for renders it as soon as the panel is shown again.
+    if (!fromFrame && !isRendered()) return;
     const now = performance.now();
     const due = streaming() ? Math.max(notBefore, gapUntil) : notBefore;
     // Not yet: a later frame (a quarter frame early is on time).
     if (now < due - 4) {
-      requestAnimationFrame(run);
-      timer = setTimeout(run, Math.max(FALLBACK_MS, due - now));
+      requestAnimationFrame(onFrame);
+      timer = setTimeout(onTimer, Math.max(FALLBACK_MS, due - now));
       return;
     }
     pending = false;
@@ -102,10 +113,12 @@ export function frameScheduler(
     fn();
     after?.port2.postMessage(0);
   };
+  const onFrame = () => run(true);
+  const onTimer = () => run(false);
   return () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(run);
-    timer = setTimeout(run, FALLBACK_MS);
+    requestAnimationFrame(onFrame);
+    timer = setTimeout(onTimer, FALLBACK_MS);
   };
 }

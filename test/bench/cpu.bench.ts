@@ -14,6 +14,7 @@ import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, type Chrome } from '../e2e/browser';
 import { inspectWithNullListener } from './support';
+import { showView } from '../../scripts/devtools.mjs';
 
 const RATE = Number(process.env.BENCH_CPU_RATE ?? 3000);
 const SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 20);
@@ -104,8 +105,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
     if (mode !== 'null listener') {
       ({ page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html'));
       if (mode === 'Frameline, panel hidden') {
-        await dt.evaluate(`(async () => { const UI = await import('./ui/legacy/legacy.js');
-          await UI.ViewManager.ViewManager.instance().showView('console'); })()`);
+        await showView(dt, 'console');
       }
       if (PROFILE) {
         const t = chrome.browser.targets().find((t) => t.url().includes('/src/panel/index.html'));

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
-import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, showPanel, waitInFrame, type Chrome } from './browser';
+import { showView } from '../../scripts/devtools.mjs';
 import { clear, clickConnection, clickRow, closeShown, press, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -10,6 +11,7 @@ type Server = Awaited<ReturnType<typeof startServer>>;
 let chrome: Chrome;
 let srv: Server;
 let page: Page;
+let dt: Page;
 let panel: Frame;
 
 /** Run `code` in the inspected page (a string, so nothing of vitest's transform leaks into the page). */
@@ -49,7 +51,7 @@ beforeAll(async () => {
      s.onopen = () => s.send('from-iframe');</script>`,
   );
   chrome = await launchChromium();
-  ({ page, panel } = await inspect(chrome, srv.origin + '/blank.html'));
+  ({ page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html'));
 });
 
 afterAll(async () => {
@@ -127,6 +129,28 @@ describe('capture in Chromium', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('renders nothing while the user looks at another DevTools panel, and shows what came meanwhile once back', async () => {
+    const renders = () => panel.evaluate(`globalThis.__frameline.renders.renders`) as Promise<number>;
+    await showView(dt, 'console');
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // a render due when the panel was hidden has run by now
+      const before = await renders();
+      await inPage(burst3000());
+      // Capture goes on: the store takes every frame while the panel is hidden.
+      await waitInFrame(panel, `globalThis.__frameline.store.frameCount >= 3001`, { what: 'the burst in the store' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await renders()).toBe(before);
+    } finally {
+      panel = await showPanel(dt, chrome.extensionId);
+    }
+    // Shown again: the counts and the tail show the whole burst at once.
+    await waitForTotal(panel, 3001, 5_000);
+    await waitInFrame(panel, `[...document.querySelectorAll('[data-testid="frame-row"]')].some((r) => r.textContent.includes('"seq":2999'))`, {
+      what: 'the last frame of the burst in the tail',
+    });
+    expect(await sequenceInStore(panel)).toMatchObject({ seen: 3000, bad: 0 });
   });
 
   it('shows the handshake: request headers, a custom response header, status, subprotocol, initiator', async () => {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BUSY_AT, BUSY_FROM, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, gapForIdle, renderBudget,
+  BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, frameScheduler, gapForIdle, renderBudget,
 } from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
@@ -27,5 +27,47 @@ describe('the panel thread share of tail renders', () => {
     expect(renderBudget(0.8)).toEqual({ share: RENDER_SHARE_MACHINE_KNOWN, gapMs: 0 });
     expect(renderBudget(0.05).gapMs).toBe(SATURATED_GAP_MS);
     expect(RENDER_SHARE_MACHINE_KNOWN).toBeGreaterThan(RENDER_SHARE);
+  });
+});
+
+describe('renders of a panel the user cannot see', () => {
+  // Animation frames are delivered by hand (`frames`); timers are faked. `rects` is what the document's root reports:
+  // a DevTools panel the user switched away from is a display:none frame, with no boxes.
+  function setUp(rects: number) {
+    vi.useFakeTimers();
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (fn: () => void) => frames.push(fn));
+    const doc = { documentElement: { getClientRects: () => ({ length: rects }) } };
+    vi.stubGlobal('document', doc);
+    let renders = 0;
+    const schedule = frameScheduler(() => renders++, { counted: false });
+    const animationFrame = () => frames.splice(0).forEach((fn) => fn());
+    return { schedule, animationFrame, renders: () => renders, show: () => (doc.documentElement.getClientRects = () => ({ length: 1 })) };
+  }
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('renders on the timer when a shown document gets no animation frames (some headless modes)', () => {
+    const s = setUp(1);
+    s.schedule();
+    vi.advanceTimersByTime(FALLBACK_MS);
+    expect(s.renders()).toBe(1);
+  });
+
+  it('does not render while the document is not rendered, and renders on the first animation frame once shown', () => {
+    const s = setUp(0);
+    s.schedule();
+    vi.advanceTimersByTime(FALLBACK_MS * 20);
+    s.schedule(); // more frames arrive meanwhile: still nothing rendered, nothing lost
+    vi.advanceTimersByTime(FALLBACK_MS * 20);
+    expect(s.renders()).toBe(0);
+    s.show();
+    s.animationFrame();
+    expect(s.renders()).toBe(1);
+    s.schedule();
+    s.animationFrame();
+    expect(s.renders()).toBe(2);
   });
 });
