@@ -28,6 +28,9 @@
 // (RENDER_SHARE_MACHINE_KNOWN): the tail then follows every frame (a render of up to 10 ms in a 16.7 ms frame) whenever
 // the machine has CPU to spare.
 export const FALLBACK_MS = 100;
+const FRAME_MS = 16;
+/** A render due later than this sleeps on a timer instead of asking for every animation frame until then. */
+const SLEEP_FROM_MS = 24;
 export const RENDER_SHARE = 0.45;
 export const RENDER_SHARE_MACHINE_KNOWN = 0.6;
 export const BUSY_FROM = 0.3;
@@ -80,6 +83,7 @@ export function frameScheduler(
   let started = 0;
   let notBefore = 0;
   let gapUntil = 0;
+  let sleeping = false;
   // A task posted at the end of a render's animation callback runs after that frame's style/layout/paint.
   const after = typeof MessageChannel === 'undefined' ? null : new MessageChannel();
   if (after) {
@@ -94,6 +98,7 @@ export function frameScheduler(
   const run = (fromFrame: boolean) => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    sleeping = false;
     if (!pending) return;
     // No animation frame came, and none will while the document is not rendered at all (a DevTools panel the user
     // switched away from: its frame is display:none). A render then would never be seen: the animation frame already
@@ -101,10 +106,15 @@ export function frameScheduler(
     if (!fromFrame && !isRendered()) return;
     const now = performance.now();
     const due = streaming() ? Math.max(notBefore, gapUntil) : notBefore;
-    // Not yet: a later frame (a quarter frame early is on time).
+    // Not yet: a later frame (a quarter frame early is on time). More than a frame away, sleep on a timer until about
+    // a frame before it: an animation frame asked for meanwhile would only wake this thread, the compositor and the
+    // display compositor to do nothing (measured in a 3k frames/s stream: 150 such frames in 5 s, 0.4 ms of main thread
+    // each).
     if (now < due - 4) {
-      requestAnimationFrame(onFrame);
-      timer = setTimeout(onTimer, Math.max(FALLBACK_MS, due - now));
+      if (due - now > SLEEP_FROM_MS) {
+        sleeping = true;
+        timer = setTimeout(wake, due - now - FRAME_MS);
+      } else ask(Math.max(FALLBACK_MS, due - now));
       return;
     }
     pending = false;
@@ -115,10 +125,26 @@ export function frameScheduler(
   };
   const onFrame = () => run(true);
   const onTimer = () => run(false);
-  return () => {
-    if (pending) return;
-    pending = true;
+  /** Ask for an animation frame, with the timer fallback in case none comes. */
+  const ask = (fallbackMs: number) => {
     requestAnimationFrame(onFrame);
-    timer = setTimeout(onTimer, FALLBACK_MS);
+    timer = setTimeout(onTimer, fallbackMs);
+  };
+  const wake = () => {
+    sleeping = false;
+    ask(FALLBACK_MS);
+  };
+  return () => {
+    if (pending) {
+      // What is due now no longer yields to the machine (nothing new arrived: a filter's result, the user's own
+      // change): it does not sleep out a stream's gap.
+      if (sleeping && !streaming()) {
+        clearTimeout(timer);
+        wake();
+      }
+      return;
+    }
+    pending = true;
+    ask(FALLBACK_MS);
   };
 }

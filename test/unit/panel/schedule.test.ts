@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, frameScheduler, gapForIdle, renderBudget,
+  setMachineIdle,
 } from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
@@ -69,5 +70,54 @@ describe('renders of a panel the user cannot see', () => {
     s.schedule();
     s.animationFrame();
     expect(s.renders()).toBe(2);
+  });
+});
+
+describe('waiting for a render that is not due yet', () => {
+  afterEach(() => {
+    setMachineIdle(() => undefined);
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+  // The render's cost is measured in a message posted after it: let it arrive.
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  it("sleeps out a stream's gap on a timer, asks for no animation frame meanwhile, and wakes for a change that does not yield", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (fn: () => void) => frames.push(fn));
+    const frame = () => frames.splice(0).forEach((fn) => fn());
+    setMachineIdle(() => 0); // saturated: a stream's renders are SATURATED_GAP_MS apart
+    let streaming = true;
+    let renders = 0;
+    const schedule = frameScheduler(() => renders++, { counted: false, streaming: () => streaming });
+    schedule();
+    frame();
+    expect(renders).toBe(1);
+    await settle();
+
+    schedule(); // more frames arrived
+    frame();
+    expect(renders).toBe(1);
+    expect(frames).toHaveLength(0); // asleep: no animation frame asked for
+    vi.advanceTimersByTime(SATURATED_GAP_MS - 30);
+    expect(frames).toHaveLength(0);
+    vi.advanceTimersByTime(20); // about a frame before it is due, it asks for one
+    expect(frames).toHaveLength(1);
+    vi.advanceTimersByTime(10);
+    frame();
+    expect(renders).toBe(2);
+    await settle();
+
+    schedule();
+    frame();
+    expect(frames).toHaveLength(0); // asleep again
+    streaming = false; // a change that does not yield (a filter's result): rendered on the next frame
+    schedule();
+    expect(frames).toHaveLength(1);
+    frame();
+    expect(renders).toBe(3);
   });
 });
