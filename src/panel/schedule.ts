@@ -69,14 +69,13 @@ export function renderBudget(idle: number | undefined): { share: number; gapMs: 
 }
 
 /**
- * A render of `fn` at most once per animation frame, within the budget above. `counted`: its renders count in
- * renderStats (the views that follow every frame). `share`: a fixed share instead of renderBudget's.
+ * A render of `fn` at most once per animation frame, within the budget above; its renders count in renderStats.
  * `streaming`: whether the render now due shows frames that arrived since the last one (only those renders yield to a
  * saturated machine: a filter's result or the user's own change is never held back by the machine's load).
  */
 export function frameScheduler(
   fn: () => void,
-  { share: fixedShare, counted = true, streaming = () => true }: { share?: number; counted?: boolean; streaming?: () => boolean } = {},
+  { streaming = () => true }: { streaming?: () => boolean } = {},
 ): () => void {
   let pending = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -89,9 +88,9 @@ export function frameScheduler(
   if (after) {
     after.port1.onmessage = () => {
       const cost = performance.now() - started;
-      if (counted) renderStats.ms += cost;
+      renderStats.ms += cost;
       const { share, gapMs } = renderBudget(machineIdle());
-      notBefore = started + cost / (fixedShare ?? share);
+      notBefore = started + cost / share;
       gapUntil = started + gapMs;
     };
   }
@@ -119,7 +118,7 @@ export function frameScheduler(
     }
     pending = false;
     started = now;
-    if (counted) renderStats.renders++;
+    renderStats.renders++;
     fn();
     after?.port2.postMessage(0);
   };

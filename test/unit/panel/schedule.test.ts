@@ -41,7 +41,7 @@ describe('renders of a panel the user cannot see', () => {
     const doc = { documentElement: { getClientRects: () => ({ length: rects }) } };
     vi.stubGlobal('document', doc);
     let renders = 0;
-    const schedule = frameScheduler(() => renders++, { counted: false });
+    const schedule = frameScheduler(() => renders++);
     const animationFrame = () => frames.splice(0).forEach((fn) => fn());
     return { schedule, animationFrame, renders: () => renders, show: () => (doc.documentElement.getClientRects = () => ({ length: 1 })) };
   }
@@ -92,7 +92,7 @@ describe('waiting for a render that is not due yet', () => {
     setMachineIdle(() => 0); // saturated: a stream's renders are SATURATED_GAP_MS apart
     let streaming = true;
     let renders = 0;
-    const schedule = frameScheduler(() => renders++, { counted: false, streaming: () => streaming });
+    const schedule = frameScheduler(() => renders++, { streaming: () => streaming });
     schedule();
     frame();
     expect(renders).toBe(1);
