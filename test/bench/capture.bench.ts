@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { startServer } from '../support/server.mjs';
 import type { Frame, Page } from 'puppeteer';
 import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
-import { inspectWithNullListener } from './support';
+import { inspectWithNullListener, median } from './support';
 import { showView } from '../../scripts/devtools.mjs';
 
 const N = Number(process.env.BENCH_CAPTURE_FRAMES ?? 20_000);
@@ -26,7 +26,6 @@ const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 /** BENCH_CAPTURE_MODES='null listener|Frameline|Frameline, panel hidden' adds the panel hidden (what rendering costs). */
 type Mode = 'null listener' | 'Frameline' | 'Frameline, panel hidden';
 const MODES = (process.env.BENCH_CAPTURE_MODES?.split('|') ?? ['null listener', 'Frameline']) as Mode[];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * A distribution-free 95% interval for the median of `xs` (order statistics: the k-th smallest to the k-th largest,
