@@ -1,11 +1,14 @@
 // Capture ceiling (issue #3, item 1): the highest sustained rate of 200 B text frames that a capturer receives with
 // 0 lost and 0 reordered frames (sequence numbers checked) over BENCH_SECONDS (60 by default), Frameline against the
-// null listener (an extension that only counts frames and checks their sequence: the chrome.debugger ceiling), in
-// alternating runs; and the page→row-visible latency (p50/p99) at 2k, 3k and 5k frames/s in the real Frameline panel.
+// null listener (an extension that only counts frames and checks their sequence: the chrome.debugger ceiling), and
+// against the null listener with its (static) panel shown (the same process priority as Frameline's shown panel), in
+// alternating runs; and the page→row-visible latency (p50/p99) at 2k, 3k and 5k frames/s in the real Frameline panel,
+// split into the debugger's own delivery (page → event in Frameline's DevTools page) and what Frameline adds to it
+// (event → row visible), beside the null listener's page → event, in BENCH_LATENCY_RUNS (5) alternating runs.
 // The ladder of rates is coarse; BENCH_REFINE (2) bisection steps after it narrow each ceiling down, on a grid of 50
 // (5000 sustained, 6000 not: then 5500, then 5250 or 5750).
-// Run: npm run bench (BENCH_SECONDS, BENCH_RUNS, BENCH_RATES=3000,3500,…, BENCH_REFINE and BENCH_LATENCY_RATES to
-// change them).
+// Run: npm run bench (BENCH_SECONDS, BENCH_RUNS, BENCH_RATES=3000,3500,…, BENCH_REFINE, BENCH_LATENCY_RATES and
+// BENCH_LATENCY_RUNS to change them).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,22 +17,33 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
 import { inspectWithNullListener } from './support';
+import { DEVTOOLS_PAGE_PATH } from '../../scripts/devtools.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const RATES = (process.env.BENCH_RATES ?? '3000,3500,4000,4500,5000,6000,8000,10000').split(',').map(Number);
 /** Bisection steps between the last rate sustained and the first one not (each halves the uncertainty). */
 const REFINE = Number(process.env.BENCH_REFINE ?? 2);
+/** Alternating runs per latency rate (each a fresh browser, 10 s of stream). */
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 5);
 const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-type Mode = 'null listener' | 'Frameline';
+/**
+ * 'null listener, panel shown': the null listener with DevTools on its panel, which shows nothing that moves (see
+ * inspectWithNullListener): the same process priority as Frameline's shown panel, so Frameline ÷ it is what
+ * Frameline's own work costs. BENCH_CEILING_MODES='null listener|Frameline' leaves it out.
+ */
+type Mode = 'null listener' | 'null listener, panel shown' | 'Frameline';
+const MODES = (process.env.BENCH_CEILING_MODES?.split('|') ?? ['null listener', 'null listener, panel shown', 'Frameline']) as Mode[];
 type Server = Awaited<ReturnType<typeof startServer>>;
 
 interface Capturer {
   page: Page;
   panel: Frame;
+  /** Frameline's DevTools page (its capture host). */
+  host?: Frame;
   /** Frames counted since the last reset, and sequence gaps among the stream's frames. */
   read(): Promise<{ frames: number; gaps: number }>;
   reset(): Promise<void>;
@@ -37,7 +51,8 @@ interface Capturer {
 
 async function open(mode: Mode, chrome: Chrome, url: string): Promise<Capturer> {
   if (mode === 'Frameline') {
-    const { page, panel } = await inspect(chrome, url);
+    const { page, dt, panel } = await inspect(chrome, url);
+    const host = dt.frames().find((f) => f.url().endsWith('/' + DEVTOOLS_PAGE_PATH));
     await panel.$eval('[data-testid="memory-budget"]', (el) => {
       (el as HTMLInputElement).value = '4000';
       el.dispatchEvent(new Event('change', { bubbles: true }));
@@ -45,6 +60,7 @@ async function open(mode: Mode, chrome: Chrome, url: string): Promise<Capturer> 
     return {
       page,
       panel,
+      host,
       // Sequence check over what the store holds, in store order, per connection.
       read: () =>
         panel.evaluate(`(() => {
@@ -64,7 +80,7 @@ async function open(mode: Mode, chrome: Chrome, url: string): Promise<Capturer> 
       },
     };
   }
-  const { page, listener: panel } = await inspectWithNullListener(chrome, url);
+  const { page, listener: panel } = await inspectWithNullListener(chrome, url, { panelShown: mode === 'null listener, panel shown' });
   let base = { frames: 0, gaps: 0 };
   const raw = () =>
     panel.evaluate(`({ frames: Number(document.documentElement.dataset.frames ?? 0), gaps: Number(document.documentElement.dataset.gaps ?? 0) })`) as Promise<{ frames: number; gaps: number }>;
@@ -109,29 +125,42 @@ async function step(srv: Server, cap: Capturer, rate: number, seconds: number) {
 
 /**
  * Page receive time of every frame against the time it reached the capturer: for Frameline, the time its row is
- * first in the panel's DOM (polled every 4 ms); for the null listener, the time its event arrived.
+ * first in the panel's DOM (polled every 4 ms); for the null listener, the time its event arrived. In Frameline's run
+ * a second debugger listener in its DevTools page notes when each event arrived there too, so the same run tells the
+ * debugger's own delivery (page → event) from what Frameline adds to it (event → row visible).
  */
 async function latency(srv: Server, mode: Mode, rate: number, seconds: number) {
   const chrome = await launchChromium(mode === 'Frameline' ? undefined : NULL_EXT);
   try {
-    const { page, panel } = await open(mode, chrome, srv.origin + '/blank.html');
-    await panel.evaluate(
+    const { page, panel, host } = await open(mode, chrome, srv.origin + '/blank.html');
+    const arrivalsIn = host ?? panel;
+    await arrivalsIn.evaluate(
       mode === 'Frameline'
         ? `(() => {
-          window.__lat = []; window.__stop = false;
-          const poll = () => {
-            let best = -1;
-            for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
-              const t = r.textContent; const i = t.indexOf('"seq":');
-              if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
-            }
-            window.__lat.push(performance.timeOrigin + performance.now(), best);
-            if (!window.__stop) setTimeout(poll, 4);
-          };
-          poll();
+          window.__arrivals = [];
+          chrome.debugger.onEvent.addListener((source, method, params) => {
+            if (method !== 'Network.webSocketFrameReceived') return;
+            const d = params.response.payloadData;
+            if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
+          });
         })()`
         : `(() => { window.__arrivals = []; })()`,
     );
+    if (mode === 'Frameline') {
+      await panel.evaluate(`(() => {
+        window.__lat = []; window.__stop = false;
+        const poll = () => {
+          let best = -1;
+          for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
+            const t = r.textContent; const i = t.indexOf('"seq":');
+            if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
+          }
+          window.__lat.push(performance.timeOrigin + performance.now(), best);
+          if (!window.__stop) setTimeout(poll, 4);
+        };
+        poll();
+      })()`);
+    }
     const total = rate * seconds;
     const at = (await page.evaluate(`new Promise((done) => {
       const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=200`))});
@@ -144,14 +173,31 @@ async function latency(srv: Server, mode: Mode, rate: number, seconds: number) {
       };
     })`)) as number[];
     await new Promise((r) => setTimeout(r, 3000));
-    const samples = (await panel.evaluate(mode === 'Frameline' ? `(() => { window.__stop = true; return window.__lat; })()` : `window.__arrivals`)) as number[];
-    const lat: number[] = [];
-    let k = 0;
-    for (let i = 0; i < samples.length; i += 2) {
-      const [t, best] = [samples[i], samples[i + 1]];
-      for (; k <= best && k < total; k++) lat.push(t - at[k]);
+    // Arrival pairs (time, seq) → the time each frame's event arrived.
+    const arrivals = (await arrivalsIn.evaluate(`window.__arrivals`)) as number[];
+    const eventAt = new Array<number>(total);
+    for (let i = 0; i < arrivals.length; i += 2) if (arrivals[i + 1] < total) eventAt[arrivals[i + 1]] = arrivals[i];
+    // Shown pairs (time, highest seq among the rows) → the time each frame's row was first seen.
+    const shownAt = new Array<number>(total);
+    if (mode === 'Frameline') {
+      const samples = (await panel.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[];
+      let k = 0;
+      for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) shownAt[k] = samples[i];
     }
-    return { mode, rate, frames: total, seen: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat) };
+    const seenAt = mode === 'Frameline' ? shownAt : eventAt;
+    const lat: number[] = [];
+    const delivery: number[] = [];
+    const added: number[] = [];
+    for (let k = 0; k < total; k++) {
+      if (seenAt[k] !== undefined) lat.push(seenAt[k] - at[k]);
+      if (eventAt[k] !== undefined) delivery.push(eventAt[k] - at[k]);
+      if (mode === 'Frameline' && shownAt[k] !== undefined && eventAt[k] !== undefined) added.push(shownAt[k] - eventAt[k]);
+    }
+    return {
+      mode, rate, frames: total, seen: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat),
+      delivery: { p50: pct(delivery, 0.5), p99: pct(delivery, 0.99) },
+      ...(added.length ? { added: { p50: pct(added, 0.5), p99: pct(added, 0.99) } } : {}),
+    };
   } finally {
     await chrome.close();
   }
@@ -160,11 +206,11 @@ async function latency(srv: Server, mode: Mode, rate: number, seconds: number) {
 it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→row latency`, async () => {
   const srv = await startServer();
   srv.page('/blank.html', '<!doctype html><title>bench</title>');
-  const ceilings: Record<Mode, number[]> = { 'null listener': [], Frameline: [] };
+  const ceilings = Object.fromEntries(MODES.map((m) => [m, [] as number[]])) as Record<Mode, number[]>;
   const steps: Array<Record<string, unknown>> = [];
   try {
     for (let run = 0; run < RUNS; run++) {
-      for (const mode of (run % 2 ? ['Frameline', 'null listener'] : ['null listener', 'Frameline']) as Mode[]) {
+      for (const mode of MODES.map((_, i) => MODES[(i + run) % MODES.length])) {
         const chrome = await launchChromium(mode === 'Frameline' ? undefined : NULL_EXT);
         try {
           const cap = await open(mode, chrome, srv.origin + '/blank.html');
@@ -195,30 +241,54 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
         }
       }
     }
-    const lats = [];
+    // Latency: LATENCY_RUNS alternating runs per rate; medians of their p50 and p99, and the range of the p99s.
+    const lats: Array<Awaited<ReturnType<typeof latency>>> = [];
     for (const rate of (process.env.BENCH_LATENCY_RATES ?? '2000,3000,5000').split(',').map(Number)) {
-      lats.push(await latency(srv, 'null listener', rate, 10), await latency(srv, 'Frameline', rate, 10));
+      for (let run = 0; run < LATENCY_RUNS; run++) {
+        for (const mode of (run % 2 ? ['Frameline', 'null listener'] : ['null listener', 'Frameline']) as Mode[]) {
+          const l = await latency(srv, mode, rate, 10);
+          console.log('latency', JSON.stringify(l));
+          lats.push(l);
+        }
+      }
     }
     const ratio = median(ceilings.Frameline) / median(ceilings['null listener']);
+    const ratioShown = median(ceilings.Frameline) / median(ceilings['null listener, panel shown'] ?? []);
+    const ms = (x: number) => `${Math.round(x)} ms`;
+    const summary = (xs: Array<{ p50: number; p99: number }>) =>
+      `p50 ${ms(median(xs.map((x) => x.p50)))} / p99 ${ms(median(xs.map((x) => x.p99)))}`;
+    const spread = (xs: Array<{ p99: number }>) => `p99 ${xs.map((x) => Math.round(x.p99)).join(' / ')} ms`;
+    const latencyRows = [...new Set(lats.map((l) => l.rate))].flatMap((rate) => {
+      const of = (m: Mode) => lats.filter((l) => l.rate === rate && l.mode === m);
+      const k = `at ${rate / 1000}k frames/s (10 s, ${of('Frameline').length} runs)`;
+      const fl = of('Frameline');
+      return [
+        { case: `null listener: page → event received ${k}`, value: summary(of('null listener')), runs: spread(of('null listener')) },
+        { case: `Frameline: page → event received in its DevTools page ${k}`, value: summary(fl.map((l) => l.delivery)), runs: spread(fl.map((l) => l.delivery)) },
+        { case: `Frameline: event received → row visible (what Frameline adds) ${k}`, value: summary(fl.map((l) => l.added ?? { p50: NaN, p99: NaN })), runs: spread(fl.map((l) => l.added ?? { p50: NaN, p99: NaN })) },
+        {
+          case: `Frameline: page → row visible ${k}`,
+          value: summary(fl),
+          runs: `${spread(fl)}; ${fl.map((l) => `${l.seen}/${l.frames}`).join(', ')} seen${rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
+        },
+      ];
+    });
     const rows = [
-      ...(['null listener', 'Frameline'] as Mode[]).map((m) => ({
+      ...MODES.map((m) => ({
         case: `${m}: highest rate with 0 lost / 0 reordered over ${SECONDS} s`,
         value: `${median(ceilings[m])} frames/s`,
         runs: ceilings[m].join(' / '),
       })),
       { case: 'Frameline ÷ null listener (medians)', value: ratio.toFixed(2), runs: 'target ≥ 0.90' },
-      ...lats.map((l) => ({
-        case: `${l.mode}: page → ${l.mode === 'Frameline' ? 'row visible' : 'event received'} at ${l.rate / 1000}k frames/s (10 s)`,
-        value: `p50 ${Math.round(l.p50)} ms / p99 ${Math.round(l.p99)} ms`,
-        runs: `max ${Math.round(l.max)} ms; ${l.seen}/${l.frames} seen${l.mode === 'Frameline' && l.rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
-      })),
+      { case: 'Frameline ÷ null listener, panel shown (medians): same process priority', value: ratioShown.toFixed(2), runs: '' },
+      ...latencyRows,
     ];
     console.table(rows);
     const dir = new URL('./results/', import.meta.url);
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       new URL(`ceiling-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir),
-      JSON.stringify({ cores: cpus().length, seconds: SECONDS, runs: RUNS, rates: RATES, refine: REFINE, ceilings, ratio, latency: lats, steps, rows }, null, 2),
+      JSON.stringify({ cores: cpus().length, seconds: SECONDS, runs: RUNS, latencyRuns: LATENCY_RUNS, rates: RATES, refine: REFINE, ceilings, ratio, ratioShown, latency: lats, steps, rows }, null, 2),
     );
   } finally {
     await srv.close();

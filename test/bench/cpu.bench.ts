@@ -75,7 +75,8 @@ async function rendererPid(page: Page): Promise<number | undefined> {
   return best;
 }
 
-type Mode = 'null listener' | 'Frameline' | 'Frameline, panel hidden';
+/** 'null listener, panel shown' (not run by default): its static panel shown, see inspectWithNullListener. */
+type Mode = 'null listener' | 'null listener, panel shown' | 'Frameline' | 'Frameline, panel hidden';
 const MODES = (process.env.BENCH_CPU_MODES?.split('|') ?? ['null listener', 'Frameline', 'Frameline, panel hidden']) as Mode[];
 const PROFILE = process.env.BENCH_CPU_PROFILE === '1';
 
@@ -96,13 +97,13 @@ function topSelf(profile: { nodes: Array<{ id: number; callFrame: { functionName
 }
 
 async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
-  const chrome: Chrome = await launchChromium(mode === 'null listener' ? NULL_EXT : undefined);
+  const chrome: Chrome = await launchChromium(mode.startsWith('null listener') ? NULL_EXT : undefined);
   try {
     let page: Page;
     let dt: Page;
     let panel: import('puppeteer').Frame | undefined;
     let profiler: import('puppeteer').CDPSession | undefined;
-    if (mode !== 'null listener') {
+    if (!mode.startsWith('null listener')) {
       ({ page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html'));
       if (mode === 'Frameline, panel hidden') {
         await showView(dt, 'console');
@@ -114,7 +115,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
         await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
       }
     }
-    else ({ page, dt } = await inspectWithNullListener(chrome, srv.origin + '/blank.html'));
+    else ({ page, dt } = await inspectWithNullListener(chrome, srv.origin + '/blank.html', { panelShown: mode === 'null listener, panel shown' }));
     const root = chrome.browser.process()!.pid!;
     const pagePid = await rendererPid(page);
     const dtPid = await rendererPid(dt);

@@ -2,6 +2,7 @@
 // on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
 import type { Frame, Page } from 'puppeteer';
 import { waitInFrame, type Chrome } from '../e2e/browser';
+import { showView } from '../../scripts/devtools.mjs';
 
 export const QUERIES = [
   'acme', 'ALICE', '"seq":99999', 'nothing-matches-this', '/"price":1\\d\\d\\.5/', '/bob|glob/i', '$.type == "trade"',
@@ -32,12 +33,40 @@ export async function openPanelTab(chrome: Chrome): Promise<Page> {
   return panel;
 }
 
-/** A tab at `url` with DevTools open and the null listener's DevTools page capturing it (the benches' baseline). */
-export async function inspectWithNullListener(chrome: Chrome, url: string): Promise<{ page: Page; dt: Page; listener: Frame }> {
+/**
+ * A tab at `url` with DevTools open and the null listener's DevTools page capturing it (the benches' baseline).
+ * `panelShown`: DevTools shows the null listener's panel, which shows nothing that moves. Any shown extension panel
+ * makes its extension's renderer a foreground process; with no visible frame (DevTools on another panel, or no panel)
+ * Chromium runs it at a lower priority (nice 5 against the page's 0 on Linux), so under a saturated CPU the debugger's
+ * events, which that renderer receives, yield to the page. Frameline with its panel shown pays that priority too: this
+ * baseline tells what Frameline's own work costs from what any shown panel does.
+ */
+export async function inspectWithNullListener(
+  chrome: Chrome,
+  url: string,
+  { panelShown = false }: { panelShown?: boolean } = {},
+): Promise<{ page: Page; dt: Page; listener: Frame }> {
   const page = await chrome.browser.newPage();
   await page.goto(url);
   const dt = await page.openDevTools();
   const listener = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
   await waitInFrame(listener, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+  if (panelShown) {
+    // DevTools names an extension panel's view by the extension's origin and the panel's title without spaces.
+    const view = `chrome-extension://${new URL(listener.url()).host}${NULL_PANEL_TITLE.replace(/\s/g, '')}`;
+    const shown = dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/panel.html'), { timeout: 30_000 });
+    const deadline = Date.now() + 30_000;
+    // The panel registers shortly after the DevTools page loads: retry until DevTools knows the view.
+    while (!(await dt.evaluate(`(async () => { const UI = await import('./ui/legacy/legacy.js');
+      return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(view)}); })()`))) {
+      if (Date.now() > deadline) throw new Error("The null listener's panel never appeared in DevTools");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await showView(dt, view);
+    await shown;
+  }
   return { page, dt, listener };
 }
+
+/** The null listener's panel title (test/bench/null-listener/devtools.js). */
+const NULL_PANEL_TITLE = 'Null listener';
