@@ -31,8 +31,11 @@ export async function extensionIdOf(browser) {
 
 const viewId = (extensionId) => `chrome-extension://${extensionId}${PANEL_TITLE}`;
 
-/** Wait until DevTools (page `dt`) has registered the Frameline panel. */
-export async function waitForPanelTab(dt, extensionId, timeout = 30_000) {
+/**
+ * Wait until DevTools (page `dt`) has a view `id` among its panel tabs (an extension's panel registers shortly after
+ * its DevTools page loads). `what` names it in the error.
+ */
+export async function waitForView(dt, id, { timeout = 30_000, what = `The view ${id}` } = {}) {
   const deadline = Date.now() + timeout;
   let lastError;
   for (;;) {
@@ -40,7 +43,7 @@ export async function waitForPanelTab(dt, extensionId, timeout = 30_000) {
     const has = await dt
       .evaluate(
         `(async () => { const UI = await import('./ui/legacy/legacy.js');
-          return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(viewId(extensionId))}); })()`,
+          return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(id)}); })()`,
       )
       .catch((e) => {
         lastError = e;
@@ -48,10 +51,15 @@ export async function waitForPanelTab(dt, extensionId, timeout = 30_000) {
       });
     if (has) return;
     if (Date.now() > deadline) {
-      throw new Error(`The Frameline panel never appeared in DevTools${lastError ? ` (${lastError.message.split('\n')[0]})` : ''}`);
+      throw new Error(`${what} never appeared in DevTools${lastError ? ` (${lastError.message.split('\n')[0]})` : ''}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Wait until DevTools (page `dt`) has registered the Frameline panel. */
+export function waitForPanelTab(dt, extensionId, timeout = 30_000) {
+  return waitForView(dt, viewId(extensionId), { timeout, what: 'The Frameline panel' });
 }
 
 /** Show a view of DevTools (page `dt`): a panel such as 'console', or an extension's panel by its view id. */

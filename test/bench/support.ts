@@ -2,7 +2,7 @@
 // on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
 import type { Frame, Page } from 'puppeteer';
 import { waitInFrame, type Chrome } from '../e2e/browser';
-import { showView } from '../../scripts/devtools.mjs';
+import { showView, waitForView } from '../../scripts/devtools.mjs';
 
 export const QUERIES = [
   'acme', 'ALICE', '"seq":99999', 'nothing-matches-this', '/"price":1\\d\\d\\.5/', '/bob|glob/i', '$.type == "trade"',
@@ -54,14 +54,8 @@ export async function inspectWithNullListener(
   if (panelShown) {
     // DevTools names an extension panel's view by the extension's origin and the panel's title without spaces.
     const view = `chrome-extension://${new URL(listener.url()).host}${NULL_PANEL_TITLE.replace(/\s/g, '')}`;
+    await waitForView(dt, view, { what: "The null listener's panel" });
     const shown = dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/panel.html'), { timeout: 30_000 });
-    const deadline = Date.now() + 30_000;
-    // The panel registers shortly after the DevTools page loads: retry until DevTools knows the view.
-    while (!(await dt.evaluate(`(async () => { const UI = await import('./ui/legacy/legacy.js');
-      return UI.InspectorView.InspectorView.instance().tabbedPane.tabIds().includes(${JSON.stringify(view)}); })()`))) {
-      if (Date.now() > deadline) throw new Error("The null listener's panel never appeared in DevTools");
-      await new Promise((r) => setTimeout(r, 100));
-    }
     await showView(dt, view);
     await shown;
   }

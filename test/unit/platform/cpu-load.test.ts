@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sampleCpuLoad } from '../../../src/platform/cpu-load';
+import { STALE_MS, sampleCpuLoad } from '../../../src/platform/cpu-load';
 
 const g = globalThis as { chrome?: unknown };
 afterEach(() => {
@@ -47,8 +47,28 @@ describe('machine idle share (chrome.system.cpu)', () => {
     expect(load.idle()).toBeCloseTo(0.5);
     answer = false;
     vi.advanceTimersByTime(100); // one last sample was asked for; no answer comes
-    vi.advanceTimersByTime(1500);
+    vi.advanceTimersByTime(STALE_MS + 500);
     expect(load.idle()).toBeUndefined();
+    load.stop();
+  });
+
+  it('keeps the last reading while a late answer is on its way (a saturated browser answers late)', () => {
+    vi.useFakeTimers();
+    let total = 0;
+    const pending: Array<() => void> = [];
+    g.chrome = {
+      system: { cpu: { getInfo: (cb: (i: unknown) => void) => pending.push(() => cb({ processors: [{ usage: { idle: (total += 100) / 20, total } }] })) } },
+    };
+    const load = sampleCpuLoad(100);
+    pending.shift()!();
+    vi.advanceTimersByTime(100);
+    pending.shift()!();
+    expect(load.idle()).toBeCloseTo(0.05); // busy
+    vi.advanceTimersByTime(100); // the next sample is asked for; its answer takes 2.5 s
+    vi.advanceTimersByTime(2500);
+    expect(load.idle()).toBeCloseTo(0.05); // still busy, not unknown
+    pending.shift()!();
+    expect(load.idle()).toBeCloseTo(0.05);
     load.stop();
   });
 });
