@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { inspectWithNullListener } from './support';
+import { inspectWithNullListener, median } from './support';
 import { DEVTOOLS_PAGE_PATH } from '../../scripts/devtools.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -27,7 +27,6 @@ const REFINE = Number(process.env.BENCH_REFINE ?? 2);
 /** Alternating runs per latency rate (each a fresh browser, 10 s of stream). */
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 5);
 const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 /**
@@ -253,7 +252,7 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
       }
     }
     const ratio = median(ceilings.Frameline) / median(ceilings['null listener']);
-    const ratioShown = median(ceilings.Frameline) / median(ceilings['null listener, panel shown'] ?? []);
+    const ratioShown = median(ceilings.Frameline) / median(ceilings['null listener, panel shown'] ?? [NaN]);
     const ms = (x: number) => `${Math.round(x)} ms`;
     const summary = (xs: Array<{ p50: number; p99: number }>) =>
       `p50 ${ms(median(xs.map((x) => x.p50)))} / p99 ${ms(median(xs.map((x) => x.p99)))}`;
@@ -262,10 +261,11 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
       const of = (m: Mode) => lats.filter((l) => l.rate === rate && l.mode === m);
       const k = `at ${rate / 1000}k frames/s (10 s, ${of('Frameline').length} runs)`;
       const fl = of('Frameline');
+      const added = fl.map((l) => l.added ?? { p50: NaN, p99: NaN });
       return [
         { case: `null listener: page → event received ${k}`, value: summary(of('null listener')), runs: spread(of('null listener')) },
         { case: `Frameline: page → event received in its DevTools page ${k}`, value: summary(fl.map((l) => l.delivery)), runs: spread(fl.map((l) => l.delivery)) },
-        { case: `Frameline: event received → row visible (what Frameline adds) ${k}`, value: summary(fl.map((l) => l.added ?? { p50: NaN, p99: NaN })), runs: spread(fl.map((l) => l.added ?? { p50: NaN, p99: NaN })) },
+        { case: `Frameline: event received → row visible (what Frameline adds) ${k}`, value: summary(added), runs: spread(added) },
         {
           case: `Frameline: page → row visible ${k}`,
           value: summary(fl),
