@@ -24,12 +24,19 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 /** The p-th quantile, nearest rank: the smallest value with at least p of the values at or below it. */
 export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(xs.length * p) - 1)];
 
-/** The Frameline panel page in a tab of its own (1200×800), its store ready (`globalThis.__frameline`). */
+/**
+ * The Frameline panel page in a tab of its own (1200×800), its store ready (`globalThis.__frameline`), with a memory
+ * budget of 8 GB in its settings: the panel applies its saved budget once the settings are read, which may come after
+ * a bench has filled the store (the default 500 MB would then evict frames the bench counts on).
+ */
 export async function openPanelTab(chrome: Chrome): Promise<Page> {
   const panel = await chrome.browser.newPage();
   await panel.setViewport({ width: 1200, height: 800 });
   await panel.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
   await waitInFrame(panel.mainFrame(), `!!globalThis.__frameline`);
+  await panel.evaluate(`chrome.storage.local.set({ 'frameline.settings': { memoryBudgetMB: 8192 } })`);
+  await panel.reload();
+  await waitInFrame(panel.mainFrame(), `!!globalThis.__frameline && globalThis.__frameline.store.budgetBytes === 8192 * 1024 * 1024`);
   return panel;
 }
 

@@ -1,6 +1,7 @@
+// @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionStore } from '../../../src/model/store';
-import { learnWhenIdle } from '../../../src/panel/learn';
+import { INPUT_QUIET_MS, learnWhenIdle } from '../../../src/panel/learn';
 import { setMachineIdle } from '../../../src/panel/schedule';
 
 afterEach(() => {
@@ -39,6 +40,22 @@ describe('JSON learning while the panel is idle', () => {
     fill(store, 200);
     const stop = learnWhenIdle(store);
     vi.advanceTimersByTime(500);
+    expect(store.unlearned).toBe(0);
+    stop();
+  });
+
+  it('waits while the user scrolls (a slice of learning would cost the scroll a frame), then catches up', () => {
+    vi.useFakeTimers();
+    const store = new SessionStore();
+    fill(store, 300);
+    const stop = learnWhenIdle(store);
+    // A scroll event every 100 ms for 2 s: learning waits throughout.
+    for (let t = 0; t < 2000; t += 100) {
+      document.dispatchEvent(new Event('scroll'));
+      vi.advanceTimersByTime(100);
+    }
+    expect(store.unlearned).toBe(300);
+    vi.advanceTimersByTime(INPUT_QUIET_MS + 500);
     expect(store.unlearned).toBe(0);
     stop();
   });
