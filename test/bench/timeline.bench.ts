@@ -24,6 +24,7 @@ const RUNS = Number(process.env.BENCH_SCROLL_RUNS ?? 5);
 
 /** Fill the panel's store with `n` frames (payloads of ~32 B so 5M rows fit), in batches as the port delivers them. */
 async function fill(panel: Page, n: number) {
+  await panel.bringToFront(); // a page in the background gets few idle callbacks: learning would take minutes
   await panel.evaluate(`(() => {
     const store = globalThis.__frameline.store;
     store.apply([{ t: 'anchor', anchor: 1795000000 }, { t: 'conn', conn: { id: 1, url: 'wss://bench.example/feed', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }]);
