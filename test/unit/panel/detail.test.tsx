@@ -2,6 +2,7 @@
 // The panel's views rendered as a plain page (no DevTools): detail pane, handshake, timeline virtualization.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
+import { useState } from 'preact/hooks';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import { DetailPane, MAX_TEXT_SHOWN } from '../../../src/panel/DetailPane';
@@ -108,6 +109,64 @@ describe('timeline', () => {
     expect(rows.length).toBeLessThan(100);
     expect((container.querySelector('.timeline-spacer') as HTMLElement).style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
     for (const r of rows) expect((r as HTMLElement).style.top).toMatch(/^\d+px$/);
+  });
+
+  /** A store of `N` rows `row <i>` (ids i + 1), read by index as the timeline reads it. */
+  const bigStore = (N: number) => {
+    const frame = (i: number): Frame => ({ id: i + 1, conn: 1, dir: 'received', opcode: 1, ts: i / 1000, size: 5, text: `row ${i}` });
+    return {
+      visibleCount: N,
+      frameCount: N,
+      anchor: 0,
+      navigationStarts: new Map(),
+      visibleAt: frame,
+      frameAt: frame,
+      visibleIndexOf: (id: number) => id - 1,
+      wallMs: (ts: number) => ts * 1000,
+      revision: 0,
+      stats: { framesSent: 0, framesReceived: N },
+      subscribe: () => () => {},
+    } as unknown as SessionStore;
+  };
+  /** The rows on screen: the frame ids of the row elements whose top is within the 400 px view. */
+  const onScreen = (container: Element, body: HTMLElement) =>
+    [...container.querySelectorAll<HTMLElement>('[data-testid="frame-row"]')]
+      .filter((r) => parseFloat(r.style.top) >= body.scrollTop && parseFloat(r.style.top) < body.scrollTop + 400)
+      .map((r) => Number(r.dataset.frameId));
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('scrolls five million rows 1:1: a wheel of 100 px anywhere moves the rows 5 rows, keys reach both ends', async () => {
+    const N = 5_000_000;
+    const selected: number[] = [];
+    const store = bigStore(N);
+    function WithSelection() {
+      const [sel, setSel] = useState<number | null>(null);
+      return <Timeline store={store} selected={sel} onSelect={(id) => (setSel(id), id !== null && selected.push(id))} />;
+    }
+    const { container } = render(<WithSelection />);
+    const body = container.querySelector('.timeline-body') as HTMLElement;
+    Object.defineProperty(body, 'scrollHeight', { value: MAX_SPACER_PX });
+    body.scrollTop = MAX_SPACER_PX * 0.37; // a scrollbar drag
+    fireEvent.scroll(body);
+    await settle();
+    for (let i = 0; i < 300; i++) {
+      const before = onScreen(container, body)[0];
+      body.scrollTop += 100; // a wheel notch (past page boundaries too: 300 × 100 px)
+      fireEvent.scroll(body);
+      await settle();
+      expect(onScreen(container, body)[0] - before).toBe(5);
+    }
+    fireEvent.keyDown(body, { key: 'End' });
+    await settle();
+    expect(selected.at(-1)).toBe(N);
+    expect(onScreen(container, body)).toContain(N);
+    fireEvent.keyDown(body, { key: 'ArrowUp' });
+    await settle();
+    expect(selected.at(-1)).toBe(N - 1);
+    fireEvent.keyDown(body, { key: 'Home' });
+    await settle();
+    expect(body.scrollTop).toBe(0);
+    expect(onScreen(container, body)[0]).toBe(1);
   });
 
   it('keeps five million rows reachable: the scroll range is scaled under the browser cap, the last row renders', async () => {
