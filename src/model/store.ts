@@ -4,9 +4,10 @@
 //
 // Layout: frames are columns (typed arrays) in chunks of 2^14 rows — id, ts, conn, size, opcode and a flags byte
 // (direction, mark, shared bytes), plus, made when first needed, the offsets of shared bytes and what JSON terms learnt
-// about each text — and one slot per row for the payload: the text as the string received, or the bytes. A full chunk
-// joins its texts into one string (seal), so the garbage collector marks one string per chunk, not one per frame. Small binary payloads are decoded straight into shared byte blocks (a view per frame is made
-// on demand), large ones get a Uint8Array of their own. A `Frame` object is only made when a row is read
+// about each text — and one slot per row for the payload: the text as the string received, or the bytes. Past
+// SEAL_FROM_FRAMES stored frames a full chunk joins its texts into one string (seal), so the garbage collector marks one
+// string per chunk, not one per frame. Small binary payloads are decoded straight into shared byte blocks (a view per
+// frame is made on demand), large ones get a Uint8Array of their own. A `Frame` object is only made when a row is read
 // (`frameAt`, `visibleAt`, `frameById`); filters read rows through a cursor, without allocating.
 // Rows have absolute positions (0… since the last clear); eviction drops rows from the head, whole chunks at a time
 // once all their rows are gone.
@@ -142,7 +143,7 @@ function seal(c: Chunk): void {
     }
   }
   off[c.rows] = at;
-  if (texts.length === 0) return;
+  if (texts.length === 0 || at > SEAL_MAX_CHARS) return;
   const joined = texts.join('');
   if (NOT_LATIN1.test(joined)) return;
   c.joined = joined;
@@ -155,6 +156,11 @@ function seal(c: Chunk): void {
   }
 }
 const NOT_LATIN1 = /[^\x00-\xff]/;
+/**
+ * A chunk with more text than this keeps its strings: joining and checking it would be one long task (and past V8's
+ * longest string, impossible), and a store of such large texts holds few frames for the collector to mark anyway.
+ */
+const SEAL_MAX_CHARS = 8 * 1024 * 1024;
 /** Frames stored from which full chunks are sealed (at 1M stored texts, scrolling and drags keep every frame). */
 export const SEAL_FROM_FRAMES = 2_000_000;
 
@@ -721,7 +727,8 @@ export class SessionStore {
       const { c, k: first, end } = this.runAt(pos);
       for (let k = first; pos < end; pos++, k++) {
         const size = c.size[k];
-        if (size < minBytes || (best.length === n && size <= best[n - 1].size) || textOf(c, k) === undefined) continue;
+        if (size < minBytes || (best.length === n && size <= best[n - 1].size)) continue;
+        if (typeof c.payload[k] !== 'string' && !(c.flags[k] & F_SEALED)) continue;
         if (best.length === n) best.pop();
         best.push({ c, k, size });
         best.sort((a, b) => b.size - a.size);

@@ -377,6 +377,13 @@ describe('columnar layout', () => {
     s.apply(Array.from({ length: 8 }, (_, i) => rec(41 + i)));
     expect(s.sealedChunkCount).toBe(6);
     expect(Array.from({ length: 48 }, (_, i) => s.frameAt(i)!.text)).toEqual(Array.from({ length: 48 }, (_, i) => `f${i + 1}`));
+    // A chunk of large texts keeps its strings (joined, it would be one long task, or past V8's longest string).
+    const big = new SessionStore({ chunkBits: 3, sealFrom: 0 });
+    big.setBudget(1024 ** 3);
+    big.apply(Array.from({ length: 8 }, (_, i) => rec(i + 1, { size: 1_100_000, text: String.fromCharCode(97 + i).repeat(1_100_000) })));
+    expect(big.chunkCount).toBe(1);
+    expect(big.sealedChunkCount).toBe(0);
+    expect(big.frameAt(7)!.text!.length).toBe(1_100_000);
   });
 
   it('evicts across chunks, dropping the chunks it empties', () => {
