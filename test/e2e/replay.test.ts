@@ -114,6 +114,9 @@ describe('replay', () => {
       window.w = new Worker('/worker.js');
     })`);
     for (const t of ['xframe', 'sframe', 'worker']) {
+      // Filtered to its socket's frames: only the rows in view are in the DOM, and a row clicked earlier scrolled the
+      // view off the tail, so a frame that arrived meanwhile may be below it.
+      await setFilter(panel, `from-${t}`);
       const row = await waitForRow(panel, `r.text === 'from-${t}' && r.direction === 'sent'`, `the ${t} frame`);
       await openComposer(panel, row.id);
       await setEditor(panel, `replayed-in-${t}`);
@@ -122,6 +125,7 @@ describe('replay', () => {
       await until(() => serverConns(t)[0]?.received.length === 2, `the ${t} replay at the server`);
       expect(serverConns(t)[0].received.map((m) => m.text)).toEqual([`from-${t}`, `replayed-in-${t}`]);
     }
+    await setFilter(panel, '');
     await inPage(`w.terminate(); document.querySelectorAll('iframe').forEach((f) => f.remove())`);
   });
 
