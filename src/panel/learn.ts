@@ -12,7 +12,7 @@ const cancelIdle: (h: number) => void = typeof cancelIdleCallback === 'function'
  * query over a million frames reads raw text rather than parsing every payload. Runs in idle periods only (≤ 12 ms
  * each), resumes when frames arrive. The panel's thread may be idle while the machine is not (a stream pours into the
  * inspected page): then it waits, BUSY_RETRY_MS at a time, so the page gets the CPU. It also waits while the user
- * scrolls, types or clicks (until INPUT_QUIET_MS after the last of it): an idle period between two frames of a scroll
+ * scrolls, types, clicks or moves the pointer (until INPUT_QUIET_MS after the last of it): an idle period between two frames of a scroll
  * is short, and a slice of learning that overruns it costs the scroll a frame (measured scrolling 5M rows right after
  * they were stored: 78 slices in 4 s, up to 16 ms each, and a frame in nine dropped). Returns a stop function.
  */
@@ -27,7 +27,10 @@ export function learnWhenIdle(store: SessionStore): () => void {
   const onInput = () => {
     lastInput = performance.now();
   };
-  const inputs = ['scroll', 'wheel', 'keydown', 'pointerdown', 'pointermove'] as const;
+  // What the user does, not 'scroll': the timeline's own writes while it follows a stream fire scroll events, and
+  // learning would then wait for as long as frames keep coming. A wheel, a trackpad, keys and the scrollbar (pointer
+  // events) are the user's scrolls.
+  const inputs = ['wheel', 'keydown', 'pointerdown', 'pointermove'] as const;
   if (typeof addEventListener === 'function') for (const t of inputs) addEventListener(t, onInput, { capture: true, passive: true });
   const step = (d: Idle) => {
     handle = 0;

@@ -44,18 +44,31 @@ describe('JSON learning while the panel is idle', () => {
     stop();
   });
 
-  it('waits while the user scrolls (a slice of learning would cost the scroll a frame), then catches up', () => {
+  it('waits while the user scrolls with a wheel (a slice of learning would cost the scroll a frame), then catches up', () => {
     vi.useFakeTimers();
     const store = new SessionStore();
     fill(store, 300);
     const stop = learnWhenIdle(store);
-    // A scroll event every 100 ms for 2 s: learning waits throughout.
+    // A wheel event every 100 ms for 2 s: learning waits throughout.
     for (let t = 0; t < 2000; t += 100) {
-      document.dispatchEvent(new Event('scroll'));
+      document.dispatchEvent(new Event('wheel'));
       vi.advanceTimersByTime(100);
     }
     expect(store.unlearned).toBe(300);
     vi.advanceTimersByTime(INPUT_QUIET_MS + 500);
+    expect(store.unlearned).toBe(0);
+    stop();
+  });
+
+  it("does not wait for scroll events (the timeline's own, following a stream): it learns while frames trickle in", () => {
+    vi.useFakeTimers();
+    const store = new SessionStore();
+    fill(store, 300);
+    const stop = learnWhenIdle(store);
+    for (let t = 0; t < 2000; t += 100) {
+      document.dispatchEvent(new Event('scroll'));
+      vi.advanceTimersByTime(100);
+    }
     expect(store.unlearned).toBe(0);
     stop();
   });
