@@ -5,7 +5,7 @@ export const PANEL_TITLE = 'Frameline';
 export const PANEL_PATH = 'src/panel/index.html';
 export const DEVTOOLS_PAGE_PATH = 'src/entries/devtools.html';
 
-/** Chromium flags for this project's machines, loading the unpacked extension at `extDir`. */
+/** Chromium flags for this project's machines, loading the unpacked extension at `extDir` (none without it). */
 export function chromiumArgs(extDir) {
   return [
     '--no-sandbox',
@@ -15,8 +15,7 @@ export function chromiumArgs(extDir) {
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
-    `--load-extension=${extDir}`,
-    `--disable-extensions-except=${extDir}`,
+    ...(extDir ? [`--load-extension=${extDir}`, `--disable-extensions-except=${extDir}`] : []),
   ];
 }
 

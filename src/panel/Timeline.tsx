@@ -8,7 +8,7 @@ import { opcodeName, previewOf, PREVIEW_CHARS } from '../model/preview';
 import { formatClock, formatRelative } from '../model/time';
 import { OPCODE, type Frame } from '../model/types';
 import { useStoreRevision } from './useStore';
-import { fits, maxScroll, placeFor, scrollMap, scrollTo, scrolled, TOP, type ScrollAt } from './scrollMap';
+import { bottom, fits, maxScroll, placeFor, scrollMap, scrollTo, scrolled, TOP, type ScrollAt } from './scrollMap';
 
 export type SortKey = 'time' | 'size';
 export interface Sort {
@@ -105,7 +105,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
   // Following the tail, the view is at the bottom in this very render: no second render, no layout read.
   const following = stick.current && natural;
   const viewTop = following ? maxScroll(map) : scrollTop;
-  if (following) place.current = map.pages === 1 ? TOP : { page: map.pages - 1, offset: map.rowsPx - map.spacerPx };
+  if (following) place.current = bottom(map);
   else if (!fits(map, place.current, viewTop)) place.current = placeFor(map, viewTop);
   lastTop.current = viewTop;
   const offset = place.current.offset;
@@ -144,7 +144,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     const at = el.scrollTop;
     stick.current = at + el.clientHeight >= el.scrollHeight - ROW_HEIGHT / 2;
     written.current = -1;
-    const r = scrolled(scrollMap(store.visibleCount * ROW_HEIGHT, el.clientHeight, MAX_SPACER_PX), place.current, lastTop.current, at);
+    const r = scrolled(map, place.current, lastTop.current, at);
     place.current = r.at;
     if (r.scrollTop !== at) el.scrollTop = written.current = r.scrollTop;
     lastTop.current = r.scrollTop;
@@ -191,7 +191,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     const shownTop = (el.scrollTop + place.current.offset) / ROW_HEIGHT;
     const rowsTop = next < shownTop ? next * ROW_HEIGHT : next + 1 > shownTop + viewRows ? (next + 1 - viewRows) * ROW_HEIGHT : -1;
     if (rowsTop >= 0) {
-      const r = scrollTo(scrollMap(count * ROW_HEIGHT, el.clientHeight, MAX_SPACER_PX), place.current, rowsTop);
+      const r = scrollTo(map, place.current, rowsTop);
       place.current = r.at;
       el.scrollTop = written.current = lastTop.current = r.scrollTop;
     }

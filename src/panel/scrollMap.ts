@@ -7,7 +7,7 @@
 // pixels it scrolled before the panel re-renders them, the rows shook on every frame, and every frame of a scroll
 // repainted every row.
 //
-// Here, as in SlickGrid's virtual paging: the rows are cut into pages of PAGE_PX (a hundredth of the spacer). The rows
+// Here, as in SlickGrid's virtual paging: the rows are cut into pages of `pagePx` (a hundredth of the spacer). The rows
 // sit in the spacer at their own offset less the offset of the page the view is in (`offset`: the page's number times
 // `jump`), so within a page the rows move exactly as far as the browser scrolls: wheels, trackpads and keys scroll
 // them 1:1 and the compositor's movement is the right one. Crossing into another page changes the offset by `jump`,
@@ -50,6 +50,8 @@ export interface ScrollAt {
 }
 
 export const TOP: ScrollAt = { page: 0, offset: 0 };
+/** The place at the end of the rows (the last page: its offset is all the rows the spacer does not stand for). */
+export const bottom = (m: ScrollMap): ScrollAt => (m.pages === 1 ? TOP : { page: m.pages - 1, offset: m.rowsPx - m.spacerPx });
 
 const pageOf = (m: ScrollMap, rowsTop: number) => Math.max(0, Math.min(m.pages - 1, Math.floor(rowsTop / m.pagePx)));
 const clamp = (x: number, hi: number) => Math.max(0, Math.min(hi, x));

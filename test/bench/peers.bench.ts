@@ -16,6 +16,7 @@ import puppeteer, { type Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { chromiumPath, inspect, launchChromium } from '../e2e/browser';
 import { median } from './support';
+import { chromiumArgs, showView, waitForView } from '../../scripts/devtools.mjs';
 
 const N = 20_000;
 const RUNS = Number(process.env.BENCH_PEER_RUNS ?? 3);
@@ -104,7 +105,7 @@ async function openDevToolsMessages(page0: string, url: string): Promise<View> {
     executablePath: chromiumPath(),
     headless: true,
     userDataDir: profile,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: chromiumArgs(),
   });
   const close = async () => {
     await browser.close().catch(() => {});
@@ -114,14 +115,8 @@ async function openDevToolsMessages(page0: string, url: string): Promise<View> {
     const page = await browser.newPage();
     await page.goto(page0);
     const dt: Page = await page.openDevTools();
-    for (let i = 0; ; i++) {
-      const ok = await dt
-        .evaluate(`(async () => { const UI = await import('./ui/legacy/legacy.js'); await UI.ViewManager.ViewManager.instance().showView('network'); return true; })()`)
-        .catch(() => false);
-      if (ok) break;
-      if (i > 300) throw new Error('DevTools did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForView(dt, 'network', { what: "DevTools' Network panel" });
+    await showView(dt, 'network');
     await new Promise((r) => setTimeout(r, 1000)); // DevTools' start-up settles
     await page.evaluate(openSocket(url));
     // The socket's Messages tab, shown. DevTools records the sockets made while it is open, but one made in its first

@@ -18,6 +18,14 @@ const fill = (store: SessionStore, n: number) => {
   store.apply([{ t: 'conn', conn: { id: 1, url: 'ws://h/', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }, ...batch]);
 };
 
+/** `type` events on the document every 100 ms for 2 s (fake timers). */
+const eventsFor2s = (type: string) => {
+  for (let t = 0; t < 2000; t += 100) {
+    document.dispatchEvent(new Event(type));
+    vi.advanceTimersByTime(100);
+  }
+};
+
 describe('JSON learning while the panel is idle', () => {
   it('waits while the machine has no CPU to spare (the inspected page needs it), then catches up', () => {
     vi.useFakeTimers();
@@ -49,11 +57,7 @@ describe('JSON learning while the panel is idle', () => {
     const store = new SessionStore();
     fill(store, 300);
     const stop = learnWhenIdle(store);
-    // A wheel event every 100 ms for 2 s: learning waits throughout.
-    for (let t = 0; t < 2000; t += 100) {
-      document.dispatchEvent(new Event('wheel'));
-      vi.advanceTimersByTime(100);
-    }
+    eventsFor2s('wheel'); // learning waits throughout
     expect(store.unlearned).toBe(300);
     vi.advanceTimersByTime(INPUT_QUIET_MS + 500);
     expect(store.unlearned).toBe(0);
@@ -65,10 +69,7 @@ describe('JSON learning while the panel is idle', () => {
     const store = new SessionStore();
     fill(store, 300);
     const stop = learnWhenIdle(store);
-    for (let t = 0; t < 2000; t += 100) {
-      document.dispatchEvent(new Event('scroll'));
-      vi.advanceTimersByTime(100);
-    }
+    eventsFor2s('scroll');
     expect(store.unlearned).toBe(0);
     stop();
   });
