@@ -2,7 +2,7 @@
 // 0 lost and 0 reordered frames (sequence numbers checked) over BENCH_SECONDS (60 by default), Frameline against the
 // null listener (an extension that only counts frames and checks their sequence: the chrome.debugger ceiling), and
 // against the null listener with its (static) panel shown (the same process priority as Frameline's shown panel), in
-// alternating runs; and the page→row-visible latency (p50/p99) at 2k, 3k and 5k frames/s in the real Frameline panel,
+// alternating runs; and the page→row-visible latency (p50/p99) at 1k, 2k, 3k and 5k frames/s in the real Frameline panel,
 // split into the debugger's own delivery (page → event in Frameline's DevTools page) and what Frameline adds to it
 // (event → row visible), beside the null listener's page → event, in BENCH_LATENCY_RUNS (5) alternating runs.
 // The ladder of rates is coarse; BENCH_REFINE (2) bisection steps after it narrow each ceiling down, on a grid of 50
@@ -242,7 +242,7 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
     }
     // Latency: LATENCY_RUNS alternating runs per rate; medians of their p50 and p99, and the range of the p99s.
     const lats: Array<Awaited<ReturnType<typeof latency>>> = [];
-    for (const rate of (process.env.BENCH_LATENCY_RATES ?? '2000,3000,5000').split(',').map(Number)) {
+    for (const rate of (process.env.BENCH_LATENCY_RATES ?? '1000,2000,3000,5000').split(',').map(Number)) {
       for (let run = 0; run < LATENCY_RUNS; run++) {
         for (const mode of (run % 2 ? ['Frameline', 'null listener'] : ['null listener', 'Frameline']) as Mode[]) {
           const l = await latency(srv, mode, rate, 10);

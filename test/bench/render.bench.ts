@@ -3,7 +3,7 @@
 // tab; a 200 B text stream fed into its store at BENCH_RENDER_RATE frames/s (3000) for 8 s while the view follows the
 // tail. Per render: the main thread's busy time (the scheduler's own measure), and Chrome's task, script, layout and
 // style times (Performance.getMetrics) divided by the renders; the feed's own script is included in both.
-// Run: npm run bench (BENCH_RENDER_RATE, BENCH_RENDER_RUNS (3) change it).
+// Run: npm run bench (BENCH_RENDER_RATE, BENCH_RENDER_RUNS (5) change it).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,7 +11,7 @@ import { launchChromium } from '../e2e/browser';
 import { median, openPanelTab } from './support';
 
 const RATE = Number(process.env.BENCH_RENDER_RATE ?? 3000);
-const RUNS = Number(process.env.BENCH_RENDER_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RENDER_RUNS ?? 5);
 const SECONDS = 8;
 
 it(`one render of the live tail at ${RATE} frames/s`, async () => {

@@ -1,27 +1,4 @@
-// The baseline for Frameline's capture benchmarks: the least an extension must do to see a tab's WebSocket frames.
-// It counts frames, and for frames carrying `"seq":N` (the bench server's streams) checks that none is missing or out
-// of order, per socket.
-const tabId = chrome.devtools.inspectedWindow.tabId;
-let frames = 0;
-let gaps = 0;
-const lastSeq = new Map();
-chrome.debugger.onEvent.addListener((source, method, params) => {
-  if (source.tabId !== tabId || (method !== 'Network.webSocketFrameReceived' && method !== 'Network.webSocketFrameSent')) return;
-  frames++;
-  const data = params.response.payloadData;
-  if (data.charCodeAt(2) === 115 && data.startsWith('{"seq":')) {
-    const seq = parseInt(data.slice(7), 10);
-    const prev = lastSeq.get(params.requestId) ?? -1;
-    if (seq !== prev + 1) gaps++;
-    lastSeq.set(params.requestId, seq);
-    if (window.__arrivals) window.__arrivals.push(performance.timeOrigin + performance.now(), seq); // latency bench
-  }
-  document.documentElement.dataset.frames = String(frames);
-  document.documentElement.dataset.gaps = String(gaps);
-});
-chrome.debugger.attach({ tabId }, '1.3').then(() => chrome.debugger.sendCommand({ tabId }, 'Network.enable', {})).then(() => {
-  document.documentElement.dataset.capturePhase = 'capturing';
-});
+startNullListener(chrome.devtools.inspectedWindow.tabId);
 // A panel that shows nothing that moves: shown (the benches' "null listener, panel shown"), it makes this extension's
 // renderer a foreground process, as any extension's shown DevTools panel does (Chromium runs a renderer with no
 // visible frame at a lower priority: nice 5 against 0 on Linux).

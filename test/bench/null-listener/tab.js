@@ -1,0 +1,1 @@
+startNullListener(Number(new URLSearchParams(location.search).get('tabId')));

@@ -1,0 +1,162 @@
+// Capture without DevTools (issue #3, item 1): Frameline's panel page as a tab of its own window (what the toolbar
+// button opens: `…/src/panel/index.html?tabId=N`, the panel hosting capture itself) against the null listener's tab
+// page (`test/bench/null-listener/tab.html?tabId=N`: attaches chrome.debugger, counts frames, shows nothing that
+// moves). With DevTools open, its front-end is a second client of every Network event (ceiling.bench.ts); here only
+// the capturer is. Per rate, BENCH_TAB_RUNS (5) alternating runs of a BENCH_TAB_SECONDS (10) stream of 200 B frames:
+// whether the page kept pace, the page → event latency in the capturer (the debugger's own delivery), and for
+// Frameline what it adds (event → row in the DOM, polled every 4 ms) and page → row visible; medians of the runs' p50
+// and p99, and the range of the p99s. Both windows are visible, as a user would place them side by side.
+// Run: npm run bench (alone: npx vitest run --project bench test/bench/tab.bench.ts). BENCH_TAB_RATES (3000,5000).
+import { it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import type { Page } from 'puppeteer';
+import { startServer } from '../support/server.mjs';
+import { launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
+import { median } from './support';
+import { PANEL_PAGE } from '../../src/panel/constants';
+
+const RATES = (process.env.BENCH_TAB_RATES ?? '3000,5000').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_TAB_SECONDS ?? 10);
+const RUNS = Number(process.env.BENCH_TAB_RUNS ?? 5);
+const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
+type Mode = 'null listener' | 'Frameline';
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+/** Chromium's id of an unpacked extension without a key: the SHA-256 of its path, the first 32 hex digits as a–p. */
+const unpackedId = (dir: string) =>
+  [...createHash('sha256').update(dir).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+
+/** The page at `url` in a tab, and the capturer's page for it in a window of its own. */
+async function open(chrome: Chrome, mode: Mode, url: string): Promise<{ page: Page; cap: Page }> {
+  const page = await chrome.browser.newPage();
+  await page.goto(url);
+  const id = mode === 'null listener' ? unpackedId(NULL_EXT) : chrome.extensionId;
+  const path = mode === 'null listener' ? 'tab.html' : PANEL_PAGE;
+  const probe = await chrome.browser.newPage();
+  await probe.goto(`chrome-extension://${id}/${path}`);
+  await page.bringToFront();
+  const tabId = await probe.evaluate(`chrome.tabs.query({ active: true, lastFocusedWindow: true }).then((t) => t[0].id)`);
+  const capUrl = `chrome-extension://${id}/${path}?tabId=${tabId}`;
+  const target = chrome.browser.waitForTarget((t) => t.url() === capUrl);
+  await probe.evaluate(`chrome.windows.create({ url: ${JSON.stringify(capUrl)}, type: 'normal', width: 1200, height: 800 })`);
+  const cap = (await (await target).page())!;
+  await probe.close();
+  if (mode === 'null listener') await waitInFrame(cap.mainFrame(), `document.documentElement.dataset.capturePhase === 'capturing'`);
+  else {
+    await waitInFrame(cap.mainFrame(), `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`);
+    await cap.evaluate(`chrome.storage.local.set({ 'frameline.settings': { memoryBudgetMB: 4000 } })`);
+  }
+  const visible = await Promise.all([page, cap].map((p) => p.evaluate('document.visibilityState')));
+  if (visible.some((v) => v !== 'visible')) throw new Error(`The page and the capturer should both be visible: ${visible.join(', ')}`);
+  return { page, cap };
+}
+
+async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode, rate: number) {
+  const chrome = await launchChromium(mode === 'null listener' ? NULL_EXT : undefined);
+  try {
+    const { page, cap } = await open(chrome, mode, srv.origin + '/blank.html');
+    // Frameline: a second debugger listener in the panel page (its capture host) notes when each event arrived, and a
+    // poll notes when each frame's row is first in the DOM. The null listener notes arrivals itself (count.js).
+    await cap.evaluate(`(() => {
+      window.__arrivals = [];
+      if (!globalThis.__frameline) return;
+      chrome.debugger.onEvent.addListener((source, method, params) => {
+        if (method !== 'Network.webSocketFrameReceived') return;
+        const d = params.response.payloadData;
+        if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
+      });
+      window.__lat = []; window.__stop = false;
+      const poll = () => {
+        let best = -1;
+        for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
+          const t = r.textContent; const i = t.indexOf('"seq":');
+          if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
+        }
+        window.__lat.push(performance.timeOrigin + performance.now(), best);
+        if (!window.__stop) setTimeout(poll, 4);
+      };
+      poll();
+    })()`);
+    const total = rate * SECONDS;
+    const got = (await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${SECONDS}&size=200`))});
+      const at = new Array(${total}); let t0 = 0;
+      s.onopen = () => { t0 = performance.now(); s.send('go'); };
+      s.onmessage = (e) => {
+        const d = e.data;
+        if (d.startsWith('{"done"')) { s.close(); done({ at, ms: performance.now() - t0 }); return; }
+        at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
+      };
+    })`)) as { at: number[]; ms: number };
+    await new Promise((r) => setTimeout(r, 3000));
+    const arrivals = (await cap.evaluate(`window.__arrivals`)) as number[];
+    const eventAt = new Array<number>(total);
+    for (let i = 0; i < arrivals.length; i += 2) if (arrivals[i + 1] < total) eventAt[arrivals[i + 1]] = arrivals[i];
+    const shownAt = new Array<number>(total);
+    if (mode === 'Frameline') {
+      const samples = (await cap.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[];
+      let k = 0;
+      for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) shownAt[k] = samples[i];
+    }
+    const delivery: number[] = [];
+    const added: number[] = [];
+    const lat: number[] = [];
+    for (let k = 0; k < total; k++) {
+      if (eventAt[k] !== undefined) delivery.push(eventAt[k] - got.at[k]);
+      if (shownAt[k] !== undefined) lat.push(shownAt[k] - got.at[k]);
+      if (shownAt[k] !== undefined && eventAt[k] !== undefined) added.push(shownAt[k] - eventAt[k]);
+    }
+    const p = (xs: number[]) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99) });
+    return {
+      mode, rate, frames: total, pageMs: Math.round(got.ms), kept: got.ms <= SECONDS * 1000 * 1.05 + 500, events: delivery.length,
+      delivery: p(delivery), ...(mode === 'Frameline' ? { added: p(added), row: p(lat), rows: lat.length } : {}),
+    };
+  } finally {
+    await chrome.close();
+  }
+}
+
+it('capture without DevTools: Frameline as a tab against the null listener', async () => {
+  const srv = await startServer();
+  srv.page('/blank.html', '<!doctype html><title>bench</title>');
+  const all: Array<Awaited<ReturnType<typeof run>>> = [];
+  try {
+    for (const rate of RATES) {
+      for (let r = 0; r < RUNS; r++) {
+        for (const mode of (r % 2 ? ['Frameline', 'null listener'] : ['null listener', 'Frameline']) as Mode[]) {
+          const x = await run(srv, mode, rate);
+          console.log('tab', JSON.stringify(x));
+          all.push(x);
+        }
+      }
+    }
+  } finally {
+    await srv.close();
+  }
+  const ms = (x: number) => `${Math.round(x)} ms`;
+  const summary = (xs: Array<{ p50: number; p99: number }>) => `p50 ${ms(median(xs.map((x) => x.p50)))} / p99 ${ms(median(xs.map((x) => x.p99)))}`;
+  const spread = (xs: Array<{ p99: number }>) => `p99 ${xs.map((x) => Math.round(x.p99)).join(' / ')} ms`;
+  const rows = RATES.flatMap((rate) => {
+    const of = (m: Mode) => all.filter((x) => x.rate === rate && x.mode === m);
+    const nl = of('null listener');
+    const fl = of('Frameline');
+    const k = `at ${rate / 1000}k frames/s`;
+    const kept = (xs: typeof nl) => `page kept pace in ${xs.filter((x) => x.kept).length} of ${xs.length}`;
+    return [
+      { case: `null listener: page → event received ${k}`, value: summary(nl.map((x) => x.delivery)), runs: `${spread(nl.map((x) => x.delivery))}; ${kept(nl)}` },
+      { case: `Frameline: page → event received ${k}`, value: summary(fl.map((x) => x.delivery)), runs: `${spread(fl.map((x) => x.delivery))}; ${kept(fl)}` },
+      { case: `Frameline: event received → row visible ${k}`, value: summary(fl.map((x) => x.added!)), runs: spread(fl.map((x) => x.added!)) },
+      {
+        case: `Frameline: page → row visible ${k}`,
+        value: summary(fl.map((x) => x.row!)),
+        runs: `${spread(fl.map((x) => x.row!))}; ${fl.map((x) => `${x.rows}/${x.frames}`).join(', ')} seen${rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
+      },
+    ];
+  });
+  console.table(rows);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`tab-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir), JSON.stringify({ cores: cpus().length, seconds: SECONDS, runs: RUNS, rates: RATES, all, rows }, null, 2));
+}, 3_600_000);
