@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { inspectWithNullListener, median } from './support';
+import { NOTE_ARRIVALS, POLL_ROWS, arrivalTimes, inspectWithNullListener, median, receiveStream, shownTimes } from './support';
 import { DEVTOOLS_PAGE_PATH } from '../../scripts/devtools.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -133,56 +133,14 @@ async function latency(srv: Server, mode: Mode, rate: number, seconds: number) {
   try {
     const { page, panel, host } = await open(mode, chrome, srv.origin + '/blank.html');
     const arrivalsIn = host ?? panel;
-    await arrivalsIn.evaluate(
-      mode === 'Frameline'
-        ? `(() => {
-          window.__arrivals = [];
-          chrome.debugger.onEvent.addListener((source, method, params) => {
-            if (method !== 'Network.webSocketFrameReceived') return;
-            const d = params.response.payloadData;
-            if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
-          });
-        })()`
-        : `(() => { window.__arrivals = []; })()`,
-    );
-    if (mode === 'Frameline') {
-      await panel.evaluate(`(() => {
-        window.__lat = []; window.__stop = false;
-        const poll = () => {
-          let best = -1;
-          for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
-            const t = r.textContent; const i = t.indexOf('"seq":');
-            if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
-          }
-          window.__lat.push(performance.timeOrigin + performance.now(), best);
-          if (!window.__stop) setTimeout(poll, 4);
-        };
-        poll();
-      })()`);
-    }
+    await arrivalsIn.evaluate(mode === 'Frameline' ? NOTE_ARRIVALS : `(() => { window.__arrivals = []; })()`);
+    if (mode === 'Frameline') await panel.evaluate(POLL_ROWS);
     const total = rate * seconds;
-    const at = (await page.evaluate(`new Promise((done) => {
-      const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=200`))});
-      const at = new Array(${total});
-      s.onopen = () => s.send('go');
-      s.onmessage = (e) => {
-        const d = e.data;
-        if (d.startsWith('{"done"')) { s.close(); done(at); return; }
-        at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
-      };
-    })`)) as number[];
+    const { at } = await receiveStream(page, srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=200`), total);
     await new Promise((r) => setTimeout(r, 3000));
-    // Arrival pairs (time, seq) → the time each frame's event arrived.
-    const arrivals = (await arrivalsIn.evaluate(`window.__arrivals`)) as number[];
-    const eventAt = new Array<number>(total);
-    for (let i = 0; i < arrivals.length; i += 2) if (arrivals[i + 1] < total) eventAt[arrivals[i + 1]] = arrivals[i];
-    // Shown pairs (time, highest seq among the rows) → the time each frame's row was first seen.
-    const shownAt = new Array<number>(total);
-    if (mode === 'Frameline') {
-      const samples = (await panel.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[];
-      let k = 0;
-      for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) shownAt[k] = samples[i];
-    }
+    const eventAt = arrivalTimes((await arrivalsIn.evaluate(`window.__arrivals`)) as number[], total);
+    const shownAt =
+      mode === 'Frameline' ? shownTimes((await panel.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[], total) : [];
     const seenAt = mode === 'Frameline' ? shownAt : eventAt;
     const lat: number[] = [];
     const delivery: number[] = [];

@@ -71,3 +71,65 @@ export async function inspectWithNullListener(
 
 /** The null listener's panel title (test/bench/null-listener/devtools.js). */
 const NULL_PANEL_TITLE = 'Null listener';
+
+// Latency probes shared by ceiling.bench.ts and tab.bench.ts ------------------------------------------------------
+
+/**
+ * In Frameline's capture host (its DevTools page, or the panel page in a tab): a second debugger listener that notes
+ * when each event of the bench stream arrived, as (epoch ms, seq) pairs in `window.__arrivals`.
+ */
+export const NOTE_ARRIVALS = `(() => {
+  window.__arrivals = [];
+  chrome.debugger.onEvent.addListener((source, method, params) => {
+    if (method !== 'Network.webSocketFrameReceived') return;
+    const d = params.response.payloadData;
+    if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
+  });
+})()`;
+
+/** In Frameline's panel: every 4 ms, the highest seq among the rows in the DOM, as (epoch ms, seq) pairs in `window.__lat`, until `window.__stop`. */
+export const POLL_ROWS = `(() => {
+  window.__lat = []; window.__stop = false;
+  const poll = () => {
+    let best = -1;
+    for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
+      const t = r.textContent; const i = t.indexOf('"seq":');
+      if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
+    }
+    window.__lat.push(performance.timeOrigin + performance.now(), best);
+    if (!window.__stop) setTimeout(poll, 4);
+  };
+  poll();
+})()`;
+
+/**
+ * Receive the bench server's stream of `total` frames in the page: when each seq arrived (epoch ms) and how long the
+ * whole stream took the page (ms).
+ */
+export async function receiveStream(page: Page, wsUrl: string, total: number): Promise<{ at: number[]; ms: number }> {
+  return (await page.evaluate(`new Promise((done) => {
+    const s = new WebSocket(${JSON.stringify(wsUrl)});
+    const at = new Array(${total}); let t0 = 0;
+    s.onopen = () => { t0 = performance.now(); s.send('go'); };
+    s.onmessage = (e) => {
+      const d = e.data;
+      if (d.startsWith('{"done"')) { s.close(); done({ at, ms: performance.now() - t0 }); return; }
+      at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
+    };
+  })`)) as { at: number[]; ms: number };
+}
+
+/** (time, seq) pairs of NOTE_ARRIVALS → the time each seq's event arrived. */
+export function arrivalTimes(pairs: number[], total: number): number[] {
+  const out = new Array<number>(total);
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] < total) out[pairs[i + 1]] = pairs[i];
+  return out;
+}
+
+/** (time, highest seq) samples of POLL_ROWS → the time each seq's row was first seen (every seq up to the highest). */
+export function shownTimes(samples: number[], total: number): number[] {
+  const out = new Array<number>(total);
+  let k = 0;
+  for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) out[k] = samples[i];
+  return out;
+}

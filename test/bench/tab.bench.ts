@@ -10,12 +10,13 @@
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { median } from './support';
+import { NOTE_ARRIVALS, POLL_ROWS, arrivalTimes, median, receiveStream, shownTimes } from './support';
 import { PANEL_PAGE } from '../../src/panel/constants';
 
 const RATES = (process.env.BENCH_TAB_RATES ?? '3000,5000').split(',').map(Number);
@@ -32,7 +33,7 @@ const unpackedId = (dir: string) =>
 async function open(chrome: Chrome, mode: Mode, url: string): Promise<{ page: Page; cap: Page }> {
   const page = await chrome.browser.newPage();
   await page.goto(url);
-  const id = mode === 'null listener' ? unpackedId(NULL_EXT) : chrome.extensionId;
+  const id = mode === 'null listener' ? unpackedId(realpathSync(NULL_EXT)) : chrome.extensionId;
   const path = mode === 'null listener' ? 'tab.html' : PANEL_PAGE;
   const probe = await chrome.browser.newPage();
   await probe.goto(`chrome-extension://${id}/${path}`);
@@ -59,47 +60,14 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode, rat
     const { page, cap } = await open(chrome, mode, srv.origin + '/blank.html');
     // Frameline: a second debugger listener in the panel page (its capture host) notes when each event arrived, and a
     // poll notes when each frame's row is first in the DOM. The null listener notes arrivals itself (count.js).
-    await cap.evaluate(`(() => {
-      window.__arrivals = [];
-      if (!globalThis.__frameline) return;
-      chrome.debugger.onEvent.addListener((source, method, params) => {
-        if (method !== 'Network.webSocketFrameReceived') return;
-        const d = params.response.payloadData;
-        if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
-      });
-      window.__lat = []; window.__stop = false;
-      const poll = () => {
-        let best = -1;
-        for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
-          const t = r.textContent; const i = t.indexOf('"seq":');
-          if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
-        }
-        window.__lat.push(performance.timeOrigin + performance.now(), best);
-        if (!window.__stop) setTimeout(poll, 4);
-      };
-      poll();
-    })()`);
+    await cap.evaluate(mode === 'Frameline' ? NOTE_ARRIVALS : `(() => { window.__arrivals = []; })()`);
+    if (mode === 'Frameline') await cap.evaluate(POLL_ROWS);
     const total = rate * SECONDS;
-    const got = (await page.evaluate(`new Promise((done) => {
-      const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${SECONDS}&size=200`))});
-      const at = new Array(${total}); let t0 = 0;
-      s.onopen = () => { t0 = performance.now(); s.send('go'); };
-      s.onmessage = (e) => {
-        const d = e.data;
-        if (d.startsWith('{"done"')) { s.close(); done({ at, ms: performance.now() - t0 }); return; }
-        at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
-      };
-    })`)) as { at: number[]; ms: number };
+    const got = await receiveStream(page, srv.wsUrl(`/stream?rate=${rate}&seconds=${SECONDS}&size=200`), total);
     await new Promise((r) => setTimeout(r, 3000));
-    const arrivals = (await cap.evaluate(`window.__arrivals`)) as number[];
-    const eventAt = new Array<number>(total);
-    for (let i = 0; i < arrivals.length; i += 2) if (arrivals[i + 1] < total) eventAt[arrivals[i + 1]] = arrivals[i];
-    const shownAt = new Array<number>(total);
-    if (mode === 'Frameline') {
-      const samples = (await cap.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[];
-      let k = 0;
-      for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) shownAt[k] = samples[i];
-    }
+    const eventAt = arrivalTimes((await cap.evaluate(`window.__arrivals`)) as number[], total);
+    const shownAt =
+      mode === 'Frameline' ? shownTimes((await cap.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[], total) : [];
     const delivery: number[] = [];
     const added: number[] = [];
     const lat: number[] = [];
