@@ -8,9 +8,8 @@
 // and p99, and the range of the p99s. Both windows are visible, as a user would place them side by side.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/tab.bench.ts). BENCH_TAB_RATES (3000,5000).
 import { it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer';
