@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { NOTE_ARRIVALS, POLL_ROWS, arrivalTimes, inspectWithNullListener, median, receiveStream, shownTimes } from './support';
+import { inspectWithNullListener, median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
 import { DEVTOOLS_PAGE_PATH } from '../../scripts/devtools.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -27,7 +27,6 @@ const REFINE = Number(process.env.BENCH_REFINE ?? 2);
 /** Alternating runs per latency rate (each a fresh browser, 10 s of stream). */
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 5);
 const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 /**
  * 'null listener, panel shown': the null listener with DevTools on its panel, which shows nothing that moves (see
@@ -133,23 +132,13 @@ async function latency(srv: Server, mode: Mode, rate: number, seconds: number) {
   try {
     const { page, panel, host } = await open(mode, chrome, srv.origin + '/blank.html');
     const arrivalsIn = host ?? panel;
-    await arrivalsIn.evaluate(mode === 'Frameline' ? NOTE_ARRIVALS : `(() => { window.__arrivals = []; })()`);
-    if (mode === 'Frameline') await panel.evaluate(POLL_ROWS);
+    const rows = mode === 'Frameline' ? panel : undefined;
+    await startLatencyProbes(arrivalsIn, rows);
     const total = rate * seconds;
     const { at } = await receiveStream(page, srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=200`), total);
     await new Promise((r) => setTimeout(r, 3000));
-    const eventAt = arrivalTimes((await arrivalsIn.evaluate(`window.__arrivals`)) as number[], total);
-    const shownAt =
-      mode === 'Frameline' ? shownTimes((await panel.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[], total) : [];
-    const seenAt = mode === 'Frameline' ? shownAt : eventAt;
-    const lat: number[] = [];
-    const delivery: number[] = [];
-    const added: number[] = [];
-    for (let k = 0; k < total; k++) {
-      if (seenAt[k] !== undefined) lat.push(seenAt[k] - at[k]);
-      if (eventAt[k] !== undefined) delivery.push(eventAt[k] - at[k]);
-      if (mode === 'Frameline' && shownAt[k] !== undefined && eventAt[k] !== undefined) added.push(shownAt[k] - eventAt[k]);
-    }
+    const { delivery, added, shown } = await readLatencies(arrivalsIn, rows, at);
+    const lat = rows ? shown : delivery;
     return {
       mode, rate, frames: total, seen: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat),
       delivery: { p50: pct(delivery, 0.5), p99: pct(delivery, 0.99) },

@@ -74,33 +74,73 @@ const NULL_PANEL_TITLE = 'Null listener';
 
 // Latency probes shared by ceiling.bench.ts and tab.bench.ts ------------------------------------------------------
 
-/**
- * In Frameline's capture host (its DevTools page, or the panel page in a tab): a second debugger listener that notes
- * when each event of the bench stream arrived, as (epoch ms, seq) pairs in `window.__arrivals`.
- */
-export const NOTE_ARRIVALS = `(() => {
-  window.__arrivals = [];
-  chrome.debugger.onEvent.addListener((source, method, params) => {
-    if (method !== 'Network.webSocketFrameReceived') return;
-    const d = params.response.payloadData;
-    if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
-  });
-})()`;
+/** What runs a script in a page or frame (both puppeteer's Page and Frame). */
+type Evaluates = Pick<Frame, 'evaluate'>;
 
-/** In Frameline's panel: every 4 ms, the highest seq among the rows in the DOM, as (epoch ms, seq) pairs in `window.__lat`, until `window.__stop`. */
-export const POLL_ROWS = `(() => {
-  window.__lat = []; window.__stop = false;
-  const poll = () => {
-    let best = -1;
-    for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
-      const t = r.textContent; const i = t.indexOf('"seq":');
-      if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
-    }
-    window.__lat.push(performance.timeOrigin + performance.now(), best);
-    if (!window.__stop) setTimeout(poll, 4);
-  };
-  poll();
-})()`;
+/** Percentile by floor rank (the latency figures' own, kept as they were measured). */
+export const pctFloor = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+/**
+ * Start noting, as (epoch ms, seq) pairs, when each event of the bench stream reached the capturer (`window.__arrivals`
+ * in `host`) and, with Frameline's `panel`, the highest seq among its rows in the DOM every 4 ms (`window.__lat`).
+ * For Frameline a second debugger listener in its capture host (its DevTools page, or the panel page in a tab) notes
+ * arrivals; the null listener notes its own (null-listener/count.js) once `window.__arrivals` exists.
+ */
+export async function startLatencyProbes(host: Evaluates, panel?: Evaluates): Promise<void> {
+  if (!panel) {
+    await host.evaluate(`(() => { window.__arrivals = []; })()`);
+    return;
+  }
+  await host.evaluate(`(() => {
+    window.__arrivals = [];
+    chrome.debugger.onEvent.addListener((source, method, params) => {
+      if (method !== 'Network.webSocketFrameReceived') return;
+      const d = params.response.payloadData;
+      if (d.charCodeAt(2) === 115 && d.startsWith('{"seq":')) window.__arrivals.push(performance.timeOrigin + performance.now(), parseInt(d.slice(7), 10));
+    });
+  })()`);
+  await panel.evaluate(`(() => {
+    window.__lat = []; window.__stop = false;
+    const poll = () => {
+      let best = -1;
+      for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
+        const t = r.textContent; const i = t.indexOf('"seq":');
+        if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
+      }
+      window.__lat.push(performance.timeOrigin + performance.now(), best);
+      if (!window.__stop) setTimeout(poll, 4);
+    };
+    poll();
+  })()`);
+}
+
+/**
+ * Stop the probes and read, in ms, for the frames of the stream (`at`: when the page received each seq): page → event
+ * in the capturer (`delivery`), and with a panel event → row in the DOM (`added`) and page → row (`shown`).
+ */
+export async function readLatencies(host: Evaluates, panel: Evaluates | undefined, at: number[]) {
+  const total = at.length;
+  // (time, seq) pairs → the time each seq's event arrived.
+  const arrivals = (await host.evaluate(`window.__arrivals`)) as number[];
+  const eventAt = new Array<number>(total);
+  for (let i = 0; i < arrivals.length; i += 2) if (arrivals[i + 1] < total) eventAt[arrivals[i + 1]] = arrivals[i];
+  // (time, highest seq among the rows) samples → the time each seq's row was first seen (every seq up to the highest).
+  const shownAt = new Array<number>(total);
+  if (panel) {
+    const samples = (await panel.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[];
+    let k = 0;
+    for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) shownAt[k] = samples[i];
+  }
+  const delivery: number[] = [];
+  const added: number[] = [];
+  const shown: number[] = [];
+  for (let k = 0; k < total; k++) {
+    if (eventAt[k] !== undefined) delivery.push(eventAt[k] - at[k]);
+    if (shownAt[k] !== undefined) shown.push(shownAt[k] - at[k]);
+    if (shownAt[k] !== undefined && eventAt[k] !== undefined) added.push(shownAt[k] - eventAt[k]);
+  }
+  return { delivery, added, shown };
+}
 
 /**
  * Receive the bench server's stream of `total` frames in the page: when each seq arrived (epoch ms) and how long the
@@ -117,19 +157,4 @@ export async function receiveStream(page: Page, wsUrl: string, total: number): P
       at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
     };
   })`)) as { at: number[]; ms: number };
-}
-
-/** (time, seq) pairs of NOTE_ARRIVALS → the time each seq's event arrived. */
-export function arrivalTimes(pairs: number[], total: number): number[] {
-  const out = new Array<number>(total);
-  for (let i = 0; i < pairs.length; i += 2) if (pairs[i + 1] < total) out[pairs[i + 1]] = pairs[i];
-  return out;
-}
-
-/** (time, highest seq) samples of POLL_ROWS → the time each seq's row was first seen (every seq up to the highest). */
-export function shownTimes(samples: number[], total: number): number[] {
-  const out = new Array<number>(total);
-  let k = 0;
-  for (let i = 0; i < samples.length; i += 2) for (; k <= samples[i + 1] && k < total; k++) out[k] = samples[i];
-  return out;
 }

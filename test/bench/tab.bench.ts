@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { NOTE_ARRIVALS, POLL_ROWS, arrivalTimes, median, receiveStream, shownTimes } from './support';
+import { median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
 import { PANEL_PAGE } from '../../src/panel/constants';
 
 const RATES = (process.env.BENCH_TAB_RATES ?? '3000,5000').split(',').map(Number);
@@ -23,7 +23,6 @@ const SECONDS = Number(process.env.BENCH_TAB_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_TAB_RUNS ?? 5);
 const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 type Mode = 'null listener' | 'Frameline';
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 /** Chromium's id of an unpacked extension without a key: the SHA-256 of its path, the first 32 hex digits as a–p. */
 const unpackedId = (dir: string) =>
   [...createHash('sha256').update(dir).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
@@ -57,24 +56,13 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode, rat
   const chrome = await launchChromium(mode === 'null listener' ? NULL_EXT : undefined);
   try {
     const { page, cap } = await open(chrome, mode, srv.origin + '/blank.html');
-    // Frameline: a second debugger listener in the panel page (its capture host) notes when each event arrived, and a
-    // poll notes when each frame's row is first in the DOM. The null listener notes arrivals itself (count.js).
-    await cap.evaluate(mode === 'Frameline' ? NOTE_ARRIVALS : `(() => { window.__arrivals = []; })()`);
-    if (mode === 'Frameline') await cap.evaluate(POLL_ROWS);
+    // Frameline's panel page is its capture host too: arrivals and rows are noted in the same page.
+    const rows = mode === 'Frameline' ? cap : undefined;
+    await startLatencyProbes(cap, rows);
     const total = rate * SECONDS;
     const got = await receiveStream(page, srv.wsUrl(`/stream?rate=${rate}&seconds=${SECONDS}&size=200`), total);
     await new Promise((r) => setTimeout(r, 3000));
-    const eventAt = arrivalTimes((await cap.evaluate(`window.__arrivals`)) as number[], total);
-    const shownAt =
-      mode === 'Frameline' ? shownTimes((await cap.evaluate(`(() => { window.__stop = true; return window.__lat; })()`)) as number[], total) : [];
-    const delivery: number[] = [];
-    const added: number[] = [];
-    const lat: number[] = [];
-    for (let k = 0; k < total; k++) {
-      if (eventAt[k] !== undefined) delivery.push(eventAt[k] - got.at[k]);
-      if (shownAt[k] !== undefined) lat.push(shownAt[k] - got.at[k]);
-      if (shownAt[k] !== undefined && eventAt[k] !== undefined) added.push(shownAt[k] - eventAt[k]);
-    }
+    const { delivery, added, shown: lat } = await readLatencies(cap, rows, got.at);
     const p = (xs: number[]) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99) });
     return {
       mode, rate, frames: total, pageMs: Math.round(got.ms), kept: got.ms <= SECONDS * 1000 * 1.05 + 500, events: delivery.length,
