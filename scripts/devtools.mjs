@@ -5,8 +5,10 @@ export const PANEL_TITLE = 'Frameline';
 export const PANEL_PATH = 'src/panel/index.html';
 export const DEVTOOLS_PAGE_PATH = 'src/entries/devtools.html';
 
-/** Chromium flags for this project's machines, loading the unpacked extension at `extDir` (none without it). */
+/** Chromium flags for this project's machines, loading the unpacked extension(s) at `extDir` (a dir, or a list of dirs; none without it). */
 export function chromiumArgs(extDir) {
+  // Several unpacked extensions: one comma-separated list for each flag.
+  if (Array.isArray(extDir)) extDir = extDir.join(',');
   return [
     '--no-sandbox',
     '--disable-gpu',

@@ -2,17 +2,21 @@
 // with DevTools open and Frameline capturing, against the same with the null-listener extension (an extension that
 // only counts frames: the chrome.debugger ceiling). Alternating runs, medians, spread, loss counts, and the ratio of
 // each alternating pair with a 95% interval for their median.
-// Run: npm run bench (BENCH_CAPTURE_RUNS, default 15 alternating pairs; BENCH_CAPTURE_FRAMES, default 20000;
-// BENCH_CAPTURE_BURSTS per run, default 1; BENCH_CAPTURE_MODES, see below).
+// Both extensions are loaded in the same browser, and each run measures every mode in it, one tab each (DevTools
+// opened on the tab; the null listener stays out of a page whose URL says nullListener=off, Frameline captures only
+// once its panel is shown): the rate varies from one browser launch to the next (±20%) far more than within one, so
+// the pairs of a run compare like with like. A few runs share a browser; more runs start new ones.
+// Run: npm run bench (BENCH_CAPTURE_RUNS, default 16 alternating runs; BENCH_CAPTURE_PER_LAUNCH, runs in one browser,
+// default 4; BENCH_CAPTURE_FRAMES, default 20000; BENCH_CAPTURE_BURSTS per run, default 1; BENCH_CAPTURE_MODES, see
+// below).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { startServer } from '../support/server.mjs';
 import type { Frame, Page } from 'puppeteer';
-import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
-import { inspectWithNullListener, median } from './support';
-import { showView } from '../../scripts/devtools.mjs';
+import { launchChromium, showPanel, waitInFrame, type Chrome } from '../e2e/browser';
+import { NULL_EXT, median, showNullPanel, unpackedId } from './support';
+import { DEVTOOLS_PAGE_PATH, PANEL_PATH, showView } from '../../scripts/devtools.mjs';
 
 const N = Number(process.env.BENCH_CAPTURE_FRAMES ?? 20_000);
 /**
@@ -21,12 +25,12 @@ const N = Number(process.env.BENCH_CAPTURE_FRAMES ?? 20_000);
  * per run do not.
  */
 const BURSTS = Number(process.env.BENCH_CAPTURE_BURSTS ?? 1);
-const RUNS = Number(process.env.BENCH_CAPTURE_RUNS ?? 15); // the machine drifts: more pairs than the minimum of 5
-const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
+const RUNS = Number(process.env.BENCH_CAPTURE_RUNS ?? 16); // the machine drifts: more pairs than the minimum of 5
+const PER_LAUNCH = Number(process.env.BENCH_CAPTURE_PER_LAUNCH ?? 4);
 /**
  * BENCH_CAPTURE_MODES='null listener|Frameline|Frameline, panel hidden' adds the panel hidden (what rendering costs);
  * '…|null listener, panel shown' adds the null listener with its static panel shown (the same process priority as
- * Frameline's shown panel: see inspectWithNullListener), and Frameline's ratio to it.
+ * Frameline's shown panel: see inspectWithNullListener in support.ts), and Frameline's ratio to it.
  */
 type Mode = 'null listener' | 'null listener, panel shown' | 'Frameline' | 'Frameline, panel hidden';
 const MODES = (process.env.BENCH_CAPTURE_MODES?.split('|') ?? ['null listener', 'Frameline']) as Mode[];
@@ -48,6 +52,40 @@ function medianInterval(xs: number[]): [number, number] {
   return [s[Math.max(0, k - 1)], s[Math.min(n - 1, n - Math.max(1, k))]];
 }
 
+/** The tab, its DevTools, and where the count of captured frames is read, for one mode in a browser with both extensions. */
+async function open(chrome: Chrome, mode: Mode, origin: string): Promise<{ page: Page; dt: Page; counter: Frame; countExpr: string; other: () => Promise<string> }> {
+  const frameline = mode.startsWith('Frameline');
+  const page = await chrome.browser.newPage();
+  await page.goto(`${origin}/blank.html${frameline ? '?nullListener=off' : ''}`);
+  const dt = await page.openDevTools();
+  const nullId = unpackedId(NULL_EXT);
+  const [flPage, nullPage] = await Promise.all([
+    dt.waitForFrame((f) => f.url() === `chrome-extension://${chrome.extensionId}/${DEVTOOLS_PAGE_PATH}`, { timeout: 30_000 }),
+    dt.waitForFrame((f) => f.url() === `chrome-extension://${nullId}/devtools.html`, { timeout: 30_000 }),
+  ]);
+  // Whether the other extension stayed out of this mode's run: its DevTools page's capture phase (a page busy or
+  // unloading may not answer), and for Frameline, whether its panel (where its capture starts) was ever loaded.
+  const phaseOf = (f: Frame) => () =>
+    Promise.race([
+      f.evaluate(`document.documentElement.dataset.capturePhase ?? 'idle'`) as Promise<string>,
+      new Promise<string>((r) => setTimeout(() => r('no answer'), 5000)),
+    ]);
+  const flPanelLoaded = () => dt.frames().some((f) => f.url().startsWith(`chrome-extension://${chrome.extensionId}/${PANEL_PATH}`));
+  if (frameline) {
+    const panel = await showPanel(dt, chrome.extensionId);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'capture to start' });
+    if (mode === 'Frameline, panel hidden') {
+      await showView(dt, 'console'); // the panel renders nothing now: its store still counts
+      return { page, dt, counter: panel, countExpr: `globalThis.__frameline.store.frameCount`, other: phaseOf(nullPage) };
+    }
+    return { page, dt, counter: panel, countExpr: `Number(document.querySelector('[data-testid="frame-count"]').dataset.total)`, other: phaseOf(nullPage) };
+  }
+  await waitInFrame(nullPage, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
+  if (mode === 'null listener, panel shown') await showNullPanel(dt, nullId);
+  const other = async () => (flPanelLoaded() ? 'panel loaded' : phaseOf(flPage)());
+  return { page, dt, counter: nullPage, countExpr: `Number(document.documentElement.dataset.frames ?? 0)`, other };
+}
+
 it('page receive rate: Frameline vs the null listener', async () => {
   const srv = await startServer();
   srv.page('/blank.html', '<!doctype html><title>bench</title>');
@@ -59,48 +97,41 @@ it('page receive rate: Frameline vs the null listener', async () => {
   })`;
   const results = Object.fromEntries(MODES.map((m) => [m, { rate: [] as number[], caught: [] as number[], lost: [] as number[] }]));
   try {
-    for (let run = 0; run < RUNS; run++) {
-      // Alternating: each run starts with the next mode.
-      for (const mode of MODES.map((_, i) => MODES[(i + run) % MODES.length])) {
-        const chrome = await launchChromium(mode.startsWith('null listener') ? NULL_EXT : undefined);
-        try {
-          // Where the count of captured frames is read: the Frameline panel, or the null listener's DevTools page.
-          let page: Page;
-          let counter: Frame;
-          let countExpr: string;
-          if (mode === 'Frameline') {
-            ({ page, panel: counter } = await inspect(chrome, srv.origin + '/blank.html'));
-            countExpr = `Number(document.querySelector('[data-testid="frame-count"]').dataset.total)`;
-          } else if (mode === 'Frameline, panel hidden') {
-            let dt: Page;
-            ({ page, dt, panel: counter } = await inspect(chrome, srv.origin + '/blank.html'));
-            await showView(dt, 'console'); // the panel renders nothing now: its store still counts
-            countExpr = `globalThis.__frameline.store.frameCount`;
-          } else {
-            ({ page, listener: counter } = await inspectWithNullListener(chrome, srv.origin + '/blank.html', { panelShown: mode === 'null listener, panel shown' }));
-            countExpr = `Number(document.documentElement.dataset.frames ?? 0)`;
+    for (let first = 0; first < RUNS; first += PER_LAUNCH) {
+      const chrome = await launchChromium(undefined, { alsoLoad: [NULL_EXT] });
+      try {
+        for (let run = first; run < Math.min(RUNS, first + PER_LAUNCH); run++) {
+          // Alternating: each run starts with the next mode.
+          for (const mode of MODES.map((_, i) => MODES[(i + run) % MODES.length])) {
+            const { page, dt, counter, countExpr, other } = await open(chrome, mode, srv.origin);
+            // DevTools has just opened: let its start-up work settle, in every mode, before the page's clock starts.
+            await new Promise((r) => setTimeout(r, 1000));
+            // BURSTS bursts in this tab (each once the last one is counted): the run's rate is over all of them.
+            let ms = 0;
+            let got = 0;
+            const caught: number[] = [];
+            for (let b = 1; b <= BURSTS; b++) {
+              const t0 = Date.now();
+              ms += (await page.evaluate(burst)) as number;
+              got = await waitInFrame<number>(counter, `(() => { const n = ${countExpr}; return n >= ${b * (N + 1)} ? n : 0; })()`, {
+                timeout: 120_000,
+                what: `${mode} to count burst ${b}`,
+              }).catch(() => got);
+              caught.push(Date.now() - t0);
+            }
+            const otherPhase = await other();
+            if (!['idle', 'no answer'].includes(otherPhase)) throw new Error(`${mode}: the other extension was capturing too (${otherPhase})`);
+            results[mode].rate.push(((BURSTS * N) / ms) * 1000);
+            results[mode].caught.push(median(caught));
+            results[mode].lost.push(BURSTS * (N + 1) - got);
+            // DevTools opens on the panel it last showed: leave it on a built-in one, so Frameline's panel is shown (and
+            // captures) only in Frameline's runs. Closing the tab closes its DevTools, and with it Frameline's capture.
+            await showView(dt, 'console');
+            await page.close();
           }
-          // DevTools has just opened: let its start-up work settle, in both modes, before the page's clock starts.
-          await new Promise((r) => setTimeout(r, 1000));
-          // BURSTS bursts in this browser (each once the last one is counted): the run's rate is over all of them.
-          let ms = 0;
-          let got = 0;
-          const caught: number[] = [];
-          for (let b = 1; b <= BURSTS; b++) {
-            const t0 = Date.now();
-            ms += (await page.evaluate(burst)) as number;
-            got = await waitInFrame<number>(counter, `(() => { const n = ${countExpr}; return n >= ${b * (N + 1)} ? n : 0; })()`, {
-              timeout: 120_000,
-              what: `${mode} to count burst ${b}`,
-            }).catch(() => got);
-            caught.push(Date.now() - t0);
-          }
-          results[mode].rate.push(((BURSTS * N) / ms) * 1000);
-          results[mode].caught.push(median(caught));
-          results[mode].lost.push(BURSTS * (N + 1) - got);
-        } finally {
-          await chrome.close();
         }
+      } finally {
+        await chrome.close();
       }
     }
   } finally {

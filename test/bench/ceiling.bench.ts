@@ -12,11 +12,10 @@
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { inspectWithNullListener, median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
+import { NULL_EXT, inspectWithNullListener, median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
 import { DEVTOOLS_PAGE_PATH } from '../../scripts/devtools.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -26,7 +25,6 @@ const RATES = (process.env.BENCH_RATES ?? '3000,3500,4000,4500,5000,6000,8000,10
 const REFINE = Number(process.env.BENCH_REFINE ?? 2);
 /** Alternating runs per latency rate (each a fresh browser, 10 s of stream). */
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 5);
-const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 
 /**
  * 'null listener, panel shown': the null listener with DevTools on its panel, which shows nothing that moves (see

@@ -9,17 +9,15 @@
 import { it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, type Chrome } from '../e2e/browser';
-import { inspectWithNullListener } from './support';
+import { NULL_EXT, inspectWithNullListener } from './support';
 import { showView } from '../../scripts/devtools.mjs';
 
 const RATE = Number(process.env.BENCH_CPU_RATE ?? 3000);
 const SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 20);
 const RUNS = Number(process.env.BENCH_CPU_RUNS ?? 3);
-const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 const TICK = 100; // USER_HZ
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -1,8 +1,17 @@
 // Shared by the benchmarks: the 20 fixed queries of issue #3 (item 5) and the frames they run over (200 B JSON texts
 // on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
+import { realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { waitInFrame, type Chrome } from '../e2e/browser';
 import { showView, waitForView } from '../../scripts/devtools.mjs';
+
+/** The benches' baseline extension: it only counts frames (see null-listener/count.js). */
+export const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
+/** Chromium's id of an unpacked extension without a key: the SHA-256 of its real path, the first 32 hex digits as a–p. */
+export const unpackedId = (dir: string) =>
+  [...createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 
 export const QUERIES = [
   'acme', 'ALICE', '"seq":99999', 'nothing-matches-this', '/"price":1\\d\\d\\.5/', '/bob|glob/i', '$.type == "trade"',
@@ -59,14 +68,19 @@ export async function inspectWithNullListener(
   const listener = await dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/devtools.html'), { timeout: 30_000 });
   await waitInFrame(listener, `document.documentElement.dataset.capturePhase === 'capturing'`, { what: 'the null listener to attach' });
   if (panelShown) {
-    // DevTools names an extension panel's view by the extension's origin and the panel's title without spaces.
-    const view = `chrome-extension://${new URL(listener.url()).host}${NULL_PANEL_TITLE.replace(/\s/g, '')}`;
-    await waitForView(dt, view, { what: "The null listener's panel" });
-    const shown = dt.waitForFrame((f) => f.url().startsWith('chrome-extension://') && f.url().endsWith('/panel.html'), { timeout: 30_000 });
-    await showView(dt, view);
-    await shown;
+    await showNullPanel(dt, new URL(listener.url()).host);
   }
   return { page, dt, listener };
+}
+
+/** Show the null listener's static panel in DevTools `dt` (its extension's id `id`). */
+export async function showNullPanel(dt: Page, id: string): Promise<void> {
+  // DevTools names an extension panel's view by the extension's origin and the panel's title without spaces.
+  const view = `chrome-extension://${id}${NULL_PANEL_TITLE.replace(/\s/g, '')}`;
+  await waitForView(dt, view, { what: "The null listener's panel" });
+  const shown = dt.waitForFrame((f) => f.url() === `chrome-extension://${id}/panel.html`, { timeout: 30_000 });
+  await showView(dt, view);
+  await shown;
 }
 
 /** The null listener's panel title (test/bench/null-listener/devtools.js). */

@@ -8,30 +8,24 @@
 // and p99, and the range of the p99s. Both windows are visible, as a user would place them side by side.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/tab.bench.ts). BENCH_TAB_RATES (3000,5000).
 import { it } from 'vitest';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
+import { NULL_EXT, median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes, unpackedId } from './support';
 import { PANEL_PAGE } from '../../src/panel/constants';
 
 const RATES = (process.env.BENCH_TAB_RATES ?? '3000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_TAB_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_TAB_RUNS ?? 5);
-const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
 type Mode = 'null listener' | 'Frameline';
-/** Chromium's id of an unpacked extension without a key: the SHA-256 of its path, the first 32 hex digits as a–p. */
-const unpackedId = (dir: string) =>
-  [...createHash('sha256').update(dir).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 
 /** The page at `url` in a tab, and the capturer's page for it in a window of its own. */
 async function open(chrome: Chrome, mode: Mode, url: string): Promise<{ page: Page; cap: Page }> {
   const page = await chrome.browser.newPage();
   await page.goto(url);
-  const id = mode === 'null listener' ? unpackedId(realpathSync(NULL_EXT)) : chrome.extensionId;
+  const id = mode === 'null listener' ? unpackedId(NULL_EXT) : chrome.extensionId;
   const path = mode === 'null listener' ? 'tab.html' : PANEL_PAGE;
   const probe = await chrome.browser.newPage();
   await probe.goto(`chrome-extension://${id}/${path}`);

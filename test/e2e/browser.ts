@@ -27,15 +27,18 @@ export interface Chrome {
   close(): Promise<void>;
 }
 
-export async function launchChromium(extDir = EXT_DIR): Promise<Chrome> {
-  if (!existsSync(join(extDir, 'manifest.json'))) throw new Error(`No extension at ${extDir}: run npm run build first.`);
+/** `alsoLoad`: more unpacked extensions loaded beside `extDir` (the benches' null listener beside Frameline). */
+export async function launchChromium(extDir = EXT_DIR, { alsoLoad = [] }: { alsoLoad?: string[] } = {}): Promise<Chrome> {
+  for (const dir of [extDir, ...alsoLoad]) {
+    if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`No extension at ${dir}: run npm run build first.`);
+  }
   const profile = mkdtempSync(join(tmpdir(), 'frameline-e2e-'));
   const browser = await puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
     enableExtensions: true,
     userDataDir: profile,
-    args: [...chromiumArgs(extDir), '--site-per-process'],
+    args: [...chromiumArgs([extDir, ...alsoLoad]), '--site-per-process'],
   });
   const extensionId = extDir === EXT_DIR ? await extensionIdOf(browser) : '';
   return {
