@@ -6,7 +6,7 @@
 // opened on the tab; the null listener stays out of a page whose URL says nullListener=off, Frameline captures only
 // once its panel is shown): the rate varies from one browser launch to the next (±20%) far more than within one, so
 // the pairs of a run compare like with like. A few runs share a browser; more runs start new ones.
-// Run: npm run bench (BENCH_CAPTURE_RUNS, default 16 alternating runs; BENCH_CAPTURE_PER_LAUNCH, runs in one browser,
+// Run: npm run bench (BENCH_CAPTURE_RUNS, default 32 alternating runs; BENCH_CAPTURE_PER_LAUNCH, runs in one browser,
 // default 4; BENCH_CAPTURE_FRAMES, default 20000; BENCH_CAPTURE_BURSTS per run, default 1; BENCH_CAPTURE_MODES, see
 // below).
 import { it } from 'vitest';
@@ -15,7 +15,7 @@ import { cpus } from 'node:os';
 import { startServer } from '../support/server.mjs';
 import type { Frame, Page } from 'puppeteer';
 import { launchChromium, showPanel, waitInFrame, type Chrome } from '../e2e/browser';
-import { NULL_EXT, median, showNullPanel, unpackedId } from './support';
+import { NULL_EXT, median, quiet, showNullPanel, unpackedId } from './support';
 import { DEVTOOLS_PAGE_PATH, PANEL_PATH, showView } from '../../scripts/devtools.mjs';
 
 const N = Number(process.env.BENCH_CAPTURE_FRAMES ?? 20_000);
@@ -25,7 +25,7 @@ const N = Number(process.env.BENCH_CAPTURE_FRAMES ?? 20_000);
  * per run do not.
  */
 const BURSTS = Number(process.env.BENCH_CAPTURE_BURSTS ?? 1);
-const RUNS = Number(process.env.BENCH_CAPTURE_RUNS ?? 16); // the machine drifts: more pairs than the minimum of 5
+const RUNS = Number(process.env.BENCH_CAPTURE_RUNS ?? 32); // noisy (pairs 0.7–1.3): many more pairs than the minimum of 5
 const PER_LAUNCH = Number(process.env.BENCH_CAPTURE_PER_LAUNCH ?? 4);
 /**
  * BENCH_CAPTURE_MODES='null listener|Frameline|Frameline, panel hidden' adds the panel hidden (what rendering costs);
@@ -105,7 +105,7 @@ it('page receive rate: Frameline vs the null listener', async () => {
           for (const mode of MODES.map((_, i) => MODES[(i + run) % MODES.length])) {
             const { page, dt, counter, countExpr, other } = await open(chrome, mode, srv.origin);
             // DevTools has just opened: let its start-up work settle, in every mode, before the page's clock starts.
-            await new Promise((r) => setTimeout(r, 1000));
+            await quiet();
             // BURSTS bursts in this tab (each once the last one is counted): the run's rate is over all of them.
             let ms = 0;
             let got = 0;

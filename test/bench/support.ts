@@ -1,11 +1,34 @@
 // Shared by the benchmarks: the 20 fixed queries of issue #3 (item 5) and the frames they run over (200 B JSON texts
 // on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer';
 import { waitInFrame, type Chrome } from '../e2e/browser';
 import { showView, waitForView } from '../../scripts/devtools.mjs';
+
+/** The machine's CPU time so far, from /proc/stat (Linux): [idle, total], in clock ticks of all processors. */
+function machineTicks(): [number, number] {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return [f[3] + (f[4] ?? 0), f.reduce((a, b) => a + b, 0)]; // idle + iowait, all
+}
+
+/**
+ * Wait until the machine is quiet: its processors at least `idle` idle over `calm` successive intervals of `stepMs`
+ * (at most `maxMs`); returns how long that took. A measurement then starts after DevTools' start-up and the last run's
+ * teardown, however long they take on this machine, instead of after a fixed time.
+ */
+export async function quiet({ idle = 0.85, stepMs = 250, calm = 3, maxMs = 20_000 } = {}): Promise<number> {
+  const start = Date.now();
+  let [idle0, all0] = machineTicks();
+  for (let streak = 0; streak < calm && Date.now() - start < maxMs; ) {
+    await new Promise((r) => setTimeout(r, stepMs));
+    const [idle1, all1] = machineTicks();
+    streak = (idle1 - idle0) / Math.max(1, all1 - all0) >= idle ? streak + 1 : 0;
+    [idle0, all0] = [idle1, all1];
+  }
+  return Date.now() - start;
+}
 
 /** The benches' baseline extension: it only counts frames (see null-listener/count.js). */
 export const NULL_EXT = resolve(import.meta.dirname, 'null-listener');
