@@ -4,8 +4,9 @@
 // each alternating pair with a 95% interval for their median.
 // Both extensions are loaded in the same browser, and each run measures every mode in it, one tab each (DevTools
 // opened on the tab; the null listener stays out of a page whose URL says nullListener=off, Frameline captures only
-// once its panel is shown): the rate varies from one browser launch to the next (±20%) far more than within one, so
-// the pairs of a run compare like with like. A few runs share a browser; more runs start new ones.
+// once its panel is shown): part of the rate's spread comes with the browser launch (measured, 32 runs of 4 per
+// launch: the rate varies by about 10% between runs in one browser and about as much again between browsers), and the
+// pairs of a run share their browser. A few runs share a browser; more runs start new ones.
 // Run: npm run bench (BENCH_CAPTURE_RUNS, default 32 alternating runs; BENCH_CAPTURE_PER_LAUNCH, runs in one browser,
 // default 4; BENCH_CAPTURE_FRAMES, default 20000; BENCH_CAPTURE_BURSTS per run, default 1; BENCH_CAPTURE_MODES, see
 // below).
