@@ -1,0 +1,111 @@
+// Typing in the filter box while a stream is captured, in the real panel in real DevTools (issue #3, item 7, as a user
+// meets it: timeline.bench.ts measures the same keystrokes in the panel page as a tab, fed without the debugger). In
+// Chrome the panel shares its main thread with capture (the DevTools page that receives the debugger's events), so a
+// stream's events compete with the keystroke's work: the filter's pass over what is stored (the filter is applied in
+// the keystroke's own render; see README, Query syntax) and the render after it.
+// Per rate in BENCH_INPUT_RATES (default 0,1000,3000,5000), BENCH_INPUT_RUNS (3) runs, each in a browser of its own:
+// a stream of 200 B frames starts, and after 3 s, 4 queries are typed a key every 80 ms (23 keys). The baseline
+// (rate 0): the same keys over a store of 50,000 frames a burst left, with nothing incoming. Keystroke → the next frame painted (a message posted from the animation frame after the input event),
+// p50 / p95 / max; the filter's own time per keystroke (the store's setFilter); frames stored when typing ended.
+// Run: npm run bench (alone: npx vitest run --project bench test/bench/input.bench.ts).
+import { it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { startServer } from '../support/server.mjs';
+import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
+import { median, pct, quiet } from './support';
+
+const RATES = (process.env.BENCH_INPUT_RATES ?? '0,1000,3000,5000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_INPUT_RUNS ?? 3);
+const QUERIES = ['acme', 'bolt', 'seq', 'dir:received'];
+const KEY_GAP_MS = 80;
+/** Frames stored before the baseline's keystrokes (about what the 5k frames/s stream has stored when typing ends). */
+const BASELINE_FRAMES = 50_000;
+
+async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
+  const chrome = await launchChromium();
+  try {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
+    await new Promise((r) => setTimeout(r, 1000));
+    await panel.evaluate(`(() => {
+      window.__keys = []; window.__filter = [];
+      let down = 0; const mc = new MessageChannel();
+      mc.port1.onmessage = () => window.__keys.push(performance.now() - down);
+      addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
+      addEventListener('input', () => requestAnimationFrame(() => mc.port2.postMessage(0)), true);
+      const store = globalThis.__frameline.store; const setFilter = store.setFilter.bind(store);
+      store.setFilter = (p) => { const t = performance.now(); setFilter(p); window.__filter.push(performance.now() - t); };
+    })()`);
+    if (!rate) {
+      // The baseline's store holds as many frames as the fastest stream's does while typing, none incoming.
+      await page.evaluate(`new Promise((done) => {
+        const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${BASELINE_FRAMES}&size=200`))});
+        let n = 0;
+        s.onopen = () => s.send('go');
+        s.onmessage = () => { if (++n === ${BASELINE_FRAMES}) { done(0); s.close(); } };
+      })`);
+      await waitInFrame(panel, `globalThis.__frameline.store.frameCount >= ${BASELINE_FRAMES}`, { timeout: 120_000, what: 'the burst stored' });
+      await quiet();
+    }
+    const streamed = rate
+      ? page.evaluate(`new Promise((done) => {
+          const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=12&size=200`))});
+          s.onopen = () => s.send('go');
+          s.onmessage = (e) => { if (e.data.startsWith('{"done"')) { done(0); s.close(); } };
+        })`)
+      : Promise.resolve();
+    if (rate) await new Promise((r) => setTimeout(r, 3000));
+    await panel.focus('[data-testid="filter-input"]');
+    for (const q of QUERIES) {
+      await panel.$eval('[data-testid="filter-input"]', (el) => ((el as HTMLInputElement).value = ''));
+      for (const ch of q) {
+        await dt.keyboard.type(ch);
+        await new Promise((r) => setTimeout(r, KEY_GAP_MS));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const keys = (await panel.evaluate('window.__keys')) as number[];
+    const filter = (await panel.evaluate('window.__filter')) as number[];
+    const stored = (await panel.evaluate('globalThis.__frameline.store.frameCount')) as number;
+    await streamed;
+    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored };
+  } finally {
+    await chrome.close();
+  }
+}
+
+it('typing in the filter box while a stream is captured (real DevTools)', async () => {
+  const srv = await startServer();
+  srv.page('/blank.html', '<!doctype html><title>bench</title>');
+  const all: Record<number, Array<Awaited<ReturnType<typeof run>>>> = {};
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      for (const rate of i % 2 ? [...RATES].reverse() : RATES) {
+        const r = await run(srv, rate);
+        (all[rate] ??= []).push(r);
+        console.log(rate, JSON.stringify(r, (_, v) => (typeof v === 'number' ? Math.round(v) : v)));
+      }
+    }
+  } finally {
+    await srv.close();
+  }
+  const rows = RATES.map((rate) => {
+    const rs = all[rate];
+    const m = (k: keyof (typeof rs)[number]) => Math.round(median(rs.map((r) => r[k])));
+    return {
+      case: rate ? `${rate} frames/s incoming` : `none incoming, ${BASELINE_FRAMES} stored (baseline)`,
+      keystrokes: rs.reduce((a, r) => a + r.keys, 0),
+      key_to_paint_p50_ms: m('p50'),
+      key_to_paint_p95_ms: m('p95'),
+      p95_spread: `${Math.round(Math.min(...rs.map((r) => r.p95)))}–${Math.round(Math.max(...rs.map((r) => r.p95)))}`,
+      max_ms: m('max'),
+      filter_p50_ms: m('filterP50'),
+      filter_max_ms: m('filterMax'),
+      frames_stored: m('stored'),
+    };
+  });
+  console.table(rows);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`input-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir), JSON.stringify({ cores: cpus().length, runs: RUNS, rates: RATES, all, rows }, null, 2));
+}, 3_600_000);
