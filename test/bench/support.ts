@@ -1,5 +1,6 @@
 // Shared by the benchmarks: the 20 fixed queries of issue #3 (item 5) and the frames they run over (200 B JSON texts
-// on 8 connections, one in five sent), statistics, and the Frameline panel page opened as a tab.
+// on 8 connections, one in five sent), statistics, the Frameline panel page opened as a tab, the null listener (its
+// folder, id, DevTools page and panel), the latency probes, and a wait for a quiet machine.
 import { readFileSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
