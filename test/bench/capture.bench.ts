@@ -78,7 +78,7 @@ async function open(chrome: Chrome, mode: Mode, origin: string): Promise<{ page:
     const panel = await showPanel(dt, chrome.extensionId);
     await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'capture to start' });
     if (mode === 'Frameline, panel hidden') {
-      await showView(dt, 'console'); // the panel renders nothing now: its store still counts
+      await showView(dt, 'elements'); // the panel renders nothing now (its store still counts): as the null listener's runs
       return { page, dt, counter: panel, countExpr: `globalThis.__frameline.store.frameCount`, other: phaseOf(nullPage) };
     }
     return { page, dt, counter: panel, countExpr: `Number(document.querySelector('[data-testid="frame-count"]').dataset.total)`, other: phaseOf(nullPage) };
@@ -128,9 +128,10 @@ it('page receive rate: Frameline vs the null listener', async () => {
             results[mode].rate.push(((BURSTS * N) / ms) * 1000);
             results[mode].caught.push(median(caught));
             results[mode].lost.push(BURSTS * (N + 1) - got);
-            // DevTools opens on the panel it last showed: leave it on a built-in one, so Frameline's panel is shown (and
-            // captures) only in Frameline's runs. Closing the tab closes its DevTools, and with it Frameline's capture.
-            await showView(dt, 'console');
+            // DevTools opens on the panel it last showed: leave it on Elements (where a fresh profile's DevTools opens), so
+            // the null listener's runs show what they showed in browsers of their own, and Frameline's panel is shown
+            // (and captures) only in Frameline's runs. Closing the tab closes its DevTools, and with it Frameline's capture.
+            await showView(dt, 'elements');
             await page.close();
           }
         }
