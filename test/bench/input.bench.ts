@@ -47,13 +47,16 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
       await waitInFrame(panel, `globalThis.__frameline.store.frameCount >= ${BASELINE_FRAMES}`, { timeout: 120_000, what: 'the burst stored' });
       await quiet();
     }
-    const streamed = rate
-      ? page.evaluate(`new Promise((done) => {
-          const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=12&size=200`))});
-          s.onopen = () => s.send('go');
-          s.onmessage = (e) => { if (e.data.startsWith('{"done"')) { done(0); s.close(); } };
-        })`)
-      : Promise.resolve();
+    // Settled with its error, if any, so that a failure while typing is not also reported as an unhandled rejection.
+    const streamed: Promise<unknown> = (
+      rate
+        ? page.evaluate(`new Promise((done) => {
+            const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=12&size=200`))});
+            s.onopen = () => s.send('go');
+            s.onmessage = (e) => { if (e.data.startsWith('{"done"')) { done(0); s.close(); } };
+          })`)
+        : Promise.resolve()
+    ).catch((e: unknown) => e);
     if (rate) await new Promise((r) => setTimeout(r, 3000));
     await panel.focus('[data-testid="filter-input"]');
     for (const q of QUERIES) {
@@ -67,7 +70,8 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
     const keys = (await panel.evaluate('window.__keys')) as number[];
     const filter = (await panel.evaluate('window.__filter')) as number[];
     const stored = (await panel.evaluate('globalThis.__frameline.store.frameCount')) as number;
-    await streamed;
+    const failed = await streamed;
+    if (failed instanceof Error) throw failed;
     return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored };
   } finally {
     await chrome.close();
