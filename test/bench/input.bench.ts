@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
-import { median, pct, quiet } from './support';
+import { median, pct, quiet, readKeyTimes, startKeyProbe, typeQueries } from './support';
 
 const RATES = (process.env.BENCH_INPUT_RATES ?? '0,1000,3000,5000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_INPUT_RUNS ?? 3);
@@ -27,12 +27,9 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
   try {
     const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
     await new Promise((r) => setTimeout(r, 1000));
+    await startKeyProbe(panel);
     await panel.evaluate(`(() => {
-      window.__keys = []; window.__filter = [];
-      let down = 0; const mc = new MessageChannel();
-      mc.port1.onmessage = () => window.__keys.push(performance.now() - down);
-      addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
-      addEventListener('input', () => requestAnimationFrame(() => mc.port2.postMessage(0)), true);
+      window.__filter = [];
       const store = globalThis.__frameline.store; const setFilter = store.setFilter.bind(store);
       store.setFilter = (p) => { const t = performance.now(); setFilter(p); window.__filter.push(performance.now() - t); };
     })()`);
@@ -58,16 +55,9 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
         : Promise.resolve()
     ).catch((e: unknown) => e);
     if (rate) await new Promise((r) => setTimeout(r, 3000));
-    await panel.focus('[data-testid="filter-input"]');
-    for (const q of QUERIES) {
-      await panel.$eval('[data-testid="filter-input"]', (el) => ((el as HTMLInputElement).value = ''));
-      for (const ch of q) {
-        await dt.keyboard.type(ch);
-        await new Promise((r) => setTimeout(r, KEY_GAP_MS));
-      }
-    }
+    await typeQueries(panel, dt.keyboard, QUERIES, KEY_GAP_MS);
     await new Promise((r) => setTimeout(r, 500));
-    const keys = (await panel.evaluate('window.__keys')) as number[];
+    const keys = await readKeyTimes(panel);
     const filter = (await panel.evaluate('window.__filter')) as number[];
     const stored = (await panel.evaluate('globalThis.__frameline.store.frameCount')) as number;
     const failed = await streamed;

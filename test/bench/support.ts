@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Frame, Page } from 'puppeteer';
+import type { Frame, Keyboard, Page } from 'puppeteer';
 import { waitInFrame, type Chrome } from '../e2e/browser';
 import { showView, waitForView } from '../../scripts/devtools.mjs';
 
@@ -195,4 +195,33 @@ export async function receiveStream(page: Page, wsUrl: string, total: number): P
       at[parseInt(d.slice(7), 10)] = performance.timeOrigin + performance.now();
     };
   })`)) as { at: number[]; ms: number };
+}
+
+// Keystrokes in the filter box, shared by timeline.bench.ts and input.bench.ts ------------------------------------
+
+/**
+ * Note in `panel`, for every keystroke that changes the filter box, the time from the key event to just after the next
+ * frame is painted (a message posted from the animation frame after the input event); read with readKeyTimes.
+ */
+export async function startKeyProbe(panel: Evaluates): Promise<void> {
+  await panel.evaluate(`(() => {
+    window.__keys = []; let down = 0; const mc = new MessageChannel();
+    mc.port1.onmessage = () => { window.__keys.push(performance.now() - down); };
+    addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
+    addEventListener('input', () => requestAnimationFrame(() => mc.port2.postMessage(0)), true);
+  })()`);
+}
+
+export const readKeyTimes = (panel: Evaluates) => panel.evaluate(`window.__keys`) as Promise<number[]>;
+
+/** Type each query into the panel's filter box, from an empty box, a key every `gapMs` (`keyboard`: the panel's page's). */
+export async function typeQueries(panel: Pick<Frame, 'focus' | '$eval'>, keyboard: Keyboard, queries: readonly string[], gapMs: number): Promise<void> {
+  await panel.focus('[data-testid="filter-input"]');
+  for (const q of queries) {
+    await panel.$eval('[data-testid="filter-input"]', (el) => ((el as HTMLInputElement).value = ''));
+    for (const ch of q) {
+      await keyboard.type(ch);
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+  }
 }

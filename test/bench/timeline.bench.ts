@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { launchChromium, waitInFrame } from '../e2e/browser';
-import { median, openPanelTab, pct } from './support';
+import { median, openPanelTab, pct, readKeyTimes, startKeyProbe, typeQueries } from './support';
 
 const SIZES = (process.env.BENCH_SCROLL_SIZES ?? '1000000,5000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_SCROLL_RUNS ?? 5);
@@ -191,26 +191,14 @@ async function liveTail(panel: Page) {
   await new Promise((r) => setTimeout(r, 4000));
   // Keystrokes in the filter box while frames pour in (each applies its filter over what is stored): from the key
   // event to just after the next frame is painted (a message posted from the next animation frame).
-  await panel.evaluate(`(() => {
-    window.__keys = []; let down = 0; const mc = new MessageChannel();
-    mc.port1.onmessage = () => { window.__keys.push(performance.now() - down); };
-    addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
-    addEventListener('input', () => requestAnimationFrame(() => mc.port2.postMessage(0)), true);
-  })()`);
-  await panel.focus('[data-testid="filter-input"]');
-  for (const q of ['acme', 'bolt', '$.sym == "ACME"', 'dir:received']) {
-    await panel.$eval('[data-testid="filter-input"]', (el) => ((el as HTMLInputElement).value = ''));
-    for (const ch of q) {
-      await panel.keyboard.type(ch);
-      await new Promise((r) => setTimeout(r, 60));
-    }
-  }
+  await startKeyProbe(panel);
+  await typeQueries(panel, panel.keyboard, ['acme', 'bolt', '$.sym == "ACME"', 'dir:received'], 60);
   await new Promise((r) => setTimeout(r, 4000));
   const r1 = (await panel.evaluate(renders)) as { n: number; ms: number; at: number };
   const { ft } = await stopFrames(panel);
   const events = (await panel.evaluate(`(() => { clearInterval(window.__feed); return window.__events; })()`)) as number[];
   const idles = (await panel.evaluate(`(() => { clearInterval(window.__idleT); return window.__idles; })()`)) as number[];
-  const keyTimes = (await panel.evaluate(`window.__keys`)) as number[];
+  const keyTimes = await readKeyTimes(panel);
   const total = (await panel.evaluate(`globalThis.__frameline.store.frameCount`)) as number;
   const fps = 1000 / (ft.reduce((a, b) => a + b, 0) / ft.length);
   const renderFps = ((r1.n - r0.n) / (r1.at - r0.at)) * 1000;
