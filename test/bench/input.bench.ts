@@ -6,14 +6,17 @@
 // Per rate in BENCH_INPUT_RATES (default 0,1000,3000,5000), BENCH_INPUT_RUNS (3) runs, each in a browser of its own:
 // a stream of 200 B frames starts, and after 3 s, 4 queries are typed a key every 80 ms (23 keys). The baseline
 // (rate 0): the same keys over a store of 50,000 frames a burst left, with nothing incoming. Keystroke → the next frame painted (a message posted from the animation frame after the input event),
-// p50 / p95 / max; the filter's own time per keystroke (the store's setFilter); frames stored when typing ended.
+// p50 / p95 / max, and where it went: delivery (the key's time stamp to the panel's first listener), handling (the
+// filter box's handler and the render it causes, with the filter's pass), the wait for an animation frame, and that
+// frame (from its animation callbacks to the first task after its paint); the filter's own time per keystroke (the
+// store's setFilter); frames stored when typing ended.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/input.bench.ts).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
-import { median, pct, quiet, readKeyTimes, startKeyProbe, typeQueries } from './support';
+import { median, pct, quiet, readKeySplits, readKeyTimes, startKeyProbe, typeQueries } from './support';
 
 const RATES = (process.env.BENCH_INPUT_RATES ?? '0,1000,3000,5000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_INPUT_RUNS ?? 3);
@@ -58,11 +61,13 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
     await typeQueries(panel, dt.keyboard, QUERIES, KEY_GAP_MS);
     await new Promise((r) => setTimeout(r, 500));
     const keys = await readKeyTimes(panel);
+    const splits = await readKeySplits(panel);
+    const part = (i: number) => splits.map((x) => x[i]);
     const filter = (await panel.evaluate('window.__filter')) as number[];
     const stored = (await panel.evaluate('globalThis.__frameline.store.frameCount')) as number;
     const failed = await streamed;
     if (failed instanceof Error) throw failed;
-    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored };
+    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored, deliverP50: pct(part(0), 0.5), deliverP95: pct(part(0), 0.95), handleP50: pct(part(1), 0.5), handleP95: pct(part(1), 0.95), waitP50: pct(part(2), 0.5), waitP95: pct(part(2), 0.95), frameP50: pct(part(3), 0.5), frameP95: pct(part(3), 0.95) };
   } finally {
     await chrome.close();
   }
@@ -96,6 +101,10 @@ it('typing in the filter box while a stream is captured (real DevTools)', async 
       filter_p50_ms: m('filterP50'),
       filter_max_ms: m('filterMax'),
       frames_stored: m('stored'),
+      'delivery_p50/p95': `${m('deliverP50')} / ${m('deliverP95')}`,
+      'handling_p50/p95': `${m('handleP50')} / ${m('handleP95')}`,
+      'frame_wait_p50/p95': `${m('waitP50')} / ${m('waitP95')}`,
+      'frame_p50/p95': `${m('frameP50')} / ${m('frameP95')}`,
     };
   });
   console.table(rows);

@@ -205,12 +205,22 @@ export async function receiveStream(page: Page, wsUrl: string, total: number): P
  */
 export async function startKeyProbe(panel: Evaluates): Promise<void> {
   await panel.evaluate(`(() => {
-    window.__keys = []; let down = 0; const mc = new MessageChannel();
-    mc.port1.onmessage = () => { window.__keys.push(performance.now() - down); };
-    addEventListener('keydown', (e) => { down = e.timeStamp; }, true);
-    addEventListener('input', () => requestAnimationFrame(() => mc.port2.postMessage(0)), true);
+    window.__keys = []; window.__keySplits = [];
+    let down = 0, seen = 0, handled = 0, frame = 0; const mc = new MessageChannel();
+    mc.port1.onmessage = () => {
+      const now = performance.now();
+      window.__keys.push(now - down);
+      window.__keySplits.push([seen - down, handled - seen, frame - handled, now - frame]);
+    };
+    addEventListener('keydown', (e) => { down = e.timeStamp; seen = performance.now(); }, true);
+    addEventListener('input', () => requestAnimationFrame(() => { frame = performance.now(); mc.port2.postMessage(0); }), true);
+    // Bubbling to the window comes after the filter box's own handler and the render it causes (a microtask).
+    addEventListener('input', () => { handled = performance.now(); });
   })()`);
 }
+
+/** Where each keystroke's time went: [delivery to the panel, its handling, waiting for a frame, the frame], ms. */
+export const readKeySplits = (panel: Evaluates) => panel.evaluate(`window.__keySplits`) as Promise<Array<[number, number, number, number]>>;
 
 export const readKeyTimes = (panel: Evaluates) => panel.evaluate(`window.__keys`) as Promise<number[]>;
 
