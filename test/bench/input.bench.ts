@@ -9,7 +9,8 @@
 // p50 / p95 / max, and where it went: delivery (the key's time stamp to the panel's first listener), handling (the
 // filter box's handler and the render it causes, with the filter's pass), the wait for an animation frame, and that
 // frame (from its animation callbacks to the first task after its paint); the filter's own time per keystroke (the
-// store's setFilter); frames stored when typing ended.
+// store's setFilter); frames stored when typing ended; the panel's tasks over 50 ms while typing (its main thread,
+// shared with the DevTools page's capture), their count and the longest.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/input.bench.ts).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
       window.__filter = [];
       const store = globalThis.__frameline.store; const setFilter = store.setFilter.bind(store);
       store.setFilter = (p) => { const t = performance.now(); setFilter(p); window.__filter.push(performance.now() - t); };
+      window.__long = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); }).observe({ type: 'longtask' });
     })()`);
     if (!rate) {
       // The baseline's store holds as many frames as the fastest stream's does while typing, none incoming.
@@ -58,16 +61,19 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
         : Promise.resolve()
     ).catch((e: unknown) => e);
     if (rate) await new Promise((r) => setTimeout(r, 3000));
+    const typing = (await panel.evaluate('performance.now()')) as number;
     await typeQueries(panel, dt.keyboard, QUERIES, KEY_GAP_MS);
+    const typed = (await panel.evaluate('performance.now()')) as number;
     await new Promise((r) => setTimeout(r, 500));
     const keys = await readKeyTimes(panel);
     const splits = await readKeySplits(panel);
     const part = (i: number) => splits.map((x) => x[i]);
     const filter = (await panel.evaluate('window.__filter')) as number[];
+    const long = ((await panel.evaluate('window.__long')) as Array<[number, number]>).filter(([t]) => t >= typing && t <= typed).map(([, d]) => d);
     const stored = (await panel.evaluate('globalThis.__frameline.store.frameCount')) as number;
     const failed = await streamed;
     if (failed instanceof Error) throw failed;
-    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored, deliverP50: pct(part(0), 0.5), deliverP95: pct(part(0), 0.95), handleP50: pct(part(1), 0.5), handleP95: pct(part(1), 0.95), waitP50: pct(part(2), 0.5), waitP95: pct(part(2), 0.95), frameP50: pct(part(3), 0.5), frameP95: pct(part(3), 0.95) };
+    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored, longTasks: long.length, longMax: long.length ? Math.max(...long) : 0, deliverP50: pct(part(0), 0.5), deliverP95: pct(part(0), 0.95), handleP50: pct(part(1), 0.5), handleP95: pct(part(1), 0.95), waitP50: pct(part(2), 0.5), waitP95: pct(part(2), 0.95), frameP50: pct(part(3), 0.5), frameP95: pct(part(3), 0.95) };
   } finally {
     await chrome.close();
   }
@@ -101,6 +107,7 @@ it('typing in the filter box while a stream is captured (real DevTools)', async 
       filter_p50_ms: m('filterP50'),
       filter_max_ms: m('filterMax'),
       frames_stored: m('stored'),
+      'tasks_over_50ms/max': `${m('longTasks')} / ${m('longMax')}`,
       'delivery_p50/p95': `${m('deliverP50')} / ${m('deliverP95')}`,
       'handling_p50/p95': `${m('handleP50')} / ${m('handleP95')}`,
       'frame_wait_p50/p95': `${m('waitP50')} / ${m('waitP95')}`,
