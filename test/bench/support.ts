@@ -200,8 +200,9 @@ export async function receiveStream(page: Page, wsUrl: string, total: number): P
 // Keystrokes in the filter box, shared by timeline.bench.ts and input.bench.ts ------------------------------------
 
 /**
- * Note in `panel`, for every keystroke that changes the filter box, the time from the key event to just after the next
- * frame is painted (a message posted from the animation frame after the input event); read with readKeyTimes.
+ * Note in `panel`, for every keystroke that changes the filter box, the time from the key event to the first task after
+ * the next frame is painted (a message posted from the animation frame after the input event; read with readKeyTimes,
+ * split with readKeySplits), and the browser's own keystroke → frame presented (Event Timing; readPresented).
  */
 export async function startKeyProbe(panel: Evaluates): Promise<void> {
   await panel.evaluate(`(() => {
@@ -216,7 +217,20 @@ export async function startKeyProbe(panel: Evaluates): Promise<void> {
     addEventListener('input', () => requestAnimationFrame(() => { frame = performance.now(); mc.port2.postMessage(0); }), true);
     // Bubbling to the window comes after the filter box's own handler and the render it causes (a microtask).
     addEventListener('input', () => { handled = performance.now(); });
+    window.__presented = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) if (e.name === 'keydown') window.__presented.push(e.duration);
+    }).observe({ type: 'event', durationThreshold: 16 });
   })()`);
+}
+
+/**
+ * Keystroke → its next frame presented, as the browser's Event Timing reports it (a keydown's duration: what INP
+ * measures, to 8 ms), for the `keys` keystrokes typed: those under 16 ms are not reported and count as 16.
+ */
+export async function readPresented(panel: Evaluates, keys: number): Promise<number[]> {
+  const d = (await panel.evaluate(`window.__presented`)) as number[];
+  return [...d, ...Array<number>(Math.max(0, keys - d.length)).fill(16)];
 }
 
 /** Where each keystroke's time went: [delivery to the panel, its handling, waiting for a frame, the frame], ms. */
