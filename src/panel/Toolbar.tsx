@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../protocol';
 import type { QueryError } from '../model/query';
 import { loadQueryHistory, rememberQuery } from '../platform/settings';
+import { userTyping } from './schedule';
 
 export interface ToolbarProps {
   paused: boolean;
@@ -55,7 +56,10 @@ export function Toolbar(p: ToolbarProps) {
           list="query-history"
           spellcheck={false}
           value={p.filterText}
-          onInput={(e) => p.onFilter((e.currentTarget as HTMLInputElement).value)}
+          onInput={(e) => {
+            userTyping();
+            p.onFilter((e.currentTarget as HTMLInputElement).value);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !p.filterError && p.filterText.trim()) void rememberQuery(p.filterText.trim()).then(setHistory);
           }}

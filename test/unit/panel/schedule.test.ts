@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, frameScheduler, gapForIdle, renderBudget,
-  setMachineIdle,
+  BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, TYPING_HOLD_MS, frameScheduler, gapForIdle,
+  renderBudget, setMachineIdle, userTyping,
 } from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
@@ -117,6 +117,49 @@ describe('waiting for a render that is not due yet', () => {
     streaming = false; // a change that does not yield (a filter's result): rendered on the next frame
     schedule();
     expect(frames).toHaveLength(1);
+    frame();
+    expect(renders).toBe(3);
+  });
+
+  it("holds the stream's renders while the user types on a busy machine, never a keystroke's, and not on an idle machine", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (fn: () => void) => frames.push(fn));
+    const frame = () => frames.splice(0).forEach((fn) => fn());
+    let idle = 0.05;
+    setMachineIdle(() => idle);
+    let streaming = true;
+    let renders = 0;
+    const schedule = frameScheduler(() => renders++, { streaming: () => streaming });
+    // Keys every 80 ms for a second: the stream's renders wait for all of them, then for the hold after the last.
+    let t = 0;
+    for (; t < 1000; t += 80) {
+      userTyping();
+      schedule();
+      frame();
+      vi.advanceTimersByTime(80);
+      frame();
+    }
+    expect(renders).toBe(0);
+    vi.advanceTimersByTime(TYPING_HOLD_MS);
+    frame();
+    expect(renders).toBe(1);
+    await settle();
+
+    // A render that does not yield (the keystroke's filter result) is not held.
+    userTyping();
+    streaming = false;
+    schedule();
+    frame();
+    expect(renders).toBe(2);
+    await settle();
+
+    // With CPU to spare, typing holds nothing back.
+    idle = 0.9;
+    streaming = true;
+    vi.advanceTimersByTime(SATURATED_GAP_MS);
+    userTyping();
+    schedule();
     frame();
     expect(renders).toBe(3);
   });
