@@ -196,8 +196,8 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
         }
       }
     }
-    const ratio = median(ceilings.Frameline) / median(ceilings['null listener']);
-    const ratioShown = median(ceilings.Frameline) / median(ceilings['null listener, panel shown'] ?? [NaN]);
+    const ratio = median(ceilings.Frameline ?? [NaN]) / median(ceilings['null listener'] ?? [NaN]);
+    const ratioShown = median(ceilings.Frameline ?? [NaN]) / median(ceilings['null listener, panel shown'] ?? [NaN]);
     const ms = (x: number) => `${Math.round(x)} ms`;
     const summary = (xs: Array<{ p50: number; p99: number }>) =>
       `p50 ${ms(median(xs.map((x) => x.p50)))} / p99 ${ms(median(xs.map((x) => x.p99)))}`;

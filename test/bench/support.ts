@@ -120,7 +120,10 @@ export const pctFloor = (xs: number[], p: number) => [...xs].sort((a, b) => a - 
 
 /**
  * Start noting, as (epoch ms, seq) pairs, when each event of the bench stream reached the capturer (`window.__arrivals`
- * in `host`) and, with Frameline's `panel`, the highest seq among its rows in the DOM every 4 ms (`window.__lat`).
+ * in `host`) and, with Frameline's `panel`, the highest seq among its rows each time a render changes them: a
+ * MutationObserver, whose callback runs at the end of the render that put the rows in the DOM, in the task that paints
+ * them (`window.__lat`). A timer polling the rows instead waits behind the capture's queued tasks after the frame is
+ * painted: measured at 5k frames/s, a 4 ms poll saw rows p50 6–22 ms and p99 38–284 ms later than the observer.
  * For Frameline a second debugger listener in its capture host (its DevTools page, or the panel page in a tab) notes
  * arrivals; the null listener notes its own (null-listener/count.js) once `window.__arrivals` exists.
  */
@@ -139,16 +142,16 @@ export async function startLatencyProbes(host: Evaluates, panel?: Evaluates): Pr
   })()`);
   await panel.evaluate(`(() => {
     window.__lat = []; window.__stop = false;
-    const poll = () => {
-      let best = -1;
+    const best = () => {
+      let b = -1;
       for (const r of document.querySelectorAll('[data-testid="frame-row"]')) {
         const t = r.textContent; const i = t.indexOf('"seq":');
-        if (i >= 0) best = Math.max(best, parseInt(t.slice(i + 6), 10));
+        if (i >= 0) b = Math.max(b, parseInt(t.slice(i + 6), 10));
       }
-      window.__lat.push(performance.timeOrigin + performance.now(), best);
-      if (!window.__stop) setTimeout(poll, 4);
+      return b;
     };
-    poll();
+    new MutationObserver(() => { if (!window.__stop) window.__lat.push(performance.timeOrigin + performance.now(), best()); })
+      .observe(document.body, { childList: true, characterData: true, subtree: true });
   })()`);
 }
 
