@@ -14,8 +14,9 @@
 // wait for an animation frame, and that frame (its animation callbacks to the first task after its paint). During a
 // stream that first task waits behind the capture's queued tasks after the frame is already on screen (measured at
 // 5k frames/s: 300–860 ms where Event Timing said 40–110 ms), so it overstates what the user sees.
-// Also: the filter's own time per keystroke (the store's setFilter); frames stored when typing ended; the panel's
-// tasks over 50 ms while typing (its main thread, shared with the DevTools page's capture), their count and the longest.
+// Also: how often the tail moved before typing (renders per second, seconds 1–3 of the stream); the filter's own time
+// per keystroke (the store's setFilter); frames stored when typing ended; the panel's tasks over 50 ms while typing
+// (its main thread, shared with the DevTools page's capture), their count and the longest.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/input.bench.ts).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,12 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
           })`)
         : Promise.resolve()
     ).catch((e: unknown) => e);
-    if (rate) await new Promise((r) => setTimeout(r, 3000));
+    // How often the tail moved before typing began (renders of the views that follow the store, per second).
+    const renders = `(() => { const r = globalThis.__frameline.renders; return { n: r.renders, at: performance.now() }; })()`;
+    if (rate) await new Promise((r) => setTimeout(r, 1000));
+    const r0 = (await panel.evaluate(renders)) as { n: number; at: number };
+    if (rate) await new Promise((r) => setTimeout(r, 2000));
+    const r1 = (await panel.evaluate(renders)) as { n: number; at: number };
     const typing = (await panel.evaluate('performance.now()')) as number;
     await typeQueries(panel, dt.keyboard, QUERIES, KEY_GAP_MS);
     const typed = (await panel.evaluate('performance.now()')) as number;
@@ -79,7 +85,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
     const stored = (await panel.evaluate('globalThis.__frameline.store.frameCount')) as number;
     const failed = await streamed;
     if (failed instanceof Error) throw failed;
-    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored, presentedP50: pct(presented, 0.5), presentedP95: pct(presented, 0.95), presentedMax: Math.max(...presented), longTasks: long.length, longMax: long.length ? Math.max(...long) : 0, deliverP50: pct(part(0), 0.5), deliverP95: pct(part(0), 0.95), handleP50: pct(part(1), 0.5), handleP95: pct(part(1), 0.95), waitP50: pct(part(2), 0.5), waitP95: pct(part(2), 0.95), frameP50: pct(part(3), 0.5), frameP95: pct(part(3), 0.95) };
+    return { keys: keys.length, p50: pct(keys, 0.5), p95: pct(keys, 0.95), max: Math.max(...keys), filterP50: pct(filter, 0.5), filterMax: Math.max(...filter), stored, tailRenders: rate ? ((r1.n - r0.n) / (r1.at - r0.at)) * 1000 : 0, presentedP50: pct(presented, 0.5), presentedP95: pct(presented, 0.95), presentedMax: Math.max(...presented), longTasks: long.length, longMax: long.length ? Math.max(...long) : 0, deliverP50: pct(part(0), 0.5), deliverP95: pct(part(0), 0.95), handleP50: pct(part(1), 0.5), handleP95: pct(part(1), 0.95), waitP50: pct(part(2), 0.5), waitP95: pct(part(2), 0.95), frameP50: pct(part(3), 0.5), frameP95: pct(part(3), 0.95) };
   } finally {
     await chrome.close();
   }
@@ -114,6 +120,7 @@ it('typing in the filter box while a stream is captured (real DevTools)', async 
       filter_p50_ms: m('filterP50'),
       filter_max_ms: m('filterMax'),
       frames_stored: m('stored'),
+      tail_renders_per_s: m('tailRenders'),
       'tasks_over_50ms/max': `${m('longTasks')} / ${m('longMax')}`,
       'delivery_p50/p95': `${m('deliverP50')} / ${m('deliverP95')}`,
       'handling_p50/p95': `${m('handleP50')} / ${m('handleP95')}`,
