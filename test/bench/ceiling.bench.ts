@@ -15,7 +15,7 @@ import { cpus } from 'node:os';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { NULL_EXT, inspectWithNullListener, median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
+import { NULL_EXT, inspectWithNullListener, latencySummary, median, p99Spread, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes } from './support';
 import { DEVTOOLS_PAGE_PATH } from '../../scripts/devtools.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -198,23 +198,19 @@ it(`capture ceiling over ${SECONDS} s (Frameline ÷ null listener) and page→ro
     }
     const ratio = median(ceilings.Frameline ?? [NaN]) / median(ceilings['null listener'] ?? [NaN]);
     const ratioShown = median(ceilings.Frameline ?? [NaN]) / median(ceilings['null listener, panel shown'] ?? [NaN]);
-    const ms = (x: number) => `${Math.round(x)} ms`;
-    const summary = (xs: Array<{ p50: number; p99: number }>) =>
-      `p50 ${ms(median(xs.map((x) => x.p50)))} / p99 ${ms(median(xs.map((x) => x.p99)))}`;
-    const spread = (xs: Array<{ p99: number }>) => `p99 ${xs.map((x) => Math.round(x.p99)).join(' / ')} ms`;
     const latencyRows = [...new Set(lats.map((l) => l.rate))].flatMap((rate) => {
       const of = (m: Mode) => lats.filter((l) => l.rate === rate && l.mode === m);
       const k = `at ${rate / 1000}k frames/s (10 s, ${of('Frameline').length} runs)`;
       const fl = of('Frameline');
       const added = fl.map((l) => l.added ?? { p50: NaN, p99: NaN });
       return [
-        { case: `null listener: page → event received ${k}`, value: summary(of('null listener')), runs: spread(of('null listener')) },
-        { case: `Frameline: page → event received in its DevTools page ${k}`, value: summary(fl.map((l) => l.delivery)), runs: spread(fl.map((l) => l.delivery)) },
-        { case: `Frameline: event received → row visible (what Frameline adds) ${k}`, value: summary(added), runs: spread(added) },
+        { case: `null listener: page → event received ${k}`, value: latencySummary(of('null listener')), runs: p99Spread(of('null listener')) },
+        { case: `Frameline: page → event received in its DevTools page ${k}`, value: latencySummary(fl.map((l) => l.delivery)), runs: p99Spread(fl.map((l) => l.delivery)) },
+        { case: `Frameline: event received → row visible (what Frameline adds) ${k}`, value: latencySummary(added), runs: p99Spread(added) },
         {
           case: `Frameline: page → row visible ${k}`,
-          value: summary(fl),
-          runs: `${spread(fl)}; ${fl.map((l) => `${l.seen}/${l.frames}`).join(', ')} seen${rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
+          value: latencySummary(fl),
+          runs: `${p99Spread(fl)}; ${fl.map((l) => `${l.seen}/${l.frames}`).join(', ')} seen${rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
         },
       ];
     });

@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, type Chrome } from '../e2e/browser';
-import { NULL_EXT, inspectWithNullListener } from './support';
+import { NULL_EXT, inspectWithNullListener, readRenders } from './support';
 import { showView } from '../../scripts/devtools.mjs';
 
 const RATE = Number(process.env.BENCH_CPU_RATE ?? 3000);
@@ -121,8 +121,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
     const pids = descendants(root);
     const before = new Map(pids.map((p) => [p, cpuOf(p)]));
     if (profiler) await profiler.send('Profiler.start');
-    const renders = `(() => { const r = globalThis.__frameline.renders; return { n: r.renders, idle: r.idle }; })()`;
-    const r0 = panel ? ((await panel.evaluate(renders)) as { n: number }) : undefined;
+    const r0 = panel ? await readRenders(panel) : undefined;
     const idles = !!panel && !!process.env.BENCH_CPU_IDLES; // BENCH_CPU_IDLES=1: print the idle share every 0.5 s
     if (idles) await panel!.evaluate(`(() => { window.__idles = []; window.__idleT = setInterval(() => window.__idles.push(Math.round(globalThis.__frameline.renders.idle * 100)), 500); })()`);
     const t0 = Date.now();
@@ -134,7 +133,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
     })`)) as { n: number; ms: number };
     await new Promise((r) => setTimeout(r, 2000)); // let capture catch up: its CPU counts too
     const wall = (Date.now() - t0) / 1000;
-    const r1 = panel ? ((await panel.evaluate(renders)) as { n: number; idle?: number }) : undefined;
+    const r1 = panel ? await readRenders(panel) : undefined;
     if (idles) console.log('idle %', (await panel!.evaluate(`(() => { clearInterval(window.__idleT); return window.__idles.join(' '); })()`)));
     const tail = r0 && r1 ? { tailRenders: r1.n - r0.n, idleAtEnd: r1.idle } : {};
     if (profiler) {

@@ -23,7 +23,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, waitInFrame } from '../e2e/browser';
-import { median, pct, quiet, readKeySplits, readKeyTimes, readPresented, startKeyProbe, typeQueries } from './support';
+import { median, pct, quiet, readKeySplits, readKeyTimes, readPresented, readRenders, startKeyProbe, typeQueries } from './support';
 
 const RATES = (process.env.BENCH_INPUT_RATES ?? '0,1000,3000,5000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_INPUT_RUNS ?? 3);
@@ -67,11 +67,10 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, rate: number) {
         : Promise.resolve()
     ).catch((e: unknown) => e);
     // How often the tail moved before typing began (renders of the views that follow the store, per second).
-    const renders = `(() => { const r = globalThis.__frameline.renders; return { n: r.renders, at: performance.now() }; })()`;
     if (rate) await new Promise((r) => setTimeout(r, 1000));
-    const r0 = (await panel.evaluate(renders)) as { n: number; at: number };
+    const r0 = await readRenders(panel);
     if (rate) await new Promise((r) => setTimeout(r, 2000));
-    const r1 = (await panel.evaluate(renders)) as { n: number; at: number };
+    const r1 = await readRenders(panel);
     const typing = (await panel.evaluate('performance.now()')) as number;
     await typeQueries(panel, dt.keyboard, QUERIES, KEY_GAP_MS);
     const typed = (await panel.evaluate('performance.now()')) as number;

@@ -8,7 +8,7 @@ import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { launchChromium } from '../e2e/browser';
-import { median, openPanelTab } from './support';
+import { median, openPanelTab, readRenders } from './support';
 
 const RATE = Number(process.env.BENCH_RENDER_RATE ?? 3000);
 const RUNS = Number(process.env.BENCH_RENDER_RUNS ?? 5);
@@ -38,10 +38,9 @@ it(`one render of the live tail at ${RATE} frames/s`, async () => {
       })()`);
       await new Promise((r) => setTimeout(r, 1500));
       const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-      const renders = `(() => { const r = globalThis.__frameline.renders; return { n: r.renders, ms: r.ms }; })()`;
-      const [m0, r0] = [await metrics(), (await panel.evaluate(renders)) as { n: number; ms: number }];
+      const [m0, r0] = [await metrics(), await readRenders(panel)];
       await new Promise((r) => setTimeout(r, SECONDS * 1000));
-      const [m1, r1] = [await metrics(), (await panel.evaluate(renders)) as { n: number; ms: number }];
+      const [m1, r1] = [await metrics(), await readRenders(panel)];
       const n = Math.max(1, r1.n - r0.n);
       const per = (k: string) => ((m1[k] - m0[k]) * 1000) / n;
       const r = {

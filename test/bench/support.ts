@@ -183,6 +183,24 @@ export async function readLatencies(host: Evaluates, panel: Evaluates | undefine
   return { delivery, added, shown };
 }
 
+/** Latency runs' medians of their p50 and p99 (`p50 12 ms / p99 40 ms`). */
+export const latencySummary = (xs: Array<{ p50: number; p99: number }>) =>
+  `p50 ${Math.round(median(xs.map((x) => x.p50)))} ms / p99 ${Math.round(median(xs.map((x) => x.p99)))} ms`;
+/** Each latency run's p99 (`p99 40 / 52 ms`). */
+export const p99Spread = (xs: Array<{ p99: number }>) => `p99 ${xs.map((x) => Math.round(x.p99)).join(' / ')} ms`;
+
+/**
+ * The panel's scheduled renders so far (`__frameline.renders`): how many, their busy milliseconds in all, the machine's
+ * idle share as the render governor last read it, and when (the panel's performance.now()).
+ */
+export const readRenders = (panel: Evaluates) =>
+  panel.evaluate(`(() => { const r = globalThis.__frameline.renders; return { n: r.renders, ms: r.ms, idle: r.idle, at: performance.now() }; })()`) as Promise<{
+    n: number;
+    ms: number;
+    idle: number | undefined;
+    at: number;
+  }>;
+
 /**
  * Receive the bench server's stream of `total` frames in the page: when each seq arrived (epoch ms) and how long the
  * whole stream took the page (ms).

@@ -4,8 +4,8 @@
 // moves). With DevTools open, its front-end is a second client of every Network event (ceiling.bench.ts); here only
 // the capturer is. Per rate, BENCH_TAB_RUNS (5) alternating runs of a BENCH_TAB_SECONDS (10) stream of 200 B frames:
 // whether the page kept pace, the page → event latency in the capturer (the debugger's own delivery), and for
-// Frameline what it adds (event → row in the DOM, polled every 4 ms) and page → row visible; medians of the runs' p50
-// and p99, and the range of the p99s. Both windows are visible, as a user would place them side by side.
+// Frameline what it adds (event → row in the DOM, seen by a MutationObserver: see startLatencyProbes) and page → row
+// visible; medians of the runs' p50 and p99, and the range of the p99s. Both windows are visible, as a user would place them side by side.
 // Run: npm run bench (alone: npx vitest run --project bench test/bench/tab.bench.ts). BENCH_TAB_RATES (3000,5000).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { launchChromium, waitInFrame, type Chrome } from '../e2e/browser';
-import { NULL_EXT, median, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes, unpackedId } from './support';
+import { NULL_EXT, latencySummary, p99Spread, pctFloor as pct, readLatencies, receiveStream, startLatencyProbes, unpackedId } from './support';
 import { PANEL_PAGE } from '../../src/panel/constants';
 
 const RATES = (process.env.BENCH_TAB_RATES ?? '3000,5000').split(',').map(Number);
@@ -84,9 +84,6 @@ it('capture without DevTools: Frameline as a tab against the null listener', asy
   } finally {
     await srv.close();
   }
-  const ms = (x: number) => `${Math.round(x)} ms`;
-  const summary = (xs: Array<{ p50: number; p99: number }>) => `p50 ${ms(median(xs.map((x) => x.p50)))} / p99 ${ms(median(xs.map((x) => x.p99)))}`;
-  const spread = (xs: Array<{ p99: number }>) => `p99 ${xs.map((x) => Math.round(x.p99)).join(' / ')} ms`;
   const rows = RATES.flatMap((rate) => {
     const of = (m: Mode) => all.filter((x) => x.rate === rate && x.mode === m);
     const nl = of('null listener');
@@ -94,13 +91,13 @@ it('capture without DevTools: Frameline as a tab against the null listener', asy
     const k = `at ${rate / 1000}k frames/s`;
     const kept = (xs: typeof nl) => `page kept pace in ${xs.filter((x) => x.kept).length} of ${xs.length}`;
     return [
-      { case: `null listener: page → event received ${k}`, value: summary(nl.map((x) => x.delivery)), runs: `${spread(nl.map((x) => x.delivery))}; ${kept(nl)}` },
-      { case: `Frameline: page → event received ${k}`, value: summary(fl.map((x) => x.delivery)), runs: `${spread(fl.map((x) => x.delivery))}; ${kept(fl)}` },
-      { case: `Frameline: event received → row visible ${k}`, value: summary(fl.map((x) => x.added!)), runs: spread(fl.map((x) => x.added!)) },
+      { case: `null listener: page → event received ${k}`, value: latencySummary(nl.map((x) => x.delivery)), runs: `${p99Spread(nl.map((x) => x.delivery))}; ${kept(nl)}` },
+      { case: `Frameline: page → event received ${k}`, value: latencySummary(fl.map((x) => x.delivery)), runs: `${p99Spread(fl.map((x) => x.delivery))}; ${kept(fl)}` },
+      { case: `Frameline: event received → row visible ${k}`, value: latencySummary(fl.map((x) => x.added!)), runs: p99Spread(fl.map((x) => x.added!)) },
       {
         case: `Frameline: page → row visible ${k}`,
-        value: summary(fl.map((x) => x.row!)),
-        runs: `${spread(fl.map((x) => x.row!))}; ${fl.map((x) => `${x.rows}/${x.frames}`).join(', ')} seen${rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
+        value: latencySummary(fl.map((x) => x.row!)),
+        runs: `${p99Spread(fl.map((x) => x.row!))}; ${fl.map((x) => `${x.rows}/${x.frames}`).join(', ')} seen${rate === 5000 ? '; target p99 ≤ 100 ms' : ''}`,
       },
     ];
   });

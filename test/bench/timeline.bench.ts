@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { launchChromium, waitInFrame } from '../e2e/browser';
-import { median, openPanelTab, pct, readKeyTimes, readPresented, startKeyProbe, typeQueries } from './support';
+import { median, openPanelTab, pct, readKeyTimes, readPresented, readRenders, startKeyProbe, typeQueries } from './support';
 
 const SIZES = (process.env.BENCH_SCROLL_SIZES ?? '1000000,5000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_SCROLL_RUNS ?? 5);
@@ -183,15 +183,14 @@ async function liveTail(panel: Page) {
   })()`);
   await startFrames(panel);
   // Renders of the views that follow the store (the timeline moving with the tail), not just animation frames.
-  const renders = `(() => { const r = globalThis.__frameline.renders; return { n: r.renders, ms: r.ms, at: performance.now() }; })()`;
-  const r0 = (await panel.evaluate(renders)) as { n: number; ms: number; at: number };
+  const r0 = await readRenders(panel);
   await new Promise((r) => setTimeout(r, 4000));
   // Keystrokes in the filter box while frames pour in (each applies its filter over what is stored): from the key
   // event to its next frame presented (Event Timing), and to the first task after that frame (see startKeyProbe).
   await startKeyProbe(panel);
   await typeQueries(panel, panel.keyboard, ['acme', 'bolt', '$.sym == "ACME"', 'dir:received'], 60);
   await new Promise((r) => setTimeout(r, 4000));
-  const r1 = (await panel.evaluate(renders)) as { n: number; ms: number; at: number };
+  const r1 = await readRenders(panel);
   const { ft } = await stopFrames(panel);
   await panel.evaluate(`clearInterval(window.__feed)`);
   const idles = (await panel.evaluate(`(() => { clearInterval(window.__idleT); return window.__idles; })()`)) as number[];
