@@ -1,9 +1,8 @@
 // The one typed protocol for messages between Frameline's contexts (capture host ⇄ panel).
 // Bump PROTOCOL_VERSION on any incompatible change; both ends check it.
-import type { CaptureRecord } from './model/types';
-import { encodeBatch, isWireBatch, type WireBatch } from './model/wire';
-import type { HookBatch, HookReplay, HookReplayResult } from './capture/hook-protocol';
-import type { WsHandshake } from './capture/hook';
+import { isRecordBatch, type RecordBatch } from './model/batch';
+import type { HookBatch, HookReplay, HookReplayResult } from './capture/firefox/hook-protocol';
+import type { WsHandshake } from './capture/firefox/hook-capture';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -60,8 +59,8 @@ export interface ReplayResult {
 }
 
 export type HostToPanel =
-  /** Records in the wire shape of src/model/wire.ts (frames as columns). */
-  | { v: typeof PROTOCOL_VERSION; type: 'batch'; batch: WireBatch }
+  /** Records as capture wrote them (src/model/batch.ts: frames as columns), the same object the store applies. */
+  | { v: typeof PROTOCOL_VERSION; type: 'batch'; batch: RecordBatch }
   | { v: typeof PROTOCOL_VERSION; type: 'status'; status: HostStatus }
   | { v: typeof PROTOCOL_VERSION; type: 'replay-result'; result: ReplayResult };
 
@@ -73,8 +72,7 @@ export type PanelToHost =
   | { v: typeof PROTOCOL_VERSION; type: 'reload' }
   | { v: typeof PROTOCOL_VERSION; type: 'replay'; req: ReplayRequest };
 
-/** The batch message of a host: frames as columns (see src/model/wire.ts). */
-export const batchMessage = (records: CaptureRecord[]): HostToPanel => ({ v: PROTOCOL_VERSION, type: 'batch', batch: encodeBatch(records) });
+export const batchMessage = (batch: RecordBatch): HostToPanel => ({ v: PROTOCOL_VERSION, type: 'batch', batch });
 
 export function isPanelToHost(m: unknown): m is PanelToHost {
   if (typeof m !== 'object' || m === null) return false;
@@ -95,16 +93,16 @@ export function isHostToPanel(m: unknown): m is HostToPanel {
   const o = m as { v?: unknown; type?: unknown; records?: unknown; status?: unknown };
   if (o.v !== PROTOCOL_VERSION) return false;
   return (
-    (o.type === 'batch' && isWireBatch((m as { batch?: unknown }).batch)) ||
+    (o.type === 'batch' && isRecordBatch((m as { batch?: unknown }).batch)) ||
     (o.type === 'status' && typeof o.status === 'object') ||
     (o.type === 'replay-result' && typeof (m as { result?: unknown }).result === 'object')
   );
 }
 
 // ——— Firefox: page hook ⇄ background router ⇄ hook host ———
-// The content script (one per frame) and the hook host (in the DevTools page, or the panel as a tab) both connect to
-// the background router, which pipes between the frames of a tab and that tab's host, adding the frame id it knows
-// from the port's sender. See src/platform/router.ts.
+// The content script (one per frame) and the hook host (in the panel page) both connect to the background router,
+// which pipes between the frames of a tab and that tab's host, adding the frame id it knows from the port's sender.
+// See src/platform/firefox/background-router.ts.
 
 export const CONTENT_PORT = 'frameline:content';
 export const hookHostPortName = (tabId: number) => `frameline:hook-host:${tabId}`;

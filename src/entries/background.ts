@@ -2,7 +2,7 @@
 // (the panel then hosts capture itself); in Firefox, the router pipes page hooks to the capture host of their tab.
 // No domain logic lives here.
 import { panelTabUrl } from '../panel/constants';
-import { startRouter } from '../platform/router';
+import { startRouter } from '../platform/firefox/background-router';
 import { FIREFOX_BUILD } from '../platform/build';
 
 chrome.action?.onClicked.addListener((tab) => {

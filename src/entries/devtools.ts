@@ -2,9 +2,9 @@
 // inspected tab, started when the panel is first shown, or at once when the user chose "capture as soon as DevTools
 // opens". In Firefox the panel page hosts capture itself (simpler: the page hook needs no debugger attachment to
 // outlive the panel, and no port between panel and this page is needed).
-import { createHost } from '../platform/host';
+import { createHost } from '../platform/capture-host';
 import { FIREFOX_BUILD } from '../platform/build';
-import { servePanelPorts } from '../platform/panel-link';
+import { servePanelPorts } from '../platform/chrome/devtools-link';
 import { loadSettings } from '../platform/settings';
 import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
 

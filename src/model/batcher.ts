@@ -1,11 +1,14 @@
-// Collects records and hands them on in batches, about once per frame (16 ms), never one message per record.
-// Bounded while nobody takes them: past `maxBuffered` the oldest frames are dropped and counted.
-import type { CaptureRecord } from './types';
+// Collects what a capture source writes and hands it on in batches, about once per frame (16 ms), never one message
+// per record. Bounded while nobody takes them: past `maxFrames` frames or `maxChars` payload characters the oldest
+// frames are dropped and counted.
+import { BatchBuilder, type OtherRecord, type RecordBatch, type RecordSink } from './batch';
+import type { Direction, FrameMark } from './types';
 
 export interface BatcherOptions {
-  flush: (records: CaptureRecord[]) => void;
+  flush: (batch: RecordBatch) => void;
   intervalMs?: number;
-  maxBuffered?: number;
+  maxFrames?: number;
+  maxChars?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   /** Clock in ms (performance.now by default). */
   now?: () => number;
@@ -13,17 +16,20 @@ export interface BatcherOptions {
   soon?: (fn: () => void) => void;
 }
 
-export class Batcher {
-  private buf: CaptureRecord[] = [];
+export class Batcher implements RecordSink {
+  private readonly buf = new BatchBuilder();
   private scheduled = false;
   private open = false;
+  private soonQueued = false;
+  private lastFlush = -Infinity;
   dropped = 0;
   private readonly opts: Required<BatcherOptions>;
 
   constructor(opts: BatcherOptions) {
     this.opts = {
       intervalMs: 16,
-      maxBuffered: 2_000_000,
+      maxFrames: 2_000_000,
+      maxChars: 256 * 1024 * 1024,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       now: () => performance.now(),
       soon: (fn) => queueMicrotask(fn),
@@ -31,9 +37,18 @@ export class Batcher {
     };
   }
 
-  push(r: CaptureRecord): void {
-    this.buf.push(r);
-    if (this.buf.length > this.opts.maxBuffered) this.shed();
+  frame(id: number, conn: number, dir: Direction, opcode: number, ts: number, size: number, payload: string | undefined, binary: boolean, mark?: FrameMark): void {
+    this.buf.frame(id, conn, dir, opcode, ts, size, payload, binary, mark);
+    if (this.buf.frames > this.opts.maxFrames || this.buf.chars > this.opts.maxChars) this.shed();
+    this.arrived();
+  }
+
+  record(r: OtherRecord): void {
+    this.buf.record(r);
+    this.arrived();
+  }
+
+  private arrived() {
     // A batch that is due goes out at the end of this task: timers of hidden pages (the DevTools page is one) are
     // throttled, sometimes to once a second, so under a steady stream the arrivals themselves drive the batches.
     if (this.open && !this.soonQueued && this.opts.now() - this.lastFlush >= this.opts.intervalMs) {
@@ -45,8 +60,6 @@ export class Batcher {
     }
     this.schedule();
   }
-  private soonQueued = false;
-  private lastFlush = -Infinity;
 
   /** Start or stop delivering (while closed, records wait in the buffer). */
   setOpen(open: boolean): void {
@@ -56,11 +69,9 @@ export class Batcher {
 
   flushNow(): void {
     this.scheduled = false;
-    if (!this.open || this.buf.length === 0) return;
+    if (!this.open || this.buf.empty) return;
     this.lastFlush = this.opts.now();
-    const out = this.buf;
-    this.buf = [];
-    this.opts.flush(out);
+    this.opts.flush(this.buf.take());
   }
 
   private schedule() {
@@ -69,18 +80,15 @@ export class Batcher {
     this.opts.setTimer(() => this.flushNow(), this.opts.intervalMs);
   }
 
-  /** Drop the oldest tenth of the buffered frames; connection records are kept (they are few and needed). */
+  /** Drop the oldest tenth of the buffered frames (more if their payloads are still over the bound); other records stay. */
   private shed() {
-    let toDrop = Math.ceil(this.opts.maxBuffered / 10);
-    const kept: CaptureRecord[] = [];
-    for (const r of this.buf) {
-      if (toDrop > 0 && r.t === 'frame') {
-        toDrop--;
-        this.dropped++;
-        continue;
-      }
-      kept.push(r);
+    let n = Math.ceil(this.buf.frames / 10);
+    this.buf.dropOldest(n);
+    this.dropped += n;
+    while (this.buf.chars > this.opts.maxChars * 0.9 && this.buf.frames > 1) {
+      n = Math.ceil(this.buf.frames / 10);
+      this.buf.dropOldest(n);
+      this.dropped += n;
     }
-    this.buf = kept;
   }
 }

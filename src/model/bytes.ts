@@ -36,6 +36,13 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
+/** Decode base64 into `out` at `at` (atob: the same errors as base64ToBytes); returns the number of bytes written. */
+export function base64Into(b64: string, out: Uint8Array, at: number): number {
+  const bin = atob(b64);
+  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
+  return bin.length;
+}
+
 export function bytesToBase64(bytes: Uint8Array): string {
   let bin = '';
   const CHUNK = 0x8000;

@@ -1,4 +1,4 @@
-// The session store: connections and frames of one capture session. One door in: `apply(records)`.
+// The session store: connections and frames of one capture session. One door in: `applyBatch(batch)`.
 // Domain data only; view state (selection, scroll, filter text) lives in the panel.
 // Rows are served by index (`frameAt`, `visibleAt`) for the virtualized timeline. Pure: no chrome.*, no DOM.
 //
@@ -11,9 +11,10 @@
 // (`frameAt`, `visibleAt`, `frameById`); filters read rows through a cursor, without allocating.
 // Rows have absolute positions (0… since the last clear); eviction drops rows from the head, whole chunks at a time
 // once all their rows are gone.
-import type { CaptureRecord, Connection, Direction, Frame, FrameMark, WireFrame } from './types';
+import type { CaptureRecord, Connection, Direction, Frame, FrameMark } from './types';
 import { OPCODE } from './types';
-import { base64ToBytes, base64ByteLength } from './bytes';
+import { base64Into, base64ToBytes, base64ByteLength } from './bytes';
+import { batchOf, K_BINARY, K_INJECTED, K_NO_PAYLOAD, K_RECEIVED, K_REPLAYED, type FrameColumns, type OtherRecord, type RecordBatch } from './batch';
 import { toWallMs } from './time';
 
 /**
@@ -359,37 +360,59 @@ export class SessionStore {
     this.MASK = this.CHUNK - 1;
   }
 
-  apply(records: readonly CaptureRecord[]): void {
-    if (records.length === 0) return;
-    for (const r of records) {
-      switch (r.t) {
-        case 'conn':
-          if (this.forgotten.has(r.conn.id)) break; // a socket of a page we navigated away from
-          if (!this.connections.has(r.conn.id)) this.connectionOrder.push(r.conn.id);
-          this.connections.set(r.conn.id, r.conn);
-          break;
-        case 'frame':
-          if (!this.forgotten.has(r.frame.conn)) this.addFrame(r.frame);
-          break;
-        case 'anchor':
-          this.anchor = r.anchor;
-          break;
-        case 'navigated':
-          if (this.preserve) this.pendingNavigation = r.url;
-          else this.clearForNavigation();
-          break;
-      }
+  /**
+   * The one door in: a batch as capture sources write it (frames as columns). Each frame is copied once, from its
+   * columns into the store's chunks.
+   */
+  applyBatch(b: RecordBatch): void {
+    const f = b.frames;
+    const n = f.id.length;
+    const others = b.others;
+    if (n === 0 && others.length === 0) return;
+    let o = 0;
+    for (let i = 0; i <= n; i++) {
+      while (o < others.length && b.at[o] === i) this.applyOther(others[o++]);
+      if (i === n) break;
+      if (!this.forgotten.has(f.conn[i])) this.addFrame(f, i);
     }
+    while (o < others.length) this.applyOther(others[o++]);
     this.changed();
   }
 
-  private addFrame(w: WireFrame) {
+  /** Records made as objects (HAR import, tests): the same door, through a batch. */
+  apply(records: readonly CaptureRecord[]): void {
+    if (records.length) this.applyBatch(batchOf(records));
+  }
+
+  private applyOther(r: OtherRecord) {
+    switch (r.t) {
+      case 'conn':
+        if (this.forgotten.has(r.conn.id)) break; // a socket of a page we navigated away from
+        if (!this.connections.has(r.conn.id)) this.connectionOrder.push(r.conn.id);
+        this.connections.set(r.conn.id, r.conn);
+        break;
+      case 'anchor':
+        this.anchor = r.anchor;
+        break;
+      case 'navigated':
+        if (this.preserve) this.pendingNavigation = r.url;
+        else this.clearForNavigation();
+        break;
+    }
+  }
+
+  private addFrame(f: FrameColumns, i: number) {
     if (this.paused) {
       this.stats.pausedDropped++;
       return;
     }
+    const id = f.id[i];
+    const connId = f.conn[i];
+    const size = f.size[i];
+    const opcode = f.op[i];
+    const kind = f.k[i];
     if (this.pendingNavigation !== null) {
-      this.navigationStarts.set(w.id, this.pendingNavigation);
+      this.navigationStarts.set(id, this.pendingNavigation);
       this.pendingNavigation = null;
     }
     const pos = this.tail;
@@ -398,24 +421,27 @@ export class SessionStore {
     if (ci === this.chunks.length) this.chunks.push(new Chunk(this.CHUNK));
     const c = this.chunks[ci];
     const k = rel & this.MASK;
-    c.id[k] = w.id;
-    c.ts[k] = w.ts;
-    c.conn[k] = w.conn;
-    c.size[k] = w.size;
-    c.op[k] = w.opcode;
-    let fl = (w.dir === 'sent' ? F_SENT : 0) | (w.mark === 'replayed' ? 1 << F_MARK_SHIFT : w.mark === 'injected' ? 2 << F_MARK_SHIFT : 0);
-    if (w.text !== undefined) {
-      c.payload[k] = w.text;
-      if (w.size > this.maxTextBytes) this.maxTextBytes = w.size;
-    } else if (w.b64 !== undefined) {
-      const n = base64ByteLength(w.b64);
-      if (n > SHARED_MAX) c.payload[k] = base64ToBytes(w.b64);
+    c.id[k] = id;
+    c.ts[k] = f.ts[i];
+    c.conn[k] = connId;
+    c.size[k] = size;
+    c.op[k] = opcode;
+    const sent = !(kind & K_RECEIVED);
+    let fl = (sent ? F_SENT : 0) | (kind & K_REPLAYED ? 1 << F_MARK_SHIFT : kind & K_INJECTED ? 2 << F_MARK_SHIFT : 0);
+    if (kind & K_NO_PAYLOAD) c.payload[k] = undefined;
+    else if (!(kind & K_BINARY)) {
+      c.payload[k] = f.p[i];
+      if (size > this.maxTextBytes) this.maxTextBytes = size;
+    } else {
+      const b64 = f.p[i];
+      const n = base64ByteLength(b64);
+      if (n > SHARED_MAX) c.payload[k] = base64ToBytes(b64);
       else {
         if (!this.block || this.blockUsed + n > this.block.length) {
           this.block = new Uint8Array(BLOCK_BYTES);
           this.blockUsed = 0;
         }
-        const wrote = decodeBase64Into(w.b64, this.block, this.blockUsed);
+        const wrote = base64Into(b64, this.block, this.blockUsed);
         if (!c.off) {
           c.off = new Uint32Array(this.CHUNK);
           c.len = new Uint32Array(this.CHUNK);
@@ -426,25 +452,25 @@ export class SessionStore {
         this.blockUsed += wrote;
         fl |= F_SHARED;
       }
-    } else c.payload[k] = undefined;
+    }
     c.flags[k] = fl;
     this.tail = pos + 1;
-    if (w.opcode !== OPCODE.error) {
-      if (w.dir === 'sent') {
+    if (opcode !== OPCODE.error) {
+      if (sent) {
         this.stats.framesSent++;
-        this.stats.bytesSent += w.size;
+        this.stats.bytesSent += size;
       } else {
         this.stats.framesReceived++;
-        this.stats.bytesReceived += w.size;
+        this.stats.bytesReceived += size;
       }
     }
-    this.framesPerConnection.set(w.conn, (this.framesPerConnection.get(w.conn) ?? 0) + 1);
+    this.framesPerConnection.set(connId, (this.framesPerConnection.get(connId) ?? 0) + 1);
     this.usedBytes += costOf(c, k);
     if (this.visible) {
       const cur = this.cursor;
       cur.c = c;
       cur.k = k;
-      if (this.predicate!(cur, this.connections.get(w.conn))) this.visible.push(pos);
+      if (this.predicate!(cur, this.connections.get(connId))) this.visible.push(pos);
     }
     if (k === this.MASK && this.frameCount >= this.sealFrom) {
       // This chunk, and two older ones not sealed yet (those filled before the store reached sealFrom), so a store
@@ -809,11 +835,4 @@ export class SessionStore {
     this.revision++;
     for (const fn of this.listeners) fn();
   }
-}
-
-/** Decode base64 into `out` at `at` (atob, as base64ToBytes: the same errors); returns the number of bytes written. */
-function decodeBase64Into(b64: string, out: Uint8Array, at: number): number {
-  const bin = atob(b64);
-  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
-  return bin.length;
 }

@@ -1,14 +1,14 @@
-// Panel bootstrap. In DevTools the capture host is the DevTools page (reached over a runtime port); opened as a
-// normal tab (`…/src/panel/index.html?tabId=N`) the panel hosts capture of tab N itself.
+// Panel bootstrap. In Chrome's DevTools the capture host is the DevTools page (reached directly in the same renderer,
+// or over a runtime port); in Firefox, or opened as a normal tab (`…/src/panel/index.html?tabId=N`), the panel hosts
+// capture itself.
 import { render } from 'preact';
 import { SessionStore } from '../model/store';
-import { createHost } from '../platform/host';
 import { FIREFOX_BUILD } from '../platform/build';
-import { connectToHost, localHost, type HostConnection } from '../platform/panel-link';
+import { connectToHost } from '../platform/chrome/devtools-link';
+import { createHost, localHost, type HostConnection } from '../platform/capture-host';
 import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
 import type { PanelHost } from './host';
 import { PROTOCOL_VERSION } from '../protocol';
-import { decodeBatch } from '../model/wire';
 import { App } from './App';
 import { renderStats, setMachineIdle } from './schedule';
 import { sampleCpuLoad } from '../platform/cpu-load';
@@ -28,7 +28,7 @@ const pendingReplays = new Map<number, (r: ReplayResult) => void>();
 let nextReplayId = 1;
 
 const onMessage = (m: HostToPanel) => {
-  if (m.type === 'batch') store.apply(decodeBatch(m.batch));
+  if (m.type === 'batch') store.applyBatch(m.batch);
   else if (m.type === 'replay-result') {
     pendingReplays.get(m.result.id)?.(m.result);
     pendingReplays.delete(m.result.id);

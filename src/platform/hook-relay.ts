@@ -5,7 +5,7 @@
 // Only the first hello of a document is taken. (Injected late into a tab that was already open, the page's own
 // listeners may run first: README says to reload such pages for the same guarantee.)
 import { HELLO_TYPE } from '../capture/firefox-hook';
-import { HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../capture/hook-protocol';
+import { HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../capture/firefox/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../protocol';
 
 /** Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended). */

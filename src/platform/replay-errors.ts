@@ -1,5 +1,5 @@
 // Words for a replay that did not go out, shared by both capture hosts. Every message says nothing was sent.
-import type { PageReplayResult } from './page-probe';
+import type { PageReplayResult } from './chrome/page-probe';
 import type { ReplayRequest } from '../protocol';
 
 /** The composer's message for a replay that did not go out. Every one says that nothing was sent. */

@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { harValidator as validator } from '../../support/har-schema';
 import fixture from '../../fixtures/cdp-events.json' with { type: 'json' };
-import { CdpCapture } from '../../../src/capture/cdp';
+import { CdpCapture } from '../../../src/capture/chrome/cdp-dispatcher';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord } from '../../../src/model/types';
 import { buildHar, harChunks, harFileName, HarError, parseHar } from '../../../src/model/har';
+import { collectInto } from '../support/records';
 
 
 function capturedStore() {
   const records: CaptureRecord[] = [];
-  const cap = new CdpCapture({ emit: (r) => records.push(r), now: () => 1_795_309_824_000 });
+  const cap = new CdpCapture({ out: collectInto(records), now: () => 1_795_309_824_000 });
   for (const e of fixture.events as Array<{ sessionId?: string; method: string; params: unknown }>) cap.handle(e.sessionId, e.method, e.params);
   const store = new SessionStore();
   store.apply(records);

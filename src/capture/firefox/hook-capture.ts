@@ -1,11 +1,13 @@
-// Firefox page-hook events (src/capture/firefox-hook.ts) and webRequest handshakes → the same normalized records
-// as CDP gives in Chrome. Pure: no browser.*, no DOM; fed by src/platform/hook-host.ts.
+// Firefox: page-hook events (src/capture/firefox/page-hook.ts) and webRequest handshakes → the same normalized records
+// as CDP gives in Chrome, written into a RecordSink. Pure: no browser.*, no DOM; fed by src/platform/firefox/hook-host.ts.
 // Times: the hook reports wall-clock milliseconds, so records carry wall-clock seconds with an anchor of 0.
 // A socket is known by (frame id, document, hook socket number); its handshake comes from webRequest and is paired
 // with it by frame and URL, in order (the two arrive by different paths, in either order).
-import type { CaptureRecord, Connection, ConnectionState, Header, Initiator, StackFrame } from '../model/types';
-import { OPCODE } from '../model/types';
-import { base64ByteLength, utf8ByteLength } from '../model/bytes';
+import type { Connection, ConnectionState, Header, Initiator, StackFrame } from '../../model/types';
+import { OPCODE } from '../../model/types';
+import type { RecordSink } from '../../model/batch';
+import { base64ByteLength, utf8ByteLength } from '../../model/bytes';
+import { headerValue } from '../../model/headers';
 import type { HookBatch, HookEvent } from './hook-protocol';
 
 /** A WebSocket handshake as Firefox's webRequest reports it (relayed by the background router). */
@@ -52,9 +54,6 @@ export function parseFirefoxStack(stack: string | undefined): StackFrame[] {
   return out;
 }
 
-const headerValue = (headers: Header[] | undefined, name: string) =>
-  headers?.find((h) => h.name.toLowerCase() === name)?.value;
-
 export class HookCapture {
   private nextConn = 1;
   private nextFrame = 1;
@@ -72,11 +71,11 @@ export class HookCapture {
   malformed = 0;
 
   constructor(
-    private readonly emit: (r: CaptureRecord) => void,
+    private readonly out: RecordSink,
     /** Wall-clock ms when capture started: sockets made before it have frames that were not captured. */
     private readonly startedAt: number,
   ) {
-    emit({ t: 'anchor', anchor: 0 });
+    out.record({ t: 'anchor', anchor: 0 });
   }
 
   /** Where the hook of a connection lives (for replay). */
@@ -98,7 +97,7 @@ export class HookCapture {
     const prev = this.docs.get(frameId);
     if (prev !== b.doc) {
       this.docs.set(frameId, b.doc);
-      if (frameId === 0 && prev !== undefined) this.emit({ t: 'navigated', url: b.href, ts: Date.now() / 1000 });
+      if (frameId === 0 && prev !== undefined) this.out.record({ t: 'navigated', url: b.href, ts: Date.now() / 1000 });
     }
     for (const e of b.events) this.event(frameId, b.doc, b.href, e);
   }
@@ -137,17 +136,15 @@ export class HookCapture {
         this.update(c, { state: 'open', openTs: e.t / 1000, protocol: e.protocol || c.protocol, extensions: e.extensions || c.extensions });
         break;
       case 'frame': {
-        const size = e.text !== undefined ? utf8ByteLength(e.text) : base64ByteLength(e.b64!);
-        const opcode = e.text !== undefined ? OPCODE.text : OPCODE.binary;
-        this.emit({
-          t: 'frame',
-          frame: { id: this.nextFrame++, conn: c.id, dir: e.dir, opcode, ts: e.t / 1000, size, ...(e.text !== undefined ? { text: e.text } : { b64: e.b64 }), ...(e.mark ? { mark: e.mark } : {}) },
-        });
+        const binary = e.text === undefined;
+        const data = binary ? e.b64! : e.text!;
+        const size = binary ? base64ByteLength(data) : utf8ByteLength(data);
+        this.out.frame(this.nextFrame++, c.id, e.dir, binary ? OPCODE.binary : OPCODE.text, e.t / 1000, size, data, binary, e.mark);
         break;
       }
       case 'error':
         this.update(c, { error: c.error ?? 'The socket reported an error (the page gets no details; see the handshake status).' });
-        this.emit({ t: 'frame', frame: { id: this.nextFrame++, conn: c.id, dir: 'received', opcode: OPCODE.error, ts: e.t / 1000, size: 0, text: c.error ?? 'error' } });
+        this.out.frame(this.nextFrame++, c.id, 'received', OPCODE.error, e.t / 1000, 0, c.error ?? 'error', false);
         break;
       case 'close':
         this.update(c, { state: 'closed', closeTs: e.t / 1000, closeCode: e.code, closeReason: e.reason, wasClean: e.wasClean });
@@ -268,6 +265,6 @@ export class HookCapture {
   }
 
   private emitConn(c: Connection) {
-    this.emit({ t: 'conn', conn: { ...c } });
+    this.out.record({ t: 'conn', conn: { ...c } });
   }
 }

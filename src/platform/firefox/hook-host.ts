@@ -1,18 +1,20 @@
-// Firefox: the capture host of one inspected tab. Firefox gives extensions no debugger, so capture comes from the page
-// hooks (src/capture/firefox-hook.ts) and webRequest, both through the background router (src/platform/router.ts),
-// into the pure HookCapture, and out to the panel in batches (~one message per 16 ms), as in Chrome.
-import { HookCapture } from '../capture/hook';
-import type { HookReplay, HookReplayResult } from '../capture/hook-protocol';
-import { Batcher } from '../model/batcher';
-import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from '../protocol';
-import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../protocol';
-import type { PanelLink } from './capture-host';
-import { describeReplayError } from './replay-errors';
-import { handlePanelMessage } from './panel-messages';
+// Firefox: the capture host of one inspected tab, in the panel page. Firefox gives extensions no debugger, so capture
+// comes from the page hooks (src/capture/firefox/page-hook.ts) and webRequest, both through the background router
+// (background-router.ts), into the pure HookCapture. The page hooks batch already (about once per 16 ms), so each
+// router message becomes one batch for the panel at once: the Batcher here only holds records while no panel is linked.
+import { HookCapture } from '../../capture/firefox/hook-capture';
+import type { HookReplay, HookReplayResult } from '../../capture/firefox/hook-protocol';
+import { Batcher } from '../../model/batcher';
+import { headerValue, splitProtocols } from '../../model/headers';
+import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from '../../protocol';
+import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../../protocol';
+import type { Host, PanelLink } from '../capture-host';
+import { describeReplayError } from '../replay-errors';
+import { handlePanelMessage } from '../panel-messages';
 
 const REPLAY_TIMEOUT_MS = 20_000;
 
-export class HookHost {
+export class HookHost implements Host {
   private link: PanelLink | null = null;
   private readonly batcher: Batcher;
   private capture: HookCapture | null = null;
@@ -25,7 +27,7 @@ export class HookHost {
 
   constructor(readonly tabId: number) {
     this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
-    this.batcher = new Batcher({ flush: (records) => this.link?.post(batchMessage(records)) });
+    this.batcher = new Batcher({ flush: (batch) => this.link?.post(batchMessage(batch)) });
   }
 
   connectPanel(link: PanelLink): void {
@@ -57,7 +59,7 @@ export class HookHost {
   /** Start capturing: connect to the router, which arms the page hooks of this tab (idempotent). */
   async start(): Promise<void> {
     if (this.router || this.disposed) return;
-    this.capture ??= new HookCapture((r) => this.batcher.push(r), Date.now());
+    this.capture ??= new HookCapture(this.batcher, Date.now());
     try {
       this.router = chrome.runtime.connect({ name: hookHostPortName(this.tabId) });
     } catch (e) {
@@ -77,19 +79,24 @@ export class HookHost {
   }
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
-  private readonly onRouter = (m: unknown) => {
-    if (!isRouterToHost(m) || !this.capture) return;
-    const msg = m as RouterToHost;
+  private readonly onRouter = (msg: unknown) => {
+    if (!isRouterToHost(msg) || !this.capture) return;
+    this.route(msg);
+    this.batcher.flushNow();
+  };
+
+  private route(msg: RouterToHost) {
+    const capture = this.capture!;
     switch (msg.type) {
       case 'hook':
       {
-        this.capture.batch(msg.frameId, msg.batch);
+        capture.batch(msg.frameId, msg.batch);
         this.badEvents += msg.bad;
         if (msg.batch.lost) {
           this.status.dropped += msg.batch.lost;
           this.postStatus();
         }
-        const malformed = this.capture.malformed + this.badEvents;
+        const malformed = capture.malformed + this.badEvents;
         if (malformed !== this.status.malformed) {
           this.status.malformed = malformed;
           this.postStatus();
@@ -97,10 +104,10 @@ export class HookHost {
         break;
       }
       case 'handshake':
-        this.capture.handshake(msg.h);
+        capture.handshake(msg.h);
         break;
       case 'doc-gone':
-        this.capture.docGone(msg.frameId, msg.doc);
+        capture.docGone(msg.frameId, msg.doc);
         break;
       case 'lost':
         this.status.dropped += msg.count;
@@ -115,7 +122,7 @@ export class HookHost {
         break;
       }
     }
-  };
+  }
   private badEvents = 0;
 
   private ask(frameId: number, doc: string, req: Omit<HookReplay, 'id'>): Promise<HookReplayResult> {
@@ -156,8 +163,7 @@ export class HookHost {
     }
     let r: HookReplayResult;
     if (req.mode === 'fresh') {
-      const protocols = (conn.request?.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? conn.protocol ?? '')
-        .split(',').map((p) => p.trim()).filter(Boolean);
+      const protocols = splitProtocols(headerValue(conn.request?.headers, 'Sec-WebSocket-Protocol') ?? conn.protocol ?? '');
       r = await this.ask(loc.frameId, loc.doc, { mode: 'fresh', url: conn.url, protocols, ...payload });
     } else {
       r = await this.ask(loc.frameId, loc.doc, { mode: req.mode, s: loc.s, ...payload });

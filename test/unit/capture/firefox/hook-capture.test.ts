@@ -1,17 +1,18 @@
 // Firefox page-hook events and webRequest handshakes → normalized records (src/capture/hook.ts), and the checks that
 // keep what the page sends from being trusted (src/capture/hook-protocol.ts).
 import { describe, expect, it } from 'vitest';
-import { HookCapture, parseFirefoxStack, type WsHandshake } from '../../../src/capture/hook';
-import { checkHookBatch, checkHookEvent, checkHookReplayResult, type HookEvent } from '../../../src/capture/hook-protocol';
-import { SessionStore } from '../../../src/model/store';
-import type { CaptureRecord, Connection } from '../../../src/model/types';
+import { HookCapture, parseFirefoxStack, type WsHandshake } from '../../../../src/capture/firefox/hook-capture';
+import { checkHookBatch, checkHookEvent, checkHookReplayResult, type HookEvent } from '../../../../src/capture/firefox/hook-protocol';
+import { SessionStore } from '../../../../src/model/store';
+import type { CaptureRecord, Connection } from '../../../../src/model/types';
+import { collectInto } from '../../support/records';
 
 const T0 = 1_795_000_000_000; // wall-clock ms
 const URL1 = 'ws://127.0.0.1:5170/chat';
 
 function setup(startedAt = T0 - 1000) {
   const records: CaptureRecord[] = [];
-  const cap = new HookCapture((r) => records.push(r), startedAt);
+  const cap = new HookCapture(collectInto(records), startedAt);
   const store = new SessionStore();
   const batch = (frameId: number, events: HookEvent[], doc = 'docaaaa1111', href = 'http://127.0.0.1:5170/') => {
     cap.batch(frameId, { v: 1, doc, href, events });
@@ -165,7 +166,7 @@ describe('hook message checks (nothing from the page is trusted)', () => {
 describe('HookCapture: sockets no page hook sees (Firefox workers)', () => {
   it('shows a handshake whose socket never comes as a handshake-only connection, after a grace period', () => {
     const records: CaptureRecord[] = [];
-    const cap = new HookCapture((r) => records.push(r), T0 - 10_000);
+    const cap = new HookCapture(collectInto(records), T0 - 10_000);
     const store = new SessionStore();
     const url = 'ws://127.0.0.1:5170/echo?from=worker';
     cap.handshake({ phase: 'request', requestId: '5', frameId: 0, url, t: T0, headers: [], originUrl: 'http://127.0.0.1:5170/worker.js' });
@@ -187,7 +188,7 @@ describe('HookCapture: sockets no page hook sees (Firefox workers)', () => {
 
   it('never shows a paired handshake on its own', () => {
     const records: CaptureRecord[] = [];
-    const cap = new HookCapture((r) => records.push(r), T0 - 10_000);
+    const cap = new HookCapture(collectInto(records), T0 - 10_000);
     cap.handshake({ phase: 'request', requestId: '6', frameId: 0, url: URL1, t: T0, headers: [] });
     cap.batch(0, { v: 1, doc: 'docaaaa1111', href: 'http://a/', events: [socket(1)] });
     cap.sweep(T0 + 5000);

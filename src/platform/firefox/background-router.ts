@@ -1,13 +1,13 @@
 // Firefox, background: the router between the page hooks of a tab (one content-script port per frame) and the hook
-// host of that tab (DevTools page, or the panel as a tab). It adds the frame id it knows from each port's sender,
+// host of that tab (in the panel page). It adds the frame id it knows from each port's sender,
 // arms a tab's hooks only while a host listens (otherwise pages pay nothing but a registry of their sockets), and
 // relays webRequest's view of WebSocket handshakes. No domain logic lives here.
 import {
   CONTENT_PORT, ROUTER_STATUS, isContentToRouter, isHostToRouter, parseHookHostPortName,
   type RouterStatus, type RouterToContent, type RouterToHost,
-} from '../protocol';
-import type { WsHandshake } from '../capture/hook';
-import type { Header } from '../model/types';
+} from '../../protocol';
+import type { WsHandshake } from '../../capture/firefox/hook-capture';
+import type { Header } from '../../model/types';
 
 interface ContentEnd {
   port: chrome.runtime.Port;

@@ -1,12 +1,12 @@
-// Between the panel and the capture host in the DevTools page of the same tab. Both pages are frames of the same
-// DevTools window and of the same extension, so Chrome runs them in one renderer: the panel finds the DevTools page's
-// window among its parent's frames and the two exchange the protocol's messages directly, with no serialization, no
-// trip through the browser process (which, during a stream, is busy with the debugger's own events) and no copy of
-// the payloads. A runtime port is the fallback, for a browser that puts the two pages in different processes.
-import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../protocol';
-import type { HostToPanel, PanelToHost } from '../protocol';
-import type { PanelLink } from './capture-host';
-import type { Host } from './host';
+// Chrome: between the panel and the capture host in the DevTools page of the same tab. Both pages are frames of the
+// same DevTools window and of the same extension, so Chrome runs them in one renderer: the panel finds the DevTools
+// page's window among its parent's frames and the two exchange the protocol's messages directly, with no
+// serialization, no trip through the browser process (which, during a stream, is busy with the debugger's own events)
+// and no copy of the payloads. A runtime port is the fallback, for a browser that puts the two pages in different
+// processes: the only hop where a batch is serialized.
+import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../../protocol';
+import type { HostToPanel, PanelToHost } from '../../protocol';
+import type { Host, HostConnection, PanelLink } from '../capture-host';
 
 /** What the DevTools page exposes on its window for the panel's direct link. */
 export interface DirectLink {
@@ -18,8 +18,8 @@ const DIRECT_LINK = '__framelineLink';
 
 /**
  * Messages cross between the two pages' JavaScript realms: whatever the receiving side keeps is copied into its own
- * realm (prototypes, Array.isArray and instanceof then behave as for its own objects). Batches are rebuilt by the
- * panel's decodeBatch anyway, so only their few non-frame records are copied; their payload strings are shared.
+ * realm (prototypes, Array.isArray and instanceof then behave as for its own objects). A batch's frame columns are
+ * only read, once, by the store as it appends them: they stay shared, and only the few other records are copied.
  */
 function ownRealm<T extends HostToPanel>(m: T): T {
   if (m.type !== 'batch') return structuredClone(m);
@@ -80,10 +80,6 @@ export function servePanelPorts(host: Host): void {
   });
 }
 
-export interface HostConnection {
-  send(msg: PanelToHost): void;
-}
-
 /** The DevTools page's direct link for `tabId`, when it is a frame of this panel's parent in this renderer. */
 function findDirectLink(tabId: number): DirectLink | undefined {
   if (typeof window === 'undefined' || window.parent === window) return undefined;
@@ -136,10 +132,4 @@ export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void
       port?.postMessage(msg);
     },
   };
-}
-
-/** Panel running as a normal tab: the host lives in the same page, no port needed. */
-export function localHost(host: Host, onMessage: (m: HostToPanel) => void): HostConnection {
-  host.connectPanel({ post: (m) => queueMicrotask(() => onMessage(m)) });
-  return { send: (msg) => host.handle(msg) };
 }

@@ -1,7 +1,7 @@
 // The document-start hook, run in a fresh V8 context with a WebSocket stand-in: what the page sees is unchanged.
 import { describe, expect, it } from 'vitest';
 import vm from 'node:vm';
-import { pageHookSource } from '../../../src/capture/page-hook';
+import { pageHookSource } from '../../../../src/capture/chrome/page-hook';
 
 const FAKE_WS = `
 globalThis.WebSocket = class WebSocket extends EventTarget {

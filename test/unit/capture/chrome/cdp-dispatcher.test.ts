@@ -1,10 +1,11 @@
 // Capture normalization, replayed from CDP events recorded from real Chromium (test/fixtures/record-cdp.mjs).
 import { describe, expect, it } from 'vitest';
-import fixture from '../../fixtures/cdp-events.json' with { type: 'json' };
-import { CdpCapture } from '../../../src/capture/cdp';
-import { SessionStore } from '../../../src/model/store';
-import type { CaptureRecord, Connection } from '../../../src/model/types';
-import { toWallMs } from '../../../src/model/time';
+import fixture from '../../../fixtures/cdp-events.json' with { type: 'json' };
+import { CdpCapture } from '../../../../src/capture/chrome/cdp-dispatcher';
+import { SessionStore } from '../../../../src/model/store';
+import type { CaptureRecord, Connection } from '../../../../src/model/types';
+import { toWallMs } from '../../../../src/model/time';
+import { collectInto } from '../../support/records';
 
 interface Recorded {
   sessionId?: string;
@@ -17,9 +18,9 @@ function replay(list: Recorded[] = events) {
   const records: CaptureRecord[] = [];
   const unannounced: Connection[] = [];
   const cap = new CdpCapture({
-    emit: (r) => records.push(r),
+    out: collectInto(records),
     now: () => 1_800_000_000_000,
-    onUnannouncedSocket: (_s, c) => unannounced.push({ ...c }),
+    host: { unannouncedSocket: (_s, c) => unannounced.push({ ...c }) },
   });
   for (const e of list) cap.handle(e.sessionId, e.method, e.params);
   const store = new SessionStore();
@@ -124,7 +125,7 @@ describe('CDP capture from recorded Chromium events', () => {
   });
 
   it('ignores malformed events without throwing, and counts them', () => {
-    const cap = new CdpCapture({ emit: () => {} });
+    const cap = new CdpCapture({ out: collectInto([]) });
     const bad: Array<[string, unknown]> = [
       ['Network.webSocketCreated', null],
       ['Network.webSocketCreated', { requestId: 1, url: 'ws://x' }],

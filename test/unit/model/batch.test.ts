@@ -1,13 +1,14 @@
-// The wire shape of record batches (frames as columns): exact round trips, order kept, malformed batches refused.
+// Record batches (frames as columns), as capture writes them and the store reads them: exact round trips through a
+// Port's JSON, order kept, malformed batches refused.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeBatch, encodeBatch, isWireBatch } from '../../../src/model/wire';
+import { batchOf, isRecordBatch, recordsOf } from '../../../src/model/batch';
 import { batchMessage, isHostToPanel } from '../../../src/protocol';
 import type { CaptureRecord } from '../../../src/model/types';
 
 const conn = (id: number): CaptureRecord => ({ t: 'conn', conn: { id, url: `ws://x/${id}`, state: 'open', openedBeforeCapture: false, target: { type: 'page' } } });
 
-describe('wire batches', () => {
+describe('record batches', () => {
   it('round-trips every kind of frame and keeps records in order', () => {
     const records: CaptureRecord[] = [
       { t: 'anchor', anchor: 12.5 },
@@ -20,9 +21,9 @@ describe('wire batches', () => {
       { t: 'frame', frame: { id: 5, conn: 1, dir: 'received', opcode: 9, ts: 2, size: 0 } },
       conn(2),
     ];
-    const wire = JSON.parse(JSON.stringify(encodeBatch(records)));
-    expect(isWireBatch(wire)).toBe(true);
-    expect(decodeBatch(wire)).toEqual(records);
+    const wire = JSON.parse(JSON.stringify(batchOf(records)));
+    expect(isRecordBatch(wire)).toBe(true);
+    expect(recordsOf(wire)).toEqual(records);
   });
 
   it('round-trips any sequence of records (property)', () => {
@@ -38,13 +39,13 @@ describe('wire batches', () => {
       fc.double({ noNaN: true }).map((anchor): CaptureRecord => ({ t: 'anchor', anchor })),
     );
     fc.assert(fc.property(fc.array(rec, { maxLength: 40 }), (records) => {
-      expect(decodeBatch(encodeBatch(records))).toEqual(records);
+      expect(recordsOf(batchOf(records))).toEqual(records);
     }));
   });
 
   it('refuses malformed batches at the protocol check', () => {
-    expect(isHostToPanel(batchMessage([conn(1)]))).toBe(true);
-    const bad = batchMessage([{ t: 'frame', frame: { id: 1, conn: 1, dir: 'sent', opcode: 1, ts: 0, size: 1, text: 'a' } }]) as { batch: { frames: { p: string[] } } };
+    expect(isHostToPanel(batchMessage(batchOf([conn(1)])))).toBe(true);
+    const bad = batchMessage(batchOf([{ t: 'frame', frame: { id: 1, conn: 1, dir: 'sent', opcode: 1, ts: 0, size: 1, text: 'a' } }])) as { batch: { frames: { p: string[] } } };
     bad.batch.frames.p.pop();
     expect(isHostToPanel(bad)).toBe(false);
     expect(isHostToPanel({ v: 1, type: 'batch', records: [] })).toBe(false); // an older protocol

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { candidateUrls, matchCloses } from '../../../src/capture/resolve';
-import type { Connection } from '../../../src/model/types';
+import { candidateUrls, matchCloses } from '../../../../src/capture/chrome/resolve';
+import type { Connection } from '../../../../src/model/types';
 
 const c = (id: number, url: string, state: Connection['state'], extra: Partial<Connection> = {}): Connection => ({
   id,

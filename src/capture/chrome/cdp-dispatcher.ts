@@ -1,29 +1,47 @@
-// CDP Network.webSocket* events → normalized records. Pure: no chrome.*, no DOM; fed by src/platform.
-// One method per CDP event, in the manner of devtools-frontend's NetworkDispatcher. Every method validates its
-// params and returns early on malformed input; any event order is accepted (a frame or close for a requestId that was
-// never announced is a socket opened before capture started: it is kept, marked, and its URL resolved later).
+// Chrome: every CDP event the debugger delivers → normalized records, written into a RecordSink (the batcher).
+// Pure: no chrome.*, no DOM; fed by src/platform/chrome/debugger-host.ts. One method per CDP event (Network, Target,
+// Page), in the manner of devtools-frontend's NetworkDispatcher, typed from devtools-protocol. Every method validates
+// its params and returns early on malformed input; any event order is accepted (a frame or close for a requestId that
+// was never announced is a socket opened before capture started: it is kept, marked, and its URL resolved later).
+// What the host must do beside the records (set up a child target, look at the page's sockets) it is told through
+// `CdpHostEvents`.
 import type { Protocol } from 'devtools-protocol';
-import type { CaptureRecord, Connection, Header, Initiator, SocketTarget, StackFrame, WireFrame } from '../model/types';
-import { OPCODE } from '../model/types';
-import { anchorFrom } from '../model/time';
-import { base64ByteLength, utf8ByteLength } from '../model/bytes';
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
+import type { Connection, Header, Initiator, SocketTarget, StackFrame } from '../../model/types';
+import { OPCODE } from '../../model/types';
+import type { RecordSink } from '../../model/batch';
+import { anchorFrom, toWallMs } from '../../model/time';
+import { base64ByteLength, utf8ByteLength } from '../../model/bytes';
+import { headerValue } from '../../model/headers';
 import { payloadKey } from './page-hook';
 import type { ReplayMarks } from './replay-marks';
 
 /** `undefined` is the root (tab) session; child sessions (OOPIFs, workers) have chrome.debugger's sessionId. */
 export type SessionKey = string | undefined;
 
+/** What the debugger host does beside the records, when the dispatcher sees these events. */
+export interface CdpHostEvents {
+  /** A child target (out-of-process iframe, worker) was auto-attached, paused until the host resumes it. */
+  childAttached?(session: string, type: string): void;
+  childDetached?(session: string): void;
+  socketCreated?(session: SessionKey): void;
+  socketClosed?(session: SessionKey): void;
+  /** Called once for each socket first seen through a frame or close (opened before capture started). */
+  unannouncedSocket?(session: SessionKey, conn: Connection): void;
+}
+
 export interface CdpCaptureOptions {
-  emit: (record: CaptureRecord) => void;
+  out: RecordSink;
   /** Wall clock in ms; used only to estimate the time anchor until a handshake brings CDP's own wallTime. */
   now?: () => number;
-  /** Called once for each socket first seen through a frame or close (opened before capture started). */
-  onUnannouncedSocket?: (session: SessionKey, conn: Connection) => void;
+  host?: CdpHostEvents;
   /** Frameline's own replays, to mark the sent frames they produce. */
   replays?: ReplayMarks;
 }
 
-type Handler = (session: SessionKey, params: any) => void;
+type Events = ProtocolMapping.Events;
+/** One handler per CDP event it knows; params are checked, never trusted, so every field may be missing. */
+type Handlers = { [M in keyof Events]?: (session: SessionKey, params: Partial<Events[M][0]>) => void };
 
 const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -37,11 +55,6 @@ function headerList(h: unknown): Header[] {
     for (const v of String(value).split('\n')) out.push({ name, value: v });
   }
   return out;
-}
-
-function headerValue(headers: Header[], name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return headers.find((h) => h.name.toLowerCase() === lower)?.value;
 }
 
 function initiatorOf(raw: unknown): Initiator | undefined {
@@ -72,9 +85,9 @@ function initiatorOf(raw: unknown): Initiator | undefined {
 }
 
 export class CdpCapture {
-  private readonly emit: (r: CaptureRecord) => void;
+  private readonly out: RecordSink;
   private readonly now: () => number;
-  private readonly onUnannounced?: CdpCaptureOptions['onUnannouncedSocket'];
+  private readonly host: CdpHostEvents;
   private readonly replays?: ReplayMarks;
   private readonly sessions = new Map<number, SessionKey>();
   private readonly ids = new Map<number, Connection>();
@@ -91,15 +104,15 @@ export class CdpCapture {
   malformed = 0;
 
   constructor(opts: CdpCaptureOptions) {
-    this.emit = opts.emit;
+    this.out = opts.out;
     this.now = opts.now ?? Date.now;
-    this.onUnannounced = opts.onUnannouncedSocket;
+    this.host = opts.host ?? {};
     this.replays = opts.replays;
   }
 
   /** Feed one CDP event. Unknown methods are ignored; nothing here throws on bad input. */
   handle(session: SessionKey, method: string, params: unknown): void {
-    const h = (this.handlers as Record<string, Handler | undefined>)[method];
+    const h = (this.handlers as Record<string, ((s: SessionKey, p: object) => void) | undefined>)[method];
     if (!h) return;
     if (!isObj(params)) {
       this.malformed++;
@@ -114,6 +127,11 @@ export class CdpCapture {
     const out: Connection[] = [];
     for (const [k, c] of this.conns) if (k.startsWith(prefix)) out.push(c);
     return out;
+  }
+
+  /** Wall-clock ms of a CDP timestamp, or null before any anchor is known. */
+  wallMsOf(ts: number): number | null {
+    return this.anchor === undefined ? null : toWallMs(ts, this.anchor);
   }
 
   /** A page-side probe resolved the URL (or the candidate URLs) of a socket opened before capture. */
@@ -152,38 +170,36 @@ export class CdpCapture {
     return conn ? { conn, session: this.sessions.get(id) } : undefined;
   }
 
-  /** The inspected page's main frame navigated (Page.frameNavigated without a parent, root session). */
-  navigated(url: string): void {
-    const ts = this.now() / 1000 - (this.anchor ?? this.now() / 1000);
-    this.emit({ t: 'navigated', url, ts });
-  }
-
   /** A message Frameline dispatched to the page as if the server had sent it (CDP does not see it). */
   injected(connId: number, opcode: number, payload: { text?: string; b64?: string }): void {
     const c = this.byId(connId);
     if (!c) return;
-    const ts = this.now() / 1000 - (this.anchor ?? this.now() / 1000);
-    const size = payload.text !== undefined ? utf8ByteLength(payload.text) : base64ByteLength(payload.b64 ?? '');
-    this.emit({
-      t: 'frame',
-      frame: { id: this.nextFrameId++, conn: c.id, dir: 'received', opcode, ts, size, ...payload, mark: 'injected' },
-    });
+    const binary = payload.text === undefined;
+    const data = payload.text ?? payload.b64 ?? '';
+    const size = binary ? base64ByteLength(data) : utf8ByteLength(data);
+    this.out.frame(this.nextFrameId++, c.id, 'received', opcode, this.nowTs(), size, data, binary, 'injected');
   }
 
   private byId(id: number): Connection | undefined {
     return this.ids.get(id);
   }
 
-  private readonly handlers = {
-    'Target.attachedToTarget': (_s: SessionKey, p: Partial<Protocol.Target.AttachedToTargetEvent>) => {
+  /** Monotonic seconds now, on the anchor's clock (for events CDP does not time: navigations, injected frames). */
+  private nowTs(): number {
+    return this.now() / 1000 - (this.anchor ?? this.now() / 1000);
+  }
+
+  private readonly handlers: Handlers = {
+    'Target.attachedToTarget': (_s, p) => {
       const sid = str(p.sessionId);
       const info = p.targetInfo;
       if (!sid || !isObj(info)) return void this.malformed++;
       const type = info.type === 'iframe' || info.type === 'worker' || info.type === 'page' ? info.type : 'other';
       this.targets.set(sid, { type, url: str(info.url) || undefined });
+      this.host.childAttached?.(sid, str(info.type) ?? '');
     },
 
-    'Target.detachedFromTarget': (_s: SessionKey, p: Partial<Protocol.Target.DetachedFromTargetEvent>) => {
+    'Target.detachedFromTarget': (_s, p) => {
       const sid = str(p.sessionId);
       if (!sid) return void this.malformed++;
       // A worker or frame went away: its sockets went with it, and CDP will say nothing more about them.
@@ -194,9 +210,18 @@ export class CdpCapture {
         this.emitConn(c);
       }
       this.targets.delete(sid);
+      this.host.childDetached?.(sid);
     },
 
-    'Network.webSocketCreated': (s: SessionKey, p: Partial<Protocol.Network.WebSocketCreatedEvent>) => {
+    // The inspected page's main frame navigated (no parent, root session): a mark on the timeline.
+    'Page.frameNavigated': (s, p) => {
+      const frame = p.frame;
+      if (!isObj(frame)) return void this.malformed++;
+      if (s !== undefined || frame.parentId || typeof frame.url !== 'string') return;
+      this.out.record({ t: 'navigated', url: frame.url, ts: this.nowTs() });
+    },
+
+    'Network.webSocketCreated': (s, p) => {
       const id = str(p.requestId);
       const url = str(p.url);
       if (!id || url === undefined) return void this.malformed++;
@@ -208,12 +233,10 @@ export class CdpCapture {
       const init = initiatorOf(p.initiator);
       if (init) c.initiator = init;
       this.emitConn(c);
+      this.host.socketCreated?.(s);
     },
 
-    'Network.webSocketWillSendHandshakeRequest': (
-      s: SessionKey,
-      p: Partial<Protocol.Network.WebSocketWillSendHandshakeRequestEvent>,
-    ) => {
+    'Network.webSocketWillSendHandshakeRequest': (s, p) => {
       const id = str(p.requestId);
       const ts = num(p.timestamp);
       if (!id || ts === undefined || !isObj(p.request)) return void this.malformed++;
@@ -221,7 +244,7 @@ export class CdpCapture {
       if (wall !== undefined && !this.anchorExact) {
         this.anchor = anchorFrom(ts, wall);
         this.anchorExact = true;
-        this.emit({ t: 'anchor', anchor: this.anchor });
+        this.out.record({ t: 'anchor', anchor: this.anchor });
       }
       this.ensureAnchor(ts);
       const c = this.ensure(s, id, false);
@@ -230,10 +253,7 @@ export class CdpCapture {
       this.emitConn(c);
     },
 
-    'Network.webSocketHandshakeResponseReceived': (
-      s: SessionKey,
-      p: Partial<Protocol.Network.WebSocketHandshakeResponseReceivedEvent>,
-    ) => {
+    'Network.webSocketHandshakeResponseReceived': (s, p) => {
       const id = str(p.requestId);
       const ts = num(p.timestamp);
       const r = p.response;
@@ -257,13 +277,11 @@ export class CdpCapture {
       this.emitConn(c);
     },
 
-    'Network.webSocketFrameSent': (s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameSentEvent>) =>
-      this.frame(s, p, 'sent'),
+    'Network.webSocketFrameSent': (s, p) => this.frame(s, p, 'sent'),
 
-    'Network.webSocketFrameReceived': (s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameReceivedEvent>) =>
-      this.frame(s, p, 'received'),
+    'Network.webSocketFrameReceived': (s, p) => this.frame(s, p, 'received'),
 
-    'Network.webSocketFrameError': (s: SessionKey, p: Partial<Protocol.Network.WebSocketFrameErrorEvent>) => {
+    'Network.webSocketFrameError': (s, p) => {
       const id = str(p.requestId);
       const ts = num(p.timestamp);
       const message = str(p.errorMessage) ?? 'Unknown WebSocket error';
@@ -273,13 +291,10 @@ export class CdpCapture {
       if (c.state !== 'closed') c.state = 'error';
       c.error = message;
       this.emitConn(c);
-      this.emit({
-        t: 'frame',
-        frame: { id: this.nextFrameId++, conn: c.id, dir: 'received', opcode: OPCODE.error, ts, size: 0, text: message },
-      });
+      this.out.frame(this.nextFrameId++, c.id, 'received', OPCODE.error, ts, 0, message, false);
     },
 
-    'Network.webSocketClosed': (s: SessionKey, p: Partial<Protocol.Network.WebSocketClosedEvent>) => {
+    'Network.webSocketClosed': (s, p) => {
       const id = str(p.requestId);
       const ts = num(p.timestamp);
       if (!id || ts === undefined) return void this.malformed++;
@@ -288,6 +303,7 @@ export class CdpCapture {
       c.closeTs = ts;
       if (c.state !== 'error') c.state = 'closed';
       this.emitConn(c);
+      this.host.socketClosed?.(s);
     },
   };
 
@@ -301,13 +317,11 @@ export class CdpCapture {
     const opcode = num(r.opcode) ?? OPCODE.text;
     const data = r.payloadData;
     if (c.openedBeforeCapture && dir === 'received') this.rememberKey(c.id, opcode, data);
-    const frame: WireFrame =
-      opcode === OPCODE.text
-        ? { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: utf8ByteLength(data), text: data }
-        : // Binary (and any control frame CDP may report) arrives base64-encoded.
-          { id: this.nextFrameId++, conn: c.id, dir, opcode, ts, size: base64ByteLength(data), b64: data };
-    if (dir === 'sent' && this.replays?.take(c.id, c.url, opcode, data)) frame.mark = 'replayed';
-    this.emit({ t: 'frame', frame });
+    // Binary (and any control frame CDP may report) arrives base64-encoded.
+    const binary = opcode !== OPCODE.text;
+    const size = binary ? base64ByteLength(data) : utf8ByteLength(data);
+    const replayed = dir === 'sent' && this.replays?.take(c.id, c.url, opcode, data);
+    this.out.frame(this.nextFrameId++, c.id, dir, opcode, ts, size, data, binary, replayed ? 'replayed' : undefined);
   }
 
   private rememberKey(connId: number, opcode: number, data: string) {
@@ -334,7 +348,7 @@ export class CdpCapture {
     this.ids.set(c.id, c);
     if (unannouncedIfNew) {
       this.emitConn(c);
-      this.onUnannounced?.(s, c);
+      this.host.unannouncedSocket?.(s, c);
     }
     return c;
   }
@@ -343,12 +357,12 @@ export class CdpCapture {
     if (this.anchor !== undefined) return;
     // No handshake seen yet (sockets opened before capture): estimate from the receive time.
     this.anchor = anchorFrom(ts, this.now() / 1000);
-    this.emit({ t: 'anchor', anchor: this.anchor });
+    this.out.record({ t: 'anchor', anchor: this.anchor });
   }
 
   private emitConn(c: Connection) {
     // A snapshot: the store must not share our mutable object across contexts or batches.
-    this.emit({
+    this.out.record({
       t: 'conn',
       conn: { ...c, target: { ...c.target }, ...(c.urlCandidates ? { urlCandidates: [...c.urlCandidates] } : {}) },
     });

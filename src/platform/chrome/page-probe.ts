@@ -1,16 +1,15 @@
 // Reads what CDP's Network domain does not report, from the page's own WebSocket objects, over Runtime and Page:
 //  - the URL of sockets opened before capture (their handshake was never seen), and
 //  - close code, reason and wasClean (CDP's webSocketClosed carries none of them).
-// How: a document-start hook (src/capture/page-hook.ts) adds a close listener to every socket at construction,
+// How: a document-start hook (src/capture/chrome/page-hook.ts) adds a close listener to every socket at construction,
 // writing into a registry object Frameline takes a handle to once. Sockets that existed before capture are found
 // with Runtime.queryObjects(WebSocket.prototype) and get the same listener. Works in the root session and in child
 // sessions (out-of-process iframes, workers). Limit: same-process iframes that load before capture starts have their
 // own WebSocket.prototype, which is not scanned.
 
-export type Send = (session: string | undefined, method: string, params?: object) => Promise<any>;
-
-import type { CloseInfo, LiveSocket, SocketMessages } from '../capture/resolve';
-import { FRESH_FN, REGISTRY_EXPRESSION, REPLAY_FN, pageHookSource } from '../capture/page-hook';
+import type { CloseInfo, LiveSocket, SocketMessages } from '../../capture/chrome/resolve';
+import { FRESH_FN, REGISTRY_EXPRESSION, REPLAY_FN, pageHookSource } from '../../capture/chrome/page-hook';
+import type { CdpSend } from './debugger';
 
 /** What REPLAY_FN / FRESH_FN need to find the socket and what to send. */
 export interface PageReplay {
@@ -59,7 +58,7 @@ export class PageProbe {
   private scans = 0;
   private readonly secret = `__frameline_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
-  constructor(private readonly send: Send) {}
+  constructor(private readonly send: CdpSend) {}
 
   /** The document-start hook's source for this capture session. */
   get hookSource(): string {

@@ -1,5 +1,5 @@
 // Pure matching of what the page's live WebSocket objects tell (see src/platform/page-probe.ts) to connections.
-import type { Connection } from '../model/types';
+import type { Connection } from '../../model/types';
 
 export interface LiveSocket {
   url: string;

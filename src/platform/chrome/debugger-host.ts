@@ -1,0 +1,180 @@
+// Chrome: the capture host of one inspected tab. Owns the debugger attachment (debugger.ts), hands every CDP event to
+// the pure dispatcher (src/capture/chrome/cdp-dispatcher.ts), which writes records into the batcher; batches go to the
+// panel about once per 16 ms. Lives in the DevTools page of that tab (or in the panel page when the panel runs as a
+// tab), so the attachment lasts exactly as long as the DevTools window.
+import { CdpCapture, type SessionKey } from '../../capture/chrome/cdp-dispatcher';
+import { ReplayMarks } from '../../capture/chrome/replay-marks';
+import { Batcher } from '../../model/batcher';
+import { PROTOCOL_VERSION, batchMessage } from '../../protocol';
+import type { HostStatus, PanelToHost, ReplayRequest, ReplayResult } from '../../protocol';
+import type { Host, PanelLink } from '../capture-host';
+import { handlePanelMessage } from '../panel-messages';
+import { TabDebugger, hasDebugger } from './debugger';
+import { replayThroughDebugger } from './debugger-replay';
+import { PageProbe } from './page-probe';
+import { SocketWatch } from './socket-watch';
+
+const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
+const SETUP_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timed out')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export class DebuggerHost implements Host {
+  private link: PanelLink | null = null;
+  private readonly batcher: Batcher;
+  private readonly capture: CdpCapture;
+  private readonly debugger: TabDebugger;
+  private readonly probe: PageProbe;
+  private readonly watch: SocketWatch;
+  private readonly replays = new ReplayMarks();
+  private status: HostStatus;
+  private handlerErrors = 0;
+
+  /** Called on every status change, whether or not a panel is connected. */
+  onStatus?: (status: HostStatus) => void;
+
+  constructor(readonly tabId: number) {
+    this.status = { phase: 'idle', dropped: 0, malformed: 0, tabId };
+    this.batcher = new Batcher({ flush: (batch) => this.link?.post(batchMessage(batch)) });
+    this.debugger = new TabDebugger(tabId, {
+      event: (session, method, params) => this.onEvent(session, method, params),
+      detached: (why) => this.detached(why),
+    });
+    this.probe = new PageProbe(this.debugger.send);
+    this.capture = new CdpCapture({
+      out: this.batcher,
+      replays: this.replays,
+      host: {
+        childAttached: (session, type) => void this.setUpChild(session, type),
+        childDetached: (session) => this.probe.reset(session),
+        socketCreated: (session) => this.watch.socketCreated(session),
+        socketClosed: (session) => this.watch.readClosesSoon(session),
+        unannouncedSocket: (session) => this.watch.scheduleScan(session, 50),
+      },
+    });
+    this.watch = new SocketWatch(this.capture, this.probe);
+  }
+
+  connectPanel(link: PanelLink): void {
+    this.link = link;
+    this.postStatus();
+    this.batcher.setOpen(true);
+  }
+
+  disconnectPanel(link: PanelLink): void {
+    if (this.link !== link) return;
+    this.link = null;
+    this.batcher.setOpen(false);
+  }
+
+  handle(msg: PanelToHost): void {
+    handlePanelMessage(this, msg, () => this.postStatus(), (m) => this.link?.post(m));
+  }
+
+  /** Attach the debugger and enable capture (idempotent). */
+  async start(): Promise<void> {
+    if (this.status.phase === 'capturing' || this.status.phase === 'attaching') return;
+    if (!hasDebugger()) {
+      this.setPhase('detached', 'This browser gives extensions no debugger access: capture here needs the page hook.');
+      return;
+    }
+    this.setPhase('attaching');
+    try {
+      await this.debugger.attach();
+    } catch (e) {
+      this.setPhase('detached', `Could not attach the debugger: ${(e as Error).message ?? e}`);
+      return;
+    }
+    const send = this.debugger.send;
+    try {
+      await send(undefined, 'Network.enable', {});
+      // The page hook and the first scan help (close codes, URLs of older sockets) but must never hold capture up:
+      // a busy or paused page gets a few seconds, then capture reports running anyway.
+      await withTimeout(this.probe.installInDocuments(undefined), SETUP_TIMEOUT_MS).catch(() => {});
+      await withTimeout(send(undefined, 'Target.setAutoAttach', AUTO_ATTACH), SETUP_TIMEOUT_MS).catch(() => {});
+      // Sockets that exist already: watch them now, before their next messages (see PageProbe).
+      this.watch.setLive(undefined, (await withTimeout(this.probe.scan(undefined), SETUP_TIMEOUT_MS).catch(() => [])) ?? []);
+      this.setPhase('capturing');
+      this.debugger.startHeartbeat();
+    } catch (e) {
+      this.setPhase('detached', `Could not enable capture: ${(e as Error).message ?? e}`);
+    }
+  }
+
+  replay(req: ReplayRequest): Promise<ReplayResult> {
+    return replayThroughDebugger(
+      {
+        capture: this.capture,
+        probe: this.probe,
+        replays: this.replays,
+        notCapturing: () => (this.status.phase === 'capturing' ? null : (this.status.reason ?? 'The debugger is detached.')),
+      },
+      req,
+    );
+  }
+
+  async reloadPage(): Promise<void> {
+    if (this.status.phase !== 'capturing') await this.start();
+    try {
+      await this.debugger.send(undefined, 'Page.reload', { ignoreCache: false });
+    } catch {
+      void chrome.tabs?.reload?.(this.tabId);
+    }
+  }
+
+  dispose(): void {
+    this.debugger.dispose();
+  }
+
+  private onEvent(session: SessionKey, method: string, params: object | undefined) {
+    try {
+      this.capture.handle(session, method, params);
+    } catch (e) {
+      // The dispatcher validates its input; this is a last line of defence so one bad event never stops capture.
+      this.handlerErrors++;
+      console.error('Frameline: failed to handle', method, e);
+    }
+  }
+
+  /** A child target (out-of-process iframe, worker) was auto-attached, paused: enable capture, then resume it. */
+  private async setUpChild(sessionId: string, type: string) {
+    const send = this.debugger.send;
+    await send(sessionId, 'Network.enable', {}).catch(() => {});
+    if (type === 'worker') await this.probe.installInWorker(sessionId).catch(() => {});
+    else if (type === 'iframe') await this.probe.installInDocuments(sessionId).catch(() => {});
+    await send(sessionId, 'Target.setAutoAttach', AUTO_ATTACH).catch(() => {});
+    await send(sessionId, 'Runtime.runIfWaitingForDebugger').catch(() => {});
+  }
+
+  private detached(why: string) {
+    if (this.status.phase === 'detached') return;
+    this.probe.reset();
+    this.setPhase('detached', why);
+  }
+
+  private setPhase(phase: HostStatus['phase'], reason?: string) {
+    this.status = { ...this.status, phase, reason };
+    this.postStatus();
+    this.onStatus?.(this.status);
+  }
+
+  private postStatus() {
+    this.status.dropped = this.batcher.dropped;
+    this.status.malformed = this.capture.malformed + this.handlerErrors;
+    this.link?.post({ v: PROTOCOL_VERSION, type: 'status', status: { ...this.status } });
+  }
+}
