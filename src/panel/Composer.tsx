@@ -6,6 +6,7 @@ import { bytesToBase64, bytesToHex, parseBase64, parseHex } from '../model/bytes
 import { deleteSaved, loadSaved, originOf, saveMessage, type SavedMessage } from '../platform/saved';
 import type { PanelHost } from './host';
 import { connectionLabel } from './format';
+import { offeredProtocols } from '../model/headers';
 
 export interface ComposerSource {
   conn: number;
@@ -83,10 +84,7 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
     const seq = ++statusSeq;
     setStatus({ kind: 'busy', text: mode === 'fresh' ? 'Opening a fresh connection…' : 'Sending…', seq });
     const payload = parsed.bytes ? { b64: bytesToBase64(parsed.bytes) } : { text: parsed.text ?? '' };
-    const protocols = (conn.request?.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
+    const protocols = offeredProtocols(conn.request?.headers);
     const r = await host.replay({ conn: conn.id, mode, ...payload, ...(readOnly ? { target: { url: conn.url, protocols } } : {}) });
     if (r.ok) {
       setStatus({

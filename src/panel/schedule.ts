@@ -4,8 +4,7 @@
 // Renders run in the frame's animation callbacks, right before the browser's own style/layout/paint, so a render's
 // layout work (the timeline's scroll write forces one) is done once per painted frame. Rendering on a timer as well
 // would, when the panel's renderer is busy with a stream (it shares its main thread with the capture host), run
-// renders that are never painted, each with a forced layout: measured, two of three layouts during a 3k frames/s burst
-// were such waste. A timer is only a fallback for frames that get no animation frames at all (some headless modes):
+// renders that are never painted, each with a forced layout, during a stream most of them. A timer is only a fallback for frames that get no animation frames at all (some headless modes):
 // it fires when no animation frame came for FALLBACK_MS, and renders only if the document is rendered at all. While
 // the user looks at another DevTools panel, the Frameline panel's frame is display:none: nothing renders then (the
 // store still takes every batch), and the first animation frame after it is shown again renders what came meanwhile.
@@ -15,8 +14,7 @@
 // debugger's events shares the panel's main thread). So the next render waits until the last one's busy time is at
 // most RENDER_SHARE of the time since it began. Its busy time runs from its start until the main thread is free again:
 // its script, the style, layout and paint after it, and whatever work queued up meanwhile (capture's events). On an
-// idle machine a render costs about 5 ms and the tail moves 60 times a second; when the renderer is behind, the tail
-// moves less often and capture and the page get the time. Renders caused by the user (scrolling, keys, clicks,
+// idle machine the tail moves with every frame; when the renderer is behind, the tail moves less often and capture and the page get the time. Renders caused by the user (scrolling, keys, clicks,
 // typing) are not scheduled here: they are immediate.
 //
 // That share is the panel's own thread; the inspected page runs in another process, on the same cores. When the
@@ -25,7 +23,7 @@
 // the gap between renders then grows from nothing (machine idle at least BUSY_FROM) to SATURATED_GAP_MS (idle at most
 // BUSY_AT), so the page keeps its receive rate and the tail still moves several times a second. Where the machine's
 // idle share is known, that protects the page and capture directly, so the panel's own share can be larger
-// (RENDER_SHARE_MACHINE_KNOWN): the tail then follows every frame (a render of up to 10 ms in a 16.7 ms frame) whenever
+// (RENDER_SHARE_MACHINE_KNOWN): the tail then follows every frame whenever
 // the machine has CPU to spare. While the user types in the filter box on a busy machine, the stream's renders wait until
 // typing pauses (see userTyping).
 export const FALLBACK_MS = 100;
@@ -50,8 +48,7 @@ let typingUntil = -Infinity;
 /**
  * The user typed in the filter box. On a busy machine the stream's renders wait until typing pauses: each keystroke's
  * own render already shows the latest rows, and a tail render between two keys takes the CPU the next key's render
- * needs (measured in real DevTools at 5k frames/s, alternating runs: keystroke → frame presented p95 96 → 76 ms,
- * max 140 → 80 ms).
+ * needs (README: input.bench's keystroke figures).
  */
 export function userTyping(): void {
   typingUntil = performance.now() + TYPING_HOLD_MS;
@@ -121,8 +118,7 @@ export function frameScheduler(
     const due = streaming() ? Math.max(notBefore, gapUntil, machineBusy() ? typingUntil : 0) : notBefore;
     // Not yet: a later frame (a quarter frame early is on time). More than a frame away, sleep on a timer until about
     // a frame before it: an animation frame asked for meanwhile would only wake this thread, the compositor and the
-    // display compositor to do nothing (measured in a 3k frames/s stream: 150 such frames in 5 s, 0.4 ms of main thread
-    // each).
+    // display compositor to do nothing.
     if (now < due - 4) {
       if (due - now > SLEEP_FROM_MS) {
         sleeping = true;

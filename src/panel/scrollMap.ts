@@ -2,8 +2,8 @@
 //
 // Browsers cap an element's height (about 33.5M px in Chrome, 17.9M px in Firefox), so past `maxPx` of rows the
 // scrolled element (the spacer) is shorter than the rows it stands for. Mapping the scroll range proportionally onto
-// the rows (as Frameline did first) makes every pixel the browser scrolls move more than a pixel of rows: at 5M rows of
-// 20 px, a wheel notch of 100 px jumped 62 rows, and since the browser's compositor moves the painted rows by the
+// the rows (as Frameline did first) makes every pixel the browser scrolls move more than a pixel of rows (dozens of
+// rows per wheel notch at millions of rows), and since the browser's compositor moves the painted rows by the
 // pixels it scrolled before the panel re-renders them, the rows shook on every frame, and every frame of a scroll
 // repainted every row.
 //

@@ -14,8 +14,7 @@ type CpuInfo = { processors: Array<{ usage: { idle: number; total: number } }> }
  * A reading older than this is no longer believed (the platform stopped answering): the idle share is unknown. The
  * answer comes from the browser process, which a saturating stream keeps busiest (it dispatches the debugger's
  * events), so it is late exactly when it matters most: a late answer must not turn a busy machine into an unknown one
- * (the tail would then render at full rate and take the page's CPU). Measured at 4k frames/s: answers 0.25–0.7 s late
- * at the 90th percentile and up to 1.75 s; with a 1 s limit the idle share was unknown 1–3% of the time.
+ * (the tail would then render at full rate and take the page's CPU): late answers of over a second were seen.
  */
 export const STALE_MS = 5000;
 

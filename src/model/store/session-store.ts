@@ -11,48 +11,22 @@
 // (`frameAt`, `visibleAt`, `frameById`); filters read rows through a cursor, without allocating.
 // Rows have absolute positions (0… since the last clear); eviction drops rows from the head, whole chunks at a time
 // once all their rows are gone.
-import type { CaptureRecord, Connection, Direction, Frame, FrameMark } from './types';
-import { OPCODE } from './types';
-import { base64Into, base64ToBytes, base64ByteLength } from './bytes';
-import { batchOf, K_BINARY, K_INJECTED, K_NO_PAYLOAD, K_RECEIVED, K_REPLAYED, type FrameColumns, type OtherRecord, type RecordBatch } from './batch';
-import { toWallMs } from './time';
+import type { CaptureRecord, Connection, Frame } from '../types';
+import { OPCODE } from '../types';
+import { batchOf, K_BINARY, K_INJECTED, K_NO_PAYLOAD, K_RECEIVED, K_REPLAYED, type FrameColumns, type OtherRecord, type RecordBatch } from '../batch';
+import { toWallMs } from '../time';
+import {
+  ByteBlocks, Chunk, DEFAULT_BUDGET_BYTES, DEFAULT_CHUNK_BITS, F_MARK_SHIFT, F_SEALED, F_SENT, FrameCursor, SEAL_FROM_FRAMES,
+  costOf, materialize, seal, textOf,
+} from './chunk';
+import { Positions } from './positions';
+import { nextTask } from './next-task';
 
 /**
  * A filter over frames. The frame it is given may be a cursor the store moves from row to row: read it during the call,
  * do not keep it (use `frameAt`/`frameById` for a frame to keep).
  */
 export type FramePredicate = (frame: Frame, conn: Connection | undefined) => boolean;
-
-/**
- * Estimated bytes a stored frame costs beyond its payload bytes: its row in the columns (8 id + 8 ts + 4 conn + 4 size
- * + 1 opcode + 1 flags, + 2 once a JSON term has read it), the payload slot (8), and the string header and rounding
- * of a text payload (~20).
- * Measured by test/bench/store.bench.ts: 1M × 200 B text frames take 251 B each in all (heap and array buffers), 51 B
- * beyond their payload; 1M × 200 B binary frames 243 B each.
- */
-export const FRAME_OVERHEAD_BYTES = 56;
-/** What a binary payload with a Uint8Array of its own costs beyond its bytes (the ArrayBuffer and the view). */
-export const OWN_BUFFER_OVERHEAD_BYTES = 200;
-export const DEFAULT_BUDGET_BYTES = 500 * 1024 * 1024;
-
-/** Binary payloads up to this size share byte blocks; larger ones get an ArrayBuffer of their own. */
-const SHARED_MAX = 16 * 1024;
-const BLOCK_BYTES = 1024 * 1024;
-
-/** Memory estimate of a text payload: V8 keeps one byte per character for Latin-1 text, two otherwise. */
-function textCost(text: string, size: number): number {
-  return textCostOf(text.length, size);
-}
-function textCostOf(length: number, size: number): number {
-  return size > length ? 2 * length : length;
-}
-
-/** Estimated memory of a stored frame. */
-export function frameCost(f: Frame): number {
-  if (f.text !== undefined) return FRAME_OVERHEAD_BYTES + textCost(f.text, f.size);
-  const n = f.bytes?.length ?? 0;
-  return FRAME_OVERHEAD_BYTES + n + (n > SHARED_MAX ? OWN_BUFFER_OVERHEAD_BYTES : 0);
-}
 
 export interface StoreStats {
   framesSent: number;
@@ -65,248 +39,8 @@ export interface StoreStats {
   evicted: number;
 }
 
-// --- Columns -------------------------------------------------------------------------------------------------------
-
-/** Rows per chunk: 2^14 by default (tests use small chunks to cross their boundaries often). */
-export const DEFAULT_CHUNK_BITS = 14;
-
-// flags byte
-const F_SENT = 1;
-const F_MARK_SHIFT = 1; // 2 bits: 0 none, 1 replayed, 2 injected
-const F_SHARED = 8; // the payload slot holds a shared byte block; the frame's bytes are off[k]…off[k]+len[k]
-const F_SEALED = 16; // the text is in the chunk's joined texts, textOff[k]…textOff[k + 1]
-const MARKS: Array<FrameMark | undefined> = [undefined, 'replayed', 'injected', undefined];
-
-type Payload = string | Uint8Array | undefined;
-
-class Chunk {
-  readonly id: Float64Array;
-  readonly ts: Float64Array;
-  readonly conn: Int32Array;
-  readonly size: Uint32Array;
-  readonly op: Int8Array;
-  readonly flags: Uint8Array;
-  readonly payload: Payload[];
-  constructor(readonly rows: number) {
-    this.id = new Float64Array(rows);
-    this.ts = new Float64Array(rows);
-    this.conn = new Int32Array(rows);
-    this.size = new Uint32Array(rows);
-    this.op = new Int8Array(rows);
-    this.flags = new Uint8Array(rows);
-    this.payload = new Array<Payload>(rows).fill(undefined);
-  }
-  /** Offset and length of binary payloads in shared blocks; made for the first such payload of the chunk. */
-  off: Uint32Array | null = null;
-  len: Uint32Array | null = null;
-  /** What the query learnt about each text (JsonMemoFrame); made when a JSON term first reads the chunk. */
-  memo: Uint16Array | null = null;
-  /**
-   * The texts of a full chunk, one after the other in one string (see seal), and where each row's begins (rows
-   * without text take no room); null until the chunk is sealed.
-   */
-  joined: string | null = null;
-  textOff: Uint32Array | null = null;
-  /** seal ran (it may have kept the strings: a text past Latin-1). */
-  sealTried = false;
-}
-
-/** A row's text, or undefined (binary, none). A sealed row's is a slice of the chunk's joined texts, made now. */
-function textOf(c: Chunk, k: number): string | undefined {
-  const p = c.payload[k];
-  if (typeof p === 'string') return p;
-  if (c.flags[k] & F_SEALED) return c.joined!.slice(c.textOff![k], c.textOff![k + 1]);
-  return undefined;
-}
-
-/**
- * Seal a full chunk: its texts are joined into one string, and the strings received are let go. A million frames are
- * then 62 strings for the garbage collector to mark instead of a million (measured at 5M stored texts: a major
- * collection's marking took 270 ms in steps of up to 12 ms, enough to drop frames of a scrollbar drag; sealed, none
- * dropped), and each text sheds its own string header (1.25× → 1.19× the payload bytes at 1M frames of 200 B). Only
- * where every text of the chunk is Latin-1: V8 keeps such a string at one byte per character, and one character past
- * Latin-1 would make the whole joined string two bytes per character. A sealed row's text is a slice made when it is
- * read, which costs filters that read texts 10–30% (measured over 1M frames in one process, sealed against not:
- * substring and regex +11–32%, JSON terms +2–7%): so chunks are sealed only once the store holds SEAL_FROM_FRAMES,
- * where the collector's marking starts to cost frames.
- */
-function seal(c: Chunk): void {
-  c.sealTried = true;
-  const texts: string[] = [];
-  const off = new Uint32Array(c.rows + 1);
-  let at = 0;
-  for (let k = 0; k < c.rows; k++) {
-    off[k] = at;
-    const p = c.payload[k];
-    if (typeof p === 'string') {
-      texts.push(p);
-      at += p.length;
-    }
-  }
-  off[c.rows] = at;
-  if (texts.length === 0 || at > SEAL_MAX_CHARS) return;
-  const joined = texts.join('');
-  if (NOT_LATIN1.test(joined)) return;
-  c.joined = joined;
-  c.textOff = off;
-  for (let k = 0; k < c.rows; k++) {
-    if (typeof c.payload[k] === 'string') {
-      c.payload[k] = undefined;
-      c.flags[k] |= F_SEALED;
-    }
-  }
-}
-const NOT_LATIN1 = /[^\x00-\xff]/;
-/**
- * A chunk with more text than this keeps its strings: joining and checking it would be one long task (and past V8's
- * longest string, impossible), and a store of such large texts holds few frames for the collector to mark anyway.
- */
-const SEAL_MAX_CHARS = 8 * 1024 * 1024;
-/** Frames stored from which full chunks are sealed (at 1M stored texts, scrolling and drags keep every frame). */
-export const SEAL_FROM_FRAMES = 2_000_000;
-
-function bytesOf(c: Chunk, k: number): Uint8Array | undefined {
-  const p = c.payload[k];
-  if (p === undefined || typeof p === 'string') return undefined;
-  if (c.flags[k] & F_SHARED) return p.subarray(c.off![k], c.off![k] + c.len![k]);
-  return p;
-}
-
-function costOf(c: Chunk, k: number): number {
-  const p = c.payload[k];
-  if (c.flags[k] & F_SEALED) return FRAME_OVERHEAD_BYTES + textCostOf(c.textOff![k + 1] - c.textOff![k], c.size[k]);
-  if (p === undefined) return FRAME_OVERHEAD_BYTES;
-  if (typeof p === 'string') return FRAME_OVERHEAD_BYTES + textCost(p, c.size[k]);
-  if (c.flags[k] & F_SHARED) return FRAME_OVERHEAD_BYTES + c.len![k];
-  return FRAME_OVERHEAD_BYTES + p.length + (p.length > SHARED_MAX ? OWN_BUFFER_OVERHEAD_BYTES : 0);
-}
-
-function materialize(c: Chunk, k: number): Frame {
-  const fl = c.flags[k];
-  const f: Frame = { id: c.id[k], conn: c.conn[k], dir: fl & F_SENT ? 'sent' : 'received', opcode: c.op[k], ts: c.ts[k], size: c.size[k] };
-  const p = c.payload[k];
-  if (typeof p === 'string') f.text = p;
-  else if (c.flags[k] & F_SEALED) f.text = textOf(c, k);
-  else if (p !== undefined) f.bytes = bytesOf(c, k);
-  const mark = MARKS[(fl >> F_MARK_SHIFT) & 3];
-  if (mark) f.mark = mark;
-  return f;
-}
-
-/**
- * A frame read in place: the store points it at a row and hands it to a filter. `bytes` makes a view each time it is
- * read. `jsonMemo` is 16 bits the query keeps per row about its text (whether it parses as JSON, and where to look).
- */
-export class FrameCursor implements Frame {
-  /** @internal */ c!: Chunk;
-  /** @internal */ k = 0;
-  get id(): number {
-    return this.c.id[this.k];
-  }
-  get conn(): number {
-    return this.c.conn[this.k];
-  }
-  get dir(): Direction {
-    return this.c.flags[this.k] & F_SENT ? 'sent' : 'received';
-  }
-  get opcode(): number {
-    return this.c.op[this.k];
-  }
-  get ts(): number {
-    return this.c.ts[this.k];
-  }
-  get size(): number {
-    return this.c.size[this.k];
-  }
-  get text(): string | undefined {
-    // A sealed row's text is a slice made on read: a query that reads it several times (a JSON term, an OR) gets one.
-    if (this.c !== this.tc || this.k !== this.tk) {
-      this.tc = this.c;
-      this.tk = this.k;
-      this.tt = textOf(this.c, this.k);
-    }
-    return this.tt;
-  }
-  private tc: Chunk | null = null;
-  private tk = -1;
-  private tt: string | undefined = undefined;
-  get bytes(): Uint8Array | undefined {
-    return bytesOf(this.c, this.k);
-  }
-  get mark(): FrameMark | undefined {
-    return MARKS[(this.c.flags[this.k] >> F_MARK_SHIFT) & 3];
-  }
-  get jsonMemo(): number {
-    const m = this.c.memo;
-    return m ? m[this.k] : 0;
-  }
-  set jsonMemo(v: number) {
-    (this.c.memo ??= new Uint16Array(this.c.rows))[this.k] = v;
-  }
-}
-
-/**
- * A list of row positions in blocks of 2^15: it grows without copying (a filter matching a million rows makes 32
- * blocks, not a doubling chain of ever larger arrays the garbage collector has to chase), and drops from either end.
- */
-const POS_BITS = 15;
-const POS_BLOCK = 1 << POS_BITS;
-const POS_MASK = POS_BLOCK - 1;
-class Positions {
-  private blocks: Float64Array[] = [];
-  /** Index of the first position within blocks[0]. */
-  private start = 0;
-  /** Number of positions held. */
-  n = 0;
-  push(x: number): void {
-    const at = this.start + this.n;
-    const b = at >>> POS_BITS;
-    if (b === this.blocks.length) this.blocks.push(new Float64Array(POS_BLOCK));
-    this.blocks[b][at & POS_MASK] = x;
-    this.n++;
-  }
-  at(i: number): number {
-    const at = this.start + i;
-    return this.blocks[at >>> POS_BITS][at & POS_MASK];
-  }
-  /** Drop the first k positions. */
-  dropFirst(k: number): void {
-    this.start += k;
-    this.n -= k;
-    while (this.start >= POS_BLOCK) {
-      this.blocks.shift();
-      this.start -= POS_BLOCK;
-    }
-  }
-  /** Drop the last k positions. */
-  dropLast(k: number): void {
-    this.n -= k;
-    const need = (this.start + this.n + POS_MASK) >>> POS_BITS;
-    if (this.blocks.length > need + 1) this.blocks.length = need + 1; // keep one spare block
-  }
-}
-
 // Frames materialized lately, by position: a row read again (every render reads the rows in view) is the same object.
 const CACHE_SIZE = 4096;
-
-/**
- * Run `fn` in a task of its own, soon: a MessageChannel message where there is one (no 4 ms clamp as for nested
- * timers, and input and rendering still get their turn between tasks), a timer otherwise.
- */
-function nextTask(fn: () => void): void {
-  if (typeof MessageChannel === 'undefined') {
-    setTimeout(fn, 0);
-    return;
-  }
-  if (!taskChannel) {
-    taskChannel = new MessageChannel();
-    taskChannel.port1.onmessage = () => taskQueue.shift()?.();
-  }
-  taskQueue.push(fn);
-  taskChannel.port2.postMessage(0);
-}
-let taskChannel: MessageChannel | null = null;
-const taskQueue: Array<() => void> = [];
 
 export class SessionStore {
   /** Bumped on every change; views compare it to decide whether to re-render. */
@@ -322,9 +56,7 @@ export class SessionStore {
   private base = 0;
   private head = 0;
   private tail = 0;
-  // The shared byte block small binary payloads are decoded into, and how much of it is used.
-  private block: Uint8Array | null = null;
-  private blockUsed = 0;
+  private blocks = new ByteBlocks();
   // While a filter is on, the frames it shows are the scan's matches among the frames stored when it was set
   // (`found`, newest first) followed by the matches among the frames that arrived since (`visible`, oldest first).
   // null = no filter (all visible).
@@ -432,27 +164,7 @@ export class SessionStore {
     else if (!(kind & K_BINARY)) {
       c.payload[k] = f.p[i];
       if (size > this.maxTextBytes) this.maxTextBytes = size;
-    } else {
-      const b64 = f.p[i];
-      const n = base64ByteLength(b64);
-      if (n > SHARED_MAX) c.payload[k] = base64ToBytes(b64);
-      else {
-        if (!this.block || this.blockUsed + n > this.block.length) {
-          this.block = new Uint8Array(BLOCK_BYTES);
-          this.blockUsed = 0;
-        }
-        const wrote = base64Into(b64, this.block, this.blockUsed);
-        if (!c.off) {
-          c.off = new Uint32Array(this.CHUNK);
-          c.len = new Uint32Array(this.CHUNK);
-        }
-        c.off[k] = this.blockUsed;
-        c.len![k] = wrote;
-        c.payload[k] = this.block;
-        this.blockUsed += wrote;
-        fl |= F_SHARED;
-      }
-    }
+    } else fl |= this.blocks.put(c, k, f.p[i]);
     c.flags[k] = fl;
     this.tail = pos + 1;
     if (opcode !== OPCODE.error) {
@@ -796,8 +508,7 @@ export class SessionStore {
     this.tail = 0;
     this.learned = 0;
     this.maxTextBytes = 0;
-    this.block = null;
-    this.blockUsed = 0;
+    this.blocks = new ByteBlocks();
     this.cachePos.fill(-1);
     this.cacheFrame.fill(undefined);
     this.usedBytes = 0;
