@@ -10,7 +10,7 @@ import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
 
 if (FIREFOX_BUILD) {
   // Firefox resolves these paths against this page's folder, Chrome against the extension's root: make them absolute.
-  chrome.devtools.panels.create(PANEL_TITLE, '/icons/icon-32.png', '/' + PANEL_PAGE);
+  void chrome.devtools.panels.create(PANEL_TITLE, '/icons/icon-32.png', '/' + PANEL_PAGE);
 } else {
   const host = createHost(chrome.devtools.inspectedWindow.tabId);
   servePanelPorts(host);

@@ -2,4 +2,4 @@
 // IIFE so it runs before the page's own scripts). See src/capture/firefox-hook.ts.
 import { installHook } from '../capture/firefox-hook';
 
-installHook(window as typeof globalThis & Window);
+installHook(window);

@@ -44,7 +44,7 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
   }, [origin]);
 
   // What would be sent, or why it cannot be.
-  const parsed = useMemo((): { text?: string; bytes?: Uint8Array; error?: string; json?: 'valid' | string } => {
+  const parsed = useMemo((): { text?: string; bytes?: Uint8Array; error?: string; json?: string } => {
     if (!binary) {
       const t = value.trimStart();
       if (t.startsWith('{') || t.startsWith('[')) {
@@ -149,7 +149,7 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
         spellcheck={false}
         aria-label={binary ? `Payload (${format})` : 'Payload (text)'}
         value={value}
-        onInput={(e) => setValue((e.currentTarget as HTMLTextAreaElement).value)}
+        onInput={(e) => setValue((e.currentTarget).value)}
       />
       <div class="validation" data-testid="replay-validation">
         {parsed.error ? (
@@ -196,7 +196,7 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
               aria-label="Name to save under"
               data-testid="saved-name"
               value={name}
-              onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)}
+              onInput={(e) => setName((e.currentTarget).value)}
             />
             <button
               type="button"

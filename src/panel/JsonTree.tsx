@@ -13,7 +13,7 @@ function Leaf({ value }: { value: unknown }) {
     case 'boolean':
       return <span class="j-bool">{String(value)}</span>;
     default:
-      return <span>{String(value)}</span>;
+      return <span>{value === null ? 'null' : typeof value}</span>;
   }
 }
 
@@ -30,7 +30,7 @@ function Node({ name, value, depth }: { name?: string; value: unknown; depth: nu
     );
   }
   const arr = Array.isArray(value);
-  const entries = arr ? (value as unknown[]).map((v, i) => [String(i), v] as const) : Object.entries(value as object);
+  const entries: Array<readonly [string, unknown]> = arr ? (value as unknown[]).map((v, i) => [String(i), v] as const) : Object.entries(value);
   const summary = arr ? `Array(${entries.length})` : `{…} ${entries.length} keys`;
   return (
     <div class="j-node">

@@ -87,7 +87,7 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
             step="0.1"
             value={speed}
             data-testid="sequence-speed"
-            onInput={(e) => setSpeed(Math.min(MAX_SPEED, Math.max(MIN_SPEED, Number((e.currentTarget as HTMLInputElement).value) || 1)))}
+            onInput={(e) => setSpeed(Math.min(MAX_SPEED, Math.max(MIN_SPEED, Number((e.currentTarget).value) || 1)))}
           />
         </label>
         <label>
@@ -99,13 +99,13 @@ export function Sequence({ store, source, host, readOnly = false }: { store: Ses
             step="10"
             value={interval}
             data-testid="sequence-interval"
-            onInput={(e) => setIntervalMs(Math.max(0, Number((e.currentTarget as HTMLInputElement).value) || 0))}
+            onInput={(e) => setIntervalMs(Math.max(0, Number((e.currentTarget).value) || 0))}
           />
           ms
         </label>
       </fieldset>
       <label>
-        <input type="checkbox" checked={received === 'inject'} onChange={(e) => setReceived((e.currentTarget as HTMLInputElement).checked ? 'inject' : 'skip')} />
+        <input type="checkbox" checked={received === 'inject'} onChange={(e) => setReceived((e.currentTarget).checked ? 'inject' : 'skip')} />
         Inject received frames into the page (otherwise they are skipped)
       </label>
       <div class="actions">

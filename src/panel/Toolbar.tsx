@@ -58,7 +58,7 @@ export function Toolbar(p: ToolbarProps) {
           value={p.filterText}
           onInput={(e) => {
             userTyping();
-            p.onFilter((e.currentTarget as HTMLInputElement).value);
+            p.onFilter((e.currentTarget).value);
           }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !p.filterError && p.filterText.trim()) void rememberQuery(p.filterText.trim()).then(setHistory);
@@ -111,7 +111,7 @@ export function Toolbar(p: ToolbarProps) {
             checked={p.settings.captureStart === 'devtools-open'}
             onChange={(e) =>
               p.onSettings({
-                captureStart: (e.currentTarget as HTMLInputElement).checked ? 'devtools-open' : 'panel-shown',
+                captureStart: (e.currentTarget).checked ? 'devtools-open' : 'panel-shown',
               })
             }
           />
@@ -124,7 +124,7 @@ export function Toolbar(p: ToolbarProps) {
             type="checkbox"
             data-testid="preserve-log"
             checked={p.settings.preserveAcrossNavigation}
-            onChange={(e) => p.onSettings({ preserveAcrossNavigation: (e.currentTarget as HTMLInputElement).checked })}
+            onChange={(e) => p.onSettings({ preserveAcrossNavigation: (e.currentTarget).checked })}
           />
           Preserve across navigation
         </label>
@@ -140,7 +140,7 @@ export function Toolbar(p: ToolbarProps) {
             data-testid="memory-budget"
             value={p.settings.memoryBudgetMB}
             onChange={(e) => {
-              const mb = Math.round(Number((e.currentTarget as HTMLInputElement).value));
+              const mb = Math.round(Number((e.currentTarget).value));
               if (Number.isFinite(mb) && mb >= 16) p.onSettings({ memoryBudgetMB: mb });
             }}
           />

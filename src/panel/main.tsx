@@ -18,7 +18,7 @@ const store = new SessionStore();
 // The live tail yields to the inspected page when the machine has no CPU to spare (Chrome: chrome.system.cpu).
 const cpu = sampleCpuLoad();
 setMachineIdle(cpu.idle);
-addEventListener('pagehide', () => cpu.stop());
+addEventListener('pagehide', () => cpu.stop(), { once: true });
 // Automation and benchmarks (README, automation contract): the panel's store, read-only by convention.
 (globalThis as { __frameline?: { store: SessionStore; renders: typeof renderStats } }).__frameline = { store, renders: renderStats };
 let status: HostStatus | null = null;

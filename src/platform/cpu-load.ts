@@ -4,7 +4,7 @@
 
 export interface CpuLoad {
   /** Idle share of all processors (0–1) over the last sampling interval, or undefined while unknown. */
-  idle(): number | undefined;
+  idle: () => number | undefined;
   stop(): void;
 }
 

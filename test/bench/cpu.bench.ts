@@ -28,7 +28,9 @@ function descendants(root: number): number[] {
     try {
       const s = readFileSync(`/proc/${d}/stat`, 'utf8');
       parent.set(Number(d), Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {}
+    } catch {
+      /* the process ended meanwhile */
+    }
   }
   const out = [root];
   for (let i = 0; i < out.length; i++) for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
@@ -52,7 +54,9 @@ function roleOf(pid: number, root: number, pagePids: Set<number>, devtoolsPids: 
   let cmd = '';
   try {
     cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {}
+  } catch {
+    /* the process ended meanwhile */
+  }
   if (cmd.includes('--extension-process')) return 'extension';
   if (cmd.includes('--type=gpu-process')) return 'gpu';
   if (cmd.includes('--type=renderer')) return 'renderer?';
@@ -138,7 +142,7 @@ async function run(srv: Awaited<ReturnType<typeof startServer>>, mode: Mode) {
     const tail = r0 && r1 ? { tailRenders: r1.n - r0.n, idleAtEnd: r1.idle } : {};
     if (profiler) {
       const { profile } = await profiler.send('Profiler.stop');
-      const t = topSelf(profile as never);
+      const t = topSelf(profile);
       console.log(`profile (${mode}): ${t.all} ms sampled\n` + t.top.join('\n'));
     }
     const by: Record<string, number> = {};

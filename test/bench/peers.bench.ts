@@ -74,7 +74,7 @@ async function openFrameline(page0: string, url: string): Promise<View> {
       visible: count('visible'),
       async filter(q) {
         await panel.$eval('[data-testid="filter-input"]', (el, text) => {
-          (el as HTMLInputElement).value = text as string;
+          (el as HTMLInputElement).value = text;
           el.dispatchEvent(new Event('input', { bubbles: true }));
         }, q);
       },

@@ -34,7 +34,7 @@ describe('burst', () => {
     await waitForTotal(panel, N + 1, 120_000);
     const panelMs = Date.now() - t0;
     expect(await counts(panel)).toEqual({ total: N + 1, visible: N + 1 });
-    // eslint-disable-next-line no-console
+     
     console.log(`burst of ${N}: page received all in ${Math.round(pageMs as number)} ms; panel counted all ${panelMs} ms after the start`);
 
     // Virtualized: a few dozen rows in the DOM, not twenty thousand; the newest row is shown (stuck to the bottom).

@@ -43,7 +43,7 @@ type Events = ProtocolMapping.Events;
 /** One handler per CDP event it knows; params are checked, never trusted, so every field may be missing. */
 type Handlers = { [M in keyof Events]?: (session: SessionKey, params: Partial<Events[M][0]>) => void };
 
-const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -64,7 +64,7 @@ function initiatorOf(raw: unknown): Initiator | undefined {
   if (typeof raw.lineNumber === 'number') init.lineNumber = raw.lineNumber;
   const stack: StackFrame[] = [];
   // The stack trace and its async parents, flattened, capped.
-  for (let st = raw.stack; isObj(st) && stack.length < 64; st = st.parent) {
+  for (let st: unknown = raw.stack; isObj(st) && stack.length < 64; st = st.parent) {
     if (!Array.isArray(st.callFrames)) break;
     for (const f of st.callFrames as Protocol.Runtime.CallFrame[]) {
       if (!isObj(f)) continue;

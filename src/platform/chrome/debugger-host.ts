@@ -25,9 +25,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
         clearTimeout(t);
         resolve(v);
       },
-      (e) => {
+      (e: unknown) => {
         clearTimeout(t);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

@@ -43,7 +43,7 @@ export class TabDebugger {
       // Another context can detach without onDetach reaching us: notice it on the next command.
       if (session === undefined && /not attached/i.test(String((e as Error)?.message ?? e))) this.lost('The debugger was detached from the tab.');
       throw e;
-    }) as never;
+    });
   };
 
   /** While attached, a cheap command every few seconds notices a detach that raised no event. */

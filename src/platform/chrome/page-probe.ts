@@ -84,10 +84,10 @@ export class PageProbe {
     const objectGroup = SCAN_GROUP + ++this.scans;
     try {
       const proto = await this.send(session, 'Runtime.evaluate', { expression: 'WebSocket.prototype', objectGroup, silent: true });
-      const protoId = proto?.result?.objectId;
+      const protoId = proto.result.objectId;
       if (!protoId) return [];
       const q = await this.send(session, 'Runtime.queryObjects', { prototypeObjectId: protoId, objectGroup });
-      const arrayId = q?.objects?.objectId;
+      const arrayId = q.objects.objectId;
       if (!arrayId) return [];
       const r = await this.send(session, 'Runtime.callFunctionOn', {
         objectId: arrayId,
@@ -96,13 +96,13 @@ export class PageProbe {
         returnByValue: true,
         silent: true,
       });
-      const list = r?.result?.value;
-      return Array.isArray(list) ? list.filter((s) => typeof s?.url === 'string') : [];
+      const list: unknown = r.result.value;
+      return Array.isArray(list) ? list.filter((s): s is LiveSocket => typeof (s as Partial<LiveSocket> | null)?.url === 'string') : [];
     } catch (e) {
       this.forgetIfGone(session, e);
       return [];
     } finally {
-      this.send(session, 'Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+      void this.send(session, 'Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
     }
   }
 
@@ -126,23 +126,23 @@ export class PageProbe {
   /** Close events seen since the last call. */
   async takeCloses(session: string | undefined): Promise<CloseInfo[]> {
     const list = await this.listFromRegistry(session, TAKE_FN);
-    return list.filter((c): c is CloseInfo => typeof c?.url === 'string' && typeof c?.code === 'number');
+    return list.filter((c): c is CloseInfo => typeof (c as Partial<CloseInfo> | null)?.url === 'string' && typeof (c as Partial<CloseInfo>).code === 'number');
   }
 
   /** What each socket that existed before capture received lately (keys, see payloadKey). */
   async recentMessages(session: string | undefined): Promise<SocketMessages[]> {
     const list = await this.listFromRegistry(session, RECENT_FN);
-    return list.filter((x): x is SocketMessages => typeof x?.url === 'string' && Array.isArray(x.keys));
+    return list.filter((x): x is SocketMessages => typeof (x as Partial<SocketMessages> | null)?.url === 'string' && Array.isArray((x as Partial<SocketMessages>).keys));
   }
 
   /** Call a function on the session's registry that returns a list (by value); [] when the context is gone. */
-  private async listFromRegistry(session: string | undefined, functionDeclaration: string): Promise<any[]> {
+  private async listFromRegistry(session: string | undefined, functionDeclaration: string): Promise<unknown[]> {
     const reg = await this.registry(session);
     if (!reg) return [];
     try {
       const r = await this.send(session, 'Runtime.callFunctionOn', { objectId: reg, functionDeclaration, returnByValue: true, silent: true });
-      const list = r?.result?.value;
-      if (Array.isArray(list)) return list;
+      const list: unknown = r.result.value;
+      if (Array.isArray(list)) return list as unknown[];
     } catch (e) {
       this.forgetIfGone(session, e);
     }
@@ -166,10 +166,10 @@ export class PageProbe {
         awaitPromise: fresh,
         silent: true,
       });
-      if (r?.exceptionDetails) {
+      if (r.exceptionDetails) {
         return { error: 'threw', message: r.exceptionDetails.exception?.description ?? r.exceptionDetails.text };
       }
-      const v = r?.result?.value;
+      const v: unknown = r.result.value;
       return v && typeof v === 'object' ? (v as PageReplayResult) : { error: 'gone' };
     } catch (e) {
       const msg = String((e as Error)?.message ?? e);
@@ -196,7 +196,7 @@ export class PageProbe {
       // The hook's registry if it is there (the getter hands it out once), else a fresh one.
       const expression = `globalThis[${JSON.stringify(this.secret)}] ?? ${REGISTRY_EXPRESSION}`;
       p = this.send(session, 'Runtime.evaluate', { expression, objectGroup: REGISTRY_GROUP, silent: true })
-        .then((r) => r?.result?.objectId as string | undefined)
+        .then((r) => r.result.objectId)
         .catch(() => undefined);
       this.registries.set(key, p);
       this.hooked.set(
@@ -204,12 +204,12 @@ export class PageProbe {
         p.then((id) =>
           id
             ? this.send(session, 'Runtime.callFunctionOn', { objectId: id, functionDeclaration: 'function () { return !!this.hooked; }', returnByValue: true, silent: true })
-                .then((r) => r?.result?.value === true)
+                .then((r) => r.result.value === true)
                 .catch(() => false)
             : false,
         ),
       );
-      p.then((id) => {
+      void p.then((id) => {
         if (!id) this.registries.delete(key);
       });
     }

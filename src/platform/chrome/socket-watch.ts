@@ -37,9 +37,9 @@ export class SocketWatch {
     if (this.scanTimers.has(key)) return;
     this.scanTimers.set(
       key,
-      setTimeout(async () => {
+      setTimeout(() => {
         this.scanTimers.delete(key);
-        this.resolveUnannounced(session, await this.probe.scan(session), 0);
+        void this.probe.scan(session).then((live) => this.resolveUnannounced(session, live, 0));
       }, delay),
     );
   }
@@ -92,9 +92,9 @@ export class SocketWatch {
       const waiting = this.capture
         .connectionsOf(session)
         .some((c) => (c.state === 'closed' || c.state === 'error') && c.closeCode === undefined && c.url);
-      if (waiting && attempt < CLOSE_READ_DELAYS.length - 1) setTimeout(step, CLOSE_READ_DELAYS[++attempt]);
+      if (waiting && attempt < CLOSE_READ_DELAYS.length - 1) setTimeout(() => void step(), CLOSE_READ_DELAYS[++attempt]);
       else this.closeReads.delete(key);
     };
-    setTimeout(step, CLOSE_READ_DELAYS[0]);
+    setTimeout(() => void step(), CLOSE_READ_DELAYS[0]);
   }
 }

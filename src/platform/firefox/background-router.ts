@@ -61,8 +61,8 @@ export function startRouter(): void {
         else toHost(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
       });
       port.onDisconnect.addListener(() => {
-        set!.delete(end);
-        if (!set!.size) contents.delete(tabId);
+        set.delete(end);
+        if (!set.size) contents.delete(tabId);
         if (end.doc) toHost(tabId, { type: 'doc-gone', frameId: end.frameId, doc: end.doc });
       });
       return;

@@ -57,7 +57,12 @@ export class HookHost implements Host {
   }
 
   /** Start capturing: connect to the router, which arms the page hooks of this tab (idempotent). */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.connect();
+    return Promise.resolve();
+  }
+
+  private connect() {
     if (this.router || this.disposed) return;
     this.capture ??= new HookCapture(this.batcher, Date.now());
     try {
@@ -71,7 +76,7 @@ export class HookHost implements Host {
       this.router = null;
       if (this.disposed) return;
       // The background was suspended or reloaded: reconnect (the page hooks keep what they saw meanwhile).
-      setTimeout(() => void this.start(), 200);
+      setTimeout(() => this.connect(), 200);
     });
     this.setPhase('capturing');
     if (this.link) this.tellRouter({ type: 'panel', linked: true });

@@ -71,7 +71,7 @@ describe('detail pane', () => {
     a.unmount();
     const b = render(<DetailPane store={s} frame={s.frameAt(1)} conn={conn} />);
     expect(b.getByTestId('truncated').textContent).toContain('Showing the first');
-    expect(b.container.querySelector('pre')!.textContent!.length).toBe(MAX_TEXT_SHOWN);
+    expect(b.container.querySelector('pre')!.textContent.length).toBe(MAX_TEXT_SHOWN);
   });
 
   it('shows the handshake of a connection: status, subprotocol, headers as text, close code', () => {
@@ -108,7 +108,7 @@ describe('timeline', () => {
     const rows = getAllByTestId('frame-row');
     expect(rows.length).toBeLessThan(100);
     expect((container.querySelector('.timeline-spacer') as HTMLElement).style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
-    for (const r of rows) expect((r as HTMLElement).style.top).toMatch(/^\d+px$/);
+    for (const r of rows) expect((r).style.top).toMatch(/^\d+px$/);
   });
 
   /** A store of `N` rows `row <i>` (ids i + 1), read by index as the timeline reads it. */
