@@ -1,6 +1,5 @@
 // Field terms: dir:, conn:, op:, size:, time: — each a cheap test of a frame's columns.
-import { OPCODE } from '../types';
-import type { Connection } from '../types';
+import { OPCODE, type Connection } from '../types';
 import type { Node } from './ast';
 import { QueryError } from './types';
 
