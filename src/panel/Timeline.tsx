@@ -9,6 +9,7 @@ import { formatClock, formatRelative } from '../model/time';
 import { OPCODE, type Frame } from '../model/types';
 import { useStoreRevision } from './useStore';
 import { bottom, fits, maxScroll, placeFor, scrollMap, scrollTo, scrolled, TOP, type ScrollAt } from './scrollMap';
+import { SizeOrder } from './sizeOrder';
 
 export type SortKey = 'time' | 'size';
 export interface Sort {
@@ -58,7 +59,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     };
   }, [menu]);
   // Follows the store every frame, on its own: new frames re-render the timeline, not the panel around it.
-  const revision = useStoreRevision(store);
+  useStoreRevision(store);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
   // The most preview characters a row can show: as many as fit in the preview column (monospace), less one for the
@@ -72,24 +73,15 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
   const count = store.visibleCount;
   const natural = sort.key === 'time' && sort.dir === 'asc';
 
-  // Row order: capture order, reversed, or by size (positions among the visible rows, stable).
-  const bySize = useMemo(() => {
-    if (sort.key !== 'size') return null;
-    const order = new Uint32Array(count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    const sizes = new Float64Array(count);
-    for (let i = 0; i < count; i++) sizes[i] = store.visibleSizeAt(i);
-    const sign = sort.dir === 'asc' ? 1 : -1;
-    return order.sort((a, b) => sign * (sizes[a] - sizes[b]) || a - b);
-  }, [sort.key, sort.dir, revision, store]);
+  // Row order: capture order, reversed, or by size (positions among the visible rows, stable; kept up to date as rows
+  // arrive, see sizeOrder.ts).
+  const bySize = useMemo(() => (sort.key === 'size' ? new SizeOrder(store, sort.dir) : null), [sort.key, sort.dir, store]);
+  bySize?.update();
   const rowAt = (i: number): Frame | undefined =>
-    bySize ? store.visibleAt(bySize[i]) : sort.dir === 'desc' ? store.visibleAt(count - 1 - i) : store.visibleAt(i);
+    bySize ? store.visibleAt(bySize.at(i)) : sort.dir === 'desc' ? store.visibleAt(count - 1 - i) : store.visibleAt(i);
   const indexOfId = (id: number): number => {
-    if (bySize) {
-      for (let i = 0; i < bySize.length; i++) if (store.visibleIdAt(bySize[i]) === id) return i;
-      return -1;
-    }
     const i = store.visibleIndexOf(id);
+    if (bySize) return bySize.rankOf(i);
     return i < 0 ? -1 : sort.dir === 'desc' ? count - 1 - i : i;
   };
   const startTs = store.frameAt(0)?.ts ?? 0;

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
-// The panel's views rendered as a plain page (no DevTools): detail pane, handshake, timeline virtualization.
+// The panel's views rendered as a plain page (no DevTools): detail pane, handshake, timeline virtualization and sorting.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render } from '@testing-library/preact';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
@@ -167,6 +167,50 @@ describe('timeline', () => {
     await settle();
     expect(body.scrollTop).toBe(0);
     expect(onScreen(container, body)[0]).toBe(1);
+  });
+
+  it('sorted by size, puts frames that arrive later in their places, and arrow keys move along that order', async () => {
+    const sized = (id: number, size: number): CaptureRecord => ({
+      t: 'frame',
+      frame: { id, conn: 1, dir: 'received', opcode: 1, ts: id, size, text: 'x'.repeat(size) },
+    });
+    const s = storeWith([sized(1, 30), sized(2, 10), sized(3, 50), sized(4, 10)]);
+    const selected: number[] = [];
+    function WithSelection() {
+      const [sel, setSel] = useState<number | null>(null);
+      return <Timeline store={s} selected={sel} onSelect={(id) => (setSel(id), id !== null && selected.push(id))} />;
+    }
+    const { container, getByTestId } = render(<WithSelection />);
+    const body = getByTestId('timeline');
+    /** The frame ids of the rows, top to bottom. */
+    const shown = () =>
+      [...container.querySelectorAll<HTMLElement>('[data-testid="frame-row"]')]
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((r) => Number(r.dataset.frameId));
+    const row = (id: number) => container.querySelector(`[data-testid="frame-row"][data-frame-id="${id}"]`)!;
+
+    fireEvent.click(getByTestId('sort-size'));
+    expect(body.dataset.sort).toBe('size-desc');
+    expect(shown()).toEqual([3, 1, 2, 4]); // equal sizes in capture order
+    s.apply([sized(5, 40), sized(6, 10), sized(7, 60), sized(8, 5)]);
+    await waitFor(() => expect(shown()).toEqual([7, 3, 5, 1, 2, 4, 6, 8]));
+
+    fireEvent.click(row(5));
+    fireEvent.keyDown(body, { key: 'ArrowDown' });
+    expect(selected.at(-1)).toBe(1);
+    expect(row(1).getAttribute('aria-selected')).toBe('true');
+    s.apply([sized(9, 35), sized(10, 1)]);
+    await waitFor(() => expect(shown()).toEqual([7, 3, 5, 9, 1, 2, 4, 6, 8, 10]));
+    fireEvent.keyDown(body, { key: 'ArrowUp' });
+    expect(selected.at(-1)).toBe(9);
+    fireEvent.keyDown(body, { key: 'End' });
+    expect(selected.at(-1)).toBe(10);
+
+    fireEvent.click(getByTestId('sort-size'));
+    expect(body.dataset.sort).toBe('size-asc');
+    expect(shown()).toEqual([10, 8, 2, 4, 6, 1, 9, 5, 3, 7]);
+    fireEvent.keyDown(body, { key: 'ArrowDown' });
+    expect(selected.at(-1)).toBe(8);
   });
 
   it('keeps five million rows reachable: the spacer stays under the browser cap, the last row renders, the middle is the middle', async () => {

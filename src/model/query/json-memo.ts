@@ -1,0 +1,129 @@
+// What JSON terms learn about a frame's text: whether it parses, and where its structure is (remembered by the frame
+// when the store gives it room: JsonMemoFrame.jsonMemo); and the parse of the last text, kept by a cache its owner holds.
+import type { Frame, JsonMemoFrame } from '../types';
+import { JSON_MEMO, OPCODE } from '../types';
+import { MISSING as MISSING_VALUE } from './json-path';
+import { skipWs as skipWsImported } from './json-scan';
+
+// Imported constants and functions copied to module constants for the per-frame paths (a bundler or test runner may
+// turn each use of an imported binding into a property read on a module object).
+const MISSING = MISSING_VALUE;
+const skipWs = skipWsImported;
+const TEXT = OPCODE.text;
+const VALID = JSON_MEMO.valid;
+const INVALID = JSON_MEMO.invalid;
+
+// What a frame remembers about its text (JsonMemoFrame.jsonMemo, 16 bits; 0: nothing known yet):
+export const M_VALIDITY = 3; // JSON_MEMO: unknown, invalid, valid
+const M_KNOWN = 4; // the bits below are known
+export const M_BACKSLASH = 8; // the text has a backslash
+export const M_UNIQUE = 16; // the text parses, and no object in it has two members of the same name (uniqueNames)
+export const M_BRACKET_SHIFT = 5; // 11 bits: where the first bracket after the first character is (capped)
+const BRACKET_CAP = 2047;
+
+/**
+ * The text parsed last and its value (MISSING: not JSON). Kept by text, not by frame: the same frame is often asked
+ * twice (two JSON terms of a query, a raw reading that must parse), and the frame handed over may be a cursor the store
+ * moves from row to row, so its identity says nothing. Each parsed query owns one, which its JSON terms share.
+ */
+export class ParseCache {
+  text: string | null = null;
+  value: unknown = MISSING;
+}
+
+/** Parsed JSON of a text frame, or MISSING (not JSON). */
+export function jsonOf(f: Frame, cache: ParseCache): unknown {
+  const t = f.text;
+  if (t === undefined || f.opcode !== TEXT) return MISSING;
+  if (t !== cache.text) {
+    cache.text = t;
+    cache.value = MISSING;
+    const s = t.trimStart();
+    if (s[0] === '{' || s[0] === '[') {
+      try {
+        cache.value = JSON.parse(t);
+      } catch {
+        /* not JSON */
+      }
+    }
+  }
+  const value = cache.value;
+  // Remembered by the frame, also when its text is the one parsed last (the same string in another frame).
+  const m = (f as Partial<JsonMemoFrame>).jsonMemo;
+  if (m !== undefined && (m & M_VALIDITY) === 0) {
+    if (value === MISSING) setMemo(f, m | INVALID);
+    else setMemo(f, m | VALID | (uniqueNames(t, value) ? M_UNIQUE : 0));
+  }
+  return value;
+}
+
+/**
+ * Whether no object in a text has two members of the same name, from its parsed value: the names written (counted
+ * from above: every ':' after a '"', which every name is followed by) equal the names parsed (duplicates merge).
+ */
+function uniqueNames(t: string, value: unknown): boolean {
+  let written = 0;
+  for (let j = t.indexOf(':'); j >= 0; j = t.indexOf(':', j + 1)) {
+    let k = j - 1;
+    for (let c = t.charCodeAt(k); c === 32 || c === 10 || c === 13 || c === 9; c = t.charCodeAt(--k));
+    if (t.charCodeAt(k) === 34) written++;
+  }
+  let parsed = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else
+      for (const k of Object.keys(v)) {
+        parsed++;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+  }
+  return written === parsed;
+}
+
+function setMemo(f: Frame, m: number) {
+  const memo = f as Partial<JsonMemoFrame>;
+  if (memo.jsonMemo !== undefined) memo.jsonMemo = m;
+}
+
+/** Validity bits as known, plus the text's structure bits (learnt, with native searches, the first time). */
+export function memoOf(f: Frame, t: string): number {
+  let m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
+  if (m & M_KNOWN) return m;
+  m |= M_KNOWN;
+  if (t.indexOf('\\') >= 0) m |= M_BACKSLASH;
+  const open = skipWs(t, 0);
+  let bracket = BRACKET_CAP;
+  for (const ch of '{[]}') {
+    const at = t.indexOf(ch, open + 1);
+    if (at >= 0 && at < bracket) bracket = at;
+  }
+  m |= bracket << M_BRACKET_SHIFT;
+  setMemo(f, m);
+  return m;
+}
+
+/** Whether the text of a text frame whose first character is { or [ parses as JSON (remembered by the frame if it can). */
+export function parses(f: Frame, cache: ParseCache): boolean {
+  const m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
+  if ((m & M_VALIDITY) === VALID) return true;
+  if ((m & M_VALIDITY) === INVALID) return false;
+  return jsonOf(f, cache) !== MISSING;
+}
+
+/** learnJson's own parse cache: it walks the frames in order, so a text repeated in a row is parsed once. */
+const idleParse = new ParseCache();
+
+/**
+ * Learn, ahead of any query, what JSON terms need to know of a frame's text: whether it parses and where its
+ * structure is (remembered by the frame). The panel runs this over new frames while it is idle, so that the first
+ * JSON term over a million frames reads raw text instead of parsing each one.
+ */
+export function learnJson(f: Frame): void {
+  const t = f.text;
+  if (t === undefined || f.opcode !== TEXT) return;
+  memoOf(f, t);
+  parses(f, idleParse);
+}

@@ -1,0 +1,141 @@
+// Frameline's query language: parse a filter typed by the user into a predicate over frames. Pure.
+//
+//   hello                 free text: case-insensitive substring of the payload (hex preview for binary)
+//   "two words"           quoted text (\" and \\ escapes)
+//   /regex/flags          a JavaScript regular expression over the payload
+//   dir:sent  dir:received
+//   conn:3  conn:ticker   a connection id, or a fragment of its URL
+//   op:text|binary|close|ping|pong|error
+//   size>1k  size<=512  size:200   payload bytes; k = 1024, m = 1024²
+//   time:5s..10s  time:>2m  time:<500ms  time:..30s   relative to the first frame of the session
+//   $.type == "trade"  $.price > 100  $.user.name ~ /bob/i  $.items[0].id != 3  exists($.error)
+//   -term                 negation;  a b  both (AND);  a OR b  either;  ( … ) grouping
+import { previewOf as previewOfImported } from '../preview';
+import { compile, render, type Node } from './ast';
+import { fieldTerm } from './fields';
+import { ParseCache } from './json-memo';
+import { existsTerm, jsonTerm } from './json-terms';
+import { makeRegex } from './regex-safety';
+import { tokenize, type Token } from './tokenize';
+import { QueryError, type ParsedQuery } from './types';
+
+// Imported functions copied to module constants for the per-frame paths (a bundler or test runner may turn each use
+// of an imported binding into a property read on a module object).
+const previewOf = previewOfImported;
+
+function jsonLiteral(tok: Token | undefined, pos: number): { value: unknown; re?: RegExp } {
+  if (!tok) throw new QueryError('A value is missing after the comparison', pos);
+  if (tok.k === 'regex') return { value: undefined, re: makeRegex(tok.source, tok.flags, tok.pos) };
+  if (tok.k !== 'word') throw new QueryError('A value is missing after the comparison', tok.pos);
+  if (tok.quoted) return { value: tok.v };
+  if (tok.v === 'true') return { value: true };
+  if (tok.v === 'false') return { value: false };
+  if (tok.v === 'null') return { value: null };
+  if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(tok.v)) return { value: Number(tok.v) };
+  throw new QueryError(`Quote text values: "${tok.v}"`, tok.pos);
+}
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly toks: Token[],
+    private readonly input: string,
+    /** The JSON terms' shared parse of the text they were last asked about. */
+    private readonly cache: ParseCache,
+  ) {}
+
+  parse(): Node | null {
+    if (this.toks.length === 0) return null;
+    const n = this.or();
+    if (this.i < this.toks.length) {
+      const t = this.toks[this.i];
+      throw new QueryError(t.k === 'rparen' ? 'Unmatched )' : 'Unexpected input', t.pos);
+    }
+    return n;
+  }
+
+  private or(): Node {
+    const items = [this.and()];
+    while (this.peek()?.k === 'or') {
+      const orTok = this.toks[this.i++];
+      if (!this.peek() || this.peek()!.k === 'rparen' || this.peek()!.k === 'or') throw new QueryError('OR needs a term on both sides', orTok.pos);
+      items.push(this.and());
+    }
+    return items.length === 1 ? items[0] : { t: 'or', items };
+  }
+
+  private and(): Node {
+    const items: Node[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (!t || t.k === 'or' || t.k === 'rparen') break;
+      items.push(this.unary());
+    }
+    if (items.length === 0) {
+      const t = this.peek();
+      throw new QueryError(t ? 'OR needs a term on both sides' : 'Empty group', t?.pos ?? this.input.length);
+    }
+    return items.length === 1 ? items[0] : { t: 'and', items };
+  }
+
+  private unary(): Node {
+    const t = this.peek()!;
+    if (t.k === 'minus') {
+      this.i++;
+      if (!this.peek() || this.peek()!.k === 'rparen' || this.peek()!.k === 'or') throw new QueryError('- needs a term to negate', t.pos);
+      return { t: 'not', item: this.unary() };
+    }
+    return this.primary();
+  }
+
+  private primary(): Node {
+    const t = this.toks[this.i++];
+    switch (t.k) {
+      case 'lparen': {
+        if (this.peek()?.k === 'rparen') throw new QueryError('Empty ( )', t.pos);
+        const n = this.or();
+        if (this.peek()?.k !== 'rparen') throw new QueryError('Unclosed (', t.pos);
+        this.i++;
+        return n;
+      }
+      case 'regex': {
+        const re = makeRegex(t.source, t.flags, t.pos);
+        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
+      }
+      case 'exists':
+        return existsTerm(t.path, t.pos, this.cache);
+      case 'json': {
+        const cmp = this.toks[this.i];
+        if (!cmp || cmp.k !== 'cmp') throw new QueryError(`${t.path} needs a comparison: == != > >= < <= ~, or use exists(${t.path})`, t.pos);
+        this.i++;
+        const lit = jsonLiteral(this.toks[this.i++], cmp.pos + cmp.v.length);
+        return jsonTerm(t.path, t.pos, cmp.v, lit, this.cache);
+      }
+      case 'word': {
+        if (!t.quoted) {
+          const field = fieldTerm(t.v, t.pos);
+          if (field) return field;
+        }
+        const needle = t.v;
+        const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
+      }
+      case 'cmp':
+        throw new QueryError(`"${t.v}" compares a JSON path: $.field ${t.v} value`, t.pos);
+      default:
+        throw new QueryError('Unexpected input', t.pos);
+    }
+  }
+
+  private peek(): Token | undefined {
+    return this.toks[this.i];
+  }
+}
+
+/** Parse a query. Throws QueryError (with the position of the problem) on invalid input. */
+export function parseQuery(input: string): ParsedQuery {
+  const toks = tokenize(input);
+  const ast = new Parser(toks, input, new ParseCache()).parse();
+  const regexes = toks.flatMap((t) => (t.k === 'regex' ? [{ source: t.source, flags: t.flags, pos: t.pos }] : []));
+  return { predicate: ast ? compile(ast) : null, text: ast ? render(ast) : '', regexes };
+}
