@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // The polyfill refuses to load outside an extension: an in-memory stand-in (storage only).
+          alias: { 'webextension-polyfill': new URL('./test/unit/support/browser-stub.ts', import.meta.url).pathname },
         },
       },
       {

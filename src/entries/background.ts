@@ -4,10 +4,11 @@
 import { panelTabUrl } from '../panel/constants';
 import { startRouter } from '../platform/firefox/background-router';
 import { FIREFOX_BUILD } from '../platform/build';
+import { browser } from '../platform/browser';
 
-chrome.action?.onClicked.addListener((tab) => {
+browser.action?.onClicked.addListener((tab) => {
   if (tab.id === undefined || tab.id < 0) return;
-  void chrome.tabs.create({ url: chrome.runtime.getURL(panelTabUrl(tab.id)), index: tab.index + 1 });
+  void browser.tabs.create({ url: browser.runtime.getURL(panelTabUrl(tab.id)), index: tab.index + 1 });
 });
 
 // Chrome captures through chrome.debugger in the DevTools page; Firefox has no debugger API.

@@ -7,18 +7,19 @@ import { FIREFOX_BUILD } from '../platform/build';
 import { servePanelPorts } from '../platform/chrome/devtools-link';
 import { loadSettings } from '../platform/settings';
 import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
+import { browser } from '../platform/browser';
 
 if (FIREFOX_BUILD) {
   // Firefox resolves these paths against this page's folder, Chrome against the extension's root: make them absolute.
-  void chrome.devtools.panels.create(PANEL_TITLE, '/icons/icon-32.png', '/' + PANEL_PAGE);
+  void browser.devtools.panels.create(PANEL_TITLE, '/icons/icon-32.png', '/' + PANEL_PAGE);
 } else {
-  const host = createHost(chrome.devtools.inspectedWindow.tabId);
+  const host = createHost(browser.devtools.inspectedWindow.tabId);
   servePanelPorts(host);
   // Visible to automation (and handy when debugging the DevTools page itself).
   host.onStatus = (s) => (document.documentElement.dataset.capturePhase = s.phase);
 
   let shownOnce = false;
-  chrome.devtools.panels.create(PANEL_TITLE, 'icons/icon-32.png', PANEL_PAGE, (panel) => {
+  void browser.devtools.panels.create(PANEL_TITLE, 'icons/icon-32.png', PANEL_PAGE).then((panel) => {
     panel.onShown.addListener(() => {
       if (shownOnce) return; // after a detach, re-attaching is the user's call (the panel offers it)
       shownOnce = true;

@@ -1,4 +1,6 @@
 // Saved messages of the composer, per server origin (scheme://host:port of the socket URL), in extension storage.
+import { browser } from './browser';
+
 export interface SavedMessage {
   name: string;
   text?: string;
@@ -20,8 +22,8 @@ export function originOf(url: string): string {
 
 export async function loadSaved(origin: string): Promise<SavedMessage[]> {
   try {
-    const got = await chrome.storage.local.get(key(origin));
-    const list = got?.[key(origin)];
+    const got = await browser.storage.local.get(key(origin));
+    const list = got[key(origin)];
     return Array.isArray(list) ? (list as SavedMessage[]) : [];
   } catch {
     return [];
@@ -33,12 +35,12 @@ export async function saveMessage(origin: string, msg: SavedMessage): Promise<Sa
   const list = (await loadSaved(origin)).filter((m) => m.name !== msg.name);
   list.push(msg);
   list.sort((a, b) => a.name.localeCompare(b.name));
-  await chrome.storage.local.set({ [key(origin)]: list });
+  await browser.storage.local.set({ [key(origin)]: list });
   return list;
 }
 
 export async function deleteSaved(origin: string, name: string): Promise<SavedMessage[]> {
   const list = (await loadSaved(origin)).filter((m) => m.name !== name);
-  await chrome.storage.local.set({ [key(origin)]: list });
+  await browser.storage.local.set({ [key(origin)]: list });
   return list;
 }

@@ -13,6 +13,7 @@ import { TabDebugger, hasDebugger } from './debugger';
 import { replayThroughDebugger } from './debugger-replay';
 import { PageProbe } from './page-probe';
 import { SocketWatch } from './socket-watch';
+import { browser } from '../browser';
 
 const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
 const SETUP_TIMEOUT_MS = 3000;
@@ -132,7 +133,7 @@ export class DebuggerHost implements Host {
     try {
       await this.debugger.send(undefined, 'Page.reload', { ignoreCache: false });
     } catch {
-      void chrome.tabs?.reload?.(this.tabId);
+      await browser.tabs.reload(this.tabId).catch(() => {});
     }
   }
 

@@ -7,6 +7,7 @@
 import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../../protocol';
 import type { HostToPanel, PanelToHost } from '../../protocol';
 import type { Host, HostConnection, PanelLink } from '../capture-host';
+import { browser, type Runtime } from '../browser';
 
 /** What the DevTools page exposes on its window for the panel's direct link. */
 export interface DirectLink {
@@ -60,9 +61,9 @@ export function servePanelPorts(host: Host): void {
   };
   (globalThis as Record<string, unknown>)[DIRECT_LINK] = link;
 
-  chrome.runtime.onConnect.addListener((port) => {
+  browser.runtime.onConnect.addListener((port) => {
     if (parsePanelPortName(port.name) !== host.tabId) return;
-    if (port.sender?.id !== chrome.runtime.id) return port.disconnect();
+    if (port.sender?.id !== browser.runtime.id) return port.disconnect();
     const link: PanelLink = {
       post(msg) {
         try {
@@ -113,9 +114,9 @@ export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void
     c.send({ v: PROTOCOL_VERSION, type: 'hello' });
     return { kind: 'direct', send: (msg) => c.send(msg) };
   }
-  let port: chrome.runtime.Port | null = null;
+  let port: Runtime.Port | null = null;
   const open = () => {
-    port = chrome.runtime.connect({ name: panelPortName(tabId) });
+    port = browser.runtime.connect({ name: panelPortName(tabId) });
     port.onMessage.addListener((m: unknown) => {
       if (isHostToPanel(m)) onMessage(m);
     });

@@ -8,9 +8,11 @@ import {
 } from '../../protocol';
 import type { WsHandshake } from '../../capture/firefox/hook-capture';
 import type { Header } from '../../model/types';
+import { browser, type Runtime } from '../browser';
+import type { WebRequest } from 'webextension-polyfill';
 
 interface ContentEnd {
-  port: chrome.runtime.Port;
+  port: Runtime.Port;
   frameId: number;
   doc: string;
 }
@@ -20,7 +22,7 @@ const HANDSHAKES_KEPT = 100;
 
 export function startRouter(): void {
   const contents = new Map<number, Set<ContentEnd>>();
-  const hosts = new Map<number, chrome.runtime.Port>();
+  const hosts = new Map<number, Runtime.Port>();
   const recent = new Map<number, WsHandshake[]>();
   /** Hook events passed to each tab's host: what the status query reports. */
   const forwarded = new Map<number, number>();
@@ -41,8 +43,8 @@ export function startRouter(): void {
     }
   };
 
-  chrome.runtime.onConnect.addListener((port) => {
-    if (port.sender?.id !== chrome.runtime.id) return;
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.sender?.id !== browser.runtime.id) return;
     if (port.name === CONTENT_PORT) {
       const tabId = port.sender.tab?.id;
       if (tabId === undefined) return;
@@ -91,25 +93,24 @@ export function startRouter(): void {
     });
   });
 
-  chrome.tabs?.onRemoved?.addListener((tabId) => {
+  browser.tabs.onRemoved.addListener((tabId) => {
     recent.delete(tabId);
     forwarded.delete(tabId);
   });
 
   // What the router is doing, for Frameline's own pages (diagnostics, and the Firefox DevTools smoke test).
-  chrome.runtime.onMessage.addListener((m: unknown, sender, sendResponse) => {
-    if (sender.id !== chrome.runtime.id || (m as { type?: unknown })?.type !== ROUTER_STATUS) return;
+  browser.runtime.onMessage.addListener((m: unknown, sender: Runtime.MessageSender) => {
+    if (sender.id !== browser.runtime.id || (m as { type?: unknown } | null)?.type !== ROUTER_STATUS) return undefined;
     const tabs: RouterStatus['tabs'] = {};
     for (const id of new Set([...contents.keys(), ...hosts.keys()])) {
       tabs[id] = { host: hosts.has(id), panel: panels.has(id), frames: contents.get(id)?.size ?? 0, forwarded: forwarded.get(id) ?? 0 };
     }
-    sendResponse({ tabs } satisfies RouterStatus);
+    return Promise.resolve({ tabs } satisfies RouterStatus);
   });
 
-  const wr = (globalThis as { browser?: { webRequest?: typeof chrome.webRequest } }).browser?.webRequest ?? chrome.webRequest;
-  if (!wr) return;
+  const wr = browser.webRequest;
   const filter = { urls: ['ws://*/*', 'wss://*/*'] };
-  const headers = (h?: chrome.webRequest.HttpHeader[]): Header[] => (h ?? []).map((x) => ({ name: x.name, value: x.value ?? '' }));
+  const headers = (h?: WebRequest.HttpHeaders): Header[] => (h ?? []).map((x) => ({ name: x.name, value: x.value ?? '' }));
   const origin = (d: { originUrl?: string; documentUrl?: string }) => {
     const u = d.originUrl ?? d.documentUrl;
     return u ? { originUrl: u } : {};
@@ -124,7 +125,7 @@ export function startRouter(): void {
   };
   wr.onBeforeSendHeaders.addListener(
     (d) => {
-      report(d.tabId, { phase: 'request', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, headers: headers(d.requestHeaders), ...origin(d as unknown as { originUrl?: string; documentUrl?: string }) });
+      report(d.tabId, { phase: 'request', requestId: d.requestId, frameId: d.frameId, url: d.url, t: d.timeStamp, headers: headers(d.requestHeaders), ...origin(d) });
       return undefined;
     },
     filter,

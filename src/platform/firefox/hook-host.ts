@@ -11,6 +11,7 @@ import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult
 import type { Host, PanelLink } from '../capture-host';
 import { describeReplayError } from '../replay-errors';
 import { handlePanelMessage } from '../panel-messages';
+import { browser, type Runtime } from '../browser';
 
 const REPLAY_TIMEOUT_MS = 20_000;
 
@@ -18,7 +19,7 @@ export class HookHost implements Host {
   private link: PanelLink | null = null;
   private readonly batcher: Batcher;
   private capture: HookCapture | null = null;
-  private router: chrome.runtime.Port | null = null;
+  private router: Runtime.Port | null = null;
   private status: HostStatus;
   private disposed = false;
   private nextReplay = 1;
@@ -66,7 +67,7 @@ export class HookHost implements Host {
     if (this.router || this.disposed) return;
     this.capture ??= new HookCapture(this.batcher, Date.now());
     try {
-      this.router = chrome.runtime.connect({ name: hookHostPortName(this.tabId) });
+      this.router = browser.runtime.connect({ name: hookHostPortName(this.tabId) });
     } catch (e) {
       this.setPhase('detached', `Could not reach Frameline's background: ${(e as Error).message ?? e}`);
       return;
@@ -179,8 +180,8 @@ export class HookHost implements Host {
 
   async reloadPage(): Promise<void> {
     await this.start();
-    if (chrome.devtools?.inspectedWindow) chrome.devtools.inspectedWindow.reload({});
-    else await chrome.tabs.reload(this.tabId);
+    if (browser.devtools?.inspectedWindow) browser.devtools.inspectedWindow.reload({});
+    else await browser.tabs.reload(this.tabId);
   }
 
   dispose(): void {

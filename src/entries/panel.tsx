@@ -1,18 +1,19 @@
-// Panel bootstrap. In Chrome's DevTools the capture host is the DevTools page (reached directly in the same renderer,
-// or over a runtime port); in Firefox, or opened as a normal tab (`…/src/panel/index.html?tabId=N`), the panel hosts
-// capture itself.
+// Panel page bootstrap: wiring only. In Chrome's DevTools the capture host is the DevTools page (reached directly in
+// the same renderer, or over a runtime port); in Firefox, or opened as a normal tab (`…/src/panel/index.html?tabId=N`),
+// the panel hosts capture itself.
 import { render } from 'preact';
 import { SessionStore } from '../model/store';
 import { FIREFOX_BUILD } from '../platform/build';
 import { connectToHost } from '../platform/chrome/devtools-link';
 import { createHost, localHost, type HostConnection } from '../platform/capture-host';
 import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
-import type { PanelHost } from './host';
+import type { PanelHost } from '../panel/host';
 import { PROTOCOL_VERSION } from '../protocol';
-import { App } from './App';
-import { renderStats, setMachineIdle } from './schedule';
+import { App } from '../panel/App';
+import { renderStats, setMachineIdle } from '../panel/schedule';
 import { sampleCpuLoad } from '../platform/cpu-load';
-import './styles.css';
+import { followDevToolsTheme, inspectedTabId } from '../platform/devtools';
+import '../panel/styles.css';
 
 const store = new SessionStore();
 // The live tail yields to the inspected page when the machine has no CPU to spare (Chrome: chrome.system.cpu).
@@ -38,18 +39,19 @@ const onMessage = (m: HostToPanel) => {
   }
 };
 
-const inDevTools = typeof chrome !== 'undefined' && !!chrome.devtools?.inspectedWindow;
+const devToolsTab = inspectedTabId();
+const inDevTools = devToolsTab !== undefined;
 const tabParam = new URLSearchParams(location.search).get('tabId');
 let conn: HostConnection;
 let tabId: number;
-if (inDevTools && !FIREFOX_BUILD) {
-  tabId = chrome.devtools.inspectedWindow.tabId;
+if (devToolsTab !== undefined && !FIREFOX_BUILD) {
+  tabId = devToolsTab;
   const c = connectToHost(tabId, onMessage);
   document.documentElement.dataset.hostLink = c.kind;
   conn = c;
-} else if (inDevTools) {
+} else if (devToolsTab !== undefined) {
   // Firefox: this panel hosts capture of its inspected tab itself (see src/entries/devtools.ts).
-  tabId = chrome.devtools.inspectedWindow.tabId;
+  tabId = devToolsTab;
   const host = createHost(tabId);
   conn = localHost(host, onMessage);
   void host.start();
@@ -68,10 +70,8 @@ if (inDevTools && !FIREFOX_BUILD) {
 
 // Follow DevTools' theme (and its changes); as a tab, the system's.
 const applyTheme = (dark: boolean) => (document.documentElement.dataset.theme = dark ? 'dark' : 'light');
-if (inDevTools) {
-  applyTheme(chrome.devtools.panels.themeName === 'dark');
-  chrome.devtools.panels.setThemeChangeHandler?.((theme) => applyTheme(theme === 'dark'));
-} else {
+if (inDevTools) followDevToolsTheme(applyTheme);
+else {
   const mq = matchMedia('(prefers-color-scheme: dark)');
   applyTheme(mq.matches);
   mq.addEventListener('change', () => applyTheme(mq.matches));
