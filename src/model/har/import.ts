@@ -16,7 +16,10 @@ import type {
 } from './types';
 
 export interface HarImport {
-  /** Records for a fresh SessionStore (anchor 0: frame `ts` are epoch seconds). */
+  /**
+   * Records for a fresh SessionStore (anchor 0: frame `ts` are epoch seconds): the connections in entry order, then
+   * the frames of all entries in time order, numbered in that order.
+   */
   records: CaptureRecord[];
   connections: number;
   frames: number;
@@ -149,12 +152,13 @@ export function parseHar(text: string): HarImport {
       const dir = type === 'send' || type === 'request' ? 'sent' : 'received';
       const ts = toEpochS(m.time);
       const mark = m._replayed === true ? 'replayed' : m._injected === true ? 'injected' : undefined;
+      // Numbered once all entries are read and the frames are in time order.
       if (opcode === OPCODE.text || opcode === OPCODE.error) {
-        frames.push({ id: frames.length + 1, conn: id, dir, opcode, ts, size: opcode === OPCODE.error ? 0 : utf8ByteLength(m.data), text: m.data, ...(mark ? { mark } : {}) });
+        frames.push({ id: 0, conn: id, dir, opcode, ts, size: opcode === OPCODE.error ? 0 : utf8ByteLength(m.data), text: m.data, ...(mark ? { mark } : {}) });
       } else {
         if (!BASE64.test(m.data)) throw new HarError(`${mw}: binary data is not base64.`);
         const size = base64ByteLength(m.data);
-        frames.push({ id: frames.length + 1, conn: id, dir, opcode, ts, size, b64: m.data, ...(mark ? { mark } : {}) });
+        frames.push({ id: 0, conn: id, dir, opcode, ts, size, b64: m.data, ...(mark ? { mark } : {}) });
       }
     });
   });
@@ -164,6 +168,18 @@ export function parseHar(text: string): HarImport {
 
   const records: CaptureRecord[] = [{ t: 'anchor', anchor: 0 }];
   for (const conn of conns) records.push({ t: 'conn', conn });
-  for (const frame of frames) records.push({ t: 'frame', frame });
+  for (const frame of inTimeOrder(frames)) records.push({ t: 'frame', frame });
   return { records, connections: conns.length, frames: frames.length, skipped, warnings };
+}
+
+/**
+ * The frames of all entries in time order, numbered 1, 2, … in that order. Frames with equal times keep their order
+ * in the file (entry, then message): the sort is stable, and it is skipped when the file is in order already.
+ */
+function inTimeOrder(frames: WireFrame[]): WireFrame[] {
+  let ordered = true;
+  for (let i = 1; i < frames.length && ordered; i++) ordered = frames[i - 1].ts <= frames[i].ts;
+  if (!ordered) frames.sort((a, b) => a.ts - b.ts);
+  for (let i = 0; i < frames.length; i++) frames[i].id = i + 1;
+  return frames;
 }

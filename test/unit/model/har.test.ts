@@ -69,10 +69,9 @@ describe('HAR export', () => {
     ]);
     const { imp, s } = importStore(buildHar(store, { sanitize: false }));
     expect(imp.skipped).toBe(0);
-    expect(framesOf(s)).toEqual(
-      // Import orders frames by connection; compare as sets of the same records.
-      expect.arrayContaining(framesOf(store)),
-    );
+    // The captured frames interleave across connections; import puts them back in the same time order.
+    expect(framesOf(s)).toEqual(framesOf(store));
+    expect(Array.from({ length: s.frameCount }, (_, i) => s.frameAt(i)!.id)).toEqual(Array.from({ length: s.frameCount }, (_, i) => i + 1));
     expect(s.frameCount).toBe(store.frameCount);
     const c = [...s.connections.values()].find((x) => x.closeCode === 4000)!;
     expect(c.closeReason).toBe('bye');
@@ -173,8 +172,9 @@ describe('HAR import', () => {
     const c1 = s.connections.get(1)!;
     expect(c1.closeCode).toBe(1001);
     expect(c1.closeReason).toBe('going away');
-    expect([...s.frameAt(0)!.bytes!]).toEqual([1, 2, 3]);
-    const [a, b] = [s.frameAt(1)!, s.frameAt(2)!];
+    // In time order: the CDP recorder's messages (01:00:00) before HTTP Toolkit's (01:10:24).
+    expect([...s.frameAt(2)!.bytes!]).toEqual([1, 2, 3]);
+    const [a, b] = [s.frameAt(0)!, s.frameAt(1)!];
     expect([a.dir, b.dir]).toEqual(['sent', 'received']);
     expect(s.wallMs(a.ts)).toBe(Date.parse('2026-11-22T01:00:00.000Z'));
     expect(s.wallMs(b.ts) - s.wallMs(a.ts)).toBe(1250);
@@ -241,8 +241,24 @@ describe('HAR import', () => {
     expect([gql.closeCode, gql.closeReason]).toEqual([1000, 'Normal closure']);
     expect(s.connections.get(2)).toMatchObject({ url: 'wss://localhost:8443/aborted', state: 'error' });
     const frames = framesOf(s);
-    expect(frames[1]).toMatchObject({ dir: 'received', text: '{"type":"connection_ack"}', ms: Date.UTC(2026, 10, 22, 1, 30, 0, 125) + 16 });
-    expect(frames[3].bytes).toEqual([0, 1, 2, 3, 4]);
+    // In time order across both sockets: the aborted socket's ping (+5 ms) comes before the GraphQL init (+10 ms).
+    expect(frames.map((f) => f.url)).toEqual(['wss://localhost:8443/aborted', ...Array(4).fill('ws://localhost:8000/graphql')]);
+    expect(frames[2]).toMatchObject({ dir: 'received', text: '{"type":"connection_ack"}', ms: Date.UTC(2026, 10, 22, 1, 30, 0, 125) + 16 });
+    expect(frames[4].bytes).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('orders frames by time across entries, keeping file order for equal times, with ids increasing in that order', () => {
+    const t0 = 1795309824;
+    const m = (type: string, time: number, data: string) => ({ type, time, opcode: 1, data });
+    const first = entry({ request: { ...entry().request, url: 'wss://example.com/a' }, _webSocketMessages: [m('send', t0, 'a0'), m('receive', t0 + 2, 'a2'), m('send', t0 + 1, 'a1')] });
+    const second = entry({ request: { ...entry().request, url: 'wss://example.com/b' }, _webSocketMessages: [m('send', t0 + 1, 'b1'), m('receive', t0, 'b0'), m('send', t0 + 3, 'b3')] });
+    const { imp, s } = importStore(har([first, second]));
+    const rows = Array.from({ length: s.frameCount }, (_, i) => s.frameAt(i)!);
+    // Equal times: entry a before entry b, as in the file.
+    expect(rows.map((f) => f.text)).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b3']);
+    expect(rows.map((f) => f.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(imp.frames).toBe(6);
+    expect(rows.map((f) => s.connections.get(f.conn)!.url.slice(-1))).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
   });
 
   it('keeps a deeply nested payload as text', () => {
