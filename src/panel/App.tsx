@@ -36,7 +36,8 @@ export interface AppProps {
 }
 
 export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppProps) {
-  const sessions = useSessions(live);
+  const { settings, save: saveSettings } = useSettings(live);
+  const sessions = useSessions(live, settings?.memoryBudgetMB);
   const session = sessions.current;
   const store = session.store;
   // The panel around the live views follows the store a few times a second (the timeline and the status bar follow
@@ -49,7 +50,6 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   const filter = useFilter(store);
   const detail = useDetail();
   const sel = useSelection(store, () => detail.setTab('frame'));
-  const { settings, save: saveSettings } = useSettings(live);
 
   // Forget view state that points into the session's frames (selection, composer, sequence, connection filter).
   // Callbacks with no dependencies below only call the hooks' setters, which never change.
@@ -62,7 +62,20 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     sessions.show(id);
     resetView();
   };
-  const har = useHarIO({ store, connFilter: filter.connFilter, notify: setNotice, open: (name, s) => show(sessions.add(name, s)) });
+  const close = (id: number) => {
+    if (id === session.id) resetView();
+    sessions.close(id);
+  };
+  const har = useHarIO({
+    store,
+    connFilter: filter.connFilter,
+    notify: setNotice,
+    open: (name, s) => {
+      const opened = sessions.add(name, s);
+      if (opened.ok) show(opened.id);
+      return opened;
+    },
+  });
 
   const pickConnection = useCallback((id: number | null) => {
     sel.setSelectedConn(id);
@@ -116,7 +129,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
           detail.openSequence(ids);
         }}
       />
-      <SessionBar sessions={sessions} onShow={show} har={har} canConnection={filter.connFilter !== null} canFiltered={!!store.filter} />
+      <SessionBar sessions={sessions} onShow={show} onClose={close} har={har} canConnection={filter.connFilter !== null} canFiltered={!!store.filter} />
       {notice && (
         <div class={`banner ${notice.kind === 'error' ? 'banner-error' : 'banner-info'}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid={notice.kind === 'error' ? 'import-error' : 'notice'}>
           <span>{notice.text}</span>

@@ -1,4 +1,5 @@
-// The bar above the timeline: HAR export and import, the session shown (live or an imported file), read-only badge.
+// The bar above the timeline: HAR export and import, the session shown (live or an imported file), and for an
+// imported one its read-only badge and a button that closes it.
 import { ExportImport } from './ExportImport';
 import type { HarIOState } from './useHarIO';
 import { LIVE_SESSION, type SessionsState } from './useSessions';
@@ -7,6 +8,8 @@ export interface SessionBarProps {
   sessions: SessionsState;
   /** Show another session. */
   onShow: (id: number) => void;
+  /** Close an imported session (its memory goes back to the live capture). */
+  onClose: (id: number) => void;
   har: HarIOState;
   /** A connection is picked (export can save it alone). */
   canConnection: boolean;
@@ -14,7 +17,7 @@ export interface SessionBarProps {
   canFiltered: boolean;
 }
 
-export function SessionBar({ sessions, onShow, har, canConnection, canFiltered }: SessionBarProps) {
+export function SessionBar({ sessions, onShow, onClose, har, canConnection, canFiltered }: SessionBarProps) {
   const { imported, current } = sessions;
   return (
     <div class="sessionbar">
@@ -44,6 +47,11 @@ export function SessionBar({ sessions, onShow, har, canConnection, canFiltered }
         <span class="badge badge-warn" data-testid="read-only">
           read-only: {current.name}
         </span>
+      )}
+      {current.readOnly && (
+        <button type="button" data-testid="session-close" title="Close this imported session, free its memory and go back to the live capture" onClick={() => onClose(current.id)}>
+          Close
+        </button>
       )}
     </div>
   );

@@ -7,6 +7,7 @@ import { formatBytes } from '../model/bytes';
 import { blobFromChunks, saveBlob } from '../platform/download';
 import { checkRegexes, samplesFor } from './regexCheck';
 import { DEFAULT_EXPORT, parseRedact, type ExportOptions } from './ExportImport';
+import type { Admission } from './useSessions';
 
 /** Larger HAR files are refused with a message (a browser cannot hold such a file as one string). */
 export const MAX_IMPORT_BYTES = 400 * 1024 * 1024;
@@ -23,8 +24,8 @@ export interface HarIOOptions {
   /** The connection picked in the list (export's "selected connection" scope). */
   connFilter: number | null;
   notify(n: Notice): void;
-  /** Open an imported file's store as a read-only session. */
-  open(name: string, store: SessionStore): void;
+  /** Open an imported file's store as a read-only session, unless it does not fit the memory budget. */
+  open(name: string, store: SessionStore): Admission;
 }
 
 export interface HarIOState {
@@ -47,11 +48,19 @@ export function useHarIO({ store, connFilter, notify, open }: HarIOOptions): Har
       }
       try {
         const imp = parseHar(await file.text());
+        // No budget while it is built, so it is measured whole and never silently cut; the sessions decide if it fits.
         const s = new SessionStore();
+        s.setBudget(Infinity);
         s.apply(imp.records);
-        open(file.name, s);
+        const opened = open(file.name, s);
+        if (!opened.ok) {
+          s.clear();
+          notify({ kind: 'error', text: `${file.name}: ${opened.why} Nothing was imported.` });
+          return;
+        }
         const skipped = imp.skipped ? `; ${imp.skipped} entries that are not WebSockets skipped` : '';
-        notify({ kind: 'info', text: `Opened ${file.name} (read-only): ${imp.connections} connections, ${imp.frames} frames${skipped}. ${imp.warnings.join(' ')}`.trim() });
+        const memory = `It holds ${formatBytes(s.usedBytes)} of the memory budget.`;
+        notify({ kind: 'info', text: `Opened ${file.name} (read-only): ${imp.connections} connections, ${imp.frames} frames${skipped}. ${memory} ${imp.warnings.join(' ')}`.trim() });
       } catch (e) {
         const why = e instanceof HarError ? e.message : `Could not read the file: ${(e as Error).message}`;
         notify({ kind: 'error', text: `${file.name}: ${why} Nothing was imported.` });

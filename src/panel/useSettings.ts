@@ -1,5 +1,5 @@
 // The user's settings (extension storage): loaded once, saved on change; the live store keeps frames across
-// navigations or not as they say.
+// navigations or not as they say (the memory budget is shared among sessions: useSessions.ts).
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import type { Settings } from '../protocol';
@@ -16,9 +16,6 @@ export function useSettings(live: SessionStore): SettingsState {
   useEffect(() => {
     void loadSettings().then(setSettings);
   }, []);
-  useEffect(() => {
-    if (settings) live.setBudget(settings.memoryBudgetMB * 1024 * 1024);
-  }, [settings?.memoryBudgetMB, live]);
   useEffect(() => {
     if (settings) live.preserve = settings.preserveAcrossNavigation;
   }, [settings?.preserveAcrossNavigation, live]);
