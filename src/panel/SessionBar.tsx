@@ -33,7 +33,7 @@ export function SessionBar({ sessions, onShow, onClose, har, canConnection, canF
       {imported.length > 0 && (
         <label>
           Session{' '}
-          <select data-testid="session-select" value={current.id} onChange={(e) => onShow(Number((e.currentTarget as HTMLSelectElement).value))}>
+          <select data-testid="session-select" value={current.id} onChange={(e) => onShow(Number(e.currentTarget.value))}>
             <option value={LIVE_SESSION}>Live capture</option>
             {imported.map((v) => (
               <option key={v.id} value={v.id}>

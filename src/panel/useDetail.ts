@@ -7,15 +7,15 @@ import type { SequenceSource } from './Sequence';
 
 export interface DetailState {
   tab: DetailTab;
-  setTab(tab: DetailTab): void;
+  setTab: (tab: DetailTab) => void;
   composer: ComposerSource | null;
   /** Open the composer with this frame's payload. */
-  openComposer(f: Frame): void;
+  openComposer: (f: Frame) => void;
   sequence: SequenceSource | null;
   /** Open the sequence player with these frames, in this order. */
-  openSequence(frames: number[]): void;
+  openSequence: (frames: number[]) => void;
   /** Forget the composer's and the sequence's frames (another session is shown, or the frames are gone). */
-  reset(): void;
+  reset: () => void;
 }
 
 export function useDetail(): DetailState {

@@ -9,10 +9,10 @@ import { checkRegexes, samplesFor } from './regexCheck';
 
 export interface FilterState {
   filterText: string;
-  setFilterText(text: string): void;
+  setFilterText: (text: string) => void;
   /** The connection picked in the list, or null. */
   connFilter: number | null;
-  setConnFilter(id: number | null): void;
+  setConnFilter: (id: number | null) => void;
   /** Why the query typed is not applied (invalid, or a regex refused), or null. */
   error: QueryError | null;
   /** The query's regexes are being tried on the longest stored texts. */

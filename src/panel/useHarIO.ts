@@ -23,17 +23,17 @@ export interface HarIOOptions {
   store: SessionStore;
   /** The connection picked in the list (export's "selected connection" scope). */
   connFilter: number | null;
-  notify(n: Notice): void;
+  notify: (n: Notice) => void;
   /** Open an imported file's store as a read-only session, unless it does not fit the memory budget. */
-  open(name: string, store: SessionStore): Admission;
+  open: (name: string, store: SessionStore) => Admission;
 }
 
 export interface HarIOState {
   exportOptions: ExportOptions;
-  setExportOptions(o: ExportOptions): void;
+  setExportOptions: (o: ExportOptions) => void;
   exporting: boolean;
-  importFile(file: File): Promise<void>;
-  exportHar(): Promise<void>;
+  importFile: (file: File) => Promise<void>;
+  exportHar: () => Promise<void>;
 }
 
 export function useHarIO({ store, connFilter, notify, open }: HarIOOptions): HarIOState {

@@ -11,8 +11,8 @@ const FALLBACK: Layout = { connectionsWidth: 260, detailHeight: 220 };
 
 function loadLayout(): Layout {
   try {
-    const l = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? 'null');
-    if (l && Number.isFinite(l.connectionsWidth) && Number.isFinite(l.detailHeight)) return l;
+    const l = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? 'null') as Partial<Record<keyof Layout, unknown>> | null;
+    if (l && Number.isFinite(l.connectionsWidth) && Number.isFinite(l.detailHeight)) return l as Layout;
   } catch {
     /* fall back */
   }

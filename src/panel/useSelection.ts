@@ -7,15 +7,15 @@ export type SelectMods = { toggle: boolean; extend: boolean };
 
 export interface SelectionState {
   selectedFrame: number | null;
-  setSelectedFrame(id: number | null): void;
+  setSelectedFrame: (id: number | null) => void;
   selectedConn: number | null;
-  setSelectedConn(id: number | null): void;
+  setSelectedConn: (id: number | null) => void;
   /** Frames picked for a sequence (empty unless ctrl/⌘- or shift-clicked). */
   selection: ReadonlySet<number>;
   /** A click on a row (null: none), with the keys held. */
-  selectFrame(id: number | null, mods?: SelectMods): void;
+  selectFrame: (id: number | null, mods?: SelectMods) => void;
   /** Forget it all (the frames it points to are gone, or another session is shown). */
-  reset(): void;
+  reset: () => void;
 }
 
 /** `onSelect` runs after a frame is selected (the panel shows the frame's detail). */

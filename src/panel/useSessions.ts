@@ -24,14 +24,14 @@ export interface SessionsState {
   /** The session shown. */
   current: ViewSession;
   /** Show another session. */
-  show(id: number): void;
+  show: (id: number) => void;
   /**
    * Add a HAR file's store (built with no budget, so nothing of it was dropped) as a read-only session, or refuse it,
    * saying why, when it needs more than the budget leaves beside the other imported sessions.
    */
-  add(name: string, store: SessionStore): Admission;
+  add: (name: string, store: SessionStore) => Admission;
   /** Forget an imported session: its store is cleared and no longer referenced. */
-  close(id: number): void;
+  close: (id: number) => void;
 }
 
 /** Bytes held by these sessions' stores. */

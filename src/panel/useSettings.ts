@@ -8,7 +8,7 @@ import { loadSettings, saveSettings } from '../platform/settings';
 export interface SettingsState {
   /** null until loaded. */
   settings: Settings | null;
-  save(patch: Partial<Settings>): void;
+  save: (patch: Partial<Settings>) => void;
 }
 
 export function useSettings(live: SessionStore): SettingsState {

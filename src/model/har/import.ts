@@ -33,7 +33,7 @@ export class HarError extends Error {}
 
 /** The fields of an object read from a file, not checked yet; undefined when it is not an object. */
 function fieldsOf<T>(v: unknown): Unchecked<T> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Unchecked<T>) : undefined;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
 }
 
 function headersOf(v: unknown, where: string): Header[] {

@@ -7,7 +7,7 @@ import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 
-const host: PanelHost = { attach() {}, reload() {}, replay: async () => ({ id: 0, ok: true }) };
+const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
 const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')!;
 beforeEach(() => {
   // happy-dom does no layout: the timeline's scroller gets the height a browser would give it.

@@ -9,7 +9,7 @@ import { buildHar } from '../../../src/model/har';
 import type { CaptureRecord } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 
-const host: PanelHost = { attach() {}, reload() {}, replay: async () => ({ id: 0, ok: true }) };
+const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
 
 /** Extension storage as the panel sees it, in memory. */
 let storage: Record<string, unknown>;
@@ -18,8 +18,8 @@ beforeEach(() => {
   (globalThis as { chrome?: unknown }).chrome = {
     storage: {
       local: {
-        get: async (key: string) => (key in storage ? { [key]: storage[key] } : {}),
-        set: async (items: Record<string, unknown>) => void Object.assign(storage, items),
+        get: (key: string) => Promise.resolve(key in storage ? { [key]: storage[key] } : {}),
+        set: (items: Record<string, unknown>) => Promise.resolve(void Object.assign(storage, items)),
       },
     },
     runtime: { getManifest: () => ({ version: 'test' }) },
