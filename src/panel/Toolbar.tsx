@@ -130,7 +130,7 @@ export function Toolbar(p: ToolbarProps) {
         </label>
       )}
       {p.settings && (
-        <label class="setting" title="Memory the panel may use for frames; past it the oldest frames are dropped, and counted in the status bar">
+        <label class="setting" title="Memory the panel may use for frames, imported sessions included; past it the live capture's oldest frames are dropped, and counted in the status bar">
           Budget
           <input
             type="number"

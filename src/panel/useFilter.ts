@@ -1,0 +1,89 @@
+// The filter: the query typed (the last valid one stays applied while the text is invalid) and the connection picked
+// in the list, applied to the store. A query with regular expressions is first tried on the longest stored texts in a
+// worker (regexCheck.ts) when there are long ones: applied when that passes, refused (shown like a syntax error) when
+// a regex does not finish there.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { SessionStore } from '../model/store';
+import { parseQuery, QueryError, type ParsedQuery, type Predicate } from '../model/query';
+import { checkRegexes, samplesFor } from './regexCheck';
+
+export interface FilterState {
+  filterText: string;
+  setFilterText: (text: string) => void;
+  /** The connection picked in the list, or null. */
+  connFilter: number | null;
+  setConnFilter: (id: number | null) => void;
+  /** Why the query typed is not applied (invalid, or a regex refused), or null. */
+  error: QueryError | null;
+  /** The query's regexes are being tried on the longest stored texts. */
+  checking: boolean;
+}
+
+export function useFilter(store: SessionStore): FilterState {
+  const [filterText, setFilterText] = useState('');
+  const [connFilter, setConnFilter] = useState<number | null>(null);
+  // Parsed and applied in the render the keystroke causes (not in effects a frame apart), so the next paint has rows.
+  const query = useMemo<{ parsed: ParsedQuery | null; error: QueryError | null }>(() => {
+    try {
+      return { parsed: parseQuery(filterText), error: null };
+    } catch (e) {
+      if (!(e instanceof QueryError)) throw e;
+      return { parsed: null, error: e };
+    }
+  }, [filterText]);
+  const applied = useRef<Predicate | null>(null);
+  /** Queries whose regexes passed (null) or failed the check on this store's long texts. */
+  const checked = useRef(new Map<string, QueryError | null>());
+  useEffect(() => checked.current.clear(), [store]);
+  const [checking, setChecking] = useState<string | null>(null);
+  const [refused, setRefused] = useState<{ text: string; error: QueryError } | null>(null);
+  const applyFilter = (pred: Predicate | null, conn: number | null) => {
+    if (!pred && conn === null) return store.setFilter(null);
+    const ctx = {
+      get startTs() {
+        return store.frameCount ? store.tsAt(0) : 0;
+      },
+    };
+    if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx));
+    else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)));
+  };
+  useLayoutEffect(() => {
+    const parsed = query.parsed;
+    const conn = connFilter;
+    if (!parsed) return applyFilter(applied.current, conn);
+    const samples = samplesFor(store, parsed.regexes);
+    // Checked once per query and set of samples (a longer text stored since is tried again).
+    const key = `${samples.map((x) => x.id).join(',')} ${filterText}`;
+    const known = samples.length ? checked.current.get(key) : null;
+    if (known === undefined) {
+      applyFilter(applied.current, conn); // the last valid filter stays while the check runs
+      setChecking(filterText);
+      const check = checkRegexes(parsed.regexes, samples);
+      let current = true;
+      void check.result.then((slow) => {
+        if (!current) return;
+        const error = slow && new QueryError(slow.message, slow.regex.pos);
+        checked.current.set(key, error);
+        setChecking(null);
+        if (error) setRefused({ text: filterText, error });
+        else {
+          applied.current = parsed.predicate;
+          applyFilter(parsed.predicate, conn);
+        }
+      });
+      return () => {
+        current = false;
+        check.cancel();
+        setChecking(null);
+      };
+    }
+    if (known) {
+      setRefused({ text: filterText, error: known });
+      return applyFilter(applied.current, conn);
+    }
+    applied.current = parsed.predicate;
+    applyFilter(parsed.predicate, conn);
+  }, [query, connFilter, store]);
+  const error = query.error ?? (refused?.text === filterText ? refused.error : null);
+  return { filterText, setFilterText, connFilter, setConnFilter, error, checking: checking === filterText };
+}
