@@ -55,7 +55,7 @@ export function ExportImport(p: ExportImportProps) {
           data-testid="import-har"
           hidden
           onChange={(e) => {
-            const input = e.currentTarget as HTMLInputElement;
+            const input = e.currentTarget;
             const f = input.files?.[0];
             if (f) p.onImport(f);
             input.value = '';
@@ -79,16 +79,16 @@ export function ExportImport(p: ExportImportProps) {
             </label>
           </fieldset>
           <label>
-            <input type="checkbox" data-testid="export-sanitize" checked={p.options.sanitize} onChange={(e) => set({ sanitize: (e.currentTarget as HTMLInputElement).checked })} />
+            <input type="checkbox" data-testid="export-sanitize" checked={p.options.sanitize} onChange={(e) => set({ sanitize: (e.currentTarget).checked })} />
             Sanitize: strip Cookie, Set-Cookie and Authorization headers
           </label>
           <label>
             Also strip headers
-            <input type="text" placeholder="X-Api-Key, X-Session" value={p.options.stripHeaders} onInput={(e) => set({ stripHeaders: (e.currentTarget as HTMLInputElement).value })} />
+            <input type="text" placeholder="X-Api-Key, X-Session" value={p.options.stripHeaders} onInput={(e) => set({ stripHeaders: (e.currentTarget).value })} />
           </label>
           <label>
             Redact in payloads
-            <input type="text" data-testid="export-redact" placeholder={'/"password":"[^"]*"/'} value={p.options.redact} onInput={(e) => set({ redact: (e.currentTarget as HTMLInputElement).value })} />
+            <input type="text" data-testid="export-redact" placeholder={'/"password":"[^"]*"/'} value={p.options.redact} onInput={(e) => set({ redact: (e.currentTarget).value })} />
           </label>
           {redact && 'error' in redact && <div class="error">Invalid regex: {redact.error}</div>}
         </div>

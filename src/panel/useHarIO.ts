@@ -8,6 +8,7 @@ import { blobFromChunks, saveBlob } from '../platform/download';
 import { checkRegexes, samplesFor } from './regexCheck';
 import { DEFAULT_EXPORT, parseRedact, type ExportOptions } from './ExportImport';
 import type { Admission } from './useSessions';
+import { extensionVersion } from '../platform/browser';
 
 /** Larger HAR files are refused with a message (a browser cannot hold such a file as one string). */
 export const MAX_IMPORT_BYTES = 400 * 1024 * 1024;
@@ -94,7 +95,7 @@ export function useHarIO({ store, connFilter, notify, open }: HarIOOptions): Har
         sanitize: exportOptions.sanitize,
         stripHeaders: exportOptions.stripHeaders.split(',').map((h) => h.trim()).filter(Boolean),
         redact,
-        creator: { name: 'Frameline', version: chrome.runtime?.getManifest?.().version ?? 'dev' },
+        creator: { name: 'Frameline', version: extensionVersion() },
       });
       const firstUrl = store.connectionOrder.map((id) => store.connections.get(id)!.url).find(Boolean) ?? '';
       let host = '';

@@ -5,3 +5,6 @@ import browser from 'webextension-polyfill';
 
 export { browser };
 export type { Runtime } from 'webextension-polyfill';
+
+/** Frameline's version, as its manifest says. */
+export const extensionVersion = (): string => browser.runtime.getManifest().version;

@@ -1,12 +1,13 @@
 // User settings in extension storage.
 import { DEFAULT_SETTINGS, type Settings } from '../protocol';
+import { browser } from './browser';
 
 const KEY = 'frameline.settings';
 
 export async function loadSettings(): Promise<Settings> {
   try {
-    const got = await chrome.storage.local.get(KEY);
-    return { ...DEFAULT_SETTINGS, ...(got?.[KEY] ?? {}) };
+    const got = await browser.storage.local.get(KEY);
+    return { ...DEFAULT_SETTINGS, ...((got[KEY] as Partial<Settings> | undefined) ?? {}) };
   } catch {
     return { ...DEFAULT_SETTINGS };
   }
@@ -18,7 +19,7 @@ let saving: Promise<unknown> = Promise.resolve();
 export function saveSettings(patch: Partial<Settings>): Promise<Settings> {
   const done = saving.then(async () => {
     const next = { ...(await loadSettings()), ...patch };
-    await chrome.storage.local.set({ [KEY]: next });
+    await browser.storage.local.set({ [KEY]: next });
     return next;
   });
   saving = done.catch(() => {});
@@ -31,8 +32,8 @@ const HISTORY_MAX = 20;
 /** The last valid queries, newest first. */
 export async function loadQueryHistory(): Promise<string[]> {
   try {
-    const got = await chrome.storage.local.get(HISTORY_KEY);
-    const list = got?.[HISTORY_KEY];
+    const got = await browser.storage.local.get(HISTORY_KEY);
+    const list: unknown = got[HISTORY_KEY];
     return Array.isArray(list) ? list.filter((q): q is string => typeof q === 'string') : [];
   } catch {
     return [];
@@ -42,7 +43,7 @@ export async function loadQueryHistory(): Promise<string[]> {
 export async function rememberQuery(q: string): Promise<string[]> {
   const list = [q, ...(await loadQueryHistory()).filter((x) => x !== q)].slice(0, HISTORY_MAX);
   try {
-    await chrome.storage.local.set({ [HISTORY_KEY]: list });
+    await browser.storage.local.set({ [HISTORY_KEY]: list });
   } catch {
     /* storage unavailable: keep the list for this session only */
   }
