@@ -8,27 +8,13 @@ import { SessionStore } from '../../../src/model/store';
 import { buildHar } from '../../../src/model/har';
 import type { CaptureRecord } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
+import { browser } from '../../../src/platform/browser';
 
 const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
 
-/** Extension storage as the panel sees it, in memory. */
-let storage: Record<string, unknown>;
-beforeEach(() => {
-  storage = {};
-  (globalThis as { chrome?: unknown }).chrome = {
-    storage: {
-      local: {
-        get: (key: string) => Promise.resolve(key in storage ? { [key]: storage[key] } : {}),
-        set: (items: Record<string, unknown>) => Promise.resolve(void Object.assign(storage, items)),
-      },
-    },
-    runtime: { getManifest: () => ({ version: 'test' }) },
-  };
-});
-afterEach(() => {
-  cleanup();
-  delete (globalThis as { chrome?: unknown }).chrome;
-});
+// Extension storage as the panel sees it: the unit tests' in-memory stand-in for the polyfill, emptied per test.
+beforeEach(() => browser.storage.local.clear());
+afterEach(() => cleanup());
 
 /** A store with one connection and `texts` as its frames, one second apart. */
 function sessionWith(url: string, texts: string[]): SessionStore {
@@ -114,7 +100,7 @@ describe('one memory budget for all sessions', () => {
 
   /** The panel with this budget in the settings (stored directly: the toolbar asks for 16 MB or more; small is fast). */
   async function panelWithBudget(budgetMB: number, live: SessionStore) {
-    storage['frameline.settings'] = { memoryBudgetMB: budgetMB };
+    await browser.storage.local.set({ 'frameline.settings': { memoryBudgetMB: budgetMB } });
     const ui = render(<App store={live} getStatus={() => null} onStatus={() => () => {}} host={host} inDevTools={false} />);
     await waitFor(() => expect((ui.getByTestId('memory-budget') as HTMLInputElement).value).toBe(String(budgetMB)));
     return ui;

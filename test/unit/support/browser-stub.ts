@@ -15,6 +15,10 @@ const browser = {
         for (const [k, v] of Object.entries(items)) local.set(k, structuredClone(v));
         return Promise.resolve();
       },
+      clear() {
+        local.clear();
+        return Promise.resolve();
+      },
     },
   },
   runtime: {
