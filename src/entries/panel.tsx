@@ -10,7 +10,7 @@ import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
 import type { PanelHost } from '../panel/host';
 import { PROTOCOL_VERSION } from '../protocol';
 import { App } from '../panel/App';
-import { renderStats, setMachineIdle } from '../panel/schedule';
+import { atFrameStart, recordsWaiting, renderStats, setMachineIdle } from '../panel/schedule';
 import { sampleCpuLoad } from '../platform/cpu-load';
 import { followDevToolsTheme, inspectedTabId } from '../platform/devtools';
 import '../panel/styles.css';
@@ -46,20 +46,20 @@ let conn: HostConnection;
 let tabId: number;
 if (devToolsTab !== undefined && !FIREFOX_BUILD) {
   tabId = devToolsTab;
-  const c = connectToHost(tabId, onMessage);
+  const c = connectToHost(tabId, onMessage, recordsWaiting);
   document.documentElement.dataset.hostLink = c.kind;
   conn = c;
 } else if (devToolsTab !== undefined) {
   // Firefox: this panel hosts capture of its inspected tab itself (see src/entries/devtools.ts).
   tabId = devToolsTab;
   const host = createHost(tabId);
-  conn = localHost(host, onMessage);
+  conn = localHost(host, onMessage, recordsWaiting);
   void host.start();
   addEventListener('pagehide', () => host.dispose());
 } else if (tabParam && /^\d+$/.test(tabParam)) {
   tabId = Number(tabParam);
   const host = createHost(tabId);
-  conn = localHost(host, onMessage);
+  conn = localHost(host, onMessage, recordsWaiting);
   void host.start();
   addEventListener('pagehide', () => host.dispose());
 } else {
@@ -67,6 +67,10 @@ if (devToolsTab !== undefined && !FIREFOX_BUILD) {
   conn = { send() {} };
   status = { phase: 'detached', reason: 'No tab to inspect: open this page with ?tabId=<tab id>.', dropped: 0, malformed: 0, tabId };
 }
+
+// A host in this renderer is pulled at the start of each render, so what it holds is rendered in that frame.
+const pull = conn.pull?.bind(conn);
+if (pull) atFrameStart(pull);
 
 // Follow DevTools' theme (and its changes); as a tab, the system's.
 const applyTheme = (dark: boolean) => (document.documentElement.dataset.theme = dark ? 'dark' : 'light');

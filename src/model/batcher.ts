@@ -7,6 +7,8 @@ import type { Direction, FrameMark } from './types';
 export interface BatcherOptions {
   flush: (batch: RecordBatch) => void;
   intervalMs?: number;
+  /** Called when a record arrives in an empty buffer while open: a reader that pulls (flushNow) may want to come. */
+  onPending?: () => void;
   maxFrames?: number;
   maxChars?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -23,7 +25,8 @@ export class Batcher implements RecordSink {
   private soonQueued = false;
   private lastFlush = -Infinity;
   dropped = 0;
-  private readonly opts: Required<BatcherOptions>;
+  private readonly opts: Required<Omit<BatcherOptions, 'onPending'>>;
+  onPending: (() => void) | undefined;
 
   constructor(opts: BatcherOptions) {
     this.opts = {
@@ -35,15 +38,26 @@ export class Batcher implements RecordSink {
       soon: (fn) => queueMicrotask(fn),
       ...opts,
     };
+    this.onPending = opts.onPending;
+  }
+
+  /**
+   * How long records may wait for the next batch. A reader that pulls them at its own pace (the panel, at its animation
+   * frames) sets it longer: the batcher's own flushes are then only for when that reader does not come.
+   */
+  setInterval(ms: number): void {
+    this.opts.intervalMs = ms;
   }
 
   frame(id: number, conn: number, dir: Direction, opcode: number, ts: number, size: number, payload: string | undefined, binary: boolean, mark?: FrameMark): void {
+    if (this.open && this.buf.empty) this.onPending?.();
     this.buf.frame(id, conn, dir, opcode, ts, size, payload, binary, mark);
     if (this.buf.frames > this.opts.maxFrames || this.buf.chars > this.opts.maxChars) this.shed();
     this.arrived();
   }
 
   record(r: OtherRecord): void {
+    if (this.open && this.buf.empty) this.onPending?.();
     this.buf.record(r);
     this.arrived();
   }

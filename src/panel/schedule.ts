@@ -80,6 +80,28 @@ export function renderBudget(idle: number | undefined): { share: number; gapMs: 
 }
 
 /**
+ * What the panel does at the start of each scheduled render: take the records its capture host holds (a host in the
+ * same renderer is pulled, see src/platform/capture-host.ts), so they are rendered in this very frame.
+ */
+const frameStarts = new Set<() => void>();
+export function atFrameStart(fn: () => void): () => void {
+  frameStarts.add(fn);
+  return () => frameStarts.delete(fn);
+}
+
+/** The schedulers of the live views, to wake when the host says records are waiting (recordsWaiting). */
+const wakeable = new Set<() => void>();
+export function wakeWhenRecordsWait(schedule: () => void): () => void {
+  wakeable.add(schedule);
+  return () => wakeable.delete(schedule);
+}
+
+/** The capture host holds records: ask for a render, which pulls them at its start (atFrameStart). */
+export function recordsWaiting(): void {
+  for (const schedule of wakeable) schedule();
+}
+
+/**
  * A render of `fn` at most once per animation frame, within the budget above; its renders count in renderStats.
  * `streaming`: whether the render now due shows frames that arrived since the last one (only those renders yield to a
  * saturated machine: a filter's result or the user's own change is never held back by the machine's load).
@@ -110,6 +132,7 @@ export function frameScheduler(
     timer = undefined;
     sleeping = false;
     if (!pending) return;
+    for (const start of frameStarts) start();
     // No animation frame came, and none will while the document is not rendered at all (a DevTools panel the user
     // switched away from: its frame is display:none). A render then would never be seen: the animation frame already
     // asked for renders it as soon as the panel is shown again.

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
-import { frameScheduler } from './schedule';
+import { frameScheduler, wakeWhenRecordsWait } from './schedule';
 
 /** A view following a store: how often it may re-render (0: every render), and when it last did. */
 interface View {
@@ -46,10 +46,12 @@ export function follow(store: SessionStore, update: () => void, everyMs: number)
       { streaming: () => arrived() !== shown },
     );
     const unsubscribe = store.subscribe(schedule);
+    const unwake = wakeWhenRecordsWait(schedule);
     entry = {
       views,
       off: () => {
         unsubscribe();
+        unwake();
         if (later !== undefined) clearTimeout(later);
       },
     };

@@ -7,7 +7,7 @@ import { ReplayMarks } from '../../capture/chrome/replay-marks';
 import { Batcher } from '../../model/batcher';
 import { PROTOCOL_VERSION, batchMessage } from '../../protocol';
 import type { HostStatus, PanelToHost, ReplayRequest, ReplayResult } from '../../protocol';
-import type { Host, PanelLink } from '../capture-host';
+import { pullFrom, type Host, type PanelLink } from '../capture-host';
 import { handlePanelMessage } from '../panel-messages';
 import { TabDebugger, hasDebugger } from './debugger';
 import { replayThroughDebugger } from './debugger-replay';
@@ -73,12 +73,14 @@ export class DebuggerHost implements Host {
   connectPanel(link: PanelLink): void {
     this.link = link;
     this.postStatus();
+    pullFrom(this.batcher, link);
     this.batcher.setOpen(true);
   }
 
   disconnectPanel(link: PanelLink): void {
     if (this.link !== link) return;
     this.link = null;
+    pullFrom(this.batcher, null);
     this.batcher.setOpen(false);
   }
 
@@ -135,6 +137,10 @@ export class DebuggerHost implements Host {
     } catch {
       await browser.tabs.reload(this.tabId).catch(() => {});
     }
+  }
+
+  pull(): void {
+    this.batcher.flushNow();
   }
 
   dispose(): void {

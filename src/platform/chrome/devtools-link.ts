@@ -6,14 +6,14 @@
 // processes: the only hop where a batch is serialized.
 import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../../protocol';
 import type { HostToPanel, PanelToHost } from '../../protocol';
-import type { Host, HostConnection, PanelLink } from '../capture-host';
+import type { Host, HostConnection, OnPending, PanelLink } from '../capture-host';
 import { browser, type Runtime } from '../browser';
 
 /** What the DevTools page exposes on its window for the panel's direct link. */
 export interface DirectLink {
   readonly v: typeof PROTOCOL_VERSION;
   readonly tabId: number;
-  connect(onMessage: (m: HostToPanel) => void): { send(msg: PanelToHost): void; close(): void };
+  connect(onMessage: (m: HostToPanel) => void, onPending?: () => void): { send(msg: PanelToHost): void; pull(): void; close(): void };
 }
 const DIRECT_LINK = '__framelineLink';
 
@@ -33,7 +33,7 @@ export function servePanelPorts(host: Host): void {
   const link: DirectLink = {
     v: PROTOCOL_VERSION,
     tabId: host.tabId,
-    connect(onMessage) {
+    connect(onMessage, onPending) {
       let open = true;
       const panelLink: PanelLink = {
         post(msg) {
@@ -45,12 +45,16 @@ export function servePanelPorts(host: Host): void {
             console.error('Frameline panel:', e);
           }
         },
+        ...(onPending ? { pending: () => open && onPending() } : {}),
       };
       host.connectPanel(panelLink);
       return {
         send(msg) {
           const own = structuredClone(msg);
           if (open && isPanelToHost(own)) host.handle(own);
+        },
+        pull() {
+          if (open) host.pull();
         },
         close() {
           open = false;
@@ -104,15 +108,15 @@ export type HostLinkKind = 'direct' | 'port';
  * Panel side: connect to the host of `tabId`, directly when the DevTools page is reachable in this renderer, else
  * over a runtime port (reconnecting if the port drops while the panel lives).
  */
-export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void): HostConnection & { kind: HostLinkKind } {
+export function connectToHost(tabId: number, onMessage: (m: HostToPanel) => void, onPending?: OnPending): HostConnection & { kind: HostLinkKind } {
   const direct = findDirectLink(tabId);
   if (direct) {
     const c = direct.connect((m) => {
       if (isHostToPanel(m)) onMessage(ownRealm(m));
-    });
+    }, onPending);
     addEventListener('pagehide', () => c.close());
     c.send({ v: PROTOCOL_VERSION, type: 'hello' });
-    return { kind: 'direct', send: (msg) => c.send(msg) };
+    return { kind: 'direct', send: (msg) => c.send(msg), pull: () => c.pull() };
   }
   let port: Runtime.Port | null = null;
   const open = () => {

@@ -8,7 +8,7 @@ import { Batcher } from '../../model/batcher';
 import { headerValue, splitProtocols } from '../../model/headers';
 import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from '../../protocol';
 import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../../protocol';
-import type { Host, PanelLink } from '../capture-host';
+import { pullFrom, type Host, type PanelLink } from '../capture-host';
 import { describeReplayError } from '../replay-errors';
 import { handlePanelMessage } from '../panel-messages';
 import { browser, type Runtime } from '../browser';
@@ -34,6 +34,7 @@ export class HookHost implements Host {
   connectPanel(link: PanelLink): void {
     this.link = link;
     this.postStatus();
+    pullFrom(this.batcher, link);
     this.batcher.setOpen(true);
     this.tellRouter({ type: 'panel', linked: true });
   }
@@ -41,6 +42,7 @@ export class HookHost implements Host {
   disconnectPanel(link: PanelLink): void {
     if (this.link !== link) return;
     this.link = null;
+    pullFrom(this.batcher, null);
     this.batcher.setOpen(false);
     this.tellRouter({ type: 'panel', linked: false });
   }
@@ -182,6 +184,10 @@ export class HookHost implements Host {
     await this.start();
     if (browser.devtools?.inspectedWindow) browser.devtools.inspectedWindow.reload({});
     else await browser.tabs.reload(this.tabId);
+  }
+
+  pull(): void {
+    this.batcher.flushNow();
   }
 
   dispose(): void {

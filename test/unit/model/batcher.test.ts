@@ -67,6 +67,22 @@ describe('batcher', () => {
     expect(ids(frames).at(-1)).toBe(99);
   });
 
+  it('rings once when records start waiting in an empty buffer, for a reader that pulls them (flushNow)', () => {
+    const { b, push, batches } = manual();
+    let rings = 0;
+    b.onPending = () => rings++;
+    push(fr(1)); // closed: nobody to tell
+    b.setOpen(true);
+    b.flushNow();
+    push(fr(2));
+    push(fr(3));
+    expect(rings).toBe(1);
+    b.flushNow();
+    push(fr(4));
+    expect(rings).toBe(2);
+    expect(ids(batches.flat())).toEqual([1, 2, 3]);
+  });
+
   it('under a steady stream, arrivals drive the batches (about one per interval) without waiting on timers', () => {
     const { b, push, batches, clock, endOfTask } = manual();
     b.setOpen(true);

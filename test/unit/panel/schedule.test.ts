@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, TYPING_HOLD_MS, frameScheduler, gapForIdle,
-  renderBudget, setMachineIdle, userTyping,
+  atFrameStart, recordsWaiting, renderBudget, setMachineIdle, userTyping, wakeWhenRecordsWait,
 } from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
@@ -70,6 +70,39 @@ describe('renders of a panel the user cannot see', () => {
     s.schedule();
     s.animationFrame();
     expect(s.renders()).toBe(2);
+  });
+});
+
+describe('records a host in the same renderer holds', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('are pulled at the start of the next animation frame and shown in that same render', () => {
+    vi.useFakeTimers();
+    const frames: Array<() => void> = [];
+    vi.stubGlobal('requestAnimationFrame', (fn: () => void) => frames.push(fn));
+    vi.stubGlobal('document', { documentElement: { getClientRects: () => ({ length: 1 }) } });
+    let held = 0; // what the host holds
+    let stored = 0; // what the store has
+    const shown: number[] = [];
+    const schedule = frameScheduler(() => shown.push(stored));
+    const unwake = wakeWhenRecordsWait(schedule);
+    const unpull = atFrameStart(() => {
+      stored += held;
+      held = 0;
+    });
+    try {
+      held = 3;
+      recordsWaiting(); // the host's doorbell: nothing is in the store yet
+      expect(frames).toHaveLength(1);
+      frames.splice(0).forEach((fn) => fn());
+      expect(shown).toEqual([3]); // pulled and rendered in one frame, not a frame later
+    } finally {
+      unwake();
+      unpull();
+    }
   });
 });
 
