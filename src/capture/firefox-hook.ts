@@ -14,9 +14,7 @@
 // over the channel, which the page cannot reach. Built-ins are taken at start, so a page that patches them later
 // sees nothing of Frameline's traffic. Nothing is reported until the isolated script arms the hook (a Frameline
 // panel is open for this tab); the hook only keeps a registry of live sockets till then.
-import { HOOK_VERSION, type HookBatch, type HookCommand, type HookEvent, type HookReplay, type HookReplayResult } from './firefox/hook-protocol';
-
-export const HELLO_TYPE = 'frameline-hook-hello';
+import { HELLO_TYPE, HOOK_VERSION, type HookBatch, type HookCommand, type HookEvent, type HookReplay, type HookReplayResult } from './firefox/hook-protocol';
 
 interface Entry {
   s: number;
