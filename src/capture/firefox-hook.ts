@@ -15,6 +15,7 @@
 // sees nothing of Frameline's traffic. Nothing is reported until the isolated script arms the hook (a Frameline
 // panel is open for this tab); the hook only keeps a registry of live sockets till then.
 import { HELLO_TYPE, HOOK_VERSION, type HookBatch, type HookCommand, type HookEvent, type HookReplay, type HookReplayResult } from './firefox/hook-protocol';
+import { decodeBase64, encodeBase64, type Base64Builtins } from '../model/base64';
 
 interface Entry {
   s: number;
@@ -148,11 +149,8 @@ export function installHook(g: typeof globalThis & Window): void {
     if (armed) schedule();
   };
 
-  const toB64 = (bytes: Uint8Array) => {
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += apply(fromCharCode, null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
-    return btoa(s);
-  };
+  const base64: Base64Builtins = { apply, fromCharCode, btoa, atob, Uint8Array: U8 };
+  const toB64 = (bytes: Uint8Array) => encodeBase64(bytes, base64);
 
   /** Record a payload: text at once, binary copied now (the page may reuse its buffer), Blob read in order. */
   const framePayload = (en: Entry, dir: 'sent' | 'received', data: unknown, mark?: 'replayed' | 'injected') => {
@@ -262,12 +260,7 @@ export function installHook(g: typeof globalThis & Window): void {
     return;
   }
 
-  const toBytes = (b64: string) => {
-    const bin = atob(b64);
-    const out = new U8(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  };
+  const toBytes = (b64: string) => decodeBase64(b64, base64);
 
   const replay = (req: HookReplay, answer: (r: HookReplayResult) => void) => {
     const fail = (error: string, more: Partial<HookReplayResult> = {}) => answer({ id: req.id, ok: false, error, ...more });
