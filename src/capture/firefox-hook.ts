@@ -51,17 +51,23 @@ export function installHook(g: typeof globalThis & Window): void {
   const closeGet = { code: getDesc(g.CloseEvent.prototype, 'code')!.get!, reason: getDesc(g.CloseEvent.prototype, 'reason')!.get!, wasClean: getDesc(g.CloseEvent.prototype, 'wasClean')!.get! };
   const dataGet = getDesc(g.MessageEvent.prototype, 'data')!.get!;
   const blobBuffer = g.Blob.prototype.arrayBuffer;
+  const ArrayBufferC = g.ArrayBuffer;
   const isView = g.ArrayBuffer.isView;
   const bufSlice = g.ArrayBuffer.prototype.slice;
   const bufLen = getDesc(g.ArrayBuffer.prototype, 'byteLength')!.get!;
   const U8 = g.Uint8Array;
+  const Str = String;
+  const isArray = Array.isArray;
   const fromCharCode = String.fromCharCode;
   const btoa = g.btoa.bind(g);
   const atob = g.atob.bind(g);
   const setTimer = g.setTimeout.bind(g);
   const queueMicro = g.queueMicrotask.bind(g);
   const clearTimer = g.clearTimeout.bind(g);
-  const nowMs = () => g.performance.timeOrigin + g.performance.now();
+  const perf = g.performance;
+  const perfNow = perf.now;
+  const timeOrigin = perf.timeOrigin; // fixed for the document's life
+  const nowMs = () => timeOrigin + (apply(perfNow, perf, []) as number);
   const WeakMapC = g.WeakMap;
   const MapC = g.Map;
   const MessageEventC = g.MessageEvent;
@@ -111,7 +117,7 @@ export function installHook(g: typeof globalThis & Window): void {
     const taken = apply(arraySplice, queue, [0, n]) as typeof queue;
     const events: HookEvent[] = [];
     for (let i = 0; i < taken.length; i++) events[i] = taken[i].e;
-    const batch: HookBatch = { v: HOOK_VERSION, doc, href: String(g.location.href), events, ...(lost ? { lost } : {}) };
+    const batch: HookBatch = { v: HOOK_VERSION, doc, href: Str(g.location.href), events, ...(lost ? { lost } : {}) };
     lost = 0;
     post({ k: 'batch', batch });
   };
@@ -162,7 +168,7 @@ export function installHook(g: typeof globalThis & Window): void {
       if (isView(data)) {
         const v = data as ArrayBufferView;
         bytes = new U8(apply(bufSlice, v.buffer, [v.byteOffset, v.byteOffset + v.byteLength]) as ArrayBuffer);
-      } else if (data instanceof g.ArrayBuffer || (data && typeof (data as ArrayBuffer).byteLength === 'number' && !(data instanceof BlobC))) {
+      } else if (data instanceof ArrayBufferC || (data && typeof (data as ArrayBuffer).byteLength === 'number' && !(data instanceof BlobC))) {
         bytes = new U8(apply(bufSlice, data, [0, apply(bufLen, data, [])]) as ArrayBuffer);
       }
     } catch {
@@ -170,8 +176,7 @@ export function installHook(g: typeof globalThis & Window): void {
     }
     if (bytes) return emit({ k: 'frame', s: en.s, t, dir, b64: toB64(bytes), ...(mark ? { mark } : {}) });
     if (data instanceof BlobC) {
-      const slot = { e: { k: 'frame', s: en.s, t, dir, b64: '' } as HookEvent & { b64: string }, ready: false };
-      if (mark) (slot.e as { mark?: string }).mark = mark;
+      const slot = { e: { k: 'frame', s: en.s, t, dir, b64: '', ...(mark ? { mark } : {}) } as HookEvent & { b64: string }, ready: false };
       apply(arrayPush, queue, [slot]);
       const done = (b64: string) => {
         slot.e.b64 = b64;
@@ -185,32 +190,34 @@ export function installHook(g: typeof globalThis & Window): void {
       }
       return;
     }
-    emit({ k: 'frame', s: en.s, t, dir, text: String(data), ...(mark ? { mark } : {}) });
+    emit({ k: 'frame', s: en.s, t, dir, text: Str(data), ...(mark ? { mark } : {}) });
   };
 
   const socketEvent = (en: Entry): HookEvent => ({
     k: 'socket', s: en.s, url: en.url, protocols: en.protocols, t: en.t, pre: en.pre, ...(en.stack ? { stack: en.stack } : {}),
     state: apply(readyStateGet, en.ws, []) as number,
-    protocol: String(apply(protocolGet, en.ws, [])), extensions: String(apply(extensionsGet, en.ws, [])),
+    protocol: Str(apply(protocolGet, en.ws, [])), extensions: Str(apply(extensionsGet, en.ws, [])),
   });
 
   const track = (ws: WebSocket, protocols: string[], pre: boolean): Entry => {
-    const en: Entry = { s: nextS++, ws, url: String(apply(urlGet, ws, [])), protocols, t: nowMs(), pre, closed: false };
+    let stack: string | undefined;
     if (!pre && stackGet) {
       try {
-        en.stack = String(apply(stackGet, new ErrorC(), []));
+        stack = Str(apply(stackGet, new ErrorC(), []));
       } catch {
         /* no stack */
       }
     }
+    // Every key in the literal: assigning a key an object lacks would call a setter the page put on Object.prototype.
+    const en: Entry = { s: nextS++, ws, url: Str(apply(urlGet, ws, [])), protocols, t: nowMs(), pre, closed: false, ...(stack ? { stack } : {}) };
     apply(wmSet, entries, [ws, en]);
     apply(mapSet, bySocketNo, [en.s, en]);
-    apply(addListener, ws, ['open', () => emit({ k: 'open', s: en.s, t: nowMs(), protocol: String(apply(protocolGet, ws, [])), extensions: String(apply(extensionsGet, ws, [])) })]);
+    apply(addListener, ws, ['open', () => emit({ k: 'open', s: en.s, t: nowMs(), protocol: Str(apply(protocolGet, ws, [])), extensions: Str(apply(extensionsGet, ws, [])) })]);
     apply(addListener, ws, ['message', (e: MessageEvent) => framePayload(en, 'received', apply(dataGet, e, []), injecting === ws ? 'injected' : undefined)]);
     apply(addListener, ws, ['error', () => emit({ k: 'error', s: en.s, t: nowMs() })]);
     apply(addListener, ws, ['close', (e: CloseEvent) => {
       en.closed = true;
-      emit({ k: 'close', s: en.s, t: nowMs(), code: apply(closeGet.code, e, []) as number, reason: String(apply(closeGet.reason, e, [])), wasClean: !!apply(closeGet.wasClean, e, []) });
+      emit({ k: 'close', s: en.s, t: nowMs(), code: apply(closeGet.code, e, []) as number, reason: Str(apply(closeGet.reason, e, [])), wasClean: !!apply(closeGet.wasClean, e, []) });
       setTimer(() => apply(mapDelete, bySocketNo, [en.s]), 60_000);
     }]);
     if (armed !== false) emit(socketEvent(en));
@@ -222,7 +229,7 @@ export function installHook(g: typeof globalThis & Window): void {
       const ws = construct(target, args, newTarget === Hooked ? target : newTarget) as WebSocket;
       try {
         const p = args[1];
-        const protocols = p === undefined ? [] : typeof p === 'string' ? [p] : Array.isArray(p) ? p.map(String) : [String(p)];
+        const protocols = p === undefined ? [] : typeof p === 'string' ? [p] : isArray(p) ? p.map(Str) : [Str(p)];
         track(ws, protocols, false);
       } catch {
         /* never break the page */
@@ -275,7 +282,7 @@ export function installHook(g: typeof globalThis & Window): void {
       try {
         ws = (req.protocols?.length ? new Hooked(req.url!, req.protocols) : new Hooked(req.url!)) as WebSocket;
       } catch (e) {
-        return fail('threw', { message: String((e as Error)?.message ?? e) });
+        return fail('threw', { message: Str((e as Error)?.message ?? e) });
       }
       apply(binaryTypeSet, ws, ['arraybuffer']);
       let settled = false;
@@ -288,7 +295,7 @@ export function installHook(g: typeof globalThis & Window): void {
       const timer = setTimer(() => settle({ id: req.id, ok: false, error: 'timeout' }), 15_000);
       const onViolation = (e: SecurityPolicyViolationEvent) => {
         if (e.effectiveDirective !== 'connect-src' && e.violatedDirective !== 'connect-src') return;
-        settle({ id: req.id, ok: false, error: 'csp', message: String(e.originalPolicy || e.violatedDirective) });
+        settle({ id: req.id, ok: false, error: 'csp', message: Str(e.originalPolicy || e.violatedDirective) });
       };
       apply(addListener, g, ['securitypolicyviolation', onViolation, { once: true }]);
       apply(addListener, ws, ['open', () => {
@@ -297,7 +304,7 @@ export function installHook(g: typeof globalThis & Window): void {
           apply(HookedSend, ws, [data]);
           settle({ id: req.id, ok: true });
         } catch (e) {
-          settle({ id: req.id, ok: false, error: 'threw', message: String((e as Error)?.message ?? e) });
+          settle({ id: req.id, ok: false, error: 'threw', message: Str((e as Error)?.message ?? e) });
         } finally {
           replaying = null;
         }
@@ -321,7 +328,7 @@ export function installHook(g: typeof globalThis & Window): void {
         apply(HookedSend, ws, [data]);
       }
     } catch (e) {
-      return fail('threw', { message: String((e as Error)?.message ?? e) });
+      return fail('threw', { message: Str((e as Error)?.message ?? e) });
     } finally {
       injecting = null;
       replaying = null;
@@ -353,13 +360,16 @@ export function installHook(g: typeof globalThis & Window): void {
   const offer = () => {
     if (port || offers++ > 100) return;
     const ch = new MessageChannelC();
-    ch.port1.onmessage = (ev: MessageEvent) => {
+    // Each port read once, now: the ack may come after page scripts ran, and MessageChannel's getters are the page's.
+    const mine = ch.port1;
+    const theirs = ch.port2;
+    mine.onmessage = (ev: MessageEvent) => {
       const m = apply(dataGet, ev, []) as { k?: unknown } | null;
       if (port || !m || m.k !== 'ack') return;
-      port = ch.port1;
+      port = mine;
       port.onmessage = onCommand;
     };
-    winPost({ type: HELLO_TYPE, v: HOOK_VERSION, doc }, '*', [ch.port2]);
+    winPost({ type: HELLO_TYPE, v: HOOK_VERSION, doc }, '*', [theirs]);
     setTimer(offer, 50);
   };
   offer();
