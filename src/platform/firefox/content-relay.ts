@@ -1,4 +1,4 @@
-// Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox-hook.ts),
+// Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox/page-hook.ts),
 // validates everything the hook sends, and relays it to the background router over a runtime Port; passes the
 // router's commands (arm, replay) back to the hook. Registered at document_start, before any page script, so the
 // hook's hello message reaches this listener first; it is stopped there and never seen by the page, and acknowledged.
