@@ -21,6 +21,7 @@ export function installHook(g: typeof globalThis & Window): void {
   const B = takeBuiltins(g);
   if (!B) return;
   const doc = documentId(B, g);
+  // The channel is offered last, when its commands have somewhere to go; nothing is posted before it is acknowledged.
   let post: (msg: unknown) => void = () => {};
   const queue = createEventQueue(B, doc, () => B.String(g.location.href), (msg) => post(msg));
   const sockets = hookSockets(B, g, queue, frameReporter(B, queue));
