@@ -126,6 +126,6 @@ export function takeBuiltins(g: typeof globalThis & Window): Builtins | null {
     setTimeout: g.setTimeout.bind(g),
     clearTimeout: g.clearTimeout.bind(g),
     queueMicrotask: g.queueMicrotask.bind(g),
-    now: () => timeOrigin + (apply(perfNow, perf, []) as number),
+    now: () => timeOrigin + apply(perfNow, perf, []),
   });
 }

@@ -18,8 +18,7 @@ export function frameReporter(B: Builtins, queue: EventQueue): ReportFrame {
     let bytes: Uint8Array | null = null;
     try {
       if (isView(data)) {
-        const v = data as ArrayBufferView;
-        bytes = new U8(apply(bufferSlice, v.buffer, [v.byteOffset, v.byteOffset + v.byteLength]) as ArrayBuffer);
+        bytes = new U8(apply(bufferSlice, data.buffer, [data.byteOffset, data.byteOffset + data.byteLength]));
       } else if (data instanceof ArrayBufferC || (data && typeof (data as ArrayBuffer).byteLength === 'number' && !(data instanceof BlobC))) {
         bytes = new U8(apply(bufferSlice, data, [0, apply(bufferByteLength, data, [])]) as ArrayBuffer);
       }

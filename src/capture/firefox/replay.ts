@@ -20,7 +20,7 @@ export function replayer(B: Builtins, g: typeof globalThis & Window, sockets: So
   const fresh = (req: HookReplay, data: string | Uint8Array, answer: (r: HookReplayResult) => void) => {
     let ws: WebSocket;
     try {
-      ws = (req.protocols?.length ? new Hooked(req.url!, req.protocols) : new Hooked(req.url!)) as WebSocket;
+      ws = req.protocols?.length ? new Hooked(req.url!, req.protocols) : new Hooked(req.url!);
     } catch (e) {
       return answer({ id: req.id, ok: false, error: 'threw', message: messageOf(e) });
     }
@@ -69,7 +69,7 @@ export function replayer(B: Builtins, g: typeof globalThis & Window, sockets: So
     try {
       if (req.mode === 'inject') {
         const bt = apply(B.binaryType, ws, []);
-        const payload = typeof data === 'string' ? data : bt === 'blob' ? new B.Blob([data as BlobPart]) : (data as Uint8Array).buffer;
+        const payload = typeof data === 'string' ? data : bt === 'blob' ? new B.Blob([data as BlobPart]) : data.buffer;
         marks.injecting = ws;
         apply(B.dispatchEvent, ws, [new B.MessageEvent('message', { data: payload, origin: new B.URL(en.url).origin })]);
       } else {

@@ -85,7 +85,7 @@ export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: E
       // `new WebSocket()` builds a native socket; a page subclass keeps its own prototype chain.
       const ws = B.construct(target, args, newTarget === Hooked ? target : newTarget) as WebSocket;
       try {
-        const p = args[1];
+        const p: unknown = args[1];
         const protocols = p === undefined ? [] : typeof p === 'string' ? [p] : B.isArray(p) ? p.map(Str) : [Str(p)];
         track(ws, protocols, false);
       } catch {
@@ -95,7 +95,7 @@ export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: E
     },
   });
   const send: WebSocket['send'] = new Proxy(B.send, {
-    apply(target, self, args) {
+    apply(target, self: WebSocket, args: unknown[]) {
       let en: Entry | undefined;
       let open = false;
       try {
@@ -105,7 +105,7 @@ export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: E
       } catch {
         en = undefined;
       }
-      const r = apply(target, self, args);
+      const r: unknown = apply(target, self, args);
       if (en && open) {
         try {
           reportFrame(en.s, 'sent', args[0], marks.replaying === self ? 'replayed' : undefined);
@@ -131,6 +131,8 @@ export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: E
     send,
     marks,
     find: (s) => apply(B.mapGet, bySocketNo, [s]) as Entry | undefined,
-    announceLive: () => apply(B.mapForEach, bySocketNo, [(en: Entry) => en.closed || queue.emit(socketEvent(en))]),
+    announceLive: () => {
+      apply(B.mapForEach, bySocketNo, [(en: Entry) => en.closed || queue.emit(socketEvent(en))]);
+    },
   };
 }

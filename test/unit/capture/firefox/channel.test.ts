@@ -9,7 +9,7 @@ import { arm, batches, makeWorld, standInRelay, type World } from './world';
 function countHellos(w: World): { n: number; docs: Set<unknown> } {
   const seen = { n: 0, docs: new Set<unknown>() };
   w.g.addEventListener('message', (e) => {
-    const d = (e as MessageEvent).data as { type?: unknown; v?: unknown; doc?: unknown };
+    const d = e.data as { type?: unknown; v?: unknown; doc?: unknown };
     if (d?.type !== HELLO_TYPE) return;
     expect(d.v).toBe(HOOK_VERSION);
     seen.n++;
@@ -52,8 +52,7 @@ describe('Firefox page hook: private channel', () => {
     installHook(w.g);
     let port: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null } | null = null;
     const got: unknown[] = [];
-    w.g.addEventListener('message', (e) => {
-      const ev = e as MessageEvent;
+    w.g.addEventListener('message', (ev) => {
       if (port || (ev.data as { type?: unknown }).type !== HELLO_TYPE) return;
       port = w.isolatedPort(ev.ports[0]);
       port.onmessage = (m) => got.push(m.data);

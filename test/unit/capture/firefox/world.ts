@@ -130,10 +130,10 @@ export function makeWorld(): World {
       if (peer) add(tasks, () => deliver(peer, data));
     },
     get onmessage() {
-      return pstate(this as object).handler;
+      return pstate(this).handler;
     },
     set onmessage(fn: ((e: FakeMessageEvent) => void) | null) {
-      const st = pstate(this as object);
+      const st = pstate(this);
       st.handler = fn;
       // Setting onmessage starts the port: what waited is delivered.
       const waiting = st.pending;
@@ -322,8 +322,7 @@ export function standInRelay(w: World): Relay {
     command: (m) => port!.postMessage(m),
     connected: () => port !== null,
   };
-  w.g.addEventListener('message', (e) => {
-    const ev = e as MessageEvent;
+  w.g.addEventListener('message', (ev) => {
     const d = ev.data as { type?: unknown } | null;
     if (ev.source !== w.g || !d || d.type !== HELLO_TYPE) return;
     ev.stopImmediatePropagation();

@@ -8,7 +8,7 @@ import type { ContentToRouter, RouterToContent } from '../../../../src/protocol'
 import { makeWorld, type World } from '../../capture/firefox/world';
 
 /** A document at start: the hook, then the relay (both before any page script), with a fake router behind. */
-function documentStart(): { w: World; got: ContentToRouter[]; send(m: RouterToContent): void } {
+function documentStart(): { w: World; got: ContentToRouter[]; send: (m: RouterToContent) => void } {
   const w = makeWorld();
   installHook(w.g);
   const got: ContentToRouter[] = [];
@@ -25,7 +25,7 @@ function documentStart(): { w: World; got: ContentToRouter[]; send(m: RouterToCo
   return {
     w,
     got,
-    send(m) {
+    send: (m) => {
       for (const fn of listeners) fn(structuredClone(m));
       w.run();
     },
@@ -55,7 +55,7 @@ describe('Firefox hook → relay → router', () => {
     const { w, got, send } = documentStart();
     // The page's own script: listens on the window and offers a channel of its own, as the hook does.
     const pageSaw: unknown[] = [];
-    w.g.addEventListener('message', (e) => pageSaw.push((e as MessageEvent).data));
+    w.g.addEventListener('message', (e) => pageSaw.push(e.data));
     const forged = new w.g.MessageChannel();
     const forgedGot: unknown[] = [];
     forged.port1.onmessage = (e) => forgedGot.push(e.data);
