@@ -24,6 +24,18 @@ export function encodeBase64(bytes: Uint8Array, b: Base64Builtins): string {
 export function decodeBase64(b64: string, b: Base64Builtins): Uint8Array {
   const bin = b.atob(b64);
   const out = new b.Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  copyBinary(bin, out, 0);
   return out;
+}
+
+/** Decodes into `out` at `at` (the store fills its byte blocks so); returns the number of bytes written. */
+export function decodeBase64Into(b64: string, out: Uint8Array, at: number, b: Base64Builtins): number {
+  const bin = b.atob(b64);
+  copyBinary(bin, out, at);
+  return bin.length;
+}
+
+/** `atob`'s result holds one byte per character. */
+function copyBinary(bin: string, out: Uint8Array, at: number): void {
+  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
 }

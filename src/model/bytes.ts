@@ -1,5 +1,5 @@
 // Byte helpers shared by capture, store and views. Pure.
-import { decodeBase64, encodeBase64, type Base64Builtins } from './base64';
+import { decodeBase64, decodeBase64Into, encodeBase64, type Base64Builtins } from './base64';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -45,9 +45,7 @@ export function base64ToBytes(b64: string): Uint8Array {
 
 /** Decode base64 into `out` at `at` (atob: the same errors as base64ToBytes); returns the number of bytes written. */
 export function base64Into(b64: string, out: Uint8Array, at: number): number {
-  const bin = atob(b64);
-  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
-  return bin.length;
+  return decodeBase64Into(b64, out, at, REALM);
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {

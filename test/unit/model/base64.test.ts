@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64, type Base64Builtins } from '../../../src/model/base64';
+import { decodeBase64, decodeBase64Into, encodeBase64, type Base64Builtins } from '../../../src/model/base64';
 
 const REALM: Base64Builtins = { apply: Reflect.apply, fromCharCode: String.fromCharCode, btoa, atob, Uint8Array };
 
@@ -21,7 +21,7 @@ describe('base64', () => {
       ...REALM,
       btoa: (s) => (calls.push('btoa'), realBtoa(s)),
       atob: (s) => (calls.push('atob'), realAtob(s)),
-      apply: ((f: Function, self: unknown, args: ArrayLike<unknown>) => (calls.push('apply'), Reflect.apply(f, self, args))) as typeof Reflect.apply,
+      apply: ((f: (...codes: number[]) => string, self: unknown, args: ArrayLike<number>) => (calls.push('apply'), Reflect.apply(f, self, args))) as typeof Reflect.apply,
     };
     globalThis.btoa = globalThis.atob = () => {
       throw new Error('a global was read');
@@ -35,7 +35,14 @@ describe('base64', () => {
     expect(calls).toEqual(['apply', 'btoa', 'atob']);
   });
 
+  it('decodes into a block at an offset, and says how many bytes it wrote', () => {
+    const block = new Uint8Array(8);
+    expect(decodeBase64Into('AQID', block, 2, REALM)).toBe(3);
+    expect(block).toEqual(new Uint8Array([0, 0, 1, 2, 3, 0, 0, 0]));
+  });
+
   it('throws on input that is not base64, as atob does', () => {
     expect(() => decodeBase64('%%%', REALM)).toThrow();
+    expect(() => decodeBase64Into('%%%', new Uint8Array(4), 0, REALM)).toThrow();
   });
 });
