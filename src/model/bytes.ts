@@ -1,4 +1,5 @@
 // Byte helpers shared by capture, store and views. Pure.
+import { decodeBase64, decodeBase64Into, encodeBase64, type Base64Builtins } from './base64';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -29,27 +30,26 @@ export function base64ByteLength(b64: string): number {
   return Math.floor((len * 3) / 4);
 }
 
+/** This realm's built-ins; `atob`/`btoa` are looked up at each call, as before the conversion was shared. */
+const REALM: Base64Builtins = {
+  apply: Reflect.apply,
+  fromCharCode: String.fromCharCode,
+  btoa: (bin) => btoa(bin),
+  atob: (b64) => atob(b64),
+  Uint8Array,
+};
+
 export function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  return decodeBase64(b64, REALM);
 }
 
 /** Decode base64 into `out` at `at` (atob: the same errors as base64ToBytes); returns the number of bytes written. */
 export function base64Into(b64: string, out: Uint8Array, at: number): number {
-  const bin = atob(b64);
-  for (let i = 0; i < bin.length; i++) out[at + i] = bin.charCodeAt(i);
-  return bin.length;
+  return decodeBase64Into(b64, out, at, REALM);
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {
-  let bin = '';
-  const CHUNK = 0x8000;
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    bin += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return btoa(bin);
+  return encodeBase64(bytes, REALM);
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

@@ -5,6 +5,9 @@
 
 export const HOOK_VERSION = 1;
 
+/** `type` of the window message that offers the hook's end of the private channel to the isolated script. */
+export const HELLO_TYPE = 'frameline-hook-hello';
+
 /** Hook's own socket number, unique within one document (`doc`). */
 export type HookEvent =
   /** A socket the hook knows: made under the hook (`pre: false`), or adopted on its first send (`pre: true`). */

@@ -1,12 +1,11 @@
-// Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox-hook.ts),
+// Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox/page-hook.ts),
 // validates everything the hook sends, and relays it to the background router over a runtime Port; passes the
 // router's commands (arm, replay) back to the hook. Registered at document_start, before any page script, so the
 // hook's hello message reaches this listener first; it is stopped there and never seen by the page, and acknowledged.
 // Only the first hello of a document is taken. (Injected late into a tab that was already open, the page's own
 // listeners may run first: README says to reload such pages for the same guarantee.)
-import { HELLO_TYPE } from '../capture/firefox-hook';
-import { HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../capture/firefox/hook-protocol';
-import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../protocol';
+import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../../capture/firefox/hook-protocol';
+import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
 
 /** Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended). */
 const MAX_WAITING = 2000;
