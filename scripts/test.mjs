@@ -1,4 +1,4 @@
-// npm test: type-check, unit tests, build, then the real-browser e2e tests. Prints a final `N passed, N failed`
+// npm test: type-check, lint, unit tests, build, then the real-browser e2e tests. Prints a final `N passed, N failed`
 // line (summed over both vitest runs) and exits non-zero on any failure. A missing browser is a failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,8 +37,14 @@ function vitest(project) {
   ok &&= passed;
 }
 
-ok = run('type-check', 'npx', ['tsc', '--noEmit']) && ok;
-if (!ok) totals.failed += 1;
+for (const [label, args] of [['type-check', ['tsc', '--noEmit']], ['lint', ['eslint', 'src', 'test']]]) {
+  // Each counts as one check.
+  if (run(label, 'npx', args)) totals.passed += 1;
+  else {
+    totals.failed += 1;
+    ok = false;
+  }
+}
 vitest('unit');
 
 const missing = missingBrowsers();

@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 export function harValidator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
-  const add = (addFormats as unknown as { default?: (a: Ajv) => void }).default ?? (addFormats as unknown as (a: Ajv) => void);
+  const add = (addFormats as unknown as { default?: (a: Ajv) => void }).default ?? (addFormats);
   add(ajv);
   const schemas = require('har-schema') as Record<string, object>;
   for (const [name, schema] of Object.entries(schemas)) if (name !== 'har') ajv.addSchema(schema);

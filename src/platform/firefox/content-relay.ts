@@ -6,6 +6,7 @@
 // listeners may run first: README says to reload such pages for the same guarantee.)
 import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../../capture/firefox/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
+import { browser, type Runtime } from '../browser';
 
 /** Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended). */
 const MAX_WAITING = 2000;
@@ -13,7 +14,7 @@ const MAX_WAITING = 2000;
 export function startRelay(): void {
   let hook: MessagePort | null = null;
   let doc = '';
-  let ext: chrome.runtime.Port | null = null;
+  let ext: Runtime.Port | null = null;
   let waiting: ContentToRouter[] = [];
   let lost = 0;
 
@@ -35,7 +36,7 @@ export function startRelay(): void {
 
   const connect = () => {
     try {
-      ext = chrome.runtime.connect({ name: CONTENT_PORT });
+      ext = browser.runtime.connect({ name: CONTENT_PORT });
     } catch {
       return; // the extension was removed or updated: this page keeps working, unwatched
     }

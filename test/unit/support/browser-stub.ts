@@ -23,6 +23,10 @@ const browser = {
   },
   runtime: {
     getManifest: () => ({ version: 'test' }),
+    // Tests that need a Port give one (vi.spyOn(browser.runtime, 'connect')).
+    connect: (): never => {
+      throw new Error('no runtime Port in unit tests');
+    },
   },
 };
 

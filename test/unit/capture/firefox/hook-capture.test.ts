@@ -1,5 +1,5 @@
 // Firefox page-hook events and webRequest handshakes → normalized records (src/capture/hook.ts), and the checks that
-// keep what the page sends from being trusted (src/capture/hook-protocol.ts).
+// keep what the page sends from being trusted (src/capture/firefox/hook-protocol.ts).
 import { describe, expect, it } from 'vitest';
 import { HookCapture, parseFirefoxStack, type WsHandshake } from '../../../../src/capture/firefox/hook-capture';
 import { checkHookBatch, checkHookEvent, checkHookReplayResult, type HookEvent } from '../../../../src/capture/firefox/hook-protocol';

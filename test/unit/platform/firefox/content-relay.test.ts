@@ -6,6 +6,7 @@ import { installHook } from '../../../../src/capture/firefox/page-hook';
 import { startRelay } from '../../../../src/platform/firefox/content-relay';
 import type { ContentToRouter, RouterToContent } from '../../../../src/protocol';
 import { makeWorld, type World } from '../../capture/firefox/world';
+import { browser } from '../../../../src/platform/browser';
 
 /** A document at start: the hook, then the relay (both before any page script), with a fake router behind. */
 function documentStart(): { w: World; got: ContentToRouter[]; send: (m: RouterToContent) => void } {
@@ -18,7 +19,7 @@ function documentStart(): { w: World; got: ContentToRouter[]; send: (m: RouterTo
     onMessage: { addListener: (fn: (m: unknown) => void) => listeners.push(fn) },
     onDisconnect: { addListener: () => {} },
   };
-  vi.stubGlobal('chrome', { runtime: { connect: () => port } });
+  vi.spyOn(browser.runtime, 'connect').mockReturnValue(port as never);
   vi.stubGlobal('window', w.g);
   vi.stubGlobal('addEventListener', w.g.addEventListener.bind(w.g));
   startRelay();
