@@ -102,6 +102,7 @@ async function throughPanel(file: string, runs: number) {
 }
 
 it('HAR export/import at 1M and 3M frames', async () => {
+  const only = process.env.BENCH_HAR_ONLY; // 'panel': the panel's path only (the file is made once, not timed)
   const dir = join(tmpdir(), `frameline-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const rows: Array<Record<string, string | number>> = [];
@@ -109,7 +110,7 @@ it('HAR export/import at 1M and 3M frames', async () => {
     const store = makeStore(1_000_000);
     const exp: Array<{ ms: number; extraMB: number; bytes: number }> = [];
     const imp: number[] = [];
-    for (let run = 0; run < 5; run++) {
+    for (let run = 0; run < (only === 'panel' ? 1 : 5); run++) {
       const file = join(dir, 'bench.har');
       exp.push(await exportToFile(store, file));
       gc();
@@ -165,7 +166,7 @@ it('HAR export/import at 1M and 3M frames', async () => {
   } finally {
     gc();
   }
-  {
+  if (only !== 'panel') {
     const big = makeStore(3_000_000);
     const file = join(dir, 'bench3m.har');
     const r = await exportToFile(big, file);

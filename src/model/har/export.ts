@@ -14,6 +14,8 @@ export interface HarSource {
   readonly connectionOrder: readonly number[];
   readonly frameCount: number;
   frameAt(i: number): Frame | undefined;
+  /** The i-th frame read in place (valid until the next call), where the source can: no object per row. */
+  rowAt?(i: number): Frame | undefined;
   readonly anchor: number | undefined;
 }
 
@@ -93,9 +95,10 @@ export function* harChunks(src: HarSource, opts: HarExportOptions = {}): Generat
   // Frames of each exported connection, as indexes into the store: counted, then filled (two passes, no growth).
   const wanted = (id: number) => !opts.connections || opts.connections.has(id);
   const keep = (f: Frame) => wanted(f.conn) && (!opts.frameFilter || opts.frameFilter(f));
+  const row = (i: number): Frame => (src.rowAt ? src.rowAt(i)! : src.frameAt(i)!);
   const sizes = new Map<number, number>();
   for (let i = 0; i < src.frameCount; i++) {
-    const f = src.frameAt(i)!;
+    const f = row(i);
     if (keep(f)) sizes.set(f.conn, (sizes.get(f.conn) ?? 0) + 1);
   }
   const byConn = new Map<number, Uint32Array>();
@@ -105,7 +108,7 @@ export function* harChunks(src: HarSource, opts: HarExportOptions = {}): Generat
     fill.set(id, 0);
   }
   for (let i = 0; i < src.frameCount; i++) {
-    const f = src.frameAt(i)!;
+    const f = row(i);
     if (!keep(f)) continue;
     const k = fill.get(f.conn)!;
     byConn.get(f.conn)![k] = i;
@@ -183,11 +186,12 @@ export function* harChunks(src: HarSource, opts: HarExportOptions = {}): Generat
     firstEntry = false;
     let parts: string[] = [];
     for (let k = 0; k < frames.length; k++) {
-      const f = src.frameAt(frames[k])!;
+      const f = row(frames[k]);
       // Written by hand (the hot loop), in HarWebSocketMessage's shape.
       const type: HarWebSocketMessage['type'] = f.opcode === OPCODE.error ? 'error' : f.dir === 'sent' ? 'send' : 'receive';
-      let data = f.bytes ? bytesToBase64(f.bytes) : (f.text ?? '');
-      if (opts.redact && !f.bytes) data = data.replace(opts.redact, '[redacted]');
+      const bytes = f.bytes;
+      let data = bytes ? bytesToBase64(bytes) : (f.text ?? '');
+      if (opts.redact && !bytes) data = data.replace(opts.redact, '[redacted]');
       const mark = f.mark === 'replayed' ? ',"_replayed":true' : f.mark === 'injected' ? ',"_injected":true' : '';
       parts.push(`{"type":"${type}","time":${wallS(f.ts)},"opcode":${f.opcode},"data":${JSON.stringify(data)}${mark}}`);
       if (parts.length >= per) {

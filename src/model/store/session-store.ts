@@ -268,6 +268,20 @@ export class SessionStore {
     return i < 0 || i >= this.frameCount ? undefined : this.frameAtPos(this.head + i);
   }
 
+  /**
+   * The i-th stored frame read in place, for passes over many rows (HAR export): one cursor moved to the row, no
+   * Frame made. Read it before asking for another row; use frameAt for a frame to keep.
+   */
+  rowAt(i: number): Frame | undefined {
+    if (i < 0 || i >= this.frameCount) return undefined;
+    const pos = this.head + i;
+    const cur = this.rowCursor;
+    cur.c = this.chunkOf(pos);
+    cur.k = (pos - this.base) & this.MASK;
+    return cur;
+  }
+  private readonly rowCursor = new FrameCursor();
+
   /** Timestamp of the i-th stored frame (no Frame made), NaN out of range. */
   tsAt(i: number): number {
     if (i < 0 || i >= this.frameCount) return NaN;
