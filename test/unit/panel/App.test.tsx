@@ -1,27 +1,16 @@
 // @vitest-environment happy-dom
 // The whole panel as a plain page: the filter, the selection and the connection list working together on one store.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, waitFor } from '@testing-library/preact';
 import { App } from '../../../src/panel/App';
 import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
+import { timelineHeight } from '../support/layout';
 
 const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
-const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')!;
-beforeEach(() => {
-  // happy-dom does no layout: the timeline's scroller gets the height a browser would give it.
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
-    configurable: true,
-    get(this: HTMLElement) {
-      return this.classList.contains('timeline-body') ? 400 : 0;
-    },
-  });
-});
-afterEach(() => {
-  cleanup();
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight);
-});
+timelineHeight();
+afterEach(() => cleanup());
 
 const conn = (id: number, url: string): Connection => ({
   id,

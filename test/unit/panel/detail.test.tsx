@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The panel's views rendered as a plain page (no DevTools): detail pane, handshake, timeline virtualization and sorting.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, waitFor } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { SessionStore } from '../../../src/model/store';
@@ -8,6 +8,7 @@ import type { CaptureRecord, Connection } from '../../../src/model/types';
 import { DetailPane, MAX_TEXT_SHOWN } from '../../../src/panel/DetailPane';
 import { MAX_SPACER_PX, Timeline, ROW_HEIGHT } from '../../../src/panel/Timeline';
 import type { Frame } from '../../../src/model/types';
+import { timelineHeight } from '../support/layout';
 
 afterEach(cleanup);
 
@@ -88,19 +89,7 @@ describe('detail pane', () => {
 });
 
 describe('timeline', () => {
-  // happy-dom does no layout: the timeline's scroller gets the height a browser would give it.
-  const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')!;
-  beforeEach(() => {
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
-      configurable: true,
-      get(this: HTMLElement) {
-        return this.classList.contains('timeline-body') ? 400 : 0;
-      },
-    });
-  });
-  afterEach(() => {
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight);
-  });
+  timelineHeight();
 
   it('puts only the rows in view into the DOM, at their offsets, over a full-height spacer', () => {
     const s = storeWith(Array.from({ length: 10_000 }, (_, i) => text(i + 1, `frame ${i}`)));
