@@ -1,4 +1,4 @@
-// What the panel can ask of its capture host (over the port in DevTools, directly when the panel is a tab).
+// What the panel can ask of its capture host (src/platform/capture-host.ts), however it reaches it.
 import type { ReplayRequest, ReplayResult } from '../protocol';
 
 export interface PanelHost {
