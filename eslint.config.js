@@ -22,6 +22,18 @@ export default tseslint.config(
     },
   },
   {
+    // The layering: capture and model are pure (no browser APIs, no views); only platform and entries touch the browser.
+    files: ['src/capture/**', 'src/model/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/platform/**', '**/panel/**', '**/entries/**', 'webextension-polyfill', 'preact', 'preact/*'] }],
+      'no-restricted-globals': ['error', 'chrome', 'browser'],
+    },
+  },
+  {
+    files: ['src/panel/**'],
+    rules: { 'no-restricted-globals': ['error', 'chrome', 'browser'] },
+  },
+  {
     // The Firefox page hook takes the page's built-ins once, at document start, and calls them with Reflect.apply:
     // methods held apart from their objects are the point.
     files: ['src/capture/firefox/**'],
