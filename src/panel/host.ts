@@ -1,4 +1,4 @@
-// What the panel can ask of its capture host (src/platform/capture-host.ts), however it reaches it.
+// What the panel can ask of its capture host (src/platform/host-link.ts), however it reaches it.
 import type { ReplayRequest, ReplayResult } from '../protocol';
 
 export interface PanelHost {

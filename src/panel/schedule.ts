@@ -81,7 +81,7 @@ export function renderBudget(idle: number | undefined): { share: number; gapMs: 
 
 /**
  * What the panel does at the start of each scheduled render: take the records its capture host holds (a host in the
- * same renderer is pulled, see src/platform/capture-host.ts), so they are rendered in this very frame.
+ * same renderer is pulled, see src/platform/host-link.ts), so they are rendered in this very frame.
  */
 const frameStarts = new Set<() => void>();
 export function atFrameStart(fn: () => void): () => void {

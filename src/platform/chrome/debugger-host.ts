@@ -7,7 +7,7 @@ import { ReplayMarks } from '../../capture/chrome/replay-marks';
 import { Batcher } from '../../model/batcher';
 import { PROTOCOL_VERSION, batchMessage } from '../../protocol';
 import type { HostStatus, PanelToHost, ReplayRequest, ReplayResult } from '../../protocol';
-import { pullFrom, type Host, type PanelLink } from '../capture-host';
+import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { handlePanelMessage } from '../panel-messages';
 import { TabDebugger, hasDebugger } from './debugger';
 import { replayThroughDebugger } from './debugger-replay';

@@ -6,7 +6,7 @@
 // processes: the only hop where a batch is serialized.
 import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePanelPortName } from '../../protocol';
 import type { HostToPanel, PanelToHost } from '../../protocol';
-import type { Host, HostConnection, OnPending, PanelLink } from '../capture-host';
+import type { Host, HostConnection, OnPending, PanelLink } from '../host-link';
 import { browser, type Runtime } from '../browser';
 
 /** What the DevTools page exposes on its window for the panel's direct link. */

@@ -8,7 +8,7 @@ import { Batcher } from '../../model/batcher';
 import { headerValue, splitProtocols } from '../../model/headers';
 import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from '../../protocol';
 import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../../protocol';
-import { pullFrom, type Host, type PanelLink } from '../capture-host';
+import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { describeReplayError } from '../replay-errors';
 import { handlePanelMessage } from '../panel-messages';
 import { browser, type Runtime } from '../browser';
