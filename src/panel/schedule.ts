@@ -89,17 +89,23 @@ export function atFrameStart(fn: () => void): () => void {
   return () => frameStarts.delete(fn);
 }
 
-/** The schedulers of the live views, to wake when the host says records are waiting (recordsWaiting). */
-const wakeable = new Set<() => void>();
-export function wakeWhenRecordsWait(schedule: () => void): () => void {
+/** The schedulers of the live views, to tell when the host says records are waiting (recordsWaiting). */
+const wakeable = new Set<Scheduler>();
+export function wakeWhenRecordsWait(schedule: Scheduler): () => void {
   wakeable.add(schedule);
   return () => wakeable.delete(schedule);
 }
 
 /** The capture host holds records: ask for a render, which pulls them at its start (atFrameStart). */
 export function recordsWaiting(): void {
-  for (const schedule of wakeable) schedule();
+  for (const schedule of wakeable) schedule.recordsWaiting();
 }
+
+/**
+ * Schedules a render. `recordsWaiting`: records wait to be pulled; a render already asked for (or sleeping out a
+ * stream's gap) will pull them when it runs, so nothing more is asked.
+ */
+export type Scheduler = (() => void) & { recordsWaiting(): void };
 
 /**
  * A render of `fn` at most once per animation frame, within the budget above; its renders count in renderStats.
@@ -109,7 +115,7 @@ export function recordsWaiting(): void {
 export function frameScheduler(
   fn: () => void,
   { streaming = () => true }: { streaming?: () => boolean } = {},
-): () => void {
+): Scheduler {
   let pending = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let started = 0;
@@ -166,7 +172,7 @@ export function frameScheduler(
     sleeping = false;
     ask(FALLBACK_MS);
   };
-  return () => {
+  const schedule = () => {
     if (pending) {
       // What is due now no longer yields to the machine (nothing new arrived: a filter's result, the user's own
       // change): it does not sleep out a stream's gap.
@@ -179,4 +185,11 @@ export function frameScheduler(
     pending = true;
     ask(FALLBACK_MS);
   };
+  return Object.assign(schedule, {
+    recordsWaiting: () => {
+      if (pending) return;
+      pending = true;
+      ask(FALLBACK_MS);
+    },
+  });
 }
