@@ -126,6 +126,37 @@ describe('memory budget', () => {
     expect(s.visibleAt(s.visibleCount - 1)!.id).toBe(1999);
   });
 
+  it('moves visibleEpoch when the visible rows change other than by rows added: a filter, a clear, eviction of visible rows', () => {
+    const s = new SessionStore();
+    let epoch = s.visibleEpoch;
+    const moved = () => {
+      const m = s.visibleEpoch !== epoch;
+      epoch = s.visibleEpoch;
+      return m;
+    };
+    const add = (from: number, to: number) => s.apply(Array.from({ length: to - from + 1 }, (_, i) => big(from + i, 100_000)));
+    add(1, 12);
+    expect(moved()).toBe(false);
+    s.setFilter((f) => f.id > 5);
+    expect(moved()).toBe(true);
+    add(13, 13);
+    expect(moved()).toBe(false);
+    s.setFilter(null);
+    expect(moved()).toBe(true);
+    s.setFilter((f) => f.id > 5);
+    moved();
+    s.setBudget(1024 * 1024); // ten frames of 100 kB: the oldest, hidden, go
+    expect([s.frameAt(0)!.id, moved()]).toEqual([5, false]);
+    add(14, 15); // and then visible ones
+    expect([s.frameAt(0)!.id, moved()]).toEqual([7, true]);
+    s.setFilter(null);
+    moved();
+    add(16, 17); // unfiltered, every frame evicted was visible
+    expect([s.frameAt(0)!.id, moved()]).toEqual([9, true]);
+    s.clear();
+    expect(moved()).toBe(true);
+  });
+
   it('holds its invariants whatever happens (property)', () => {
     fc.assert(
       fc.property(
@@ -143,7 +174,9 @@ describe('memory budget', () => {
           let id = 0;
           let offered = 0;
           let paused = false;
+          const visibleIds = () => Array.from({ length: s.visibleCount }, (_, i) => s.visibleIdAt(i));
           for (const op of ops) {
+            const [ids, epoch] = [visibleIds(), s.visibleEpoch];
             if (op.k === 'add') {
               s.apply(Array.from({ length: op.n }, () => big(++id, op.size)));
               offered += op.n;
@@ -153,6 +186,10 @@ describe('memory budget', () => {
               s.setPaused(op.on);
               paused = op.on;
             }
+            // While visibleEpoch stands, the rows visible before are all still there, in a row: others were only added.
+            const now = visibleIds();
+            if (s.visibleEpoch === epoch) expect(now.slice(now.indexOf(ids[0]), now.indexOf(ids[0]) + ids.length)).toEqual(ids);
+            if (op.k === 'filter') expect(s.visibleEpoch).toBeGreaterThan(epoch);
           }
           void paused;
           // Nothing is lost silently: stored + evicted + paused = offered.
