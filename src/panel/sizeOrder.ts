@@ -3,7 +3,7 @@
 import type { SessionStore } from '../model/store';
 
 /** What the order reads of the store. */
-export type SizedRows = Pick<SessionStore, 'visibleCount' | 'visibleIdAt' | 'visibleSizeAt' | 'visibleIndexOf' | 'filter' | 'stats'>;
+export type SizedRows = Pick<SessionStore, 'visibleCount' | 'visibleIdAt' | 'visibleSizeAt' | 'visibleIndexOf' | 'visibleEpoch'>;
 
 export class SizeOrder {
   /** order[rank] = index among the visible rows; room for more than `count` (it grows by doubling). */
@@ -11,10 +11,9 @@ export class SizeOrder {
   /** Visible rows in the order. */
   private count = 0;
   private readonly sign: number;
-  // What the order was made from: the filter, the session (clear() replaces the store's stats object: the one sign
-  // of a clear that later frames cannot hide, as ids may start again), and the ids of its first and last rows.
-  private filter: SizedRows['filter'] = null;
-  private session: SizedRows['stats'] | null = null;
+  // What the order was made from: the store's visible rows as of `epoch` (it moves when they change other than by rows
+  // added: another filter, a clear, eviction), and the ids of its first and last rows.
+  private epoch = NaN;
   private firstId = NaN;
   private lastId = NaN;
 
@@ -26,15 +25,15 @@ export class SizeOrder {
   }
 
   /**
-   * Bring the order up to the store's visible rows. While a filter stands, rows are only added: new frames after the
-   * rows already ordered, and a filter scan's older matches before them; those are merged in. Anything else (another
-   * filter, a clear, the oldest rows evicted) is a new set of rows, sorted afresh.
+   * Bring the order up to the store's visible rows. While the store's visibleEpoch stands, rows are only added: new
+   * frames after the rows already ordered, and a filter scan's older matches before them; those are merged in.
+   * Anything else (another filter, a clear, the oldest rows evicted) is a new set of rows, sorted afresh.
    */
   update(): void {
     const s = this.store;
     const n = s.visibleCount;
     const n0 = this.count;
-    if (s.filter !== this.filter || s.stats !== this.session || n0 === 0) return this.rebuild();
+    if (s.visibleEpoch !== this.epoch || n0 === 0) return this.rebuild();
     if (n === n0 && s.visibleIdAt(0) === this.firstId && s.visibleIdAt(n - 1) === this.lastId) return;
     // Where the rows ordered last time are now: together, after `before` new ones, or the set changed otherwise.
     const before = s.visibleIndexOf(this.firstId);
@@ -125,8 +124,7 @@ export class SizeOrder {
   private settle(n: number): void {
     const s = this.store;
     this.count = n;
-    this.filter = s.filter;
-    this.session = s.stats;
+    this.epoch = s.visibleEpoch;
     this.firstId = n ? s.visibleIdAt(0) : NaN;
     this.lastId = n ? s.visibleIdAt(n - 1) : NaN;
   }

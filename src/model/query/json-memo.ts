@@ -4,11 +4,16 @@ import type { Frame, JsonMemoFrame } from '../types';
 import { JSON_MEMO, OPCODE } from '../types';
 import { MISSING as MISSING_VALUE } from './json-path';
 import { skipWs as skipWsImported } from './json-scan';
+import { jsonShape as jsonShapeImported, learnShape, UNIQUE as SHAPE_UNIQUE, VALID as SHAPE_VALID, wantsShape as wantsShapeImported } from './json-valid';
 
 // Imported constants and functions copied to module constants for the per-frame paths (a bundler or test runner may
 // turn each use of an imported binding into a property read on a module object).
 const MISSING = MISSING_VALUE;
 const skipWs = skipWsImported;
+const jsonShape = jsonShapeImported;
+const wantsShape = wantsShapeImported;
+const TOLD_UNIQUE = SHAPE_UNIQUE;
+const TOLD_VALID = SHAPE_VALID;
 const TEXT = OPCODE.text;
 const VALID = JSON_MEMO.valid;
 const INVALID = JSON_MEMO.invalid;
@@ -18,8 +23,10 @@ export const M_VALIDITY = 3; // JSON_MEMO: unknown, invalid, valid
 const M_KNOWN = 4; // the bits below are known
 export const M_BACKSLASH = 8; // the text has a backslash
 export const M_UNIQUE = 16; // the text parses, and no object in it has two members of the same name (uniqueNames)
-export const M_BRACKET_SHIFT = 5; // 11 bits: where the first bracket after the first character is (capped)
-const BRACKET_CAP = 2047;
+// Known valid by the grammar alone (jsonShape), not parsed: whether names repeat is unknown until learnJson parses it.
+export const M_UNCOUNTED = 32;
+export const M_BRACKET_SHIFT = 6; // 10 bits: where the first { or [ after the first character is (capped)
+const BRACKET_CAP = 1023;
 
 /**
  * The text parsed last and its value (MISSING: not JSON). Kept by text, not by frame: the same frame is often asked
@@ -50,9 +57,10 @@ export function jsonOf(f: Frame, cache: ParseCache): unknown {
   const value = cache.value;
   // Remembered by the frame, also when its text is the one parsed last (the same string in another frame).
   const m = (f as Partial<JsonMemoFrame>).jsonMemo;
-  if (m !== undefined && (m & M_VALIDITY) === 0) {
-    if (value === MISSING) setMemo(f, m | INVALID);
-    else setMemo(f, m | VALID | (uniqueNames(t, value) ? M_UNIQUE : 0));
+  if (m !== undefined && ((m & M_VALIDITY) === 0 || m & M_UNCOUNTED)) {
+    const rest = m & ~(M_VALIDITY | M_UNCOUNTED);
+    if (value === MISSING) setMemo(f, rest | INVALID);
+    else setMemo(f, rest | VALID | (uniqueNames(t, value) ? M_UNIQUE : 0));
   }
   return value;
 }
@@ -88,29 +96,46 @@ function setMemo(f: Frame, m: number) {
   if (memo.jsonMemo !== undefined) memo.jsonMemo = m;
 }
 
-/** Validity bits as known, plus the text's structure bits (learnt, with native searches, the first time). */
+/**
+ * Validity bits as known, plus the text's structure bits (learnt, with native searches, the first time). Only the
+ * opening brackets are looked for: in JSON a closing one before them can only close the text itself, and what the
+ * raw reading finds in a text that is not JSON never counts.
+ */
 export function memoOf(f: Frame, t: string): number {
   let m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
   if (m & M_KNOWN) return m;
   m |= M_KNOWN;
   if (t.indexOf('\\') >= 0) m |= M_BACKSLASH;
   const open = skipWs(t, 0);
-  let bracket = BRACKET_CAP;
-  for (const ch of '{[]}') {
-    const at = t.indexOf(ch, open + 1);
-    if (at >= 0 && at < bracket) bracket = at;
-  }
-  m |= bracket << M_BRACKET_SHIFT;
+  let bracket = t.indexOf('{', open + 1);
+  const square = t.indexOf('[', open + 1);
+  if (bracket < 0 || (square >= 0 && square < bracket)) bracket = square;
+  m |= (bracket < 0 || bracket > BRACKET_CAP ? BRACKET_CAP : bracket) << M_BRACKET_SHIFT;
   setMemo(f, m);
   return m;
 }
 
-/** Whether the text of a text frame whose first character is { or [ parses as JSON (remembered by the frame if it can). */
-export function parses(f: Frame, cache: ParseCache): boolean {
+/**
+ * Whether `t`, the text of a text frame whose first character is { or [, parses as JSON (remembered by the frame if
+ * it can). Most texts are told by a regular expression (jsonShape), without the parse and its garbage; the others are
+ * parsed, and so now and then is one the grammar told, to learn its shape.
+ */
+export function parses(f: Frame, t: string, cache: ParseCache): boolean {
   const m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
   if ((m & M_VALIDITY) === VALID) return true;
   if ((m & M_VALIDITY) === INVALID) return false;
-  return jsonOf(f, cache) !== MISSING;
+  const told = jsonShape(t);
+  if (told === TOLD_UNIQUE) {
+    setMemo(f, m | VALID | M_UNIQUE);
+    return true;
+  }
+  if (told === TOLD_VALID && !wantsShape()) {
+    setMemo(f, m | VALID | M_UNCOUNTED);
+    return true;
+  }
+  const value = jsonOf(f, cache);
+  if (told === TOLD_VALID) learnShape(value !== MISSING && uniqueNames(t, value) ? value : null);
+  return value !== MISSING;
 }
 
 /** learnJson's own parse cache: it walks the frames in order, so a text repeated in a row is parsed once. */
@@ -124,6 +149,7 @@ const idleParse = new ParseCache();
 export function learnJson(f: Frame): void {
   const t = f.text;
   if (t === undefined || f.opcode !== TEXT) return;
-  memoOf(f, t);
-  parses(f, idleParse);
+  // Parsed unless known, also when the grammar alone told it valid (M_UNCOUNTED): then whether its names repeat is not.
+  const m = memoOf(f, t);
+  if ((m & M_VALIDITY) === 0 || m & M_UNCOUNTED) jsonOf(f, idleParse);
 }

@@ -119,7 +119,7 @@ export function needleOf(name: string): string {
 /**
  * In a text without backslashes, the start of the value of the member `key` of the object at `open`, found
  * with native searches instead of a walk: -1 if the name is nowhere after `open`, -3 if this cannot tell (then walk).
- * `bracket` is where the first bracket after `open` is (see memoOf), or -1 for an object below the top level (then the
+ * `bracket` is where the first { or [ after `open` is (see memoOf), or -1 for an object below the top level (then the
  * characters up to the name are checked). The first `needle` is the name's closing quote;
  * the name is a member of this object if it comes before any bracket (nothing nested opened or closed), and
  * the last such member if the needle does not occur again (or if the text is known to have no duplicate names). Only for names with a character that cannot stand between
@@ -224,7 +224,7 @@ export function rawPath(segs: Segment[], eq: string | null = null): RawPath {
 
 /**
  * The value at a path in a JSON text: a primitive, NESTED, MISSING or UNSURE. `plain`: the text has no backslash;
- * `bracket`: where its first bracket after the first character is (memoOf); `unique`: no duplicate names in it.
+ * `bracket`: where its first { or [ after the first character is (memoOf); `unique`: no duplicate names in it.
  */
 export function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, unique: boolean): unknown {
   let i = skipWs(t, 0);

@@ -51,7 +51,7 @@ function byPath(f: Frame, path: RawPath, test: (v: unknown) => boolean, none: bo
   if (v === UNSURE) return test(resolve(jsonOf(f, cache), path.segs));
   const hit = test(v);
   // Invalid JSON has no values: a value found decides only if the text parses (or if it changes nothing).
-  return hit === none || parses(f, cache) ? hit : none;
+  return hit === none || parses(f, t, cache) ? hit : none;
 }
 
 /** The needles of a path term: for == "text", the text's (the names' are looked for by fastMember). */
@@ -72,7 +72,7 @@ function comparison(op: string, lit: { value: unknown; re?: RegExp }): (v: unkno
       return (v) => v === MISSING || v !== want;
     case '~': {
       const re = lit.re!;
-      return (v) => v !== MISSING && v !== null && typeof v !== 'object' && re.test(String(v));
+      return (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && re.test(String(v));
     }
     default: {
       const n = want as number;

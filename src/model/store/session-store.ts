@@ -45,6 +45,11 @@ const CACHE_SIZE = 4096;
 export class SessionStore {
   /** Bumped on every change; views compare it to decide whether to re-render. */
   revision = 0;
+  /**
+   * Goes up whenever the visible rows change other than by rows being added (a new filter, a clear, eviction of visible
+   * rows): what a view keeps per visible row stays valid while it holds, and must be made afresh once it moves.
+   */
+  visibleEpoch = 0;
   readonly connections = new Map<number, Connection>();
   /** Connection ids in the order they were first seen. */
   readonly connectionOrder: number[] = [];
@@ -204,6 +209,7 @@ export class SessionStore {
   private evict() {
     const target = this.budgetBytes * 0.95;
     const last = this.tail - 1;
+    const headBefore = this.head;
     while (this.head < last && this.usedBytes > target) {
       const pos = this.head;
       const c = this.chunks[0];
@@ -231,12 +237,15 @@ export class SessionStore {
     let old = 0;
     while (old < f.n && f.at(f.n - 1 - old) < this.head) old++;
     if (old) f.dropLast(old);
+    let dropped = old > 0 || (!this.visible && this.head > headBefore);
     const v = this.visible;
     if (v && f.n === 0) {
       old = 0;
       while (old < v.n && v.at(old) < this.head) old++;
       if (old) v.dropFirst(old);
+      dropped ||= old > 0;
     }
+    if (dropped) this.visibleEpoch++;
   }
 
   /** Set the memory budget (bytes); evicts at once if the store is over it. */
@@ -390,6 +399,7 @@ export class SessionStore {
    * which the panel stays responsive. A new filter cancels the scan under way.
    */
   setFilter(predicate: FramePredicate | null): void {
+    this.visibleEpoch++;
     this.predicate = predicate;
     this.scan = null;
     this.found = new Positions();
@@ -514,6 +524,7 @@ export class SessionStore {
 
   /** Forget every frame and connection (the columns and payloads are dropped, so their memory can be reclaimed). */
   clear(): void {
+    this.visibleEpoch++;
     this.navigationStarts.clear();
     this.pendingNavigation = null;
     this.chunks = [];

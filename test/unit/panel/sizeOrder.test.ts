@@ -116,11 +116,8 @@ describe('size order', () => {
       get visibleCount() {
         return s.visibleCount;
       },
-      get filter() {
-        return s.filter;
-      },
-      get stats() {
-        return s.stats;
+      get visibleEpoch() {
+        return s.visibleEpoch;
       },
       visibleIdAt: (i) => s.visibleIdAt(i),
       visibleIndexOf: (id) => s.visibleIndexOf(id),
