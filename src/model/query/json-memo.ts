@@ -142,14 +142,15 @@ export function parses(f: Frame, t: string, cache: ParseCache): boolean {
 const idleParse = new ParseCache();
 
 /**
- * Learn, ahead of any query, what JSON terms need to know of a frame's text: whether it parses and where its
- * structure is (remembered by the frame). The panel runs this over new frames while it is idle, so that the first
- * JSON term over a million frames reads raw text instead of parsing each one.
+ * Learn, ahead of any query, what JSON terms need to know of a frame's text: whether it parses, whether its names
+ * repeat, and where its structure is (remembered by the frame). The panel runs this over new frames while it is idle,
+ * so that a JSON term over a million frames finds all that known and only reads raw text.
  */
 export function learnJson(f: Frame): void {
   const t = f.text;
   if (t === undefined || f.opcode !== TEXT) return;
-  // Parsed unless known, also when the grammar alone told it valid (M_UNCOUNTED): then whether its names repeat is not.
-  const m = memoOf(f, t);
-  if ((m & M_VALIDITY) === 0 || m & M_UNCOUNTED) jsonOf(f, idleParse);
+  memoOf(f, t);
+  // Told as a query would (a text of a shape learnt needs no parse), then parsed if the grammar alone told it valid,
+  // so that whether its names repeat is known too.
+  if (parses(f, t, idleParse) && ((f as Partial<JsonMemoFrame>).jsonMemo ?? 0) & M_UNCOUNTED) jsonOf(f, idleParse);
 }
