@@ -35,6 +35,17 @@ export const RENDER_SHARE_MACHINE_KNOWN = 0.6;
 export const BUSY_FROM = 0.3;
 export const BUSY_AT = 0.1;
 export const SATURATED_GAP_MS = 125;
+/**
+ * The longest a render's measured cost may hold the next one back. The cost runs until the main thread is free again,
+ * so one render followed by a long task of someone else's (DevTools starting up, the capture host's set-up) would
+ * otherwise hold every render, the user's own included, for many seconds.
+ */
+export const MAX_HOLD_MS = 500;
+
+/** How long after a render began the next may run: its cost over the share, at most MAX_HOLD_MS (pure). */
+export function holdAfter(cost: number, share: number): number {
+  return Math.min(cost / share, MAX_HOLD_MS);
+}
 
 /** The idle share of the machine's processors (0–1), or undefined when the platform cannot tell. */
 let machineIdle: () => number | undefined = () => undefined;
@@ -129,7 +140,7 @@ export function frameScheduler(
       const cost = performance.now() - started;
       renderStats.ms += cost;
       const { share, gapMs } = renderBudget(machineIdle());
-      notBefore = started + cost / share;
+      notBefore = started + holdAfter(cost, share);
       gapUntil = started + gapMs;
     };
   }

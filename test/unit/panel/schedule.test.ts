@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, TYPING_HOLD_MS, frameScheduler, gapForIdle,
-  atFrameStart, recordsWaiting, renderBudget, setMachineIdle, userTyping, wakeWhenRecordsWait,
+  MAX_HOLD_MS, atFrameStart, holdAfter, recordsWaiting, renderBudget, setMachineIdle, userTyping, wakeWhenRecordsWait,
 } from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
@@ -19,6 +19,15 @@ describe('the tail yields to a saturated machine', () => {
     // Never slower than 1000 / SATURATED_GAP_MS renders a second, so the tail still visibly moves.
     expect(1000 / SATURATED_GAP_MS).toBeGreaterThanOrEqual(5);
     for (let idle = 0; idle < 1; idle += 0.05) expect(gapForIdle(idle + 0.05)).toBeLessThanOrEqual(gapForIdle(idle));
+  });
+});
+
+describe('a render that took long', () => {
+  it('holds the next one back by its cost over the share, but never for more than MAX_HOLD_MS', () => {
+    expect(holdAfter(9, 0.45)).toBeCloseTo(20);
+    // A render followed by seconds of someone else's task (DevTools starting up) must not freeze the panel.
+    expect(holdAfter(9000, 0.45)).toBe(MAX_HOLD_MS);
+    expect(MAX_HOLD_MS).toBeLessThanOrEqual(1000);
   });
 });
 
