@@ -118,7 +118,7 @@ export function memoOf(f: Frame, t: string): number {
 /**
  * Whether `t`, the text of a text frame whose first character is { or [, parses as JSON (remembered by the frame if
  * it can). Most texts are told by a regular expression (jsonShape), without the parse and its garbage; the others are
- * parsed, and so now and then is one the grammar told, to learn its shape.
+ * parsed, and now and then one no shape told is parsed to learn its shape.
  */
 export function parses(f: Frame, t: string, cache: ParseCache): boolean {
   const m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
@@ -134,7 +134,7 @@ export function parses(f: Frame, t: string, cache: ParseCache): boolean {
     return true;
   }
   const value = jsonOf(f, cache);
-  if (told === TOLD_VALID) learnShape(value !== MISSING && uniqueNames(t, value) ? value : null);
+  if (value !== MISSING && wantsShape()) learnShape(uniqueNames(t, value) ? value : null);
   return value !== MISSING;
 }
 

@@ -46,10 +46,14 @@ const shapes: RegExp[] = [];
 const MAX_SHAPES = 3;
 /** A shape's expression may be this long at most (a text of many members compiles slowly, and is rarely repeated). */
 const MAX_SHAPE_CHARS = 16 * 1024;
-// Texts told VALID since the last shape was learnt, and how many there must be before the next one is: it doubles
+// Texts no shape told since the last shape was learnt, and how many there must be before the next one is: it doubles
 // with each shape learnt (or not learnt), so a stream of ever new shapes costs a few compilations, not one per text.
 let missed = 0;
 let learnAfter = 0;
+// The grammar is compiled once shapes have missed this often (a stream of a few shapes may never need it); until then
+// a text no shape tells is parsed.
+const GRAMMAR_AFTER = 64;
+let misses = 0;
 
 /** Whether a text is JSON (an object or an array, whitespace around it), and whether its names repeat. */
 export function jsonShape(t: string): number {
@@ -60,24 +64,24 @@ export function jsonShape(t: string): number {
       return UNIQUE;
     }
   }
+  missed++;
   if (grammar === null) {
+    if (++misses < GRAMMAR_AFTER) return NOT_TOLD;
     const v = value(MAX_DEPTH - 1);
     grammar = new RegExp(`^${WS}(?:${object(v)}|${array(v)})${END}`);
   }
-  if (!grammar.test(t)) return NOT_TOLD;
-  missed++;
-  return VALID;
+  return grammar.test(t) ? VALID : NOT_TOLD;
 }
 
-/** Whether a text jsonShape told VALID should be parsed, so that learnShape learns its shape. */
+/** Whether the next text no shape told should be parsed (if jsonShape told VALID) and its shape learnt. */
 export function wantsShape(): boolean {
   return missed > learnAfter;
 }
 
 /**
- * Learn the shape of a text jsonShape told VALID, from its parsed value (null: its names repeat). A text of the same
- * shape has the same names in the same order in each object (written without escapes), and only names-free values
- * in its arrays; so its names do not repeat either.
+ * Learn the shape of a text no shape told, from its parsed value (null: its names repeat). A text of the same shape
+ * has the same names in the same order in each object (written without escapes), and only names-free values in its
+ * arrays; so its names do not repeat either.
  */
 export function learnShape(parsed: unknown): void {
   missed = 0;
@@ -88,11 +92,12 @@ export function learnShape(parsed: unknown): void {
   shapes.push(new RegExp(`^${WS}${src}${END}`));
 }
 
-/** Forget the shapes learnt (tests). */
-export function forgetShapes(): void {
+/** Forget the shapes learnt (tests); `grammar`: tell texts by the grammar from the first miss. */
+export function forgetShapes(grammar = false): void {
   shapes.length = 0;
   missed = 0;
   learnAfter = 0;
+  misses = grammar ? GRAMMAR_AFTER : 0;
 }
 
 const INDEX = /^(?:0|[1-9]\d*)$/;

@@ -80,7 +80,7 @@ const shapely = (v: J, inArray = false): boolean => {
 };
 
 describe('jsonShape (JSON told by regular expressions)', () => {
-  beforeEach(forgetShapes);
+  beforeEach(() => forgetShapes(true));
 
   it('says JSON only for what JSON.parse takes, and for every such text it can tell', () => {
     const arbitrary = fc.oneof(text, fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom(...TRICKY));
@@ -96,7 +96,7 @@ describe('jsonShape (JSON told by regular expressions)', () => {
   it('says "no repeated names" only for texts of a shape learnt from a text without any, and knows that text again', () => {
     fc.assert(
       fc.property(fc.array(j.filter(container), { minLength: 1, maxLength: 3 }), fc.array(j.filter(container), { maxLength: 8 }), (learnt, others) => {
-        forgetShapes();
+        forgetShapes(true);
         for (const v of learnt) if (jsonShape(write(v)) !== NOT_TOLD) learnShape(repeats(v) ? null : JSON.parse(write(v)));
         for (const v of [...learnt, ...others]) {
           const t = write(v);
