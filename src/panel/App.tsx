@@ -84,7 +84,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     detail.setTab('handshake');
   }, []);
   const clear = useCallback(() => {
-    store.clear();
+    store.clear('live');
     resetView();
   }, [store, resetView]);
   const shown = useMemo(

@@ -42,7 +42,7 @@ export function Toolbar(p: ToolbarProps) {
       >
         {p.paused ? 'Resume' : 'Pause'}
       </button>
-      <button type="button" data-testid="clear" title="Clear all frames and connections" onClick={p.onClear}>
+      <button type="button" data-testid="clear" title="Clear all frames, and the connections that are closed (open ones stay, with their handshake)" onClick={p.onClear}>
         Clear
       </button>
       <span class="filter-box">

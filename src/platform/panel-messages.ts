@@ -5,12 +5,15 @@ export interface PanelRequests {
   start(): Promise<void>;
   reloadPage(): Promise<void>;
   replay(req: ReplayRequest): Promise<ReplayResult>;
+  /** Tell a panel that just said hello of the live connections (records into the host's batcher). */
+  snapshot(): void;
 }
 
 export function handlePanelMessage(host: PanelRequests, msg: PanelToHost, postStatus: () => void, reply: (m: HostToPanel) => void): void {
   switch (msg.type) {
     case 'hello':
       postStatus();
+      host.snapshot();
       break;
     case 'attach':
       void host.start();

@@ -129,6 +129,15 @@ export class CdpCapture {
     return out;
   }
 
+  /**
+   * Write the connections still connecting, open or closing (and the time anchor) again: for a panel that connects
+   * after they were announced (a reloaded panel), so its connection list, composer and HAR export have them.
+   */
+  snapshot(): void {
+    if (this.anchor !== undefined) this.out.record({ t: 'anchor', anchor: this.anchor });
+    for (const c of this.ids.values()) if (c.state === 'connecting' || c.state === 'open' || c.state === 'closing') this.emitConn(c);
+  }
+
   /** Wall-clock ms of a CDP timestamp, or null before any anchor is known. */
   wallMsOf(ts: number): number | null {
     return this.anchor === undefined ? null : toWallMs(ts, this.anchor);

@@ -522,8 +522,13 @@ export class SessionStore {
     this.clear();
   }
 
-  /** Forget every frame and connection (the columns and payloads are dropped, so their memory can be reclaimed). */
-  clear(): void {
+  /**
+   * Forget every frame (the columns and payloads are dropped, so their memory can be reclaimed) and every connection;
+   * `keep: 'live'` (the user's Clear) keeps the connections still connecting, open or closing, handshake and all, as
+   * Chrome DevTools does: their next frames, the composer and HAR export still need them.
+   */
+  clear(keep: 'live' | 'nothing' = 'nothing'): void {
+    const live = keep === 'live' ? this.connectionOrder.filter((id) => isLive(this.connections.get(id))) : [];
     this.visibleEpoch++;
     this.navigationStarts.clear();
     this.pendingNavigation = null;
@@ -540,8 +545,13 @@ export class SessionStore {
     this.scan = null;
     this.found = new Positions();
     this.visible = this.predicate ? new Positions() : null;
+    const kept = live.map((id) => this.connections.get(id)!);
     this.connections.clear();
     this.connectionOrder.length = 0;
+    for (const c of kept) {
+      this.connections.set(c.id, c);
+      this.connectionOrder.push(c.id);
+    }
     this.framesPerConnection.clear();
     this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
     this.changed();
@@ -571,4 +581,8 @@ export class SessionStore {
     this.revision++;
     for (const fn of this.listeners) fn();
   }
+}
+
+function isLive(c: Connection | undefined): boolean {
+  return c !== undefined && (c.state === 'connecting' || c.state === 'open' || c.state === 'closing');
 }

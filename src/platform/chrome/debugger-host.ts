@@ -143,6 +143,10 @@ export class DebuggerHost implements Host {
     this.batcher.flushNow();
   }
 
+  snapshot(): void {
+    this.capture.snapshot();
+  }
+
   dispose(): void {
     this.debugger.dispose();
   }

@@ -190,6 +190,10 @@ export class HookHost implements Host {
     this.batcher.flushNow();
   }
 
+  // This host lives in the panel page: a reloaded panel has a new host, whose hooks announce their live sockets when
+  // it arms them. A hello from the same page finds nothing the panel lacks.
+  snapshot(): void {}
+
   dispose(): void {
     this.disposed = true;
     clearInterval(this.sweeper);

@@ -84,6 +84,26 @@ describe('session store', () => {
     expect(s.visibleCount).toBe(1);
   });
 
+  it("the user's Clear keeps the connections still open (handshake and order), so their next frames have a connection", () => {
+    const s = new SessionStore();
+    const withHandshake: Connection = { ...conn(2), request: { headers: [{ name: 'Host', value: 'h' }] } };
+    s.apply([
+      { t: 'conn', conn: { ...conn(1), state: 'closed' } },
+      { t: 'conn', conn: withHandshake },
+      { t: 'conn', conn: { ...conn(3), state: 'connecting' } },
+      { t: 'conn', conn: { ...conn(4), state: 'error' } },
+      frame(1, 'a'),
+      frame(2, 'b'),
+    ]);
+    s.clear('live');
+    expect(s.frameCount).toBe(0);
+    expect(s.connectionOrder).toEqual([2, 3]);
+    expect(s.connections.get(2)?.request?.headers[0].value).toBe('h');
+    expect(s.framesPerConnection.size).toBe(0);
+    s.apply([frame(2, 'after')]);
+    expect(s.framesPerConnection.get(2)).toBe(1);
+  });
+
   it('finds frames by id', () => {
     const s = new SessionStore();
     const recs = [frame(1, 'a'), frame(1, 'b'), frame(1, 'c')];

@@ -124,6 +124,21 @@ describe('CDP capture from recorded Chromium events', () => {
     expect(hdr.openedBeforeCapture).toBe(false);
   });
 
+  it('writes the live connections again on request (a reloaded panel), not the closed ones', () => {
+    const { cap, conns, records } = replay();
+    const open = conns.filter((c) => c.state === 'open' || c.state === 'connecting' || c.state === 'closing');
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.length).toBeLessThan(conns.length);
+    records.length = 0; // what capture writes from here on: the snapshot
+    cap.snapshot();
+    expect(records[0].t).toBe('anchor');
+    const snap = records.filter((r) => r.t === 'conn').map((r) => (r as { conn: Connection }).conn);
+    expect(snap.map((c) => c.id)).toEqual(open.map((c) => c.id));
+    const store = new SessionStore();
+    store.apply(records);
+    for (const c of open) expect(store.connections.get(c.id)).toEqual(c);
+  });
+
   it('ignores malformed events without throwing, and counts them', () => {
     const cap = new CdpCapture({ out: collectInto([]) });
     const bad: Array<[string, unknown]> = [
