@@ -1,7 +1,11 @@
 // Normalized records: what every capture source (CDP in Chrome, the page hook in Firefox) produces and what the
 // store, the views and HAR work on. Pure data: no chrome.*, no DOM.
 
-export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed' | 'error';
+/**
+ * 'unknown': the socket was live when capture lost sight of it (the debugger detached); capture says again what it is
+ * once it sees the page again (re-attached), or when a frame of it arrives.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed' | 'error' | 'unknown';
 export type Direction = 'sent' | 'received';
 
 /** WebSocket opcodes, plus -1 for a frame error reported by the browser (as Chrome's HAR does). */
@@ -54,6 +58,8 @@ export interface Connection {
   id: number;
   url: string;
   state: ConnectionState;
+  /** How its state was told other than by an event of the socket itself (e.g. closed while capture was detached). */
+  stateNote?: string;
   /** The socket was already open when capture started: its handshake was never seen. */
   openedBeforeCapture: boolean;
   /** For a socket opened before capture whose URL could not be told apart: the live sockets it may be. */

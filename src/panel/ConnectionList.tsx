@@ -35,7 +35,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
             title={c.url || connectionLabel(c)}
             onClick={() => onPick(id)}
           >
-            <span class={`state state-${c.state}`} title={c.state} />
+            <span class={`state state-${c.state}`} title={c.stateNote ? `${c.state}: ${c.stateNote}` : c.state} />
             <span class="conn-id">#{id}</span>
             <span class="conn-url">{connectionLabel(c)}</span>
             <span class="conn-meta">

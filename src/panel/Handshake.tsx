@@ -40,7 +40,7 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
   const time = (ts?: number) => (ts === undefined || store.anchor === undefined ? '—' : formatClock(store.wallMs(ts)));
   const rows: Array<[string, string]> = [
     ['URL', c.url || (c.urlCandidates ? `one of: ${c.urlCandidates.join(', ')}` : 'unknown')],
-    ['State', c.state],
+    ['State', c.stateNote ? `${c.state} (${c.stateNote})` : c.state],
     ['Status', c.response ? `${c.response.status} ${c.response.statusText}` : '—'],
     ['Subprotocol', c.protocol || '—'],
     ['Extensions', c.extensions || '—'],

@@ -7,7 +7,7 @@ import { startServer } from '../support/server.mjs';
 import { until } from './until';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
-import { clear, composerAction, connections, openComposer, setEditor, waitForConnection, waitForRow } from './panel';
+import { clear, composerAction, connections, openComposer, press, setEditor, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let srv: Server;
@@ -82,6 +82,27 @@ describe('faults in Chromium', () => {
         what: 'the reloaded panel to capture',
       });
     }, 'chrome-live');
+    await dt.close();
+    await page.close();
+  });
+
+  it('a detached debugger: live sockets show as unknown, and on re-attach the closed one shows closed, the open one open', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
+    await openSocket(page, 'stays', 'det-stays', 'hello stays');
+    await openSocket(page, 'goes', 'det-goes', 'hello goes');
+    await waitForRow(panel, `r.text === 'hello goes' && r.direction === 'received'`, 'both sockets captured');
+    await panel.evaluate(`chrome.debugger.detach({ tabId: chrome.devtools.inspectedWindow.tabId })`);
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, { what: 'the detach shown' });
+    await waitForConnection(panel, `c.url.includes('t=det-stays') && c.state === 'unknown'`, 'a live socket of unknown state');
+    await waitForConnection(panel, `c.url.includes('t=det-goes') && c.state === 'unknown'`, 'the other live socket of unknown state');
+    // Meanwhile the page closes one; nobody sees its close.
+    await page.evaluate(`new Promise((done) => { window.goes.onclose = () => done(); window.goes.close(1000, 'bye'); })`);
+    await press(panel, '[data-testid="reattach"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'capture again' });
+    await waitForConnection(panel, `c.url.includes('t=det-goes') && c.state === 'closed'`, 'the socket closed meanwhile shown closed');
+    await waitForConnection(panel, `c.url.includes('t=det-stays') && c.state === 'open'`, 'the socket still open shown open');
+    await sendOn(page, 'stays', 'after reattach');
+    await waitForRow(panel, `r.text === 'after reattach' && r.direction === 'received'`, 'its frames again');
     await dt.close();
     await page.close();
   });

@@ -129,13 +129,47 @@ export class CdpCapture {
     return out;
   }
 
+  /** Capture lost sight of the page (the debugger detached): what its live sockets do now is unknown. */
+  detached(): void {
+    for (const c of this.ids.values()) {
+      if (!isLive(c)) continue;
+      c.state = 'unknown';
+      c.stateNote = 'The debugger was detached while this socket was live: its frames and close since then were not seen.';
+      this.emitConn(c);
+    }
+  }
+
+  /**
+   * Capture sees the page again (re-attached): a socket of unknown state whose URL no live socket of the page has any
+   * more was closed meanwhile; where the page has as many live sockets of that URL as there are unknown ones (beside
+   * those known open), they are open. Otherwise they stay unknown until a frame of theirs arrives.
+   */
+  reconcile(session: SessionKey, live: ReadonlyArray<{ url: string; readyState: number }>): void {
+    const liveByUrl = new Map<string, number>();
+    for (const s of live) if (s.readyState <= 2) liveByUrl.set(s.url, (liveByUrl.get(s.url) ?? 0) + 1);
+    const unknownByUrl = new Map<string, Connection[]>();
+    for (const c of this.connectionsOf(session)) {
+      if (isLive(c)) liveByUrl.set(c.url, (liveByUrl.get(c.url) ?? 0) - 1);
+      else if (c.state === 'unknown' && c.url) unknownByUrl.set(c.url, [...(unknownByUrl.get(c.url) ?? []), c]);
+    }
+    for (const [url, conns] of unknownByUrl) {
+      const n = liveByUrl.get(url) ?? 0;
+      if (n > 0 && n < conns.length) continue; // some closed, some not: which is unknown
+      for (const c of conns) {
+        c.state = n > 0 ? 'open' : 'closed';
+        c.stateNote = n > 0 ? 'Still open when the debugger attached again; frames while it was detached were not seen.' : 'Closed while the debugger was detached: its close code and time were not seen.';
+        this.emitConn(c);
+      }
+    }
+  }
+
   /**
    * Write the connections still connecting, open or closing (and the time anchor) again: for a panel that connects
    * after they were announced (a reloaded panel), so its connection list, composer and HAR export have them.
    */
   snapshot(): void {
     if (this.anchor !== undefined) this.out.record({ t: 'anchor', anchor: this.anchor });
-    for (const c of this.ids.values()) if (c.state === 'connecting' || c.state === 'open' || c.state === 'closing') this.emitConn(c);
+    for (const c of this.ids.values()) if (isLive(c) || c.state === 'unknown') this.emitConn(c);
   }
 
   /** Wall-clock ms of a CDP timestamp, or null before any anchor is known. */
@@ -323,6 +357,12 @@ export class CdpCapture {
     if (!id || ts === undefined || !isObj(r) || typeof r.payloadData !== 'string') return void this.malformed++;
     this.ensureAnchor(ts);
     const c = this.ensure(s, id, true);
+    if (c.state === 'unknown') {
+      // A frame after a detach: the socket is open, whatever was missed meanwhile.
+      c.state = 'open';
+      c.stateNote = 'Seen again after the debugger was detached; frames while it was detached were not seen.';
+      this.emitConn(c);
+    }
     const opcode = num(r.opcode) ?? OPCODE.text;
     const data = r.payloadData;
     if (c.openedBeforeCapture && dir === 'received') this.rememberKey(c.id, opcode, data);
@@ -376,4 +416,8 @@ export class CdpCapture {
       conn: { ...c, target: { ...c.target }, ...(c.urlCandidates ? { urlCandidates: [...c.urlCandidates] } : {}) },
     });
   }
+}
+
+function isLive(c: Connection): boolean {
+  return c.state === 'connecting' || c.state === 'open' || c.state === 'closing';
 }

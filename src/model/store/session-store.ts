@@ -584,5 +584,5 @@ export class SessionStore {
 }
 
 function isLive(c: Connection | undefined): boolean {
-  return c !== undefined && (c.state === 'connecting' || c.state === 'open' || c.state === 'closing');
+  return c !== undefined && (c.state === 'connecting' || c.state === 'open' || c.state === 'closing' || c.state === 'unknown');
 }

@@ -110,7 +110,10 @@ export class DebuggerHost implements Host {
       await withTimeout(this.probe.installInDocuments(undefined), SETUP_TIMEOUT_MS).catch(() => {});
       await withTimeout(send(undefined, 'Target.setAutoAttach', AUTO_ATTACH), SETUP_TIMEOUT_MS).catch(() => {});
       // Sockets that exist already: watch them now, before their next messages (see PageProbe).
-      this.watch.setLive(undefined, (await withTimeout(this.probe.scan(undefined), SETUP_TIMEOUT_MS).catch(() => [])) ?? []);
+      const live = await withTimeout(this.probe.scan(undefined), SETUP_TIMEOUT_MS).catch(() => null);
+      this.watch.setLive(undefined, live ?? []);
+      // Sockets that were live when the debugger detached: which are still open (a scan that failed tells nothing).
+      if (live) this.capture.reconcile(undefined, live);
       this.setPhase('capturing');
       this.debugger.startHeartbeat();
     } catch (e) {
@@ -174,6 +177,8 @@ export class DebuggerHost implements Host {
   private detached(why: string) {
     if (this.status.phase === 'detached') return;
     this.probe.reset();
+    this.capture.detached();
+    this.batcher.flushNow();
     this.setPhase('detached', why);
   }
 

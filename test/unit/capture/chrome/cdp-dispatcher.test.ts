@@ -139,6 +139,51 @@ describe('CDP capture from recorded Chromium events', () => {
     for (const c of open) expect(store.connections.get(c.id)).toEqual(c);
   });
 
+  it('marks live sockets unknown on a detach, and tells them apart again on re-attach or on their next frame', () => {
+    const records: CaptureRecord[] = [];
+    const cap = new CdpCapture({ out: collectInto(records), now: () => 1_800_000_000_000 });
+    // Four open sockets: a and b on URLs of their own, two on a shared URL; one closed before the detach.
+    const open = (requestId: string, url: string) => {
+      cap.handle(undefined, 'Network.webSocketCreated', { requestId, url });
+      cap.handle(undefined, 'Network.webSocketHandshakeResponseReceived', { requestId, timestamp: 1, response: { status: 101, statusText: '', headers: {} } });
+    };
+    open('a', 'ws://h/a');
+    open('b', 'ws://h/b');
+    open('s1', 'ws://h/shared');
+    open('s2', 'ws://h/shared');
+    open('c', 'ws://h/c');
+    cap.handle(undefined, 'Network.webSocketClosed', { requestId: 'c', timestamp: 2 });
+    const store = new SessionStore();
+    store.apply(records);
+    const id = (url: string) => store.connectionOrder.filter((i) => store.connections.get(i)!.url === url);
+    cap.detached();
+    store.apply(records.splice(0));
+    expect(store.connectionOrder.map((i) => store.connections.get(i)!.state)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'closed']);
+
+    // Re-attached: the page still has a, one socket of the shared URL, and not b.
+    cap.reconcile(undefined, [{ url: 'ws://h/a', readyState: 1 }, { url: 'ws://h/shared', readyState: 1 }, { url: 'ws://h/c', readyState: 3 }]);
+    store.apply(records.splice(0));
+    const state = (url: string) => id(url).map((i) => store.connections.get(i)!.state);
+    expect(state('ws://h/a')).toEqual(['open']);
+    expect(state('ws://h/b')).toEqual(['closed']);
+    expect(store.connections.get(id('ws://h/b')[0])?.stateNote).toMatch(/closed while the debugger was detached/i);
+    expect(state('ws://h/shared')).toEqual(['unknown', 'unknown']); // one of the two closed: which, nobody can tell
+    expect(state('ws://h/c')).toEqual(['closed']);
+  });
+
+  it('a frame of a socket of unknown state says it is open', () => {
+    const records: CaptureRecord[] = [];
+    const sink = new CdpCapture({ out: collectInto(records), now: () => 1_800_000_000_000 });
+    const frame = { requestId: 'r1', timestamp: 10, response: { opcode: 1, mask: false, payloadData: 'x' } };
+    sink.handle(undefined, 'Network.webSocketFrameReceived', frame);
+    sink.detached();
+    sink.handle(undefined, 'Network.webSocketFrameReceived', { ...frame, timestamp: 11 });
+    const store = new SessionStore();
+    store.apply(records);
+    expect(store.connections.get(1)?.state).toBe('open');
+    expect(store.frameCount).toBe(2);
+  });
+
   it('ignores malformed events without throwing, and counts them', () => {
     const cap = new CdpCapture({ out: collectInto([]) });
     const bad: Array<[string, unknown]> = [
