@@ -5,7 +5,7 @@
 import { createHost } from '../platform/capture-host';
 import { FIREFOX_BUILD } from '../platform/build';
 import { servePanelPorts } from '../platform/chrome/devtools-link';
-import { loadSettings } from '../platform/settings';
+import { loadSettings, onSettingsChanged } from '../platform/settings';
 import { PANEL_PAGE, PANEL_TITLE } from '../panel/constants';
 import { browser } from '../platform/browser';
 
@@ -27,7 +27,11 @@ if (FIREFOX_BUILD) {
     });
   });
 
+  // What capture holds while the panel is not there to take it stays within the user's memory budget.
+  const MB = 1024 * 1024;
+  onSettingsChanged((s) => host.setBudget(s.memoryBudgetMB * MB));
   void loadSettings().then((s) => {
+    host.setBudget(s.memoryBudgetMB * MB);
     if (s.captureStart === 'devtools-open') {
       shownOnce = true;
       void host.start();

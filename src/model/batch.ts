@@ -101,6 +101,50 @@ export class BatchBuilder implements RecordSink {
   }
 }
 
+/**
+ * A batch cut into batches of at most `maxChars` payload characters each, in order (a frame longer than that goes
+ * alone): for a hop that limits the size of one message (a runtime Port's 64 MiB).
+ */
+export function splitBatch(b: RecordBatch, maxChars: number): RecordBatch[] {
+  const f = b.frames;
+  const n = f.id.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += f.p[i].length;
+  if (total <= maxChars) return [b];
+  const out: RecordBatch[] = [];
+  let o = 0;
+  let i = 0;
+  while (i < n || o < b.others.length) {
+    const part = emptyBatch();
+    const pf = part.frames;
+    let chars = 0;
+    for (;;) {
+      while (o < b.others.length && b.at[o] === i) {
+        part.others.push(b.others[o++]);
+        part.at.push(pf.id.length);
+      }
+      if (i === n) break;
+      const len = f.p[i].length;
+      if (pf.id.length > 0 && chars + len > maxChars) break;
+      pf.id.push(f.id[i]);
+      pf.conn.push(f.conn[i]);
+      pf.op.push(f.op[i]);
+      pf.ts.push(f.ts[i]);
+      pf.size.push(f.size[i]);
+      pf.k.push(f.k[i]);
+      pf.p.push(f.p[i]);
+      chars += len;
+      i++;
+    }
+    while (i === n && o < b.others.length) {
+      part.others.push(b.others[o++]);
+      part.at.push(pf.id.length);
+    }
+    out.push(part);
+  }
+  return out;
+}
+
 /** Write a record object into a sink (for records made as objects: HAR import, tests). */
 export function writeRecord(sink: RecordSink, r: CaptureRecord): void {
   if (r.t !== 'frame') return sink.record(r);

@@ -1,16 +1,21 @@
 // Collects what a capture source writes and hands it on in batches, about once per frame (16 ms), never one message
-// per record. Bounded while nobody takes them: past `maxFrames` frames or `maxChars` payload characters the oldest
-// frames are dropped and counted.
+// per record. Bounded in bytes while nobody takes them (the user's memory budget): past it the oldest frames are
+// dropped and counted.
 import { BatchBuilder, type OtherRecord, type RecordBatch, type RecordSink } from './batch';
 import type { Direction, FrameMark } from './types';
+
+/** A frame's columns in the buffer (ids, times, sizes, flags, the payload's slot), about. */
+const FRAME_BYTES = 64;
+/** Until the host knows the user's budget: the default budget's. */
+const DEFAULT_MAX_BYTES = 500 * 1024 * 1024;
 
 export interface BatcherOptions {
   flush: (batch: RecordBatch) => void;
   intervalMs?: number;
   /** Called when a record arrives in an empty buffer while open: a reader that pulls (flushNow) may want to come. */
   onPending?: () => void;
-  maxFrames?: number;
-  maxChars?: number;
+  /** What the buffer may hold, estimated in bytes (see bytesHeld). */
+  maxBytes?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   /** Clock in ms (performance.now by default). */
   now?: () => number;
@@ -31,8 +36,7 @@ export class Batcher implements RecordSink {
   constructor(opts: BatcherOptions) {
     this.opts = {
       intervalMs: 16,
-      maxFrames: 2_000_000,
-      maxChars: 256 * 1024 * 1024,
+      maxBytes: DEFAULT_MAX_BYTES,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       now: () => performance.now(),
       soon: (fn) => queueMicrotask(fn),
@@ -49,10 +53,21 @@ export class Batcher implements RecordSink {
     this.opts.intervalMs = ms;
   }
 
+  /** Bound what it holds (the user's memory budget); sheds at once if it holds more. */
+  setMaxBytes(bytes: number): void {
+    this.opts.maxBytes = Math.max(1024 * 1024, bytes);
+    if (this.bytesHeld() > this.opts.maxBytes) this.shed();
+  }
+
+  /** The buffer's size in bytes, as estimated: two per payload character (a string may be two-byte) and each frame's columns. */
+  bytesHeld(): number {
+    return this.buf.chars * 2 + this.buf.frames * FRAME_BYTES;
+  }
+
   frame(id: number, conn: number, dir: Direction, opcode: number, ts: number, size: number, payload: string | undefined, binary: boolean, mark?: FrameMark): void {
     if (this.open && this.buf.empty) this.onPending?.();
     this.buf.frame(id, conn, dir, opcode, ts, size, payload, binary, mark);
-    if (this.buf.frames > this.opts.maxFrames || this.buf.chars > this.opts.maxChars) this.shed();
+    if (this.bytesHeld() > this.opts.maxBytes) this.shed();
     this.arrived();
   }
 
@@ -99,7 +114,7 @@ export class Batcher implements RecordSink {
     let n = Math.ceil(this.buf.frames / 10);
     this.buf.dropOldest(n);
     this.dropped += n;
-    while (this.buf.chars > this.opts.maxChars * 0.9 && this.buf.frames > 1) {
+    while (this.bytesHeld() > this.opts.maxBytes * 0.9 && this.buf.frames > 1) {
       n = Math.ceil(this.buf.frames / 10);
       this.buf.dropOldest(n);
       this.dropped += n;

@@ -22,6 +22,10 @@ export interface Host {
   disconnectPanel(link: PanelLink): void;
   /** Hand what is waiting to the linked panel now (a link that pulls calls this at its animation frames). */
   pull(): void;
+  /** The user's memory budget (bytes): what the host holds while no panel takes it stays within it. */
+  setBudget(bytes: number): void;
+  /** Frames a link could not deliver (counted in the status's `dropped`, never silent). */
+  countLost(frames: number): void;
   dispose(): void;
 }
 

@@ -13,6 +13,13 @@ export async function loadSettings(): Promise<Settings> {
   }
 }
 
+/** Call `fn` with the settings whenever they change (in any of the extension's pages). */
+export function onSettingsChanged(fn: (s: Settings) => void): void {
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && KEY in changes) void loadSettings().then(fn);
+  });
+}
+
 // Saves run one after another: each reads what the previous one wrote, so quick successive changes are all kept.
 let saving: Promise<unknown> = Promise.resolve();
 

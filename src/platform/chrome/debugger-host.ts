@@ -146,6 +146,17 @@ export class DebuggerHost implements Host {
     this.batcher.flushNow();
   }
 
+  countLost(frames: number): void {
+    this.linkLost += frames;
+    this.postStatus();
+  }
+  private linkLost = 0;
+
+  setBudget(bytes: number): void {
+    this.batcher.setMaxBytes(bytes);
+    this.postStatus();
+  }
+
   snapshot(): void {
     this.capture.snapshot();
   }
@@ -189,7 +200,7 @@ export class DebuggerHost implements Host {
   }
 
   private postStatus() {
-    this.status.dropped = this.batcher.dropped;
+    this.status.dropped = this.batcher.dropped + this.linkLost;
     this.status.malformed = this.capture.malformed + this.handlerErrors;
     this.link?.post({ v: PROTOCOL_VERSION, type: 'status', status: { ...this.status } });
   }

@@ -8,6 +8,11 @@ import { PROTOCOL_VERSION, isHostToPanel, isPanelToHost, panelPortName, parsePan
 import type { HostToPanel, PanelToHost } from '../../protocol';
 import type { Host, HostConnection, OnPending, PanelLink } from '../host-link';
 import { browser, type Runtime } from '../browser';
+import { batchFrameCount, splitBatch } from '../../model/batch';
+import { batchMessage } from '../../protocol';
+
+/** Payload characters per Port message: within its 64 MiB even if every character took a few bytes serialized. */
+const PORT_PART_CHARS = 8 * 1024 * 1024;
 
 /** What the DevTools page exposes on its window for the panel's direct link. */
 export interface DirectLink {
@@ -70,10 +75,16 @@ export function servePanelPorts(host: Host): void {
     if (port.sender?.id !== browser.runtime.id) return port.disconnect();
     const link: PanelLink = {
       post(msg) {
-        try {
-          port.postMessage(msg);
-        } catch {
-          host.disconnectPanel(link);
+        // A Port message has a size limit (64 MiB): a large batch goes in parts; a part that still cannot go (one
+        // huge frame) is counted as lost, and the link goes on.
+        const parts = msg.type === 'batch' ? splitBatch(msg.batch, PORT_PART_CHARS).map(batchMessage) : [msg];
+        for (const part of parts) {
+          try {
+            port.postMessage(part);
+          } catch {
+            if (part.type !== 'batch') return host.disconnectPanel(link);
+            host.countLost(batchFrameCount(part.batch));
+          }
         }
       },
     };

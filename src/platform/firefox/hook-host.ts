@@ -190,6 +190,16 @@ export class HookHost implements Host {
     this.batcher.flushNow();
   }
 
+  countLost(frames: number): void {
+    this.status.dropped += frames;
+    this.postStatus();
+  }
+
+  setBudget(bytes: number): void {
+    this.batcher.setMaxBytes(bytes);
+    this.postStatus();
+  }
+
   // This host lives in the panel page: a reloaded panel has a new host, whose hooks announce their live sockets when
   // it arms them. A hello from the same page finds nothing the panel lacks.
   snapshot(): void {}

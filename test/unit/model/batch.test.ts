@@ -2,7 +2,7 @@
 // Port's JSON, order kept, malformed batches refused.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { batchOf, isRecordBatch, recordsOf } from '../../../src/model/batch';
+import { batchOf, isRecordBatch, recordsOf, splitBatch } from '../../../src/model/batch';
 import { batchMessage, isHostToPanel } from '../../../src/protocol';
 import type { CaptureRecord } from '../../../src/model/types';
 
@@ -49,5 +49,18 @@ describe('record batches', () => {
     bad.batch.frames.p.pop();
     expect(isHostToPanel(bad)).toBe(false);
     expect(isHostToPanel({ v: 1, type: 'batch', records: [] })).toBe(false); // an older protocol
+  });
+});
+
+describe('splitBatch', () => {
+  it('cuts a batch into parts within a payload bound, records and their places kept, a long frame alone', () => {
+    const conn: CaptureRecord = { t: 'conn', conn: { id: 1, url: 'ws://x', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } };
+    const fr = (id: number, n: number): CaptureRecord => ({ t: 'frame', frame: { id, conn: 1, dir: 'received', opcode: 1, ts: id, size: n, text: 'a'.repeat(n) } });
+    const records: CaptureRecord[] = [conn, fr(1, 40), fr(2, 40), { t: 'anchor', anchor: 5 }, fr(3, 250), fr(4, 10), fr(5, 10), { t: 'navigated', url: 'http://x/', ts: 6 }];
+    const parts = splitBatch(batchOf(records), 100);
+    expect(parts.map((p) => p.frames.id)).toEqual([[1, 2], [3], [4, 5]]);
+    expect(parts.flatMap(recordsOf)).toEqual(records);
+    for (const p of parts) expect(isRecordBatch(p)).toBe(true);
+    expect(splitBatch(batchOf(records), 1000)).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ const fr = (id: number, text = 'x'): CaptureRecord => ({
   frame: { id, conn: 1, dir: 'sent', opcode: 1, ts: id, size: text.length, text },
 });
 
-function manual(opts: { maxFrames?: number; maxChars?: number } = { maxFrames: 100 }) {
+function manual(opts: { maxBytes?: number } = { maxBytes: 100 * 64 }) {
   const timers: Array<() => void> = [];
   const batches: CaptureRecord[][] = [];
   const soon: Array<() => void> = [];
@@ -56,15 +56,25 @@ describe('batcher', () => {
     expect(ids(frames)).toEqual([...Array(frames.length).keys()].map((i) => 150 - frames.length + i));
   });
 
-  it('bounds what it holds in payload characters too, counting what it drops', () => {
-    const { b, push, batches, tick } = manual({ maxChars: 10_000 });
+  it('bounds what it holds in bytes, payloads counted, counting what it drops', () => {
+    const { b, push, batches, tick } = manual({ maxBytes: 20_000 });
     for (let i = 0; i < 100; i++) push(fr(i, 'y'.repeat(1000)));
+    expect(b.bytesHeld()).toBeLessThanOrEqual(20_000);
     b.setOpen(true);
     tick();
     const frames = batches.flat();
     expect(frames.length * 1000).toBeLessThanOrEqual(10_000);
     expect(frames.length + b.dropped).toBe(100);
     expect(ids(frames).at(-1)).toBe(99);
+  });
+
+  it("a lower budget (the user's setting) sheds at once, and counts it", () => {
+    const { b, push } = manual({ maxBytes: 1 << 30 });
+    for (let i = 0; i < 5000; i++) push(fr(i, 'z'.repeat(1000)));
+    expect(b.dropped).toBe(0);
+    b.setMaxBytes(2 * 1024 * 1024);
+    expect(b.bytesHeld()).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(b.dropped).toBeGreaterThan(0);
   });
 
   it('rings once when records start waiting in an empty buffer, for a reader that pulls them (flushNow)', () => {
