@@ -13,6 +13,7 @@ import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { Splitter } from './Splitter';
 import { SessionBar } from './SessionBar';
+import { PaneBoundary } from './PaneBoundary';
 import { useSessions } from './useSessions';
 import { useHarIO, type Notice } from './useHarIO';
 import { useLayout } from './useLayout';
@@ -87,6 +88,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     store.clear('live');
     resetView();
   }, [store, resetView]);
+  // A failed detail pane tries again once something else is shown in it.
+  const detailKey = `${session.id}:${sel.selectedFrame}:${sel.selectedConn}:${detail.tab}`;
   const shown = useMemo(
     () => ({
       frame: sel.selectedFrame !== null ? store.frameById(sel.selectedFrame) : undefined,
@@ -108,28 +111,32 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         void har.importFile(f);
       }}
     >
-      <Toolbar
-        paused={store.paused}
-        onPause={() => store.setPaused(!store.paused)}
-        onClear={clear}
-        filterText={filter.filterText}
-        onFilter={filter.setFilterText}
-        filterError={filter.error}
-        filterChecking={filter.checking}
-        onReload={() => host.reload()}
-        settings={settings}
-        onSettings={saveSettings}
-        inDevTools={inDevTools}
-        selectionSize={sel.selection.size}
-        onReplaySelection={() => detail.openSequence([...sel.selection])}
-        filteredCount={filter.filterText || filter.connFilter !== null ? store.visibleCount : 0}
-        onReplayFiltered={() => {
-          const ids: number[] = [];
-          for (let i = 0; i < Math.min(store.visibleCount, MAX_SEQUENCE); i++) ids.push(store.visibleAt(i)!.id);
-          detail.openSequence(ids);
-        }}
-      />
-      <SessionBar sessions={sessions} onShow={show} onClose={close} har={har} canConnection={filter.connFilter !== null} canFiltered={!!store.filter} />
+      <PaneBoundary name="toolbar" label="toolbar" resetOn={session.id}>
+        <Toolbar
+          paused={store.paused}
+          onPause={() => store.setPaused(!store.paused)}
+          onClear={clear}
+          filterText={filter.filterText}
+          onFilter={filter.setFilterText}
+          filterError={filter.error}
+          filterChecking={filter.checking}
+          onReload={() => host.reload()}
+          settings={settings}
+          onSettings={saveSettings}
+          inDevTools={inDevTools}
+          selectionSize={sel.selection.size}
+          onReplaySelection={() => detail.openSequence([...sel.selection])}
+          filteredCount={filter.filterText || filter.connFilter !== null ? store.visibleCount : 0}
+          onReplayFiltered={() => {
+            const ids: number[] = [];
+            for (let i = 0; i < Math.min(store.visibleCount, MAX_SEQUENCE); i++) ids.push(store.visibleAt(i)!.id);
+            detail.openSequence(ids);
+          }}
+        />
+      </PaneBoundary>
+      <PaneBoundary name="session-bar" label="session bar" resetOn={session.id}>
+        <SessionBar sessions={sessions} onShow={show} onClose={close} har={har} canConnection={filter.connFilter !== null} canFiltered={!!store.filter} />
+      </PaneBoundary>
       {notice && (
         <div class={`banner ${notice.kind === 'error' ? 'banner-error' : 'banner-info'}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid={notice.kind === 'error' ? 'import-error' : 'notice'}>
           <span>{notice.text}</span>
@@ -148,42 +155,50 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
       )}
       <div class="main">
         <div class="connections-pane" style={{ width: `${layout.connectionsWidth}px` }}>
-          <ConnectionList store={store} revision={revision} selected={filter.connFilter} onPick={pickConnection} />
+          <PaneBoundary name="connections" label="connection list" resetOn={session.id}>
+            <ConnectionList store={store} revision={revision} selected={filter.connFilter} onPick={pickConnection} />
+          </PaneBoundary>
         </div>
         <Splitter axis="x" size={layout.connectionsWidth} min={120} onSize={(w) => setLayout({ ...layout, connectionsWidth: w })} testid="split-connections" label="Resize the connection list" />
         <div class="center">
-          <Timeline
-            store={store}
-            selected={sel.selectedFrame}
-            selection={sel.selection}
-            onSelect={sel.selectFrame}
-            onReplay={(id) => {
-              const f = store.frameById(id);
-              if (f) detail.openComposer(f);
-            }}
-            onOpen={(id) => {
-              sel.setSelectedFrame(id);
-              detail.setTab('frame');
-            }}
-          />
+          <PaneBoundary name="timeline" label="timeline" resetOn={session.id}>
+            <Timeline
+              store={store}
+              selected={sel.selectedFrame}
+              selection={sel.selection}
+              onSelect={sel.selectFrame}
+              onReplay={(id) => {
+                const f = store.frameById(id);
+                if (f) detail.openComposer(f);
+              }}
+              onOpen={(id) => {
+                sel.setSelectedFrame(id);
+                detail.setTab('frame');
+              }}
+            />
+          </PaneBoundary>
           <Splitter axis="y" size={layout.detailHeight} min={80} onSize={(h) => setLayout({ ...layout, detailHeight: h })} testid="split-detail" label="Resize the detail pane" />
           <div class="detail-pane" style={{ height: `${layout.detailHeight}px` }}>
-            <DetailPane
-              store={store}
-              frame={shown.frame}
-              conn={shown.conn}
-              tab={detail.tab}
-              onTab={detail.setTab}
-              composer={detail.composer}
-              host={host}
-              readOnly={session.readOnly}
-              onReplay={detail.openComposer}
-              sequence={detail.sequence}
-            />
+            <PaneBoundary name="detail" label="detail pane" resetOn={detailKey}>
+              <DetailPane
+                store={store}
+                frame={shown.frame}
+                conn={shown.conn}
+                tab={detail.tab}
+                onTab={detail.setTab}
+                composer={detail.composer}
+                host={host}
+                readOnly={session.readOnly}
+                onReplay={detail.openComposer}
+                sequence={detail.sequence}
+              />
+            </PaneBoundary>
           </div>
         </div>
       </div>
-      <StatusBar store={store} status={status} />
+      <PaneBoundary name="status-bar" label="status bar" resetOn={session.id}>
+        <StatusBar store={store} status={status} />
+      </PaneBoundary>
     </div>
   );
 }

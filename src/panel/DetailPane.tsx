@@ -9,6 +9,7 @@ import { JsonTree } from './JsonTree';
 import { Handshake } from './Handshake';
 import { Composer, type ComposerSource } from './Composer';
 import { Sequence, type SequenceSource } from './Sequence';
+import { PaneBoundary } from './PaneBoundary';
 import type { PanelHost } from './host';
 
 /** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
@@ -63,9 +64,13 @@ export function DetailPane(props: DetailPaneProps) {
       </div>
       <div class="detail-body">
         {active === 'sequence' && sequence && host ? (
-          <Sequence key={sequence.nonce} store={store} source={sequence} host={host} readOnly={readOnly} />
+          <PaneBoundary name="sequence" label="sequence" resetOn={sequence.nonce}>
+            <Sequence key={sequence.nonce} store={store} source={sequence} host={host} readOnly={readOnly} />
+          </PaneBoundary>
         ) : active === 'replay' && composer && host ? (
-          <Composer key={composer.nonce} conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
+          <PaneBoundary name="composer" label="composer" resetOn={composer.nonce}>
+            <Composer key={composer.nonce} conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
+          </PaneBoundary>
         ) : active === 'frame' && frame ? (
           <FrameDetail store={store} frame={frame} onReplay={onReplay} />
         ) : conn ? (
@@ -80,6 +85,8 @@ export function DetailPane(props: DetailPaneProps) {
 
 function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: Frame; onReplay?: (f: Frame) => void }) {
   const wall = store.wallMs(frame.ts);
+  // NaN before an anchor is known; a time a Date cannot hold would make toISOString throw.
+  const dated = !Number.isNaN(new Date(wall).getTime());
   return (
     <div data-testid="frame-detail" data-frame-id={frame.id} class="frame-detail">
       <div class="meta">
@@ -93,7 +100,7 @@ function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: F
         <span>{opcodeName(frame.opcode)}</span>
         <span>{formatBytes(frame.size)}</span>
         <span>connection #{frame.conn}</span>
-        {!Number.isNaN(wall) && <span>{new Date(wall).toISOString().slice(0, 10)} {formatClock(wall)}</span>}
+        {dated && <span>{new Date(wall).toISOString().slice(0, 10)} {formatClock(wall)}</span>}
       </div>
       {frame.bytes ? <BinaryView bytes={frame.bytes} /> : <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />}
     </div>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
-import type { Connection, Header } from '../model/types';
+import type { Connection, Header, Initiator, StackFrame } from '../model/types';
 import { formatClock } from '../model/time';
 
 function Headers({ title, headers, raw, note, testid }: { title: string; headers: Header[]; raw?: string; note?: string; testid: string }) {
@@ -36,15 +36,36 @@ function Headers({ title, headers, raw, note, testid }: { title: string; headers
   );
 }
 
+/** A line or column for a person (1-based), or '?' for one that is not a number. */
+const position = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? String(v + 1) : '?');
+const text = (v: unknown, otherwise: string) => (typeof v === 'string' && v ? v : otherwise);
+
+/**
+ * The initiator's call frames as lines. Read as unknown: an imported or future shape (a string, CDP's {callFrames})
+ * must show as little as it holds, never break the view.
+ */
+function stackLines(initiator: Initiator): Array<{ fn: string; at: string }> {
+  const stack: unknown = initiator.stack;
+  if (!Array.isArray(stack)) return [];
+  return stack.map((raw: unknown) => {
+    const f = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Record<keyof StackFrame, unknown>>;
+    return { fn: text(f.functionName, '(anonymous)'), at: `${text(f.url, '')}:${position(f.lineNumber)}:${position(f.columnNumber)}` };
+  });
+}
+
 export function Handshake({ store, conn: c }: { store: SessionStore; conn: Connection }) {
-  const time = (ts?: number) => (ts === undefined || store.anchor === undefined ? '—' : formatClock(store.wallMs(ts)));
+  const time = (ts?: number) => {
+    const ms = ts === undefined || store.anchor === undefined ? NaN : store.wallMs(ts);
+    return Number.isNaN(new Date(ms).getTime()) ? '—' : formatClock(ms);
+  };
+  const stack = c.initiator ? stackLines(c.initiator) : [];
   const rows: Array<[string, string]> = [
     ['URL', c.url || (c.urlCandidates ? `one of: ${c.urlCandidates.join(', ')}` : 'unknown')],
     ['State', c.stateNote ? `${c.state} (${c.stateNote})` : c.state],
     ['Status', c.response ? `${c.response.status} ${c.response.statusText}` : '—'],
     ['Subprotocol', c.protocol || '—'],
     ['Extensions', c.extensions || '—'],
-    ['Context', c.target.type + (c.target.url ? ` (${c.target.url})` : '')],
+    ['Context', text(c.target?.type, '—') + (c.target?.url ? ` (${c.target.url})` : '')],
     ['Created', time(c.createdTs)],
     ['Opened', time(c.openTs)],
     ['Closed', time(c.closeTs)],
@@ -78,20 +99,17 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
       </table>
       {c.initiator && (
         <section>
-          <h3>Initiator ({c.initiator.type})</h3>
-          {c.initiator.stack?.length ? (
+          <h3>Initiator ({text(c.initiator.type, 'unknown')})</h3>
+          {stack.length ? (
             <ol class="stack">
-              {c.initiator.stack.map((f, i) => (
+              {stack.map((f, i) => (
                 <li key={i}>
-                  <span class="fn">{f.functionName || '(anonymous)'}</span>{' '}
-                  <span class="muted">
-                    {f.url}:{f.lineNumber + 1}:{f.columnNumber + 1}
-                  </span>
+                  <span class="fn">{f.fn}</span> <span class="muted">{f.at}</span>
                 </li>
               ))}
             </ol>
           ) : (
-            <div class="muted">{c.initiator.url ?? '—'}</div>
+            <div class="muted">{text(c.initiator.url, '—')}</div>
           )}
         </section>
       )}

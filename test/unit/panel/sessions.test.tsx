@@ -60,6 +60,33 @@ describe('imported sessions', () => {
     expect(total(ui.getByTestId('frame-count'))).toBe(1);
   });
 
+  it('refuses a HAR with a bad field, naming where, and keeps an earlier import and the live session as they were', async () => {
+    const live = sessionWith('ws://live/x', ['live 1']);
+    const ui = render(<App store={live} getStatus={() => null} onStatus={() => () => {}} host={host} inDevTools={false} />);
+    pick(ui.getByTestId('import-har'), harFile('good.har', sessionWith('ws://good/1', ['g 1', 'g 2'])));
+    await waitFor(() => expect(ui.getByTestId('read-only').textContent).toContain('good.har'));
+    const bad = JSON.parse(buildHar(sessionWith('ws://bad/1', ['b 1', 'b 2'])));
+    bad.log.entries[0]._webSocketMessages[1].time = 1e300;
+    pick(ui.getByTestId('import-har'), new File([JSON.stringify(bad)], 'bad.har'));
+    await waitFor(() => expect(ui.getByTestId('import-error').textContent).toMatch(/bad\.har: Entry 0, message 1: time 1e\+300 is out of range.*Nothing was imported\./));
+    expect(ui.getByTestId('read-only').textContent).toContain('good.har');
+    const options = [...ui.getByTestId('session-select').querySelectorAll('option')].map((o) => o.textContent);
+    expect(options).toEqual(['Live capture', 'good.har (imported, read-only)']);
+    expect(total(ui.getByTestId('frame-count'))).toBe(2);
+    fireEvent.change(ui.getByTestId('session-select'), { target: { value: '0' } });
+    await waitFor(() => expect(total(ui.getByTestId('frame-count'))).toBe(1));
+  });
+
+  it('opens a HAR with an extension field it cannot read, and says what was left out', async () => {
+    const ui = render(<App store={sessionWith('ws://live/x', [])} getStatus={() => null} onStatus={() => () => {}} host={host} inDevTools={false} />);
+    const doc = JSON.parse(buildHar(sessionWith('ws://odd/1', ['o 1'])));
+    doc.log.entries[0]._frameline.initiator = { type: 'script', stack: 'at f (a.js:1:1)' };
+    pick(ui.getByTestId('import-har'), new File([JSON.stringify(doc)], 'odd.har'));
+    await waitFor(() => expect(ui.getByTestId('notice').textContent).toMatch(/Opened odd\.har.*1 fields Frameline could not read were left out \(Entry 0: _frameline\.initiator\.stack: /));
+    fireEvent.click(ui.getAllByTestId('connection-row')[0]);
+    await waitFor(() => expect(ui.getByTestId('handshake').textContent).toContain('Initiator (script)'));
+  });
+
   it('closes the imported session shown: its frames are released and the live capture is shown again', async () => {
     const live = sessionWith('ws://live/x', ['live 1', 'live 2', 'live 3']);
     const clear = vi.spyOn(SessionStore.prototype, 'clear');

@@ -1,5 +1,5 @@
 // Helpers shared by the HAR export and import tests: a store captured from recorded CDP events, an import into a
-// fresh store, and a store's frames as comparable records.
+// fresh store, a store's frames as comparable records, and HAR documents written by hand.
 import fixture from '../../../fixtures/cdp-events.json' with { type: 'json' };
 import { CdpCapture } from '../../../../src/capture/chrome/cdp-dispatcher';
 import { SessionStore } from '../../../../src/model/store';
@@ -34,3 +34,16 @@ export const framesOf = (s: SessionStore) =>
     mark: f.mark,
   }));
 
+
+/** A WebSocket entry as Chrome writes it, with `over` replacing its fields. */
+export const harEntry = (over: Record<string, unknown> = {}) => ({
+  startedDateTime: '2026-11-22T01:00:00.000Z',
+  time: 0,
+  request: { method: 'GET', url: 'wss://example.com/socket', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
+  response: { status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1 },
+  cache: {},
+  timings: { send: 0, wait: 0, receive: 0 },
+  ...over,
+});
+
+export const harOf = (entries: unknown[]) => JSON.stringify({ log: { version: '1.2', creator: { name: 't', version: '1' }, entries } });

@@ -2,19 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { HarError, parseHar } from '../../../../src/model/har';
-import { framesOf, importStore } from './helpers';
+import { framesOf, harEntry, harOf, importStore } from './helpers';
 
 describe('HAR import', () => {
-  const entry = (over: Record<string, unknown> = {}) => ({
-    startedDateTime: '2026-11-22T01:00:00.000Z',
-    time: 0,
-    request: { method: 'GET', url: 'wss://example.com/socket', httpVersion: 'HTTP/1.1', headers: [], cookies: [], queryString: [], headersSize: -1, bodySize: 0 },
-    response: { status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1 },
-    cache: {},
-    timings: { send: 0, wait: 0, receive: 0 },
-    ...over,
-  });
-  const har = (entries: unknown[]) => JSON.stringify({ log: { version: '1.2', creator: { name: 't', version: '1' }, entries } });
+  const entry = harEntry;
+  const har = harOf;
 
   it('skips and counts entries that are not WebSockets', () => {
     const http = entry({ request: { ...entry().request, url: 'https://example.com/' }, _resourceType: 'xhr' });
