@@ -34,6 +34,11 @@ export interface HostStatus {
   /** Malformed CDP events ignored so far. */
   malformed: number;
   tabId: number;
+  /** Firefox: events a page hook had kept for a host and let go, told none listened (or hearing nothing for 10 s). */
+  discarded?: number;
+  /** Firefox: a document of the tab got its hook after its own scripts (Frameline installed or updated while it was
+   *  open): its records are not vouched for and replay there is refused until the page is reloaded. */
+  reloadToTrust?: boolean;
 }
 
 /** Send a payload on a captured connection's live socket, inject it as received, or send it on a fresh socket. */

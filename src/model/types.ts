@@ -66,6 +66,9 @@ export interface Connection {
   urlCandidates?: string[];
   /** Only the handshake of this socket could be seen, never its frames; says why (Firefox: a socket in a worker). */
   handshakeOnly?: string;
+  /** Frameline cannot vouch for this record, and says why (Firefox: the page hook came after the page's own scripts;
+   *  reloading the page ends it). Replay on it is refused. */
+  untrusted?: string;
   target: SocketTarget;
   initiator?: Initiator;
   request?: HandshakeRequest;

@@ -2,6 +2,11 @@
 import type { PageReplayResult } from './chrome/page-probe';
 import type { ReplayRequest } from '../protocol';
 
+/** Why a Firefox page's records and replays are not vouched for. */
+export const UNTRUSTED_PAGE =
+  "Frameline's hook came into this page after the page's own scripts (the page was open when Frameline was installed " +
+  'or updated), so the page may have tampered with what the hook relies on.';
+
 /** The composer's message for a replay that did not go out. Every one says that nothing was sent. */
 export function describeReplayError(r: PageReplayResult, mode: ReplayRequest['mode']): string {
   if (r.ok) return '';
@@ -25,6 +30,8 @@ export function describeReplayError(r: PageReplayResult, mode: ReplayRequest['mo
       return 'The fresh connection did not open within 15 s. Nothing was sent.';
     case 'connect-failed':
       return `The fresh connection failed to open${r.code ? ` (close code ${r.code})` : ''}. Nothing was sent.`;
+    case 'untrusted':
+      return `${UNTRUSTED_PAGE} Reload the page, then try again. ${nothing}`;
     case 'detached':
       return `The debugger is detached from the tab (or the tab is closed). ${nothing}`;
     case 'gone':

@@ -17,22 +17,24 @@ export interface Channel {
 
 /** Starts offering at once; `onCommand` receives each message the isolated script sends once it acknowledged. */
 export function offerChannel(B: Builtins, doc: string, onCommand: (ev: MessageEvent) => void): Channel {
-  const { apply, messageData } = B;
+  const { apply, messageData, bare } = B;
   let port: MessagePort | null = null;
   let offers = 0;
+  // A retry may come after page scripts ran: the ports, `onmessage` and the transfer list are reached only through
+  // built-ins taken at start (the page's MessageChannel getters, MessagePort setter or Array iterator would be handed
+  // the port otherwise, and could pass one of the page's own to the isolated script in its place).
   const offer = () => {
     if (port || offers++ > MAX_OFFERS) return;
     const ch = new B.MessageChannel();
-    // Each port read once, now: the ack may come after page scripts ran, and MessageChannel's getters are the page's.
-    const mine = ch.port1;
-    const theirs = ch.port2;
-    mine.onmessage = (ev: MessageEvent) => {
-      const m = apply(messageData, ev, []) as { k?: unknown } | null;
-      if (port || !m || m.k !== 'ack') return;
+    const mine = apply(B.port1, ch, []) as MessagePort;
+    const theirs = apply(B.port2, ch, []) as MessagePort;
+    apply(B.setOnmessage, mine, [(ev: MessageEvent) => {
+      const m = apply(messageData, ev, []);
+      if (port || typeof m !== 'object' || m === null || bare(m as { k?: unknown }).k !== 'ack') return;
       port = mine;
-      port.onmessage = onCommand;
-    };
-    B.postMessage({ type: HELLO_TYPE, v: HOOK_VERSION, doc }, '*', [theirs]);
+      apply(B.setOnmessage, port, [onCommand]);
+    }]);
+    B.postMessage(bare({ type: HELLO_TYPE, v: HOOK_VERSION, doc }), '*', B.list([theirs]));
     B.setTimeout(offer, OFFER_EVERY_MS);
   };
   offer();

@@ -32,6 +32,11 @@ export const HANDSHAKE_ONLY =
   'Firefox shows Frameline only the handshake of this socket: it was made where no page hook runs (a worker, or a ' +
   'frame extensions may not script), so its frames cannot be captured.';
 
+export const UNTRUSTED =
+  "Frameline's hook came into this page after the page's own scripts (the page was open when Frameline was installed " +
+  'or updated): the page may have tampered with what the hook relies on, so this record is not vouched for and ' +
+  'replay is refused. Reload the page to capture it faithfully.';
+
 export interface SocketLocation {
   frameId: number;
   doc: string;
@@ -60,6 +65,8 @@ export class HookCapture {
   private readonly byKey = new Map<string, Connection>();
   private readonly locations = new Map<number, SocketLocation>();
   private readonly docs = new Map<number, string>(); // frame id → its current document
+  /** Frames whose current document's hook came late (HookBatch.late): frame id → that document. */
+  private readonly lateDocs = new Map<number, string>();
   /** Handshakes not yet paired with a socket, and sockets not yet paired with a handshake, by frame + URL. */
   private readonly lonelyHandshakes = new Map<string, WsHandshake[]>();
   private readonly lonelySockets = new Map<string, Connection[]>();
@@ -93,16 +100,29 @@ export class HookCapture {
     return this.docs.get(frameId);
   }
 
+  /** Whether some frame's current document got its hook late: the page should be reloaded to be trusted. */
+  get reloadToTrust(): boolean {
+    return this.lateDocs.size > 0;
+  }
+
+  /** Whether a document's hook came late: replay there is refused. */
+  isLate(frameId: number, doc: string): boolean {
+    return this.lateDocs.get(frameId) === doc;
+  }
+
   batch(frameId: number, b: HookBatch): void {
     const prev = this.docs.get(frameId);
     if (prev !== b.doc) {
       this.docs.set(frameId, b.doc);
       if (frameId === 0 && prev !== undefined) this.out.record({ t: 'navigated', url: b.href, ts: Date.now() / 1000 });
     }
-    for (const e of b.events) this.event(frameId, b.doc, b.href, e);
+    if (b.late) this.lateDocs.set(frameId, b.doc);
+    else if (this.lateDocs.get(frameId) !== b.doc) this.lateDocs.delete(frameId);
+    const late = this.isLate(frameId, b.doc); // sticks to its document, whatever a later batch says
+    for (const e of b.events) this.event(frameId, b.doc, b.href, e, late);
   }
 
-  private event(frameId: number, doc: string, href: string, e: HookEvent) {
+  private event(frameId: number, doc: string, href: string, e: HookEvent, late: boolean) {
     const key = `${frameId}:${doc}:${e.s}`;
     if (e.k === 'socket') {
       if (this.byKey.has(key)) return;
@@ -118,6 +138,7 @@ export class HookCapture {
         ...(initiator ? { initiator } : {}),
         ...(e.protocol ? { protocol: e.protocol } : {}),
         ...(e.extensions ? { extensions: e.extensions } : {}),
+        ...(late ? { untrusted: UNTRUSTED } : {}),
       };
       if (e.pre) c.createdTs = undefined;
       this.byKey.set(key, c);
@@ -154,6 +175,7 @@ export class HookCapture {
 
   /** The hook of a document is gone (navigation, frame removed): its open sockets are closed with it. */
   docGone(frameId: number, doc: string): void {
+    if (this.lateDocs.get(frameId) === doc) this.lateDocs.delete(frameId);
     for (const [key, c] of this.byKey) {
       if (!key.startsWith(`${frameId}:${doc}:`)) continue;
       if (c.state !== 'closed' && c.state !== 'error') this.update(c, { state: 'closed', closeTs: Date.now() / 1000 });

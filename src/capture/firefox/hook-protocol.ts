@@ -25,6 +25,22 @@ export interface HookBatch {
   events: HookEvent[];
   /** Events the hook could not keep before it learnt whether to report (bounded buffer): counted, never silent. */
   lost?: number;
+  /** Events the hook had kept and let go: told no host listened (`arm: false`), or no word from the router in 10 s. */
+  discarded?: number;
+  /** The hook came into this document after its own scripts (Frameline installed or updated while it was open): the
+   *  page may have patched what the hook relies on, so its records are not vouched for and replay is refused there.
+   *  Reloading the page ends it. */
+  late?: true;
+}
+
+/**
+ * Whether a hook (or the isolated script) starting now comes after the document's own scripts: at a true document
+ * start nothing is parsed yet and the document is still loading. An initial about:blank is not 'loading' even at its
+ * start, so there only a script element tells.
+ */
+export function lateDocument(readyState: string, scripts: number, href: string): boolean {
+  if (scripts > 0) return true;
+  return readyState !== 'loading' && href !== 'about:blank';
 }
 
 export interface HookReplay {
@@ -42,7 +58,8 @@ export interface HookReplay {
 export interface HookReplayResult {
   id: number;
   ok: boolean;
-  /** As PageReplayResult: 'state' | 'not-found' | 'threw' | 'csp' | 'timeout' | 'connect-failed' | 'gone'. */
+  /** As PageReplayResult: 'state' | 'not-found' | 'threw' | 'csp' | 'timeout' | 'connect-failed' | 'gone', or
+   *  'untrusted': the document's hook came late (HookBatch.late), so nothing is sent or injected there. */
   error?: string;
   readyState?: number;
   message?: string;
@@ -115,6 +132,8 @@ export function checkHookBatch(x: unknown): { batch: HookBatch; bad: number } | 
   }
   const batch: HookBatch = { v: HOOK_VERSION, doc: String(o.doc), href: strOr(o.href, MAX_URL) ?? '', events };
   if (isNum(o.lost) && o.lost > 0) batch.lost = Math.floor(o.lost);
+  if (isNum(o.discarded) && o.discarded > 0) batch.discarded = Math.floor(o.discarded);
+  if (o.late === true) batch.late = true;
   return { batch, bad };
 }
 

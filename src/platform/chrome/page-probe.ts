@@ -27,7 +27,7 @@ export interface PageReplay {
 
 export type PageReplayResult =
   | { ok: true }
-  | { ok?: false; error: 'ambiguous' | 'not-found' | 'state' | 'threw' | 'timeout' | 'connect-failed' | 'csp' | 'gone' | 'detached';
+  | { ok?: false; error: 'ambiguous' | 'not-found' | 'state' | 'threw' | 'timeout' | 'connect-failed' | 'csp' | 'gone' | 'detached' | 'untrusted';
       readyState?: number; message?: string; count?: number; code?: number; seen?: string[] };
 
 const REGISTRY_GROUP = 'frameline-registry';

@@ -3,8 +3,11 @@
 // router's commands (arm, replay) back to the hook. Registered at document_start, before any page script, so the
 // hook's hello message reaches this listener first; it is stopped there and never seen by the page, and acknowledged.
 // Only the first hello of a document is taken. (Injected late into a tab that was already open, the page's own
-// listeners may run first: README says to reload such pages for the same guarantee.)
-import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookReplayResult, type HookCommand } from '../../capture/firefox/hook-protocol';
+// listeners may run first: README says to reload such pages for the same guarantee.) Whether it came late is told
+// here too, from the document as this isolated world sees it (no page script can patch what it reads): a page that
+// ran first could make the hook believe otherwise, not this script. Such a document's batches say `late`, and its
+// replays are refused here, before they reach a hook the page may have tampered with.
+import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
 import { browser, type Runtime } from '../browser';
 
@@ -12,6 +15,7 @@ import { browser, type Runtime } from '../browser';
 const MAX_WAITING = 2000;
 
 export function startRelay(): void {
+  const late = startedLate();
   let hook: MessagePort | null = null;
   let doc = '';
   let ext: Runtime.Port | null = null;
@@ -44,8 +48,9 @@ export function startRelay(): void {
       if (!isRouterToContent(m)) return;
       let cmd: HookCommand;
       if (m.type === 'arm') cmd = { k: 'arm', on: m.on };
-      else if (m.doc === doc) cmd = { k: 'replay', doc, req: m.req };
-      else return;
+      else if (m.doc !== doc) return;
+      else if (late) return toRouter({ type: 'replay-result', doc, result: { id: m.req.id, ok: false, error: 'untrusted' } });
+      else cmd = { k: 'replay', doc, req: m.req };
       hook?.postMessage(cmd);
     });
     ext.onDisconnect.addListener(() => {
@@ -68,6 +73,7 @@ export function startRelay(): void {
     if (m.k === 'batch') {
       const checked = checkHookBatch(m.batch);
       if (!checked || checked.batch.doc !== doc) return;
+      if (late) checked.batch.late = true;
       toRouter({ type: 'batch', batch: checked.batch, bad: checked.bad });
     } else if (m.k === 'replay-result') {
       const result = checkHookReplayResult(m.result);
@@ -88,4 +94,13 @@ export function startRelay(): void {
     connect();
   };
   addEventListener('message', onHello, true);
+}
+
+/** Whether the page's own scripts ran before this script (see lateDocument); false where there is no document. */
+function startedLate(): boolean {
+  try {
+    return lateDocument(document.readyState, document.scripts.length, location.href);
+  } catch {
+    return false;
+  }
 }

@@ -104,6 +104,11 @@ export class HookHost implements Host {
           this.status.dropped += msg.batch.lost;
           this.postStatus();
         }
+        if (msg.batch.discarded) {
+          this.status.discarded = (this.status.discarded ?? 0) + msg.batch.discarded;
+          this.postStatus();
+        }
+        this.noteTrust();
         const malformed = capture.malformed + this.badEvents;
         if (malformed !== this.status.malformed) {
           this.status.malformed = malformed;
@@ -116,6 +121,7 @@ export class HookHost implements Host {
         break;
       case 'doc-gone':
         capture.docGone(msg.frameId, msg.doc);
+        this.noteTrust();
         break;
       case 'lost':
         this.status.dropped += msg.count;
@@ -132,6 +138,14 @@ export class HookHost implements Host {
     }
   }
   private badEvents = 0;
+
+  /** Whether some document of the tab asks to be reloaded before it is trusted (its hook came late). */
+  private noteTrust() {
+    const late = this.capture?.reloadToTrust ?? false;
+    if (late === (this.status.reloadToTrust ?? false)) return;
+    this.status.reloadToTrust = late;
+    this.postStatus();
+  }
 
   private ask(frameId: number, doc: string, req: Omit<HookReplay, 'id'>): Promise<HookReplayResult> {
     const id = this.nextReplay++;
@@ -166,9 +180,12 @@ export class HookHost implements Host {
       }
       const doc = this.capture.docOf(0);
       if (!doc) return fail('The inspected page has no Frameline hook yet (reload it once). Nothing was sent.');
+      if (this.capture.isLate(0, doc)) return fail(describeReplayError({ error: 'untrusted' }, 'fresh'));
       const r = await this.ask(0, doc, { mode: 'fresh', url: req.target.url, protocols: req.target.protocols, ...payload });
       return r.ok ? { id: req.id, ok: true } : fail(describeReplayError(r as never, 'fresh'));
     }
+    // The hook and its relay refuse too; said here at once, for a document already known to be late.
+    if (this.capture.isLate(loc.frameId, loc.doc)) return fail(describeReplayError({ error: 'untrusted' }, req.mode));
     let r: HookReplayResult;
     if (req.mode === 'fresh') {
       const protocols = splitProtocols(headerValue(conn.request?.headers, 'Sec-WebSocket-Protocol') ?? conn.protocol ?? '');

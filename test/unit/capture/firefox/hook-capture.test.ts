@@ -1,7 +1,8 @@
 // Firefox page-hook events and webRequest handshakes → normalized records (src/capture/hook.ts), and the checks that
 // keep what the page sends from being trusted (src/capture/firefox/hook-protocol.ts).
 import { describe, expect, it } from 'vitest';
-import { HookCapture, parseFirefoxStack, type WsHandshake } from '../../../../src/capture/firefox/hook-capture';
+import { HookCapture, UNTRUSTED, parseFirefoxStack, type WsHandshake } from '../../../../src/capture/firefox/hook-capture';
+import { describeReplayError } from '../../../../src/platform/replay-errors';
 import { checkHookBatch, checkHookEvent, checkHookReplayResult, type HookEvent } from '../../../../src/capture/firefox/hook-protocol';
 import { SessionStore } from '../../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../../src/model/types';
@@ -113,6 +114,23 @@ describe('HookCapture', () => {
     expect(cap.locate(1)).toEqual({ frameId: 0, doc: 'docaaaa1111', s: 1 });
   });
 
+  it('marks the sockets of a document whose hook came late, until the frame has a new document', () => {
+    const { cap } = setup();
+    const late = (frameId: number, doc: string, events: HookEvent[]) => {
+      cap.batch(frameId, { v: 1, doc, href: 'http://a/', events, late: true });
+    };
+    late(0, 'docaaaa1111', [socket(1)]);
+    late(2, 'docbbbb2222', []);
+    cap.batch(0, { v: 1, doc: 'docaaaa1111', href: 'http://a/', events: [socket(2)] }); // late sticks to its document
+    expect([cap.reloadToTrust, cap.isLate(0, 'docaaaa1111'), cap.isLate(2, 'docbbbb2222')]).toEqual([true, true, true]);
+    cap.batch(0, { v: 1, doc: 'docccccc3333', href: 'http://a/next', events: [socket(1)] }); // reloaded
+    cap.docGone(2, 'docbbbb2222');
+    expect([cap.reloadToTrust, cap.isLate(0, 'docaaaa1111')]).toEqual([false, false]);
+    expect([1, 2].map((id) => cap.connection(id)!.untrusted)).toEqual([UNTRUSTED, UNTRUSTED]);
+    expect(cap.connection(3)!.untrusted).toBeUndefined();
+    expect(describeReplayError({ error: 'untrusted' }, 'inject')).toMatch(/after the page's own scripts.*Reload the page.*Nothing was injected\./);
+  });
+
   it('emits a navigation when the top frame gets a new document', () => {
     const { store, batch } = setup();
     batch(0, [socket(1)], 'docaaaa1111');
@@ -152,6 +170,8 @@ describe('hook message checks (nothing from the page is trusted)', () => {
   it('drops bad events of a batch and counts them; refuses a bad envelope', () => {
     const r = checkHookBatch({ v: 1, doc: 'docaaaa1111', href: 'http://a/', events: [{ k: 'error', s: 1, t: 1 }, { k: 'nope' }] });
     expect(r).toEqual({ batch: { v: 1, doc: 'docaaaa1111', href: 'http://a/', events: [{ k: 'error', s: 1, t: 1 }] }, bad: 1 });
+    expect(checkHookBatch({ v: 1, doc: 'docaaaa1111', href: '', events: [], lost: 2, discarded: 3.5, late: true })?.batch).toEqual({ v: 1, doc: 'docaaaa1111', href: '', events: [], lost: 2, discarded: 3, late: true });
+    expect(checkHookBatch({ v: 1, doc: 'docaaaa1111', href: '', events: [], discarded: -1, late: 'yes' })?.batch).toEqual({ v: 1, doc: 'docaaaa1111', href: '', events: [] });
     expect(checkHookBatch({ v: 2, doc: 'docaaaa1111', events: [] })).toBeNull();
     expect(checkHookBatch({ v: 1, doc: 'x', events: [] })).toBeNull();
     expect(checkHookBatch({ v: 1, doc: 'docaaaa1111', events: 'no' })).toBeNull();

@@ -124,10 +124,48 @@ describe('Firefox page hook: before and between arming', () => {
     w.advance(10_000);
     ws.send('not kept');
     arm(w, relay);
-    // Armed after the hook gave up: the live socket is announced again, its frames meanwhile are gone.
+    // Armed after the hook gave up: the live socket is announced again, its frames meanwhile are gone; what it had
+    // kept (socket, open, frame) is counted.
     expect(events(relay)).toEqual([
       { k: 'socket', s: 1, url: 'ws://a.test/', protocols: [], t: T, pre: false, stack: STACK, state: 1, protocol: '', extensions: '' },
     ]);
+    expect(batches(relay)[0].discarded).toBe(3);
+    expect(batches(relay)[0].lost).toBeUndefined();
+  });
+
+  it('told no host listens, counts the events it had kept and lets go, and says so when armed', () => {
+    const { w, relay } = hookedPage();
+    const ws = new w.g.WebSocket('ws://a.test/');
+    w.open(ws);
+    ws.send('kept, then let go');
+    arm(w, relay, false);
+    ws.send('while disarmed: not an event at all');
+    arm(w, relay);
+    expect(batches(relay)).toHaveLength(1);
+    expect(batches(relay)[0]).toMatchObject({ discarded: 3, events: [expect.objectContaining({ k: 'socket', state: 1 })] });
+    // Disarmed again with a batch not yet sent: those count too, once.
+    ws.send('due in 16 ms');
+    arm(w, relay, false);
+    arm(w, relay);
+    w.advance(100);
+    expect(batches(relay).map((b) => b.discarded)).toEqual([3, 1]);
+  });
+
+  it('counts Blob frames that do not fit before arming, by number or once their bytes are known', async () => {
+    const { w, relay } = hookedPage();
+    const ws = new w.g.WebSocket('ws://a.test/');
+    w.open(ws); // socket, open
+    ws.send('x'.repeat(MAX_UNARMED_CHARS - 4));
+    ws.send(new Blob([new Uint8Array([1, 2])])); // 'AQI=': fits exactly
+    ws.send(new Blob([new Uint8Array([3])])); // 'Aw==': no room left once read
+    for (let i = 0; i < MAX_UNARMED - 5; i++) ws.send(new Uint8Array(0)); // '' each: fills the places
+    ws.send(new Blob([new Uint8Array([4])])); // no place left: lost at once
+    await new Promise((r) => setTimeout(r, 20));
+    arm(w, relay);
+    const [first] = batches(relay);
+    expect(first.lost).toBe(2);
+    expect(first.events).toHaveLength(MAX_UNARMED - 1);
+    expect(first.events.filter((e) => e.k === 'frame' && e.b64 && e.b64 !== '')).toEqual([expect.objectContaining({ b64: 'AQI=' })]);
   });
 
   it('disarmed, reports and keeps nothing; armed again, announces the sockets still open', () => {
@@ -147,6 +185,42 @@ describe('Firefox page hook: before and between arming', () => {
     arm(w, relay);
     const last = batches(relay).at(-1)!;
     expect(last.events).toEqual([expect.objectContaining({ k: 'socket', s: 1, url: 'ws://a.test/1', state: 1 })]);
+  });
+});
+
+describe('Firefox page hook: a page that was running before it', () => {
+  it('in a document that had loaded, or run a script, says late on every batch and refuses every replay', () => {
+    for (const [state, scripts] of [['complete', 0], ['interactive', 3], ['loading', 1]] as const) {
+      const { w, relay } = hookedPage((w) => w.loaded(state, scripts));
+      arm(w, relay);
+      const ws = new w.g.WebSocket('ws://a.test/');
+      w.open(ws);
+      ws.send('still reported');
+      const doc = batches(relay)[0].doc;
+      relay.command({ k: 'replay', doc, req: { id: 1, s: 1, mode: 'send', text: 'x' } });
+      relay.command({ k: 'replay', doc, req: { id: 2, mode: 'fresh', url: 'ws://a.test/', text: 'x' } });
+      w.advance(16);
+      expect(batches(relay).every((b) => b.late === true)).toBe(true);
+      expect(events(relay).map((e) => e.k)).toEqual(['socket', 'open', 'frame']);
+      expect(relay.received.filter((m) => (m as { k: string }).k === 'replay-result')).toEqual([
+        { k: 'replay-result', result: { id: 1, ok: false, error: 'untrusted' } },
+        { k: 'replay-result', result: { id: 2, ok: false, error: 'untrusted' } },
+      ]);
+      expect(w.wire(ws)).toEqual(['still reported']);
+      expect(w.made).toHaveLength(1);
+    }
+  });
+
+  it('at a true document start, or in an initial about:blank with no script yet, is not late', () => {
+    const blank = hookedPage((w) => {
+      w.loaded('complete', 0);
+      w.g.location.href = 'about:blank';
+    });
+    const fresh = hookedPage();
+    for (const { w, relay } of [blank, fresh]) {
+      arm(w, relay);
+      expect(batches(relay)[0]).not.toHaveProperty('late');
+    }
   });
 });
 

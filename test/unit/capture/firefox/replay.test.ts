@@ -68,6 +68,7 @@ describe('Firefox page hook: replay', () => {
     expect(replay({ id: 2, s: 2, mode: 'send', text: 'x' }).at(-1)).toEqual({ id: 2, ok: false, error: 'state', readyState: 0 });
     expect(replay({ id: 3, s: 1, mode: 'send', b64: '%%%' }).at(-1)).toEqual({ id: 3, ok: false, error: 'threw', message: 'invalid base64' });
     expect(replay({ id: 4, s: 1, mode: 'send', text: 'x' }, 'zzzzzzzzzzzz')).toHaveLength(3);
+    expect(replay({ id: 5, s: 1, mode: 'send' }).at(-1)).toEqual({ id: 5, ok: false, error: 'threw', message: 'malformed replay request' });
   });
 
   it('opens a fresh connection, sends once it is open, and reports it as a socket of the page', () => {

@@ -2,7 +2,11 @@
 // MessageChannel stand-ins whose accessors live on their prototypes as in a browser, and a clock the test drives.
 // Port and window messages are structured-cloned when posted and delivered as tasks. A port handed to the isolated
 // script arrives there as an object of another class, as in Firefox: a page patching `MessagePort.prototype` does
-// not reach the isolated script's side. World code never calls `Array.prototype.push` (a test patches it).
+// not reach the isolated script's side. Events behave as in a browser where the hook relies on it: `isTrusted` is an
+// own, unforgeable property of each event, true only for what the world (the browser) dispatches; at the target,
+// capture listeners run before the others; a list a native method takes (a transfer list) is read through its
+// iterator. World code, standing for the browser's own, is immune to what a page patches: it never sets an array
+// index nor calls an array method a test patches (it appends with defineProperty, and filters by hand).
 import { HELLO_TYPE, type HookBatch, type HookEvent } from '../../../../src/capture/firefox/hook-protocol';
 import { installHook } from '../../../../src/capture/firefox/page-hook';
 
@@ -11,11 +15,123 @@ export type Win = typeof globalThis & Window;
 /** `performance.timeOrigin` of the fake page; `now` starts at 1000 ms. */
 export const TIME_ORIGIN = 1_700_000_000_000;
 
+/** Appends as the browser would: no setter a page put on an Array.prototype index is called. */
+const add = <T>(list: T[], x: T) => {
+  Reflect.defineProperty(list, list.length, { __proto__: null, value: x, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+};
+const keep = <T>(list: T[], pred: (x: T) => boolean): T[] => {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) if (pred(list[i])) add(out, list[i]);
+  return out;
+};
+
+// Events. `trusted` holds what the browser dispatched; the getter is each event's own, non-configurable property.
+const trusted = new WeakSet<object>();
+const isTrustedGetter = function (this: object) {
+  return trusted.has(this);
+};
+const eventState = new WeakMap<object, { type: string; stop: boolean; dispatching: boolean; canceled: boolean }>();
+class FakeEvent {
+  constructor(type: string, _init?: unknown) {
+    eventState.set(this, { type: `${type}`, stop: false, dispatching: false, canceled: false });
+    Object.defineProperty(this, 'isTrusted', { get: isTrustedGetter, enumerable: true, configurable: false });
+  }
+  declare readonly isTrusted: boolean;
+  get type() {
+    return eventState.get(this)!.type;
+  }
+  get defaultPrevented() {
+    return eventState.get(this)!.canceled;
+  }
+  preventDefault() {
+    eventState.get(this)!.canceled = true;
+  }
+  stopPropagation() {
+    /* no propagation path: a socket or the window is the only target */
+  }
+  stopImmediatePropagation() {
+    eventState.get(this)!.stop = true;
+  }
+}
+/** An event the browser made: trusted. */
+function browserEvent<E extends FakeEvent>(e: E): E {
+  trusted.add(e);
+  return e;
+}
+
+interface Listener {
+  type: string;
+  fn: ((e: FakeEvent) => void) | { handleEvent(e: FakeEvent): void };
+  capture: boolean;
+  once: boolean;
+  removed: boolean;
+}
+const listenersOf = new WeakMap<object, Listener[]>();
+const optionsOf = (opts: unknown) => {
+  // As a browser reads an options dictionary: through ordinary property reads (a page's Object.prototype included).
+  if (typeof opts === 'boolean') return { capture: opts, once: false };
+  if (opts === undefined || opts === null) return { capture: false, once: false };
+  const o = opts as { capture?: unknown; once?: unknown };
+  return { capture: !!o.capture, once: !!o.once };
+};
+/** EventTarget as a browser's, for a target with no propagation path: capture listeners first, then the others. */
+class FakeEventTarget {
+  addEventListener(type: string, fn: Listener['fn'] | null, opts?: unknown) {
+    if (!fn) return;
+    const { capture, once } = optionsOf(opts);
+    let list = listenersOf.get(this);
+    if (!list) listenersOf.set(this, (list = []));
+    for (let i = 0; i < list.length; i++) if (list[i].type === type && list[i].fn === fn && list[i].capture === capture) return;
+    add(list, { type: `${type}`, fn, capture, once, removed: false });
+  }
+  removeEventListener(type: string, fn: Listener['fn'] | null, opts?: unknown) {
+    const { capture } = optionsOf(opts);
+    const list = listenersOf.get(this) ?? [];
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i];
+      if (l.type === type && l.fn === fn && l.capture === capture) l.removed = true;
+    }
+    listenersOf.set(this, keep(list, (l) => !l.removed));
+  }
+  dispatchEvent(e: FakeEvent): boolean {
+    const st = eventState.get(e);
+    if (!st) throw new TypeError('not an Event');
+    if (st.dispatching) throw new Error('InvalidStateError: the event is being dispatched');
+    st.dispatching = true;
+    st.stop = false;
+    const all = listenersOf.get(this) ?? [];
+    const ordered = keep(all, (l) => l.type === st.type && l.capture);
+    const rest = keep(all, (l) => l.type === st.type && !l.capture);
+    for (let i = 0; i < rest.length; i++) add(ordered, rest[i]);
+    try {
+      for (let i = 0; i < ordered.length; i++) {
+        const l = ordered[i];
+        if (l.removed) continue;
+        if (l.once) this.removeEventListener(l.type, l.fn, l.capture);
+        try {
+          if (typeof l.fn === 'function') Reflect.apply(l.fn, this, [e]);
+          else l.fn.handleEvent(e);
+        } catch (err) {
+          // A browser reports it and goes on; here it fails the run, out of the dispatch.
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+        if (st.stop) break;
+      }
+    } finally {
+      st.dispatching = false;
+    }
+    return !st.canceled;
+  }
+}
 interface SocketState {
   url: string;
   readyState: number;
   protocol: string;
   binaryType: BinaryType;
+  /** The protocols as the native constructor read them (a list through its iterator, as WebIDL does). */
+  protocols: string[];
   wire: unknown[];
   onmessage: ((e: Event) => void) | null;
 }
@@ -26,7 +142,7 @@ const stateOf = (ws: object) => {
   return s;
 };
 
-class FakeMessageEvent extends Event {
+class FakeMessageEvent extends FakeEvent {
   readonly #init: { data?: unknown; origin?: string; source?: unknown; ports?: unknown[] };
   constructor(type: string, init: { data?: unknown; origin?: string; source?: unknown; ports?: unknown[] } = {}) {
     super(type);
@@ -46,7 +162,7 @@ class FakeMessageEvent extends Event {
   }
 }
 
-class FakeCloseEvent extends Event {
+class FakeCloseEvent extends FakeEvent {
   readonly #init: { code: number; reason: string; wasClean: boolean };
   constructor(type: string, init: { code: number; reason: string; wasClean: boolean }) {
     super(type);
@@ -60,6 +176,44 @@ class FakeCloseEvent extends Event {
   }
   get wasClean() {
     return this.#init.wasClean;
+  }
+}
+
+class FakeSecurityPolicyViolationEvent extends FakeEvent {
+  readonly #init: { effectiveDirective: string; violatedDirective: string; originalPolicy: string };
+  constructor(type: string, init: { effectiveDirective: string; violatedDirective: string; originalPolicy: string }) {
+    super(type);
+    this.#init = init;
+  }
+  get effectiveDirective() {
+    return this.#init.effectiveDirective;
+  }
+  get violatedDirective() {
+    return this.#init.violatedDirective;
+  }
+  get originalPolicy() {
+    return this.#init.originalPolicy;
+  }
+}
+
+/** The document, as far as the hook looks at it: how far it got, and its script elements. */
+class FakeHTMLCollection {
+  readonly #n: () => number;
+  constructor(n: () => number) {
+    this.#n = n;
+  }
+  get length() {
+    return this.#n();
+  }
+}
+const docState = new WeakMap<object, { readyState: DocumentReadyState; scripts: number }>();
+class FakeDocument {
+  get readyState() {
+    return docState.get(this)!.readyState;
+  }
+  get scripts() {
+    const st = docState.get(this)!;
+    return new FakeHTMLCollection(() => st.scripts);
   }
 }
 
@@ -92,8 +246,17 @@ export interface World {
   open(ws: WebSocket, protocol?: string): void;
   receive(ws: WebSocket, data: unknown): void;
   close(ws: WebSocket, code: number, reason: string, wasClean?: boolean): void;
+  /** The socket failed (the `error` event a browser dispatches before `close`). */
+  error(ws: WebSocket): void;
+  /** The page's CSP blocked something: a trusted `securitypolicyviolation` on the window. */
+  violation(init: { effectiveDirective: string; violatedDirective: string; originalPolicy: string }): void;
+  /** The document got further before the hook ran (a page already open when the add-on came): its state now, and
+   *  how many script elements it has. */
+  loaded(readyState: DocumentReadyState, scripts: number): void;
   /** What the socket sent on the wire. */
   wire(ws: WebSocket): unknown[];
+  /** The protocols the socket asked for, as the native constructor got them. */
+  protocols(ws: WebSocket): string[];
   /** A port of the isolated script's side (another class than the page's `MessagePort`). */
   isolatedPort(port: object): { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null };
 }
@@ -105,9 +268,6 @@ export function makeWorld(): World {
   let timers: Array<{ id: number; at: number; fn: () => void }> = [];
   let nextTimer = 1;
   const made: WebSocket[] = [];
-  const add = <T>(list: T[], x: T) => {
-    list[list.length] = x;
-  };
   const run = () => {
     while (micro.length || tasks.length) {
       while (micro.length) micro.shift()!();
@@ -120,7 +280,7 @@ export function makeWorld(): World {
   const pstate = (p: object) => portState.get(p)!;
   const deliver = (to: object, data: unknown) => {
     const st = pstate(to);
-    if (st.handler) st.handler(new FakeMessageEvent('message', { data }));
+    if (st.handler) st.handler(browserEvent(new FakeMessageEvent('message', { data })));
     else add(st.pending, data);
   };
   const portMethods = {
@@ -138,7 +298,10 @@ export function makeWorld(): World {
       // Setting onmessage starts the port: what waited is delivered.
       const waiting = st.pending;
       st.pending = [];
-      for (const d of waiting) add(tasks, () => deliver(this as object, d));
+      for (let i = 0; i < waiting.length; i++) {
+        const d = waiting[i];
+        add(tasks, () => deliver(this as object, d));
+      }
     },
   };
   class FakeMessagePort {
@@ -179,14 +342,17 @@ export function makeWorld(): World {
     return q;
   };
 
-  class FakeWebSocket extends EventTarget {
+  class FakeWebSocket extends FakeEventTarget {
     static readonly CONNECTING = 0;
     static readonly OPEN = 1;
     static readonly CLOSING = 2;
     static readonly CLOSED = 3;
-    constructor(url: string | URL, _protocols?: string | string[]) {
+    constructor(url: string | URL, p?: string | Iterable<unknown>) {
       super();
-      socketState.set(this, { url: `${url}`, readyState: 0, protocol: '', binaryType: 'blob', wire: [], onmessage: null });
+      const protocols: string[] = [];
+      if (typeof p === 'string') add(protocols, p);
+      else if (p !== undefined) for (const x of p) add(protocols, `${x as string}`);
+      socketState.set(this, { url: `${url}`, readyState: 0, protocol: '', binaryType: 'blob', protocols, wire: [], onmessage: null });
       add(made, this as unknown as WebSocket);
     }
     get url() {
@@ -213,7 +379,7 @@ export function makeWorld(): World {
     }
     set onmessage(fn: ((e: Event) => void) | null) {
       const st = stateOf(this);
-      if (st.onmessage === null) this.addEventListener('message', (e) => st.onmessage?.(e));
+      if (st.onmessage === null) this.addEventListener('message', (e: FakeEvent) => st.onmessage?.(e as unknown as Event));
       st.onmessage = fn;
     }
     send(data: unknown) {
@@ -225,12 +391,21 @@ export function makeWorld(): World {
 
   Object.defineProperty(FakeWebSocket, 'name', { value: 'WebSocket' });
 
-  const g = new EventTarget() as unknown as Win & Record<string, unknown>;
+  const document = new FakeDocument();
+  docState.set(document, { readyState: 'loading', scripts: 0 });
+  const g = new FakeEventTarget() as unknown as Win & Record<string, unknown>;
   Object.assign(g, {
     WebSocket: FakeWebSocket,
-    EventTarget,
+    EventTarget: FakeEventTarget,
+    Event: FakeEvent,
     MessageEvent: FakeMessageEvent,
     CloseEvent: FakeCloseEvent,
+    SecurityPolicyViolationEvent: FakeSecurityPolicyViolationEvent,
+    Document: FakeDocument,
+    HTMLCollection: FakeHTMLCollection,
+    document,
+    DataView,
+    DOMException,
     MessageChannel: FakeMessageChannel,
     MessagePort: FakeMessagePort,
     Blob,
@@ -252,13 +427,15 @@ export function makeWorld(): World {
       return id;
     },
     clearTimeout: (id: number) => {
-      timers = timers.filter((t) => t.id !== id);
+      timers = keep(timers, (t) => t.id !== id);
     },
     queueMicrotask: (fn: () => void) => add(micro, fn),
-    postMessage: (msg: unknown, _origin: string, transfer: object[] = []) => {
+    postMessage: (msg: unknown, _origin: string, transfer: Iterable<object> = []) => {
       const data = structuredClone(msg);
-      const ports = transfer.map(toIsolated);
-      add(tasks, () => g.dispatchEvent(new FakeMessageEvent('message', { data, source: g, ports })));
+      // As WebIDL converts a sequence: through the list's iterator, whatever it is now.
+      const ports: object[] = [];
+      for (const p of transfer) add(ports, toIsolated(p));
+      add(tasks, () => g.dispatchEvent(browserEvent(new FakeMessageEvent('message', { data, source: g, ports })) as unknown as Event));
     },
   });
 
@@ -273,10 +450,10 @@ export function makeWorld(): World {
       for (;;) {
         run();
         let next: (typeof timers)[number] | undefined;
-        for (const t of timers) if (t.at <= end && (!next || t.at < next.at)) next = t;
+        for (let i = 0; i < timers.length; i++) if (timers[i].at <= end && (!next || timers[i].at < next.at)) next = timers[i];
         if (!next) break;
         const due = next;
-        timers = timers.filter((t) => t !== due);
+        timers = keep(timers, (t) => t !== due);
         clock = Math.max(clock, due.at);
         due.fn();
       }
@@ -288,16 +465,26 @@ export function makeWorld(): World {
       const st = stateOf(ws);
       st.readyState = 1;
       st.protocol = protocol;
-      ws.dispatchEvent(new Event('open'));
+      ws.dispatchEvent(browserEvent(new FakeEvent('open')) as unknown as Event);
     },
     receive(ws, data) {
-      ws.dispatchEvent(new FakeMessageEvent('message', { data, origin: new URL(stateOf(ws).url).origin }));
+      ws.dispatchEvent(browserEvent(new FakeMessageEvent('message', { data, origin: new URL(stateOf(ws).url).origin })) as unknown as Event);
     },
     close(ws, code, reason, wasClean = true) {
       stateOf(ws).readyState = 3;
-      ws.dispatchEvent(new FakeCloseEvent('close', { code, reason, wasClean }));
+      ws.dispatchEvent(browserEvent(new FakeCloseEvent('close', { code, reason, wasClean })) as unknown as Event);
+    },
+    error(ws) {
+      ws.dispatchEvent(browserEvent(new FakeEvent('error')) as unknown as Event);
+    },
+    violation(init) {
+      g.dispatchEvent(browserEvent(new FakeSecurityPolicyViolationEvent('securitypolicyviolation', init)) as unknown as Event);
+    },
+    loaded(readyState, scripts) {
+      docState.set(document, { readyState, scripts });
     },
     wire: (ws) => stateOf(ws).wire,
+    protocols: (ws) => stateOf(ws).protocols,
     isolatedPort: (port) => port as ReturnType<World['isolatedPort']>,
   };
 }
@@ -330,7 +517,7 @@ export function standInRelay(w: World): Relay {
     if (port) return;
     port = w.isolatedPort(ev.ports[0]);
     port.onmessage = (m) => {
-      relay.received[relay.received.length] = m.data;
+      add(relay.received, m.data);
     };
     port.postMessage({ k: 'ack' });
   }, true);

@@ -8,9 +8,17 @@ import type { ContentToRouter, RouterToContent } from '../../../../src/protocol'
 import { makeWorld, type World } from '../../capture/firefox/world';
 import { browser } from '../../../../src/platform/browser';
 
-/** A document at start: the hook, then the relay (both before any page script), with a fake router behind. */
-function documentStart(): { w: World; got: ContentToRouter[]; send: (m: RouterToContent) => void } {
+/** The document as the isolated script sees it (through Xrays: no page patch reaches it). */
+interface IsolatedView {
+  readyState: DocumentReadyState;
+  scripts: number;
+}
+
+/** A document at start: the hook, then the relay (both before any page script), with a fake router behind. `before`
+ *  runs first, as a page that was already there; `isolated`: what the relay sees of the document (as it is). */
+function documentStart(before?: (w: World) => void, isolated: IsolatedView = { readyState: 'loading', scripts: 0 }): { w: World; got: ContentToRouter[]; send: (m: RouterToContent) => void } {
   const w = makeWorld();
+  before?.(w);
   installHook(w.g);
   const got: ContentToRouter[] = [];
   const listeners: Array<(m: unknown) => void> = [];
@@ -22,6 +30,8 @@ function documentStart(): { w: World; got: ContentToRouter[]; send: (m: RouterTo
   vi.spyOn(browser.runtime, 'connect').mockReturnValue(port as never);
   vi.stubGlobal('window', w.g);
   vi.stubGlobal('addEventListener', w.g.addEventListener.bind(w.g));
+  vi.stubGlobal('document', { readyState: isolated.readyState, scripts: { length: isolated.scripts } });
+  vi.stubGlobal('location', { href: w.g.location.href });
   startRelay();
   return {
     w,
@@ -71,5 +81,45 @@ describe('Firefox hook → relay → router', () => {
     const docs = got.map((m) => (m.type === 'batch' ? m.batch.doc : m.doc));
     expect(docs.length).toBeGreaterThan(0);
     expect(docs).not.toContain('forgedforged');
+  });
+
+  it('copies the counts of what the hook lost or let go', () => {
+    const { w, got, send } = documentStart();
+    w.run();
+    const ws = new w.g.WebSocket('wss://echo.test/');
+    w.open(ws);
+    send({ type: 'arm', on: false });
+    send({ type: 'arm', on: true });
+    const batch = got.find((m) => m.type === 'batch');
+    expect(batch?.type === 'batch' && batch.batch.discarded).toBe(2);
+  });
+
+  it('in a document whose own scripts ran first, says late on every batch and refuses replay itself, whatever the page made the hook believe', () => {
+    // The page, already running, makes its document look fresh to the main world; the isolated view is the truth.
+    const { w, got, send } = documentStart((w) => {
+      w.loaded('complete', 2);
+      const proto = Object.getPrototypeOf(w.g.document) as object;
+      Object.defineProperty(proto, 'readyState', { get: () => 'loading', configurable: true });
+      Object.defineProperty(proto, 'scripts', { get: () => ({ length: 0 }), configurable: true });
+    }, { readyState: 'complete', scripts: 2 });
+    w.run();
+    send({ type: 'arm', on: true });
+    const ws = new w.g.WebSocket('wss://echo.test/');
+    w.open(ws);
+    w.advance(16);
+    const batches = got.filter((m) => m.type === 'batch');
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.every((m) => m.type === 'batch' && m.batch.late === true)).toBe(true);
+    const doc = batches[0].type === 'batch' ? batches[0].batch.doc : '';
+    send({ type: 'replay', doc, req: { id: 7, s: 1, mode: 'send', text: 'x' } });
+    expect(got.filter((m) => m.type === 'replay-result')).toEqual([{ type: 'replay-result', doc, result: { id: 7, ok: false, error: 'untrusted' } }]);
+    expect(w.wire(ws)).toEqual([]);
+  });
+
+  it('at a true document start, says nothing of the kind', () => {
+    const { w, got, send } = documentStart();
+    w.run();
+    send({ type: 'arm', on: true });
+    expect(got.filter((m) => m.type === 'batch').map((m) => m.type === 'batch' && m.batch.late)).toEqual([undefined]);
   });
 });
