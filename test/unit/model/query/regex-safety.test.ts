@@ -69,6 +69,8 @@ describe('query language: adjacent repetitions over the same characters (polynom
     ['/(?:ab)*(?:ab)+c/', 1, '(?:ab)* and (?:ab)+'],
     ['/(?:x?\\s*){2}y/', 6, '\\s* and \\s*'], // one repeat's end meets the next's start
     ['$.name ~ /\\d+\\d+x/', 10, '\\d+ and \\d+'],
+    ['/.*\\s*$/', 1, '.* and \\s*'], // the README's examples
+    ['/\\s*(?:,\\s*)?\\s*x/', 8, '\\s* and \\s*'],
   ])('refuses %s', (q, position, parts) => {
     const err = queryError(q);
     expect(err.message).toMatch(/two repetitions in a row/);
