@@ -1,14 +1,14 @@
-// Trying a query's regular expressions on the longest stored payloads before they run over the store. A backtracking
-// regex cannot be interrupted inside one test, and the structural checks of the query parser (nested or overlapping
-// repetitions) cannot see every slow pattern: a plain `/a.*b.*c/` is polynomial, harmless on 200 B and endless on a
-// few megabytes. So the regexes are first tested in a worker on the longest texts, where the panel can stop them.
-// Pure: the worker entry and the panel side wire it up.
+// Trying a query's regular expressions on stored payloads before they run over the store. A backtracking regex cannot
+// be interrupted inside one test, and the structural checks of the query parser cannot see every slow pattern: a plain
+// `/a.*b.*c/` is polynomial, harmless on 200 B and endless on a few megabytes, and a pattern the checks misjudge can be
+// slow on a few hundred bytes. So the regexes are first tested in a worker, where the panel can stop them, on the
+// longest texts and on texts spread over the session. Pure: the worker entry and the panel side wire it up.
 import type { QueryRegex } from './query';
 
-/** Texts shorter than this are not tried: no pattern the parser accepts is slow on them. */
-export const PROBE_MIN_BYTES = 4096;
-/** How many of the longest texts are tried, and at most how many characters in all. */
-export const PROBE_TEXTS = 8;
+/** How many of the longest texts are tried (whatever their length), and how many more spread over the store. */
+export const PROBE_LONGEST = 8;
+export const PROBE_SPREAD = 24;
+/** At most this many characters are tried in all (the longest text always). */
 export const PROBE_MAX_CHARS = 64 * 1024 * 1024;
 /**
  * A regex still testing one sample after this long is refused: over the store that test would block the panel as
@@ -40,13 +40,20 @@ export function runProbe(req: ProbeRequest, post: (m: ProbeMessage) => void): vo
   post({ kind: 'done' });
 }
 
-/** The samples to try: the longest texts, longest first, within PROBE_MAX_CHARS. */
-export function pickSamples(longest: Array<{ id: number; text: string }>): Array<{ id: number; text: string }> {
-  const out: Array<{ id: number; text: string }> = [];
+type Sample = { id: number; text: string };
+
+/**
+ * The samples to try: the longest texts (longest first), then the spread ones, within PROBE_MAX_CHARS in all; each id
+ * once.
+ */
+export function pickSamples(longest: Sample[], spread: Sample[] = []): Sample[] {
+  const out: Sample[] = [];
+  const ids = new Set<number>();
   let chars = 0;
-  for (const s of longest) {
-    if (chars + s.text.length > PROBE_MAX_CHARS && out.length) continue;
+  for (const s of [...longest, ...spread]) {
+    if (ids.has(s.id) || (chars + s.text.length > PROBE_MAX_CHARS && out.length)) continue;
     out.push(s);
+    ids.add(s.id);
     chars += s.text.length;
   }
   return out;

@@ -1,5 +1,6 @@
 // HAR export (with scope and sanitize options) and import (file picker and drag-and-drop) controls.
 import { useState } from 'preact/hooks';
+import { regexHazard } from '../model/query/regex-safety';
 
 export type ExportScope = 'all' | 'connection' | 'filtered';
 
@@ -12,17 +13,30 @@ export interface ExportOptions {
 
 export const DEFAULT_EXPORT: ExportOptions = { scope: 'all', sanitize: true, stripHeaders: '', redact: '' };
 
-/** A regex typed as `/…/flags` or plain text (matched literally). */
-export function parseRedact(input: string): RegExp | null | { error: string } {
+/** Why the redaction input cannot be used: not a regex (`invalid`), or one the regex check refuses (`unsafe`). */
+export interface RedactError {
+  error: string;
+  kind: 'invalid' | 'unsafe';
+}
+
+/**
+ * A regex typed as `/…/flags` or plain text (matched literally). A regex goes through the same shape check as a
+ * filter's (regex-safety.ts): export runs it over every payload, on the panel's thread.
+ */
+export function parseRedact(input: string): RegExp | null | RedactError {
   const t = input.trim();
   if (!t) return null;
   const m = /^\/(.+)\/([a-z]*)$/.exec(t);
+  const flags = m ? (m[2].includes('g') ? m[2] : m[2] + 'g') : 'g';
+  const source = m ? m[1] : t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let re: RegExp;
   try {
-    const flags = m ? (m[2].includes('g') ? m[2] : m[2] + 'g') : 'g';
-    return m ? new RegExp(m[1], flags) : new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
+    re = new RegExp(source, flags);
   } catch (e) {
-    return { error: (e as Error).message };
+    return { error: (e as Error).message, kind: 'invalid' };
   }
+  const hazard = regexHazard(source, flags);
+  return hazard ? { error: hazard.message, kind: 'unsafe' } : re;
 }
 
 export interface ExportImportProps {
@@ -90,7 +104,12 @@ export function ExportImport(p: ExportImportProps) {
             Redact in payloads
             <input type="text" data-testid="export-redact" placeholder={'/"password":"[^"]*"/'} value={p.options.redact} onInput={(e) => set({ redact: (e.currentTarget).value })} />
           </label>
-          {redact && 'error' in redact && <div class="error">Invalid regex: {redact.error}</div>}
+          {redact && 'error' in redact && (
+            <div class="error" data-testid="export-redact-error">
+              {redact.kind === 'invalid' ? 'Invalid regex: ' : 'Not used: '}
+              {redact.error}
+            </div>
+          )}
         </div>
       )}
     </span>

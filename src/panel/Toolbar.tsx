@@ -12,7 +12,7 @@ export interface ToolbarProps {
   filterText: string;
   onFilter: (s: string) => void;
   filterError: QueryError | null;
-  /** The query's regular expressions are being tried on the longest stored texts before it applies. */
+  /** The query's regular expressions are being tried on stored texts before it applies. */
   filterChecking?: boolean;
   onReload: () => void;
   settings: Settings | null;
@@ -74,7 +74,7 @@ export function Toolbar(p: ToolbarProps) {
         </datalist>
         {p.filterChecking && !p.filterError && (
           <span class="filter-note" role="status" data-testid="filter-checking">
-            trying the regex on the longest stored payloads…
+            trying the regex on stored payloads…
           </span>
         )}
         {p.filterError && (

@@ -1,11 +1,13 @@
 // The filter: the query typed (the last valid one stays applied while the text is invalid) and the connection picked
-// in the list, applied to the store. A query with regular expressions is first tried on the longest stored texts in a
-// worker (regexCheck.ts) when there are long ones: applied when that passes, refused (shown like a syntax error) when
-// a regex does not finish there.
+// in the list, applied to the store. A query with regular expressions is first tried on stored texts (the longest, and
+// some spread over the session) in a worker (regexCheck.ts) when any are stored: applied when that passes, refused
+// (shown like a syntax error) when a regex does not finish there.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { parseQuery, QueryError, type ParsedQuery, type Predicate } from '../model/query';
-import { checkRegexes, samplesFor } from './regexCheck';
+import { checkRegexes, samplesFor, warmRegexWorker } from './regexCheck';
+
+const CHECKING_NOTE_MS = 150;
 
 export interface FilterState {
   filterText: string;
@@ -15,7 +17,7 @@ export interface FilterState {
   setConnFilter: (id: number | null) => void;
   /** Why the query typed is not applied (invalid, or a regex refused), or null. */
   error: QueryError | null;
-  /** The query's regexes are being tried on the longest stored texts. */
+  /** The query's regexes are being tried on stored texts. */
   checking: boolean;
 }
 
@@ -31,8 +33,12 @@ export function useFilter(store: SessionStore): FilterState {
       return { parsed: null, error: e };
     }
   }, [filterText]);
+  // A regex is being typed: the worker that will try it starts now, not when it is complete.
+  useEffect(() => {
+    if (filterText.includes('/')) warmRegexWorker();
+  }, [filterText]);
   const applied = useRef<Predicate | null>(null);
-  /** Queries whose regexes passed (null) or failed the check on this store's long texts. */
+  /** Queries whose regexes passed (null) or failed the check on this store's texts. */
   const checked = useRef(new Map<string, QueryError | null>());
   useEffect(() => checked.current.clear(), [store]);
   const [checking, setChecking] = useState<string | null>(null);
@@ -52,18 +58,20 @@ export function useFilter(store: SessionStore): FilterState {
     const conn = connFilter;
     if (!parsed) return applyFilter(applied.current, conn);
     const samples = samplesFor(store, parsed.regexes);
-    // Checked once per query and set of samples (a longer text stored since is tried again).
+    // Checked once per query and set of samples (texts stored since are tried again).
     const key = `${samples.map((x) => x.id).join(',')} ${filterText}`;
     const known = samples.length ? checked.current.get(key) : null;
     if (known === undefined) {
       applyFilter(applied.current, conn); // the last valid filter stays while the check runs
-      setChecking(filterText);
+      // Said under the box only if the check takes a while: most take a message round trip, and a flash is noise.
+      const note = setTimeout(() => setChecking(filterText), CHECKING_NOTE_MS);
       const check = checkRegexes(parsed.regexes, samples);
       let current = true;
       void check.result.then((slow) => {
         if (!current) return;
         const error = slow && new QueryError(slow.message, slow.regex.pos);
         checked.current.set(key, error);
+        clearTimeout(note);
         setChecking(null);
         if (error) setRefused({ text: filterText, error });
         else {
@@ -73,6 +81,7 @@ export function useFilter(store: SessionStore): FilterState {
       });
       return () => {
         current = false;
+        clearTimeout(note);
         check.cancel();
         setChecking(null);
       };

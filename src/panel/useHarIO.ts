@@ -73,18 +73,19 @@ export function useHarIO({ store, connFilter, notify, open }: HarIOOptions): Har
   const exportHar = useCallback(async () => {
     const redact = parseRedact(exportOptions.redact);
     if (redact && 'error' in redact) {
-      notify({ kind: 'error', text: `Export: the redaction regex is invalid (${redact.error}).` });
+      const why = redact.kind === 'invalid' ? `is invalid (${redact.error}).` : `is refused. ${redact.error}`;
+      notify({ kind: 'error', text: `Export (Redact in payloads): the redaction regex ${why} Nothing was exported.` });
       return;
     }
     setExporting(true);
     try {
-      // Redaction runs the regex over every payload: tried first on the longest, like a filter's (regexCheck.ts).
+      // Redaction runs the regex over every payload: tried first on stored texts, like a filter's (regexCheck.ts).
       if (redact) {
         const rx = [{ source: redact.source, flags: redact.flags, pos: 0 }];
         const samples = samplesFor(store, rx);
         const slow = samples.length ? await checkRegexes(rx, samples).result : null;
         if (slow) {
-          notify({ kind: 'error', text: `Export: the redaction regex is too slow. ${slow.message}` });
+          notify({ kind: 'error', text: `Export (Redact in payloads): the redaction regex is too slow. ${slow.message} Nothing was exported.` });
           return;
         }
       }

@@ -499,6 +499,28 @@ export class SessionStore {
     return best.map(({ c, k }) => ({ id: c.id[k], text: textOf(c, k)! }));
   }
 
+  /**
+   * Up to `n` stored text payloads spread evenly over the store (the first non-empty text at or after each of `n`
+   * evenly spaced positions, looking a few rows on), none of the ids in `skip`, oldest first: samples of the kinds of
+   * message a session holds, whatever their length.
+   */
+  spreadTexts(n: number, skip: ReadonlySet<number>): Array<{ id: number; text: string }> {
+    const out: Array<{ id: number; text: string }> = [];
+    const count = this.tail - this.head;
+    let next = this.head;
+    for (let i = 0; i < n && next < this.tail; i++) {
+      let pos = Math.max(this.head + Math.floor(((i + 0.5) * count) / n), next);
+      for (const stop = Math.min(this.tail, pos + 64); pos < stop; pos++) {
+        const { c, k } = this.runAt(pos);
+        if (!c.size[k] || skip.has(c.id[k]) || (typeof c.payload[k] !== 'string' && !(c.flags[k] & F_SEALED))) continue;
+        out.push({ id: c.id[k], text: textOf(c, k)! });
+        break;
+      }
+      next = pos + 1;
+    }
+    return out;
+  }
+
   /** The size of the longest text stored since the last clear (evicted ones included). */
   private maxTextBytes = 0;
   /** Frames before this position have been seen by `learn`. */
