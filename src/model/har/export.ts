@@ -172,6 +172,8 @@ export function* harChunks(src: HarSource, opts: HarExportOptions = {}): Generat
       _frameline: {
         connectionId: c.id,
         state: c.state,
+        ...(c.stateNote ? { stateNote: c.stateNote } : {}),
+        ...(c.untrusted ? { untrusted: c.untrusted } : {}),
         openedBeforeCapture: c.openedBeforeCapture,
         target: c.target,
         protocol: c.protocol ?? '',

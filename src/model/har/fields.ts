@@ -34,7 +34,7 @@ export class Dropped {
 /** Stack frames kept per initiator: more than capture keeps, so only a file made to be huge is cut. */
 export const MAX_STACK_FRAMES = 1024;
 
-const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'error'];
+const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'error', 'unknown'];
 const TARGETS: readonly SocketTarget['type'][] = ['page', 'iframe', 'worker', 'other'];
 /** RFC 6455's close codes: 1000–2999 for the protocol, 3000–4999 for libraries and applications. */
 const isCloseCode = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1000 && (v as number) <= 4999;
@@ -42,7 +42,7 @@ const isCloseCode = (v: unknown): v is number => Number.isInteger(v) && (v as nu
 const isPosition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** What `_frameline` adds to a connection; the fields import does not use (connectionId, sanitized) are not read. */
-export type FramelineFields = Partial<Pick<Connection, 'state' | 'openedBeforeCapture' | 'target' | 'protocol' | 'extensions' | 'initiator' | 'error'>>;
+export type FramelineFields = Partial<Pick<Connection, 'state' | 'stateNote' | 'untrusted' | 'openedBeforeCapture' | 'target' | 'protocol' | 'extensions' | 'initiator' | 'error'>>;
 
 export function readFrameline(raw: unknown, where: string, drop: Dropped): FramelineFields {
   if (raw === undefined) return {};
@@ -61,7 +61,7 @@ export function readFrameline(raw: unknown, where: string, drop: Dropped): Frame
     if (typeof fl.openedBeforeCapture === 'boolean') out.openedBeforeCapture = fl.openedBeforeCapture;
     else drop.note(at('openedBeforeCapture'), `${shown(fl.openedBeforeCapture)} is not true or false`);
   }
-  for (const k of ['protocol', 'extensions', 'error'] as const) {
+  for (const k of ['protocol', 'extensions', 'error', 'stateNote', 'untrusted'] as const) {
     if (fl[k] === undefined) continue;
     if (typeof fl[k] === 'string') out[k] = fl[k];
     else drop.note(at(k), `${shown(fl[k])} is not a string`);

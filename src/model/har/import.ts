@@ -156,6 +156,8 @@ export function parseHar(text: string): HarImport {
       conn.openTs = (started + wait) / 1000;
     }
     if (fl.initiator) conn.initiator = fl.initiator;
+    if (fl.stateNote !== undefined) conn.stateNote = fl.stateNote;
+    if (fl.untrusted !== undefined) conn.untrusted = fl.untrusted;
     if (fl.error !== undefined) conn.error = fl.error;
     else if (close.aborted) conn.error = 'The connection was aborted';
     if (close.closeCode !== undefined) conn.closeCode = close.closeCode;

@@ -36,6 +36,10 @@ export interface HarWebSocketClose {
 export interface HarFramelineFields {
   connectionId: number;
   state: Connection['state'];
+  /** How the state was told other than by the socket's own events (e.g. closed while the debugger was detached). */
+  stateNote?: string;
+  /** Why what this connection's page reported cannot be trusted (Firefox: a hook injected after the page's scripts). */
+  untrusted?: string;
   openedBeforeCapture: boolean;
   target: Connection['target'];
   protocol: string;

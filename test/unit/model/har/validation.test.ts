@@ -227,7 +227,12 @@ describe('HAR round trip after validation', () => {
       wasClean: false,
     };
     store.apply([{ t: 'conn', conn: orig }]);
+    const other = store.connectionOrder[0];
+    const detached: Connection = { ...store.connections.get(other)!, state: 'unknown', stateNote: 'The debugger was detached.', untrusted: 'Hook came late.' };
+    store.apply([{ t: 'conn', conn: detached }]);
     const { imp, s } = importStore(buildHar(store, { sanitize: true }));
+    const back0 = [...s.connections.values()][0];
+    expect([back0.state, back0.stateNote, back0.untrusted]).toEqual(['unknown', 'The debugger was detached.', 'Hook came late.']);
     expect(imp.warnings).toEqual([]);
     expect(framesOf(s)).toEqual(framesOf(store));
     const back = [...s.connections.values()][store.connectionOrder.indexOf(id)];
