@@ -153,6 +153,17 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
           </button>
         </div>
       )}
+      {!session.readOnly && status?.reloadToTrust && (
+        <div class="banner banner-error" role="alert" data-testid="reload-to-trust">
+          <span>
+            Frameline reached this page after its own scripts ran (it was installed or updated while the page was open): what
+            the page reports is not vouched for, and replay there is refused. Reload the page to capture it fully.
+          </span>
+          <button type="button" data-testid="reload-to-trust-reload" onClick={() => host.reload()}>
+            Reload page
+          </button>
+        </div>
+      )}
       <div class="main">
         <div class="connections-pane" style={{ width: `${layout.connectionsWidth}px` }}>
           <PaneBoundary name="connections" label="connection list" resetOn={session.id}>

@@ -42,6 +42,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
               {c.target.type !== 'page' && <span class="badge">{c.target.type}</span>}
               {c.openedBeforeCapture && <span class="badge badge-warn">opened before capture</span>}
               {c.handshakeOnly && <span class="badge badge-warn" title={c.handshakeOnly}>handshake only</span>}
+              {c.untrusted && <span class="badge badge-warn" data-testid="untrusted" title={c.untrusted}>not vouched for</span>}
               <span class="count">{store.framesPerConnection.get(id) ?? 0}</span>
             </span>
           </div>

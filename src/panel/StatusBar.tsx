@@ -33,7 +33,16 @@ export function StatusBar({ store, status }: { store: SessionStore; status: Host
       </span>
       <span>{store.connections.size} connections</span>
       {store.paused && <span class="warn" data-testid="paused-count" data-count={s.pausedDropped}>Paused: {s.pausedDropped} frames not stored</span>}
-      {!!status?.dropped && <span class="warn">{status.dropped} frames dropped before the panel opened</span>}
+      {!!status?.dropped && (
+        <span class="warn" data-testid="dropped" data-count={status.dropped} title="Capture kept them while no panel took them, past the memory budget, or they could not be passed on">
+          {status.dropped} frames lost before reaching the panel
+        </span>
+      )}
+      {!!status?.discarded && (
+        <span class="warn" data-testid="discarded" data-count={status.discarded} title="The page hook keeps a page's first events until it hears whether a panel listens; told none does, or hearing nothing for 10 s, it lets them go">
+          {status.discarded} page events let go before capture started
+        </span>
+      )}
       {s.evicted > 0 && (
         <span class="warn" data-testid="evicted" data-count={s.evicted} title="Raise the memory budget in the toolbar to keep more">
           {s.evicted} oldest frames dropped (memory budget {formatBytes(store.budgetBytes)})
