@@ -76,14 +76,22 @@ export function servePanelPorts(host: Host): void {
     const link: PanelLink = {
       post(msg) {
         // A Port message has a size limit (64 MiB): a large batch goes in parts; a part that still cannot go (one
-        // huge frame) is counted as lost, and the link goes on.
+        // huge frame) is counted as lost, and the link goes on. Any other failure is a port gone: what it held is
+        // counted as lost, and the host holds what comes next until the panel connects again.
         const parts = msg.type === 'batch' ? splitBatch(msg.batch, PORT_PART_CHARS).map(batchMessage) : [msg];
-        for (const part of parts) {
+        for (let i = 0; i < parts.length; i++) {
+          const part = parts[i];
           try {
             port.postMessage(part);
           } catch {
             if (part.type !== 'batch') return host.disconnectPanel(link);
-            host.countLost(batchFrameCount(part.batch));
+            const f = part.batch.frames;
+            if (f.id.length === 1 && f.p[0].length > PORT_PART_CHARS) {
+              host.countLost(1);
+              continue;
+            }
+            for (const rest of parts.slice(i)) if (rest.type === 'batch') host.countLost(batchFrameCount(rest.batch));
+            return host.disconnectPanel(link);
           }
         }
       },
