@@ -6,11 +6,6 @@
  * once it sees the page again (re-attached), or when a frame of it arrives.
  */
 export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed' | 'error' | 'unknown';
-
-/** Whether a connection's socket is known to be live (connecting, open or closing). */
-export function isLive(c: { state: ConnectionState }): boolean {
-  return c.state === 'connecting' || c.state === 'open' || c.state === 'closing';
-}
 export type Direction = 'sent' | 'received';
 
 /** WebSocket opcodes, plus -1 for a frame error reported by the browser (as Chrome's HAR does). */

@@ -8,7 +8,7 @@
 import type { Protocol } from 'devtools-protocol';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
 import type { Connection, Header, Initiator, SocketTarget, StackFrame } from '../../model/types';
-import { isLive, OPCODE } from '../../model/types';
+import { OPCODE } from '../../model/types';
 import type { RecordSink } from '../../model/batch';
 import { anchorFrom, toWallMs } from '../../model/time';
 import { base64ByteLength, utf8ByteLength } from '../../model/bytes';
@@ -150,11 +150,7 @@ export class CdpCapture {
     const unknownByUrl = new Map<string, Connection[]>();
     for (const c of this.connectionsOf(session)) {
       if (isLive(c)) liveByUrl.set(c.url, (liveByUrl.get(c.url) ?? 0) - 1);
-      else if (c.state === 'unknown' && c.url) {
-        const list = unknownByUrl.get(c.url);
-        if (list) list.push(c);
-        else unknownByUrl.set(c.url, [c]);
-      }
+      else if (c.state === 'unknown' && c.url) unknownByUrl.set(c.url, [...(unknownByUrl.get(c.url) ?? []), c]);
     }
     for (const [url, conns] of unknownByUrl) {
       const n = liveByUrl.get(url) ?? 0;
@@ -420,4 +416,8 @@ export class CdpCapture {
       conn: { ...c, target: { ...c.target }, ...(c.urlCandidates ? { urlCandidates: [...c.urlCandidates] } : {}) },
     });
   }
+}
+
+function isLive(c: Connection): boolean {
+  return c.state === 'connecting' || c.state === 'open' || c.state === 'closing';
 }

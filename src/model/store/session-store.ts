@@ -12,7 +12,7 @@
 // Rows have absolute positions (0… since the last clear); eviction drops rows from the head, whole chunks at a time
 // once all their rows are gone.
 import type { CaptureRecord, Connection, Frame } from '../types';
-import { isLive, OPCODE } from '../types';
+import { OPCODE } from '../types';
 import { batchOf, K_BINARY, K_INJECTED, K_NO_PAYLOAD, K_RECEIVED, K_REPLAYED, type FrameColumns, type OtherRecord, type RecordBatch } from '../batch';
 import { toWallMs } from '../time';
 import {
@@ -550,8 +550,7 @@ export class SessionStore {
    * Chrome DevTools does: their next frames, the composer and HAR export still need them.
    */
   clear(keep: 'live' | 'nothing' = 'nothing'): void {
-    // Live, or maybe live (state unknown since a detach).
-    const live = keep === 'live' ? this.connectionOrder.filter((id) => { const c = this.connections.get(id)!; return isLive(c) || c.state === 'unknown'; }) : [];
+    const live = keep === 'live' ? this.connectionOrder.filter((id) => isLive(this.connections.get(id))) : [];
     this.visibleEpoch++;
     this.navigationStarts.clear();
     this.pendingNavigation = null;
@@ -604,4 +603,8 @@ export class SessionStore {
     this.revision++;
     for (const fn of this.listeners) fn();
   }
+}
+
+function isLive(c: Connection | undefined): boolean {
+  return c !== undefined && (c.state === 'connecting' || c.state === 'open' || c.state === 'closing' || c.state === 'unknown');
 }
