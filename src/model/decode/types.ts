@@ -1,0 +1,74 @@
+// What a payload decoder is: it reads one frame (and, for framings that span frames, its neighbours on the same
+// connection and direction) and says what the application said. Pure: no chrome.*, no DOM.
+import type { Direction } from '../types';
+
+/** What a decoder reads of a frame. Only text (opcode 1) and binary (opcode 2) frames reach a decoder. */
+export interface DecodeInput {
+  opcode: number;
+  dir: Direction;
+  /** Text frames. */
+  text?: string;
+  /** Binary frames. */
+  bytes?: Uint8Array;
+}
+
+/** The names the query language reaches: `event:chat`, `method:subscribe`, `dest:/topic/x`, `topic:prices/#`. */
+export type NameField = 'event' | 'method' | 'dest' | 'topic';
+
+/** One message found in a frame (a frame may carry several: STOMP, SignalR, MQTT, SockJS arrays). */
+export interface DecodedMessage {
+  /** One line for the timeline's Summary column: `EVENT chat`, `SEND /topic/prices`, `PUBLISH prices/BTC q1`. */
+  summary: string;
+  /** The packet / command / message type as the protocol names it: 'EVENT', 'PUBLISH', 'SEND', 'next'. */
+  kind: string;
+  /** What the query's name fields compare with. */
+  names?: Partial<Record<NameField, string>>;
+  /** The request / answer id the protocol carries (JSON-RPC id, Socket.IO ack id, MQTT packet id, graphql-ws id…). */
+  id?: string | number;
+  /**
+   * The structured value: what `$.` paths in the query and the Decoded view read. Plain data only: objects, arrays,
+   * strings, numbers, booleans, null; Uint8Array for bytes; bigint where a wire integer does not fit a double.
+   */
+  value: unknown;
+}
+
+export interface Decoded {
+  /** The decoder's id. */
+  proto: string;
+  messages: DecodedMessage[];
+  /** Why (part of) the frame could not be decoded; messages decoded before the failure stay. */
+  error?: string;
+  /** Set when only a first part of a huge frame was decoded: says how much. */
+  truncated?: string;
+}
+
+/** What a decoder may know beyond the frame itself. */
+export interface DecodeContext {
+  url: string;
+  /** The negotiated subprotocol, '' when none. */
+  protocol: string;
+  /**
+   * Frames of the same connection and direction: -1 the one before this, +1 the one after, and so on; undefined past
+   * either end or past what the store still holds. Each call may cost a scan of the store: ask for few.
+   */
+  sibling(offset: number): DecodeInput | undefined;
+}
+
+export interface Decoder {
+  /** Short id, used by `proto:<id>` in the query and by `data-protocol`: 'socketio', 'mqtt', 'stomp'… */
+  id: string;
+  /** What the user reads: 'Socket.IO', 'MQTT'. */
+  label: string;
+  /** Negotiated subprotocols that decide this decoder at once (compared case-insensitively). */
+  subprotocols?: readonly string[];
+  /**
+   * Content detection, asked on a connection's first frames in order until a decoder says true: true when this frame
+   * shows the protocol, false when it surely is not, undefined when this frame cannot tell. Must be cheap.
+   */
+  sniff?(f: DecodeInput, url: string): boolean | undefined;
+  /** Never throws (a failure is `error`), never reads more than DECODE_LIMIT of a frame. */
+  decode(f: DecodeInput, ctx: DecodeContext): Decoded;
+}
+
+/** The most of one frame (characters of text, bytes of binary) a decoder reads; past it, `truncated` says so. */
+export const DECODE_LIMIT = 1024 * 1024;
