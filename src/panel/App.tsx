@@ -22,6 +22,8 @@ import { useFilter } from './useFilter';
 import { useSelection } from './useSelection';
 import { useDetail } from './useDetail';
 import { useSettings } from './useSettings';
+import { onDecodersChanged, setDecoderOverrides } from '../model/decode/decoding';
+import { loadDecoderChoices } from '../platform/settings';
 
 /** How often the panel around the timeline (connection list, detail, toolbar counts) follows a changing store. */
 const PANEL_REFRESH_MS = 200;
@@ -45,6 +47,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   // every frame themselves).
   const revision = useStoreRevision(store, PANEL_REFRESH_MS);
   useEffect(() => learnWhenIdle(store), [store]);
+  useEffect(() => onDecodersChanged(() => store.touch()), [store]);
+  useEffect(() => {
+    void loadDecoderChoices().then(setDecoderOverrides);
+  }, []);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [layout, setLayout] = useLayout();
   const status = useHostStatus(getStatus, onStatus);

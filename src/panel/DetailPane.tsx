@@ -11,6 +11,9 @@ import { Composer, type ComposerSource } from './Composer';
 import { Sequence, type SequenceSource } from './Sequence';
 import { PaneBoundary } from './PaneBoundary';
 import type { PanelHost } from './host';
+import { DecoderSelect } from './DecoderSelect';
+import { decodingOf } from '../model/decode/decoding';
+import { decoderById, type Decoded } from '../model/decode';
 
 /** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
 export const MAX_TEXT_SHOWN = 256 * 1024;
@@ -87,6 +90,10 @@ function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: F
   const wall = store.wallMs(frame.ts);
   // NaN before an anchor is known; a time a Date cannot hold would make toISOString throw.
   const dated = !Number.isNaN(new Date(wall).getTime());
+  const decoding = decodingOf(store);
+  const decoded = decoding.decode(frame);
+  const [raw, setRaw] = useState(false);
+  const payload = frame.bytes ? <BinaryView bytes={frame.bytes} /> : <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />;
   return (
     <div data-testid="frame-detail" data-frame-id={frame.id} class="frame-detail">
       <div class="meta">
@@ -101,8 +108,56 @@ function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: F
         <span>{formatBytes(frame.size)}</span>
         <span>connection #{frame.conn}</span>
         {dated && <span>{new Date(wall).toISOString().slice(0, 10)} {formatClock(wall)}</span>}
+        {frame.opcode !== OPCODE.error && <DecoderSelect store={store} conn={frame.conn} />}
       </div>
-      {frame.bytes ? <BinaryView bytes={frame.bytes} /> : <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />}
+      {decoded && (
+        <div class="subtabs">
+          <button type="button" aria-pressed={!raw} data-view="decoded" onClick={() => setRaw(false)}>
+            Decoded
+          </button>
+          <button type="button" aria-pressed={raw} data-view="raw" onClick={() => setRaw(true)}>
+            Raw
+          </button>
+        </div>
+      )}
+      {decoded && !raw ? (
+        <PaneBoundary name="decoded" label="decoded view" resetOn={frame.id}>
+          <DecodedView decoded={decoded} />
+        </PaneBoundary>
+      ) : (
+        payload
+      )}
+    </div>
+  );
+}
+
+/** What the decoder read: each message its summary and its value as a tree; a failure says why. */
+function DecodedView({ decoded }: { decoded: Decoded }) {
+  const label = decoderById(decoded.proto)?.label ?? decoded.proto;
+  return (
+    <div data-testid="decoded" data-protocol={decoded.proto} data-messages={decoded.messages.length}>
+      {decoded.truncated && (
+        <div class="notice" data-testid="decoded-truncated">
+          {decoded.truncated}
+        </div>
+      )}
+      {decoded.error && (
+        <div class="notice warn" data-testid="decode-error">
+          {label}: {decoded.error}
+        </div>
+      )}
+      {decoded.messages.map((m, i) => (
+        <div class="decoded-msg" key={i} data-testid="decoded-message" data-kind={m.kind}>
+          <div class="msg-head">
+            {m.summary}
+            <span class="msg-kind">
+              {label} {m.kind}
+              {m.id !== undefined ? ` · id ${String(m.id)}` : ''}
+            </span>
+          </div>
+          {m.value !== undefined && <JsonTree value={m.value} />}
+        </div>
+      ))}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import type { Connection, Header, Initiator, StackFrame } from '../model/types';
 import { formatClock } from '../model/time';
+import { DecoderSelect } from './DecoderSelect';
 
 function Headers({ title, headers, raw, note, testid }: { title: string; headers: Header[]; raw?: string; note?: string; testid: string }) {
   const [showRaw, setShowRaw] = useState(false);
@@ -97,6 +98,9 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
           ))}
         </tbody>
       </table>
+      <div class="meta">
+        <DecoderSelect store={store} conn={c.id} />
+      </div>
       {c.initiator && (
         <section>
           <h3>Initiator ({text(c.initiator.type, 'unknown')})</h3>

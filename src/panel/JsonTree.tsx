@@ -3,8 +3,14 @@ import { useState } from 'preact/hooks';
 
 const MAX_CHILDREN = 500;
 
+const BYTES_SHOWN = 32;
+
 function Leaf({ value }: { value: unknown }) {
   if (value === null) return <span class="j-null">null</span>;
+  if (value instanceof Uint8Array) {
+    const hex = Array.from(value.subarray(0, BYTES_SHOWN), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return <span class="j-bytes">{`bytes(${value.length}) ${hex}${value.length > BYTES_SHOWN ? ' …' : ''}`}</span>;
+  }
   switch (typeof value) {
     case 'string':
       return <span class="j-str">{JSON.stringify(value)}</span>;
@@ -12,13 +18,17 @@ function Leaf({ value }: { value: unknown }) {
       return <span class="j-num">{String(value)}</span>;
     case 'boolean':
       return <span class="j-bool">{String(value)}</span>;
+    case 'bigint':
+      return <span class="j-num">{`${String(value)}n`}</span>;
+    case 'undefined':
+      return <span class="j-null">undefined</span>;
     default:
       return <span>{value === null ? 'null' : typeof value}</span>;
   }
 }
 
 function Node({ name, value, depth }: { name?: string; value: unknown; depth: number }) {
-  const isObj = typeof value === 'object' && value !== null;
+  const isObj = typeof value === 'object' && value !== null && !(value instanceof Uint8Array);
   const [open, setOpen] = useState(depth < 2);
   const key = name !== undefined ? <span class="j-key">{name}: </span> : null;
   if (!isObj) {

@@ -10,6 +10,7 @@ import { OPCODE, type Frame } from '../model/types';
 import { useStoreRevision } from './useStore';
 import { bottom, fits, maxScroll, placeFor, scrollMap, scrollTo, scrolled, TOP, type ScrollAt } from './scrollMap';
 import { SizeOrder } from './sizeOrder';
+import { decodingOf, summaryOf } from '../model/decode/decoding';
 
 export type SortKey = 'time' | 'size';
 export interface Sort {
@@ -209,6 +210,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
   const first = Math.max(0, Math.floor(topRow) - (following ? OVERSCAN_FOLLOWING : OVERSCAN));
   const last = Math.min(count, Math.ceil(topRow + height / ROW_HEIGHT) + OVERSCAN);
   const lastFirst = useRef(-1);
+  const decoding = decodingOf(store);
   const byRow = !following && lastFirst.current >= 0 && Math.abs(first - lastFirst.current) < last - first;
   lastFirst.current = first;
   const rows = [];
@@ -216,6 +218,9 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
     const f = rowAt(i)!;
     const wall = store.wallMs(f.ts);
     const navigatedTo = store.navigationStarts.get(f.id);
+    const proto = decoding.protoOf(f.conn);
+    const decoded = proto === 'raw' ? null : decoding.decode(f);
+    const summary = decoded ? summaryOf(decoded) : undefined;
     rows.push(
       <div
         key={byRow ? i : i - first}
@@ -226,6 +231,8 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
         data-replayed={f.mark === 'replayed' ? 'true' : undefined}
         data-injected={f.mark === 'injected' ? 'true' : undefined}
         data-navigation={navigatedTo}
+        data-protocol={proto}
+        data-summary={summary}
         title={navigatedTo ? `First frame after the page loaded ${navigatedTo}` : undefined}
         role="row"
         aria-selected={selected === f.id || !!selection?.has(f.id)}
@@ -246,6 +253,11 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
         <span class="c-conn">#{f.conn}</span>
         <span class="c-size">{formatBytes(f.size)}</span>
         <span class="c-op">{opcodeName(f.opcode)}</span>
+        {decoding.some && (
+          <span class={`c-summary${decoded && decoded.messages.length === 0 ? ' failed' : ''}`} title={summary}>
+            {summary}
+          </span>
+        )}
         <span class="c-preview">
           {navigatedTo !== undefined && <span class="badge badge-nav">page load</span>}
           {f.mark && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
@@ -281,6 +293,11 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
           </button>
         </span>
         <span class="c-op">Type</span>
+        {decoding.some && (
+          <span class="c-summary" title="What the decoder read in the frame (its protocol is chosen per connection)">
+            Summary
+          </span>
+        )}
         <span class="c-preview" ref={previewHead}>
           Data
         </span>

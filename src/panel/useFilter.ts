@@ -4,8 +4,10 @@
 // (shown like a syntax error) when a regex does not finish there.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
+import type { Frame } from '../model/types';
 import { parseQuery, QueryError, type ParsedQuery, type Predicate } from '../model/query';
 import { checkRegexes, samplesFor, warmRegexWorker } from './regexCheck';
+import { decodingOf, onDecodersChanged } from '../model/decode/decoding';
 
 const CHECKING_NOTE_MS = 150;
 
@@ -42,13 +44,24 @@ export function useFilter(store: SessionStore): FilterState {
   const checked = useRef(new Map<string, QueryError | null>());
   useEffect(() => checked.current.clear(), [store]);
   const [checking, setChecking] = useState<string | null>(null);
+  // A decoder chosen by the user changes what decoded terms match: apply the filter again.
+  const [decoders, setDecoders] = useState(0);
+  useEffect(() => onDecodersChanged(() => setDecoders((n) => n + 1)), []);
   const [refused, setRefused] = useState<{ text: string; error: QueryError } | null>(null);
   const applyFilter = (pred: Predicate | null, conn: number | null) => {
     if (!pred && conn === null) return store.setFilter(null);
+    const decoding = decodingOf(store);
+    // Connections get their decoder when first asked: ask for all now, so `$.` paths know where to read decodes.
+    for (const id of store.connectionOrder) decoding.decoderOf(id);
     const ctx = {
       get startTs() {
         return store.frameCount ? store.tsAt(0) : 0;
       },
+      get decoding() {
+        return decoding.some;
+      },
+      protoOf: (conn: number) => decoding.protoOf(conn),
+      decode: (f: Frame) => decoding.decode(f),
     };
     if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx));
     else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)));
@@ -92,7 +105,7 @@ export function useFilter(store: SessionStore): FilterState {
     }
     applied.current = parsed.predicate;
     applyFilter(parsed.predicate, conn);
-  }, [query, connFilter, store]);
+  }, [query, connFilter, store, decoders]);
   const error = query.error ?? (refused?.text === filterText ? refused.error : null);
   return { filterText, setFilterText, connFilter, setConnFilter, error, checking: checking === filterText };
 }

@@ -56,3 +56,24 @@ export async function rememberQuery(q: string): Promise<string[]> {
   }
   return list;
 }
+
+const DECODERS_KEY = 'frameline.decoders';
+
+/** The decoder the user chose per connection URL ('raw': none). */
+export async function loadDecoderChoices(): Promise<Record<string, string>> {
+  try {
+    const got: unknown = (await browser.storage.local.get(DECODERS_KEY))[DECODERS_KEY];
+    if (!got || typeof got !== 'object') return {};
+    return Object.fromEntries(Object.entries(got).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+export async function saveDecoderChoices(all: Record<string, string>): Promise<void> {
+  try {
+    await browser.storage.local.set({ [DECODERS_KEY]: all });
+  } catch {
+    /* storage unavailable: the choice holds for this panel only */
+  }
+}

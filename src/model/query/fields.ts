@@ -1,6 +1,8 @@
-// Field terms: dir:, conn:, op:, size:, time: — each a cheap test of a frame's columns.
+// Field terms: dir:, conn:, op:, size:, time: — each a cheap test of a frame's columns (and the decoded fields, see
+// decoded-terms.ts).
 import { OPCODE, type Connection } from '../types';
 import type { Node } from './ast';
+import { DECODED_FIELDS, decodedTerm } from './decoded-terms';
 import { QueryError } from './types';
 
 const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
@@ -39,12 +41,13 @@ export function fieldTerm(word: string, pos: number): Node | null {
   const [, rawField, sep, rawValue] = m;
   const field = rawField.toLowerCase();
   if (sep === ':' && rawValue.startsWith('//')) return null; // a URL typed as text
-  if (!FIELDS.includes(field)) {
-    if (sep !== ':') return null;
-    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time — or quote the text`, pos);
-  }
   const value = rawValue.replace(/^["']|["']$/g, '');
   const valuePos = pos + rawField.length + sep.length;
+  if (DECODED_FIELDS.includes(field)) return decodedTerm(field, value, sep, valuePos);
+  if (!FIELDS.includes(field)) {
+    if (sep !== ':') return null;
+    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time, proto, event, method, dest, topic — or quote the text`, pos);
+  }
   switch (field) {
     case 'dir': {
       const v = value.toLowerCase();

@@ -13,9 +13,9 @@ import {
   M_VALIDITY,
   type ParseCache,
 } from './json-memo';
-import { MISSING as MISSING_VALUE, parsePath, resolve as resolveImported } from './json-path';
+import { MISSING as MISSING_VALUE, parsePath, resolve as resolveImported, type Segment } from './json-path';
 import { needleOf, plainName, rawLookup as rawLookupImported, rawPath, UNSURE as UNSURE_VALUE, type RawPath } from './json-scan';
-import { QueryError, type Predicate } from './types';
+import { QueryError, type Predicate, type QueryContext } from './types';
 
 // Imported constants and functions copied to module constants for the per-frame paths (a bundler or test runner may
 // turn each use of an imported binding into a property read on a module object).
@@ -81,6 +81,18 @@ function comparison(op: string, lit: { value: unknown; re?: RegExp }): (v: unkno
   }
 }
 
+/**
+ * On a connection a decoder reads, `$.` paths read the decoded messages' values (any message may match): the answer,
+ * or undefined when the frame's connection has no decoder (read the raw text then).
+ */
+function overDecoded(f: Frame, ctx: QueryContext, segs: Segment[], test: (v: unknown) => boolean, none: boolean): boolean | undefined {
+  if (!ctx.decoding || !ctx.protoOf || ctx.protoOf(f.conn) === 'raw') return undefined;
+  const d = ctx.decode!(f);
+  if (!d || d.messages.length === 0) return none;
+  for (const m of d.messages) if (test(resolve(m.value, segs))) return true;
+  return false;
+}
+
 /** `$.path <op> value`: == != > >= < <= on the value at the path, ~ a regular expression on it. */
 export function jsonTerm(path: string, pos: number, op: string, lit: { value: unknown; re?: RegExp }, cache: ParseCache): Node {
   const segs = parsePath(path, pos);
@@ -93,7 +105,8 @@ export function jsonTerm(path: string, pos: number, op: string, lit: { value: un
   const none = test(MISSING);
   const raw = rawPath(segs, (op === '==' || op === '!=') && typeof lit.value === 'string' ? lit.value : null);
   const needles = needlesOf(raw, op, lit.value);
-  const match: Predicate = (f) => (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles, cache));
+  const match: Predicate = (f, _c, ctx) =>
+    overDecoded(f, ctx, segs, test, none) ?? (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles, cache));
   return { t: 'leaf', text, match, cost: 3 };
 }
 
@@ -106,7 +119,7 @@ export function existsTerm(path: string, pos: number, cache: ParseCache): Node {
   return {
     t: 'leaf',
     text: `exists(${path})`,
-    match: (f) => f.text !== undefined && byPath(f, raw, found, false, needles, cache),
+    match: (f, _c, ctx) => overDecoded(f, ctx, segs, found, false) ?? (f.text !== undefined && byPath(f, raw, found, false, needles, cache)),
     cost: 3,
   };
 }

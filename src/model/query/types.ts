@@ -1,9 +1,16 @@
 // What a parsed query is and gives: its predicate over frames, its canonical text, its regexes; and its error.
 import type { Connection, Frame } from '../types';
+import type { Decoded } from '../decode/types';
 
 export interface QueryContext {
   /** Monotonic seconds of the session's first frame (for `time:`). */
   startTs: number;
+  /** The decoder's id for a connection ('raw' when none reads it); absent: no frame is decoded. */
+  protoOf?(conn: number): string;
+  /** A frame's decode, null when no decoder reads it (the frame may be a cursor: read it now, keep nothing). */
+  decode?(f: Frame): Decoded | null;
+  /** Some connection has a decoder: `$.` paths read decoded values on those connections. */
+  decoding?: boolean;
 }
 
 export type Predicate = (frame: Frame, conn: Connection | undefined, ctx: QueryContext) => boolean;

@@ -80,6 +80,8 @@ export class SessionStore {
   stats: StoreStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
   /** Frames stored per connection id. */
   readonly framesPerConnection = new Map<number, number>();
+  /** Position of each connection's first stored frame (where a decoder's detection starts reading). */
+  private readonly firstPos = new Map<number, number>();
   private listeners = new Set<() => void>();
   /** Keep frames across navigations of the inspected page (separated on the timeline), or start afresh. */
   preserve = true;
@@ -181,7 +183,9 @@ export class SessionStore {
         this.stats.bytesReceived += size;
       }
     }
-    this.framesPerConnection.set(connId, (this.framesPerConnection.get(connId) ?? 0) + 1);
+    const had = this.framesPerConnection.get(connId);
+    if (had === undefined) this.firstPos.set(connId, pos);
+    this.framesPerConnection.set(connId, (had ?? 0) + 1);
     this.usedBytes += costOf(c, k);
     if (this.visible) {
       const cur = this.cursor;
@@ -342,16 +346,28 @@ export class SessionStore {
   }
 
   frameById(frameId: number): Frame | undefined {
+    const i = this.indexOfId(frameId);
+    return i < 0 ? undefined : this.frameAtPos(this.head + i);
+  }
+
+  /** Index (as frameAt's) of a stored frame by id, -1 when not stored. */
+  indexOfId(frameId: number): number {
     let lo = this.head;
     let hi = this.tail - 1;
     while (lo <= hi) {
       const mid = Math.floor((lo + hi) / 2);
       const id = this.chunkOf(mid).id[(mid - this.base) & this.MASK];
-      if (id === frameId) return this.frameAtPos(mid);
+      if (id === frameId) return mid - this.head;
       if (id < frameId) lo = mid + 1;
       else hi = mid - 1;
     }
-    return undefined;
+    return -1;
+  }
+
+  /** Index (as frameAt's) of a connection's first stored frame, -1 when it has none stored. */
+  firstIndexOf(conn: number): number {
+    const pos = this.firstPos.get(conn);
+    return pos === undefined || !this.framesPerConnection.has(conn) ? -1 : Math.max(pos, this.head) - this.head;
   }
 
   /** The filter in force, if any. */
@@ -575,6 +591,7 @@ export class SessionStore {
       this.connectionOrder.push(c.id);
     }
     this.framesPerConnection.clear();
+    this.firstPos.clear();
     this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
     this.changed();
   }
@@ -592,6 +609,11 @@ export class SessionStore {
   /** Wall-clock ms of a monotonic timestamp, or NaN before any anchor is known. */
   wallMs(ts: number): number {
     return this.anchor === undefined ? NaN : toWallMs(ts, this.anchor);
+  }
+
+  /** Something views show of the frames changed though the frames did not (a decoder chosen): views render again. */
+  touch(): void {
+    this.changed();
   }
 
   subscribe(fn: () => void): () => void {

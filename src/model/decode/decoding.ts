@@ -1,0 +1,199 @@
+// Which decoder reads each connection, and the decodes of frames, made when asked (rows in view, the selected frame,
+// a query that needs them) and kept while they are asked often. Pure: reads the store, writes nothing to it.
+import type { SessionStore } from '../store';
+import { OPCODE, type Connection, type Frame } from '../types';
+import { DECODERS, decoderById } from './index';
+import type { Decoded, DecodeInput, Decoder } from './types';
+
+/** Frames of a connection content detection reads before it settles on no decoder. */
+const SNIFF_FRAMES = 8;
+/** Rows read past a frame looking for frames of its connection (its siblings, or its first frames). */
+const SCAN_ROWS = 20_000;
+const CACHE_SIZE = 4096;
+/** The id `data-protocol` and `proto:` use for frames no decoder reads. */
+export const RAW = 'raw';
+
+type Choice = { decoder: Decoder | null; settled: boolean; seen: number };
+
+export class Decoding {
+  /** Goes up when a connection's decoder changes: what views show of decodes must be made afresh. */
+  epoch = 0;
+  /** Some connection has a decoder (views show the Summary column; `$.` paths read decodes there). */
+  some = false;
+  private readonly choices = new Map<number, Choice>();
+  private cache = new Map<number, Decoded | null>();
+
+  private version = overridesVersion;
+
+  constructor(private readonly store: SessionStore) {}
+
+  /** The decoder that reads a connection's frames, or null. Detection: the user's choice for the URL, then the
+   *  negotiated subprotocol, then the content of its first frames; once decided it stays (sticky). */
+  decoderOf(connId: number): Decoder | null {
+    if (this.version !== overridesVersion) {
+      this.version = overridesVersion;
+      this.choices.clear();
+      this.cache.clear();
+      this.epoch++;
+    }
+    const conn = this.store.connections.get(connId);
+    const forced = conn && overrides.get(overrideKey(conn.url));
+    if (forced !== undefined) {
+      const d = forced === RAW ? null : (decoderById(forced) ?? null);
+      if (d) this.some = true;
+      return d;
+    }
+    let c = this.choices.get(connId);
+    if (c?.settled) return c.decoder;
+    const seen = this.store.framesPerConnection.get(connId) ?? 0;
+    if (c && c.seen === seen) return c.decoder;
+    c = this.detect(connId, conn, seen);
+    this.choices.set(connId, c);
+    if (c.decoder) {
+      this.epoch++;
+      this.some = true;
+    }
+    return c.decoder;
+  }
+
+  /** The decoder's id for a connection, 'raw' when none. */
+  protoOf(connId: number): string {
+    return this.decoderOf(connId)?.id ?? RAW;
+  }
+
+  /** Whether the connection's decoder is the user's choice rather than detection's. */
+  chosenByUser(connId: number): boolean {
+    const conn = this.store.connections.get(connId);
+    return !!conn && overrides.has(overrideKey(conn.url));
+  }
+
+  /** What detection picked for a connection, whatever the user chose. */
+  detected(connId: number): Decoder | null {
+    const conn = this.store.connections.get(connId);
+    return this.detect(connId, conn, this.store.framesPerConnection.get(connId) ?? 0).decoder;
+  }
+
+  /** The decode of a text or binary frame on a connection a decoder reads; null otherwise. */
+  decode(f: Frame): Decoded | null {
+    if (f.opcode !== OPCODE.text && f.opcode !== OPCODE.binary) return null;
+    const d = this.decoderOf(f.conn);
+    if (!d) return null;
+    const id = f.id;
+    const hit = this.cache.get(id);
+    if (hit !== undefined && hit?.proto === d.id) return hit;
+    const conn = this.store.connections.get(f.conn);
+    const input = inputOf(f);
+    let out: Decoded;
+    try {
+      out = d.decode(input, {
+        url: conn?.url ?? '',
+        protocol: conn?.protocol ?? '',
+        sibling: (offset) => this.sibling(id, f.conn, f.dir, offset),
+      });
+    } catch (e) {
+      // Decoders promise not to throw; a bug in one must still not break the view or the query.
+      out = { proto: d.id, messages: [], error: `The ${d.label} decoder failed: ${String(e)}` };
+    }
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(id, out);
+    return out;
+  }
+
+  private detect(connId: number, conn: Connection | undefined, seen: number): Choice {
+    const proto = conn?.protocol?.toLowerCase();
+    if (proto) {
+      const d = DECODERS.find((x) => x.subprotocols?.some((p) => p.toLowerCase() === proto));
+      if (d) return { decoder: d, settled: true, seen };
+    }
+    const url = conn?.url ?? '';
+    let looked = 0;
+    const start = this.store.firstIndexOf(connId);
+    const end = Math.min(this.store.frameCount, start + SCAN_ROWS);
+    for (let i = start; i >= 0 && i < end && looked < SNIFF_FRAMES; i++) {
+      const row = this.store.rowAt(i)!;
+      if (row.conn !== connId || (row.opcode !== OPCODE.text && row.opcode !== OPCODE.binary)) continue;
+      looked++;
+      const input = inputOf(row);
+      for (const d of DECODERS) {
+        let yes: boolean | undefined;
+        try {
+          yes = d.sniff?.(input, url);
+        } catch {
+          yes = undefined;
+        }
+        if (yes) return { decoder: d, settled: true, seen };
+      }
+    }
+    // Settled on none once enough frames said nothing, or when no more will come.
+    const done = looked >= SNIFF_FRAMES || (conn !== undefined && (conn.state === 'closed' || conn.state === 'error'));
+    return { decoder: null, settled: done, seen };
+  }
+
+  /** The frame `offset` frames of the same connection and direction away from frame `id`, within SCAN_ROWS rows. */
+  private sibling(id: number, conn: number, dir: string, offset: number): DecodeInput | undefined {
+    const at = this.store.indexOfId(id);
+    if (at < 0 || offset === 0) return undefined;
+    const step = offset < 0 ? -1 : 1;
+    let left = Math.abs(offset);
+    const n = this.store.frameCount;
+    for (let i = at + step, rows = 0; i >= 0 && i < n && rows < SCAN_ROWS; i += step, rows++) {
+      const row = this.store.rowAt(i)!;
+      if (row.conn !== conn || row.dir !== dir) continue;
+      if (--left === 0) return inputOf(this.store.frameAt(i)!);
+    }
+    return undefined;
+  }
+}
+
+function inputOf(f: Frame): DecodeInput {
+  return f.bytes ? { opcode: f.opcode, dir: f.dir, bytes: f.bytes } : { opcode: f.opcode, dir: f.dir, text: f.text ?? '' };
+}
+
+/** One line for a row: the messages' summaries (the first few), or why decoding failed. */
+export function summaryOf(d: Decoded): string {
+  const m = d.messages;
+  const head = m.length === 0 ? '' : m.length === 1 ? m[0].summary : `${m.slice(0, 3).map((x) => x.summary).join(' · ')}${m.length > 3 ? ` · +${m.length - 3}` : ''}`;
+  if (d.error) return head ? `${head} · ⚠ ${d.error}` : `⚠ ${d.error}`;
+  return head;
+}
+
+// The user's choice of decoder per connection URL (without its query, which often carries a session id): a decoder
+// id, or 'raw' for none. The panel keeps them in extension storage; every store's Decoding reads them.
+let overrides = new Map<string, string>();
+let overridesVersion = 0;
+const listeners = new Set<() => void>();
+
+export const overrideKey = (url: string) => url.split(/[?#]/)[0];
+
+function overridesChanged() {
+  overridesVersion++;
+  for (const fn of listeners) fn();
+}
+
+export function setDecoderOverrides(all: Record<string, string>): void {
+  overrides = new Map(Object.entries(all).filter(([, id]) => id === RAW || decoderById(id)));
+  overridesChanged();
+}
+
+/** Choose a connection URL's decoder (null: back to detection); returns every choice, to be kept. */
+export function overrideDecoder(url: string, id: string | null): Record<string, string> {
+  if (id === null) overrides.delete(overrideKey(url));
+  else overrides.set(overrideKey(url), id);
+  overridesChanged();
+  return Object.fromEntries(overrides);
+}
+
+/** Called whenever the user's choices change. */
+export function onDecodersChanged(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+// One Decoding per store (a live session and each imported one), made when first asked.
+const decodings = new WeakMap<SessionStore, Decoding>();
+
+export function decodingOf(store: SessionStore): Decoding {
+  let d = decodings.get(store);
+  if (!d) decodings.set(store, (d = new Decoding(store)));
+  return d;
+}
