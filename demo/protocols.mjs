@@ -4,11 +4,15 @@
 //   MQTT        an aedes broker over WebSocket (subprotocol mqtt) for MQTT 3.1.1; aedes has no MQTT 5, so v5 clients
 //               get a small broker here (mqtt-packet: connect, subscribe, QoS 0–2 publish, ping); a feed publishes
 //               prices/BTC and prices/ETH to both
+//   GraphQL     graphql-ws (subprotocol graphql-transport-ws) at /graphql: query `hello`, subscription
+//               `prices(symbol)` sending a price every `tickMs`
 import http from 'node:http';
 import { Server as SocketIoServer } from 'socket.io';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import mqttPacket from 'mqtt-packet';
+import { buildSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
 
 const listen = (server, port, host) =>
   new Promise((resolve, reject) => {
@@ -134,6 +138,40 @@ export async function startMqtt({ port = 0, host = '127.0.0.1', feedMs = 0 } = {
       await new Promise((resolve) => wss.close(() => resolve()));
       await new Promise((resolve) => server.close(() => resolve()));
       await new Promise((resolve) => broker.close(() => resolve()));
+    },
+  };
+}
+
+const GRAPHQL_SCHEMA = buildSchema(`
+  type Query { hello(name: String): String }
+  type Price { symbol: String!, price: Float!, seq: Int! }
+  type Subscription { prices(symbol: String!, limit: Int): Price }
+`);
+
+export async function startGraphql({ port = 0, host = '127.0.0.1', tickMs = 1000 } = {}) {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const roots = {
+    query: { hello: ({ name }) => `Hello, ${name ?? 'world'}!` },
+    subscription: {
+      prices: async function* ({ symbol, limit }) {
+        let price = symbol === 'BTC' ? 64000 : 3200;
+        for (let seq = 0; limit === undefined || limit === null || seq < limit; seq++) {
+          await new Promise((r) => setTimeout(r, tickMs));
+          price += Math.round((Math.random() - 0.5) * 40);
+          yield { prices: { symbol, price, seq } };
+        }
+      },
+    },
+  };
+  const disposable = useServer({ schema: GRAPHQL_SCHEMA, roots }, wss);
+  const p = await listen(server, port, host);
+  return {
+    wsUrl: `ws://${host}:${p}/graphql`,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      await disposable.dispose();
+      await new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }

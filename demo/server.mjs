@@ -1,19 +1,33 @@
-// Frameline's demo app: one page with three WebSockets on 127.0.0.1 —
+// Frameline's demo app: one page with WebSockets on 127.0.0.1 —
 //   /chat    a chat room (JSON messages; a bot talks every few seconds),
 //   /ticker  a fast ticker of JSON trades (20/s; "burst N" sends N at once),
-//   /binary  binary frames (a position update every second; echoes what it gets).
+//   /binary  binary frames (a position update every second; echoes what it gets),
+// and real protocol servers (demo/protocols.mjs) so decoders show at once: a Socket.IO chat, an MQTT price feed
+// (MQTT.js in the page) and a GraphQL subscription (graphql-ws in the page).
 // Run: node demo/server.mjs [--port N]   (default 5170, or a free port if that is taken)
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
+import { startGraphql, startMqtt, startSocketIo } from './protocols.mjs';
 
 const PAGE = readFileSync(new URL('./index.html', import.meta.url), 'utf8');
+// The browser builds of the clients the page uses, from the packages npm installed.
+const VENDOR = {
+  '/vendor/mqtt.min.js': new URL('../node_modules/mqtt/dist/mqtt.min.js', import.meta.url),
+  '/vendor/graphql-ws.min.js': new URL('../node_modules/graphql-ws/umd/graphql-ws.min.js', import.meta.url),
+};
 
 export async function startDemo({ port = 5170, host = '127.0.0.1' } = {}) {
+  const [sio, mqtt, graphql] = await Promise.all([startSocketIo({ host }), startMqtt({ host, feedMs: 1000 }), startGraphql({ host })]);
+  const page = PAGE.replace('__PROTOCOLS__', JSON.stringify({ socketIo: sio.url, mqtt: mqtt.wsUrl, graphql: graphql.wsUrl }));
   const server = http.createServer((req, res) => {
-    if (req.url === '/' || req.url?.startsWith('/?') || req.url === '/index.html') {
+    const vendor = VENDOR[req.url ?? ''];
+    if (vendor) {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(readFileSync(vendor));
+    } else if (req.url === '/' || req.url?.startsWith('/?') || req.url === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(PAGE);
+      res.end(page);
     } else if (req.url === '/favicon.ico') {
       res.writeHead(204);
       res.end();
@@ -127,7 +141,7 @@ export async function startDemo({ port = 5170, host = '127.0.0.1' } = {}) {
     async close() {
       for (const t of timers) clearInterval(t);
       for (const c of wss.clients) c.terminate();
-      await new Promise((r) => server.close(r));
+      await Promise.all([new Promise((r) => server.close(r)), sio.close(), mqtt.close(), graphql.close()]);
     },
   };
 }

@@ -8,6 +8,9 @@ export interface RowInfo {
   opcode: number;
   text: string;
   replayed: boolean;
+  /** The decoder reading the row's connection ('raw' when none) and its one-line summary ('' when none). */
+  protocol: string;
+  summary: string;
 }
 export interface ConnInfo {
   id: number;
@@ -46,7 +49,8 @@ export async function waitForTotal(panel: Frame, n: number, timeout = 20_000) {
 const ROW_LIST = `[...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => ({
   id: Number(el.getAttribute('data-frame-id')), direction: el.getAttribute('data-direction') ?? '',
   opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview .pv')?.textContent ?? '',
-  replayed: el.getAttribute('data-replayed') === 'true' }))`;
+  replayed: el.getAttribute('data-replayed') === 'true', protocol: el.getAttribute('data-protocol') ?? '',
+  summary: el.getAttribute('data-summary') ?? '' }))`;
 const CONNECTION_LIST = `[...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
   id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
   state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',
