@@ -25,7 +25,10 @@ export class Decoding {
 
   private version = overridesVersion;
 
-  constructor(private readonly store: SessionStore) {}
+  constructor(
+    private readonly store: SessionStore,
+    private readonly decoders: readonly Decoder[] = DECODERS,
+  ) {}
 
   /** The decoder that reads a connection's frames, or null. Detection: the user's choice for the URL, then the
    *  negotiated subprotocol, then the content of its first frames; once decided it stays (sticky). */
@@ -39,7 +42,7 @@ export class Decoding {
     const conn = this.store.connections.get(connId);
     const forced = conn && overrides.get(overrideKey(conn.url));
     if (forced !== undefined) {
-      const d = forced === RAW ? null : (decoderById(forced) ?? null);
+      const d = forced === RAW ? null : (this.decoders.find((x) => x.id === forced) ?? null);
       if (d) this.some = true;
       return d;
     }
@@ -102,7 +105,7 @@ export class Decoding {
   private detect(connId: number, conn: Connection | undefined, seen: number): Choice {
     const proto = conn?.protocol?.toLowerCase();
     if (proto) {
-      const d = DECODERS.find((x) => x.subprotocols?.some((p) => p.toLowerCase() === proto));
+      const d = this.decoders.find((x) => x.subprotocols?.some((p) => p.toLowerCase() === proto));
       if (d) return { decoder: d, settled: true, seen };
     }
     const url = conn?.url ?? '';
@@ -114,7 +117,7 @@ export class Decoding {
       if (row.conn !== connId || (row.opcode !== OPCODE.text && row.opcode !== OPCODE.binary)) continue;
       looked++;
       const input = inputOf(row);
-      for (const d of DECODERS) {
+      for (const d of this.decoders) {
         let yes: boolean | undefined;
         try {
           yes = d.sniff?.(input, url);
@@ -171,7 +174,13 @@ function overridesChanged() {
 }
 
 export function setDecoderOverrides(all: Record<string, string>): void {
-  overrides = new Map(Object.entries(all).filter(([, id]) => id === RAW || decoderById(id)));
+  overrides = new Map(Object.entries(all).filter(([, id]) => id === RAW || decoderById(id) !== undefined));
+  overridesChanged();
+}
+
+/** Forget every choice (tests). */
+export function resetDecoderOverrides(): void {
+  overrides = new Map();
   overridesChanged();
 }
 

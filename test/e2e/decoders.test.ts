@@ -1,0 +1,191 @@
+// Decoders in the real panel, in Chromium and Firefox: frames made by real client libraries in the page (the
+// Socket.IO client served by a real `socket.io` server; MQTT.js against an aedes broker for 3.1.1 and a small
+// mqtt-packet broker for 5; graphql-ws against a graphql-ws server) are shown with their protocol and summary, open
+// in a Decoded view, answer decoded-field queries, and follow the decoder the user picks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { Frame, Page } from 'puppeteer';
+import { startServer } from '../support/server.mjs';
+import { startGraphql, startMqtt, startSocketIo } from '../../demo/protocols.mjs';
+import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
+import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
+import { clear, clickRow, counts, rows, setFilter, waitForRow } from './panel';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+let srv: Server;
+let sio: Awaited<ReturnType<typeof startSocketIo>>;
+let mq: Awaited<ReturnType<typeof startMqtt>>;
+let gql: Awaited<ReturnType<typeof startGraphql>>;
+
+const vendor = (p: string) => readFileSync(new URL(`../../node_modules/${p}`, import.meta.url), 'utf8');
+
+beforeAll(async () => {
+  srv = await startServer();
+  [sio, mq, gql] = await Promise.all([startSocketIo(), startMqtt(), startGraphql({ tickMs: 100 })]);
+  srv.page('/mqtt.js', vendor('mqtt/dist/mqtt.min.js'));
+  srv.page('/graphql-ws.js', vendor('graphql-ws/umd/graphql-ws.min.js'));
+  srv.page(
+    '/app.html',
+    `<!doctype html><title>decoders</title><script src="${sio.url}/socket.io/socket.io.js"></script>
+     <script src="/mqtt.js"></script><script src="/graphql-ws.js"></script><body>decoders</body>`,
+  );
+});
+
+afterAll(async () => {
+  await Promise.all([srv?.close(), sio?.close(), mq?.close(), gql?.close()]);
+});
+
+/** In the page: a Socket.IO client that connects, emits a chat (acked), a binary upload (acked) and a call on /admin. */
+const socketIoSession = (url: string) => `new Promise((done, fail) => {
+  const s = io(${JSON.stringify(url)}, { transports: ['websocket'] });
+  setTimeout(() => fail(new Error('Socket.IO session timed out')), 10000);
+  s.on('connect', () => s.emit('chat', { text: 'hello', price: 120 }, (ack) => {
+    s.emit('upload', 'file.bin', new Uint8Array([1, 2, 3]), (up) => {
+      const admin = io(${JSON.stringify(url)} + '/admin', { transports: ['websocket'] });
+      admin.emit('stats', (stats) => done({ ack, up, stats }));
+    });
+  }));
+})`;
+
+/** In the page: an MQTT.js client of the given protocol version that subscribes, publishes at QoS 1 and gets it back. */
+const mqttSession = (url: string, version: number) => `new Promise((done, fail) => {
+  const c = mqtt.connect(${JSON.stringify(url)}, { protocolVersion: ${version}, reconnectPeriod: 0 });
+  setTimeout(() => fail(new Error('MQTT session timed out')), 10000);
+  c.on('error', fail);
+  c.on('connect', () => c.subscribe('prices/#', { qos: 1 }, () => c.publish('prices/BTC', JSON.stringify({ price: 64000 + ${version} }), { qos: 1 })));
+  c.on('message', (topic, payload) => { window.mqttClient${version} = c; done(topic + ' ' + payload); });
+})`;
+
+/** In the page: a graphql-ws subscription of three prices. */
+const graphqlSession = (url: string) => `new Promise((done, fail) => {
+  const c = graphqlWs.createClient({ url: ${JSON.stringify(url)} });
+  const got = [];
+  setTimeout(() => fail(new Error('GraphQL session timed out')), 10000);
+  c.subscribe({ query: 'subscription OnPrice { prices(symbol: "BTC", limit: 3) { symbol price seq } }', operationName: 'OnPrice' },
+    { next: (v) => got.push(v), error: fail, complete: () => done(got.length) });
+})`;
+
+/** Rows of the timeline whose protocol is `proto`. */
+const rowsOf = async (panel: Frame, proto: string) => (await rows(panel)).filter((r) => r.protocol === proto);
+
+async function filtered(panel: Frame, q: string): Promise<number> {
+  await setFilter(panel, q);
+  await waitInFrame(panel, `!document.querySelector('[data-testid="frame-count"]')?.dataset.filtering && document.querySelector('[data-testid="filter-input"]')?.value === ${JSON.stringify(q)}`, {
+    what: `the filter ${q}`,
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return (await counts(panel)).visible;
+}
+
+async function checkSocketIo(page: Page, panel: Frame) {
+  const result = (await page.evaluate(socketIoSession(sio.url))) as { ack: { ok: boolean }; up: { size: number }; stats: { clients: number } };
+  expect(result.ack.ok).toBe(true);
+  expect(result.up.size).toBe(3);
+  const chat = await waitForRow(panel, `r.protocol === 'socketio' && r.direction === 'sent' && /chat/.test(r.summary)`, 'the chat event, decoded');
+  expect(chat.summary).toMatch(/EVENT chat/);
+  await waitForRow(panel, `r.protocol === 'socketio' && r.direction === 'received' && /chat/.test(r.summary)`, 'the chat broadcast, decoded');
+  await waitForRow(panel, `r.protocol === 'socketio' && /stats/.test(r.summary)`, 'the /admin call, decoded');
+  // The binary event's attachment is a frame of its own, said to belong to its event.
+  const attachment = await waitForRow(panel, `r.protocol === 'socketio' && r.opcode === 2 && r.direction === 'sent'`, 'the upload attachment');
+  expect(attachment.summary).toMatch(/upload/);
+
+  // Decoded fields in the query: the event name, a path into the event's arguments, the protocol.
+  expect(await filtered(panel, 'event:chat')).toBe(2);
+  expect((await rows(panel)).every((r) => /chat/.test(r.summary))).toBe(true);
+  expect(await filtered(panel, '$.args[0].price > 100')).toBe(2);
+  expect(await filtered(panel, 'event:upload')).toBeGreaterThanOrEqual(1);
+  const decodedRows = await filtered(panel, 'proto:socketio');
+  expect(decodedRows).toBeGreaterThanOrEqual(8);
+  await setFilter(panel, '');
+
+  // The detail opens on the Decoded view: the binary event carries its bytes joined in.
+  const upload = await waitForRow(panel, `r.protocol === 'socketio' && r.direction === 'sent' && r.opcode === 1 && /upload/.test(r.summary)`, 'the upload event');
+  await clickRow(panel, upload.id);
+  await waitInFrame(panel, `document.querySelector('[data-testid="decoded"]')?.dataset.protocol === 'socketio'`, { what: 'the Decoded view' });
+  const detail = await panel.$eval('[data-testid="decoded"]', (el) => (el as HTMLElement).innerText);
+  expect(detail).toContain('upload');
+  expect(detail).toMatch(/bytes\(3\) 01 02 03/);
+
+  // The user picks no decoder for this URL: its rows are raw; back to detection: decoded again.
+  await clickRow(panel, chat.id);
+  await panel.select('[data-testid="decoder-select"]', 'raw');
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="frame-row"][data-frame-id="${chat.id}"][data-protocol="raw"]')`, { what: 'the row shown raw' });
+  expect(await panel.$('[data-testid="decoded"]')).toBeNull();
+  await panel.select('[data-testid="decoder-select"]', '');
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="frame-row"][data-frame-id="${chat.id}"][data-protocol="socketio"]')`, { what: 'the row decoded again' });
+}
+
+async function checkMqtt(page: Page, panel: Frame, version: number) {
+  expect(await page.evaluate(mqttSession(mq.wsUrl, version))).toBe(`prices/BTC {"price":${64000 + version}}`);
+  const pub = await waitForRow(panel, `r.protocol === 'mqtt' && r.direction === 'sent' && /PUBLISH/.test(r.summary)`, 'the PUBLISH, decoded');
+  expect(pub.summary).toMatch(/prices\/BTC/);
+  await waitForRow(panel, `r.protocol === 'mqtt' && r.direction === 'received' && /PUBLISH/.test(r.summary)`, 'the PUBLISH delivered');
+  await waitForRow(panel, `r.protocol === 'mqtt' && /CONNACK/.test(r.summary)`, 'the CONNACK');
+  expect(await filtered(panel, 'topic:prices/#')).toBeGreaterThanOrEqual(2);
+  expect(await filtered(panel, 'topic:prices/+ $.payload.price > 64000')).toBeGreaterThanOrEqual(2);
+  expect(await filtered(panel, 'topic:other/#')).toBe(0);
+  await setFilter(panel, '');
+  await clickRow(panel, pub.id);
+  await waitInFrame(panel, `document.querySelector('[data-testid="decoded"]')?.dataset.protocol === 'mqtt'`, { what: 'the Decoded view' });
+  expect(await panel.$eval('[data-testid="decoded"]', (el) => (el as HTMLElement).innerText)).toContain('prices/BTC');
+  await page.evaluate(`window.mqttClient${version}.end()`);
+}
+
+describe('decoders in Chromium', () => {
+  let chrome: Chrome;
+  let page: Page;
+  let panel: Frame;
+  beforeAll(async () => {
+    chrome = await launchChromium();
+    ({ page, panel } = await inspect(chrome, srv.origin + '/app.html'));
+  });
+  afterAll(async () => {
+    await chrome?.close();
+  });
+
+  it('Socket.IO: events, acks, a binary event and a namespace, decoded and queried', async () => {
+    await clear(panel);
+    await checkSocketIo(page, panel);
+  });
+
+  it('MQTT 3.1.1 (aedes) and 5: packets decoded, topics queried with wildcards', async () => {
+    await clear(panel);
+    await checkMqtt(page, panel, 4);
+    await clear(panel);
+    await checkMqtt(page, panel, 5);
+  });
+
+  it('GraphQL over WebSocket: the subscription and its results', async () => {
+    await clear(panel);
+    expect(await page.evaluate(graphqlSession(gql.wsUrl))).toBe(3);
+    const sub = await waitForRow(panel, `r.protocol === 'graphql' && r.direction === 'sent' && /subscribe/.test(r.summary)`, 'the subscribe');
+    expect(sub.summary).toMatch(/OnPrice/);
+    await waitForRow(panel, `r.protocol === 'graphql' && /next/.test(r.summary)`, 'a next');
+    expect(await filtered(panel, 'method:OnPrice')).toBeGreaterThanOrEqual(1);
+    expect((await rowsOf(panel, 'graphql')).length).toBeGreaterThanOrEqual(1);
+    await setFilter(panel, '');
+  });
+});
+
+describe('decoders in Firefox', () => {
+  let ff: Firefox;
+  let page: Page;
+  let panel: Frame;
+  beforeAll(async () => {
+    ff = await launchFirefox();
+    ({ page, panel } = await inspectInFirefox(ff, srv.origin + '/app.html'));
+  }, 60_000);
+  afterAll(async () => {
+    await ff?.close();
+  });
+
+  it('Socket.IO: decoded and queried through the page hook', async () => {
+    await clear(panel);
+    await checkSocketIo(page, panel);
+  });
+
+  it('MQTT 5: decoded and queried through the page hook', async () => {
+    await clear(panel);
+    await checkMqtt(page, panel, 5);
+  });
+});
