@@ -52,7 +52,7 @@ export function isPlain(v: unknown, depth = 0): boolean {
   if (typeof v === 'object') {
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return false;
-    return Object.values(v as object).every((x) => isPlain(x, depth + 1));
+    return Object.values(v).every((x) => isPlain(x, depth + 1));
   }
   return false;
 }
