@@ -32,9 +32,6 @@ function message(o: Record<string, unknown>): DecodedMessage | undefined {
 /** What the head of a cut object shows: enough for the summary and the names. */
 function headMessage(h: Head): DecodedMessage | undefined {
   const o = headObject(h);
-  if (h.fields.has('result') && !('result' in o)) o.result = '…';
-  if (h.fields.has('error') && !('error' in o)) o.error = {};
-  if (h.fields.has('params') && !('params' in o)) o.params = '…';
   const m = message(o);
   // The id may come after what was read: without it a cut request cannot be told from a notification.
   if (m?.kind === 'notification' && typeof o.method === 'string') {

@@ -285,19 +285,26 @@ export function scanHead(t: string, from = 0, max = 512, depth = 1): Head | unde
   return { fields: s.fields, complete, end: complete ? s.i : -1 };
 }
 
-/** The primitives of a head, rebuilt as plain objects (what a cut frame's `value` shows). */
+/**
+ * The head rebuilt as plain data (what a cut frame's `value` shows): primitives as read, objects and arrays with what
+ * was read of them, and '…' for those whose members were not read.
+ */
 export function headObject(h: Head): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [path, v] of h.fields) {
-    if (typeof v === 'symbol') continue;
     const parts = path.split('.');
-    let o = out;
+    // Assigning these would reach a prototype, not make a member.
+    if (parts.includes('__proto__')) continue;
+    let o: Record<string, unknown> = out;
     for (let i = 0; i < parts.length - 1; i++) {
-      const next = o[parts[i]];
-      if (isObject(next)) o = next;
-      else o = o[parts[i]] = {};
+      const next = Object.hasOwn(o, parts[i]) ? o[parts[i]] : undefined;
+      if (typeof next === 'object' && next !== null) o = next as Record<string, unknown>;
+      else {
+        const marker = h.fields.get(parts.slice(0, i + 1).join('.'));
+        o = o[parts[i]] = (marker === ARRAY ? [] : {}) as Record<string, unknown>;
+      }
     }
-    o[parts[parts.length - 1]] = v;
+    o[parts[parts.length - 1]] = typeof v === 'symbol' ? '…' : v;
   }
   return out;
 }

@@ -66,6 +66,15 @@ describe('JSON-RPC decoder', () => {
     expect(batch.truncated).toBeDefined();
   });
 
+  it('rebuilds the head of a cut frame without reaching a prototype', () => {
+    const big = 'x'.repeat(DECODE_LIMIT);
+    const m = decode(`{"__proto__":{"polluted":1},"constructor":{"prototype":2},"jsonrpc":"2.0","id":1,"method":"m","params":["${big}"]}`);
+    expect(m.messages[0]).toMatchObject({ summary: '→ m #1' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(m.messages[0].value)).toBe(Object.prototype);
+    expect((m.messages[0].value as any).constructor).toEqual({ prototype: 2 });
+  });
+
   it('bounds a batch of many tiny elements', () => {
     const b = decode(JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ jsonrpc: '2.0', method: 'n', id: i }))));
     expect(b.messages).toHaveLength(1000);
