@@ -127,7 +127,9 @@ export function preview(v: unknown, max = 60): string {
 /** What `scanHead` records for a member or element whose value is an object / an array (it does not copy them). */
 export const OBJECT = Symbol('object');
 export const ARRAY = Symbol('array');
-export type HeadValue = string | number | boolean | null | typeof OBJECT | typeof ARRAY;
+/** A string that was cut where the scan stopped. */
+export const CUT = Symbol('cut');
+export type HeadValue = string | number | boolean | null | typeof OBJECT | typeof ARRAY | typeof CUT;
 
 export interface Head {
   /** Dotted paths (`method`, `error.code`, `0`, `payload.query`) to the primitives read, and markers for containers. */
@@ -193,7 +195,10 @@ function scanValue(s: ScanState, path: string, depth: number): boolean {
   }
   if (c === 34) {
     const e = stringEnd(t, s.i, s.end);
-    if (e < 0) return false;
+    if (e < 0) {
+      if (path) s.fields.set(path, CUT);
+      return false;
+    }
     if (path) {
       try {
         s.fields.set(path, JSON.parse(t.slice(s.i, e + 1)) as string);

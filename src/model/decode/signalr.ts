@@ -65,6 +65,18 @@ function message(o: Record<string, unknown>): DecodedMessage | undefined {
 
 // ---- JSON hub protocol ----
 
+/**
+ * The JavaScript client writes `type` last: a record cut before it is named by what it carries (a target: an
+ * Invocation, which could also be a StreamInvocation; an item: a StreamItem; a result or error: a Completion).
+ */
+function inferType(o: Record<string, unknown>): Record<string, unknown> {
+  if ('type' in o) return o;
+  if ('target' in o) return { ...o, type: 1 };
+  if ('item' in o) return { ...o, type: 2 };
+  if ('invocationId' in o && ('result' in o || 'error' in o)) return { ...o, type: 3 };
+  return o;
+}
+
 function decodeJson(text: string, truncated: string | undefined): Decoded {
   const out: Decoded = { proto: PROTO, messages: [] };
   if (truncated) out.truncated = truncated;
@@ -81,8 +93,13 @@ function decodeJson(text: string, truncated: string | undefined): Decoded {
       if (truncated) {
         // The record cut at DECODE_LIMIT: its head still names the message.
         const h = scanHead(text, pos, text.length - pos, 1);
-        const m = h && message(headObject(h));
+        const o = h ? headObject(h) : {};
+        const typed = inferType(o);
+        const m = 'type' in typed ? message(typed) : undefined;
+        // Without its type the record's invocation id may be cut away too: it is no sure client event.
+        if (m && !('type' in o) && m.names?.method) m.names = { method: m.names.method };
         if (m) out.messages.push(m);
+        else out.error = 'a record cut before its type';
       } else out.error = 'a record not ended by 0x1E';
       break;
     }

@@ -2,7 +2,7 @@
 // frame one message, an array whose first element is the message code. The value names its fields.
 import { DECODE_LIMIT, type Decoded, type DecodedMessage, type Decoder, type DecodeInput } from './types';
 import {
-  ARRAY, OBJECT, asId, clip, cutNote, decodeMsgpack, errorText, failed, frameText, headText, idText, isObject,
+  OBJECT, asId, clip, cutNote, decodeMsgpack, errorText, failed, frameText, headText, idText, isObject,
   msgpackArrayHead, parseJson, scanHead, type HeadValue,
 } from './rpc-common';
 
@@ -126,9 +126,9 @@ function withMessage(out: Decoded, a: unknown[]): Decoded {
   return out;
 }
 
-/** A head's elements in order, containers left out (they were cut or skipped). */
+/** A head's elements in order, containers and cut strings left out. */
 function headArray(items: HeadValue[]): unknown[] {
-  return items.map((x) => (x === OBJECT || x === ARRAY ? undefined : x));
+  return items.map((x) => (typeof x === 'symbol' ? undefined : x));
 }
 
 function decodeText(text: string, truncated: string | undefined): Decoded {

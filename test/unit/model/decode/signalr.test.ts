@@ -130,6 +130,12 @@ describe('SignalR decoder', () => {
     const t = d.decode(text(json.writeMessage({ type: MessageType.Invocation, invocationId: '3', target: 'Upload', arguments: [big] })), ctx());
     expect(t.truncated).toBeDefined();
     expect(t.messages[0]).toMatchObject({ summary: 'Invocation Upload #3', id: '3', names: { method: 'Upload' } });
+    // The JavaScript client writes the type last.
+    const c = d.decode(text(JSON.stringify({ target: 'Upload', arguments: [big], invocationId: '5', type: 1 }) + '\x1e'), ctx());
+    expect(c.messages[0]).toMatchObject({ summary: 'Invocation Upload', names: { method: 'Upload' } });
+    expect(c.messages[0].names?.event).toBeUndefined();
+    const item = d.decode(text(JSON.stringify({ invocationId: '6', item: big, type: 2 }) + '\x1e'), ctx());
+    expect(item.messages[0]).toMatchObject({ kind: 'StreamItem', id: '6' });
     const b = d.decode(bin(pack.writeMessage({ type: MessageType.Invocation, invocationId: '3', target: 'Upload', arguments: [big] })), ctx());
     expect(b.truncated).toBeDefined();
     expect(b.messages[0]).toMatchObject({ summary: 'Invocation Upload #3', id: '3', names: { method: 'Upload' } });
