@@ -1,9 +1,7 @@
 // Helpers shared by the JSON-RPC, GraphQL WS, SignalR, ActionCable and WAMP decoders: reading a frame's text within
 // DECODE_LIMIT, a bounded scan of a JSON head (for sniffing and for frames too large to parse), short previews for
 // summaries, and MessagePack decoding that yields plain data. Pure.
-import {
-  DecodeError, Decoder as MsgpackDecoder, ExtensionCodec, decodeTimestampToTimeSpec,
-} from '@msgpack/msgpack';
+import { Decoder as MsgpackDecoder, ExtensionCodec, decodeTimestampToTimeSpec } from '@msgpack/msgpack';
 import { DECODE_LIMIT, type Decoded, type DecodeInput } from './types';
 
 /** The most messages one frame yields: a batch of tiny elements must not make an unbounded list. */
@@ -73,7 +71,8 @@ export function clip(s: string, max = 60): string {
 
 /** An id as the summaries show it: `#7`, `#abc`. */
 export function idText(id: unknown): string {
-  return `#${clip(typeof id === 'string' ? id : String(id), 24)}`;
+  // Not String(id): a parsed object may carry a `toString` member that is no function.
+  return `#${typeof id === 'string' ? clip(id, 24) : preview(id, 24)}`;
 }
 
 /** An id the protocol carries, when it is one `DecodedMessage.id` can hold. */
@@ -395,8 +394,6 @@ export function decodeMsgpack(bytes: Uint8Array): unknown {
   // Only the 64-bit integer markers make bigints: without either byte there is nothing to walk.
   return bytes.includes(0xcf) || bytes.includes(0xd3) ? fixBigints(v, 0) : v;
 }
-
-export { DecodeError };
 
 /**
  * The head of a MessagePack array at `at`: its declared length and its first elements, primitives read and containers
