@@ -72,7 +72,37 @@ function short(): never {
   throw STOP;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Whether the bytes are well-formed UTF-8 (no overlongs, no surrogates): checked here, as a throw costs more. */
+function isUtf8(b: Uint8Array, i: number, end: number): boolean {
+  while (i < end) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + n >= end) return false;
+    const c1 = b[i + 1];
+    if (c1 < lo || c1 > hi) return false;
+    for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return false;
+    i += n + 1;
+  }
+  return true;
+}
 
 /** Strict UTF-8, undefined when invalid; short ASCII (most topics and ids) without TextDecoder's call cost. */
 function utf8(b: Uint8Array, start: number, end: number): string | undefined {
@@ -86,11 +116,7 @@ function utf8(b: Uint8Array, start: number, end: number): string | undefined {
     }
     if (i === end) return s;
   }
-  try {
-    return UTF8.decode(b.subarray(start, end));
-  } catch {
-    return undefined;
-  }
+  return isUtf8(b, start, end) ? UTF8.decode(b.subarray(start, end)) : undefined;
 }
 
 /** Reads one packet: past `end` (the packet's own length) it is malformed, past `avail` (bytes received) short. */
@@ -696,7 +722,18 @@ function parsePacket(b: Uint8Array, pos: number, avail: number, lv: LevelState, 
   const end = body + len;
   if (type === PUBLISH || type === SUBSCRIBE || type === SUBACK || type === UNSUBSCRIBE) {
     if (lv.sure && lv.level) return attempt(b, body, end, avail, type, flags, lv.level, light);
+    if (type === PUBLISH && !publishMayBeV5(b, body, end, avail, flags)) {
+      const p = attempt(b, body, end, avail, type, flags, 4, light);
+      if (p.end === 'ok') setSure(lv, 4);
+      return p;
+    }
     const five = attempt(b, body, end, avail, type, flags, 5, light);
+    if (five.end !== 'ok' && five.end !== 'short') {
+      // Not v5: read once as 3.1.1.
+      const p = attempt(b, body, end, avail, type, flags, 4, light);
+      if (p.end === 'ok') setSure(lv, 4);
+      return p.end === 'ok' || p.end === 'short' || lv.level !== 5 ? p : five;
+    }
     const four = attempt(b, body, end, avail, type, flags, 4, true);
     const again4 = (): Parsed => (light ? four : attempt(b, body, end, avail, type, flags, 4, light));
     if (five.end === 'ok' && four.end === 'ok') {
@@ -710,14 +747,8 @@ function parsePacket(b: Uint8Array, pos: number, avail: number, lv: LevelState, 
       setSure(lv, 5);
       return five;
     }
-    if (four.end === 'ok') {
-      setSure(lv, 4);
-      return again4();
-    }
-    if (five.end === 'short' && four.end === 'short') return (lv.level ?? 5) === 5 ? five : again4();
-    if (five.end === 'short') return five;
-    if (four.end === 'short') return again4();
-    return lv.level === 5 ? five : four;
+    // The v5 reading is short of bytes (the packet continues): the 3.1.1 one too, or it is malformed.
+    return four.end === 'short' && lv.level === 4 ? again4() : five;
   }
   const v = newValue(type, flags);
   const r = new Reader(b, body, end, avail);
@@ -736,6 +767,29 @@ function parsePacket(b: Uint8Array, pos: number, avail: number, lv: LevelState, 
     if (e !== STOP) throw e;
     return { v, end: stopShort ? 'short' : stopReason };
   }
+}
+
+/**
+ * Cheap test, without reading strings, of whether a PUBLISH can be v5: its property length must fit and its first
+ * property must be one a PUBLISH carries. Most 3.1.1 payloads fail it at once (`{` as a length runs past the end).
+ */
+function publishMayBeV5(b: Uint8Array, body: number, end: number, avail: number, flags: number): boolean {
+  if (body + 2 > avail) return true;
+  let p = body + 2 + ((b[body] << 8) | b[body + 1]) + (flags & 6 ? 2 : 0);
+  if (p >= avail) return true;
+  if (p >= end) return false;
+  let len = 0;
+  let mul = 1;
+  for (let i = 0; ; i++) {
+    if (p >= avail) return true;
+    if (i === 4) return false;
+    const c = b[p++];
+    len += (c & 0x7f) * mul;
+    if (!(c & 0x80)) break;
+    mul *= 128;
+  }
+  if (p + len > end) return false;
+  return len === 0 || p >= avail || P_PUBLISH[b[p]] === 1;
 }
 
 function setSure(lv: LevelState, level: Level): void {
@@ -938,19 +992,24 @@ interface Sibling {
   readable: number;
 }
 
-/** Light parse of one packet, header already read, for the look-back: false when it cannot be MQTT. */
-function plausible(b: Uint8Array, pos: number, avail: number, lv: LevelState, budget: { n: number }): boolean {
+const BAD = 0;
+const SHORT = 1;
+const WHOLE = 2;
+
+/** Light parse of one packet, header already read, for the look-back: BAD, SHORT (reads well so far) or WHOLE. */
+function plausible(b: Uint8Array, pos: number, avail: number, lv: LevelState, budget: { n: number }): number {
   budget.n--;
   const p = parsePacket(b, pos, avail, lv, true);
-  return p.end === 'ok' || p.end === 'short';
+  return p.end === 'ok' ? WHOLE : p.end === 'short' ? SHORT : BAD;
 }
 
 /**
  * Walks frames -k … -1 from a frame assumed to start at a packet boundary: every packet must read as MQTT. Returns
  * the packet left open at the end (or none), or undefined when the assumption does not hold.
  */
-function simulate(sibs: Sibling[], k: number, lv: LevelState, budget: { n: number }): { carry?: Carry } | undefined {
+function simulate(sibs: Sibling[], k: number, lv: LevelState, budget: { n: number }): { carry?: Carry; whole: number } | undefined {
   let carry: Carry | undefined;
+  let whole = 0;
   let total = -1;
   for (let i = k - 1; i >= 0; i--) {
     const { bytes, readable } = sibs[i];
@@ -976,9 +1035,10 @@ function simulate(sibs: Sibling[], k: number, lv: LevelState, budget: { n: numbe
         continue;
       }
       if (carry.kept === carry.len && need <= readable && total <= DECODE_LIMIT) {
-        const whole = concat([...carry.pieces, bytes.subarray(0, need)], total);
-        readHeader(whole, 0, whole.length);
-        if (!plausible(whole, 0, whole.length, lv, budget)) return undefined;
+        const joined = concat([...carry.pieces, bytes.subarray(0, need)], total);
+        readHeader(joined, 0, joined.length);
+        if (plausible(joined, 0, joined.length, lv, budget) !== WHOLE) return undefined;
+        whole++;
       }
       pos = need;
       carry = undefined;
@@ -995,7 +1055,9 @@ function simulate(sibs: Sibling[], k: number, lv: LevelState, budget: { n: numbe
         break;
       }
       const t = hdrLen + remLen;
-      if (!plausible(bytes, pos, Math.min(readable, pos + t), lv, budget)) return undefined;
+      const fit = plausible(bytes, pos, Math.min(readable, pos + t), lv, budget);
+      if (fit === BAD) return undefined;
+      if (fit === WHOLE && pos + t <= readable) whole++;
       if (pos + t > bytes.length) {
         total = t;
         carry = { pieces: [], len: 0, kept: 0, frames: 1 };
@@ -1006,7 +1068,7 @@ function simulate(sibs: Sibling[], k: number, lv: LevelState, budget: { n: numbe
       pos += t;
     }
   }
-  return { carry };
+  return { carry, whole };
 }
 
 function siblingBytes(s: DecodeInput | undefined): Sibling | undefined {
@@ -1015,44 +1077,55 @@ function siblingBytes(s: DecodeInput | undefined): Sibling | undefined {
   return { bytes: s.bytes, readable: Math.min(s.bytes.length, DECODE_LIMIT) };
 }
 
-/** Whether this frame, with the packet carried into it (if any), starts with what reads as an MQTT packet. */
-function startsWell(carry: Carry | undefined, frame: Uint8Array, budget: { n: number }): boolean {
+/** How this frame, with the packet carried into it (if any), starts: BAD, SHORT (reads well so far) or WHOLE. */
+function startsWell(carry: Carry | undefined, frame: Uint8Array, budget: { n: number }): number {
   let b = frame;
   if (carry) {
     // A packet too large to keep whole cannot be checked further.
-    if (carry.kept !== carry.len) return true;
+    if (carry.kept !== carry.len) return SHORT;
     b = concat([...carry.pieces, frame], Math.min(carry.len + frame.length, DECODE_LIMIT));
   }
   const st = readHeader(b, 0, b.length);
-  if (st !== HDR_OK) return st === HDR_SHORT;
+  if (st !== HDR_OK) return st === HDR_SHORT ? SHORT : BAD;
   return plausible(b, 0, b.length, { sure: false, guessed: false }, budget);
 }
 
 /**
- * Where this frame's first packet began: bounded look-back over earlier frames of the same direction for the nearest
- * frame that starts at a packet boundary, from which every packet up to this frame reads as MQTT.
+ * Where this frame's first packet began: bounded look-back over earlier frames of the same direction. A frame whose
+ * first bytes read as a packet header is a candidate start; tiny frames (one field each) make many such candidates
+ * by chance, so a candidate counts only once a whole packet from it validates (before or in this frame). Nearest
+ * such candidate wins; the first frame of the direction is a start for sure; failing both, the farthest candidate
+ * that reads consistently up to this frame.
  */
 function findStart(ctx: DecodeContext, frame: Uint8Array): Start {
   const sibs: Sibling[] = [];
   const budget = { n: LOOKBACK_PACKET_BUDGET };
+  let weak: Start | undefined;
+  const tryFrom = (k: number, sure: boolean): Start | undefined => {
+    const lv: LevelState = { sure: false, guessed: false };
+    const sim = simulate(sibs, k, lv, budget);
+    if (!sim) return undefined;
+    const first = startsWell(sim.carry, frame, budget);
+    if (first === BAD && !sure) return undefined;
+    const start: Start = { carry: sim.carry, unknown: false, level: lv.sure ? lv.level : undefined };
+    if (sure || sim.whole > 0 || first === WHOLE) return start;
+    weak = start;
+    return undefined;
+  };
   for (let k = 1; k <= LOOKBACK_FRAMES; k++) {
     const s = siblingBytes(ctx.sibling(-k));
     if (!s) {
       // The first frame of this direction (or past what the store holds, or not MQTT): surely a boundary.
       if (k === 1) return { unknown: false };
-      const lv: LevelState = { sure: false, guessed: false };
-      const sim = simulate(sibs, k - 1, lv, budget);
-      return sim ? { carry: sim.carry, unknown: false, level: lv.sure ? lv.level : undefined } : { unknown: true };
+      return tryFrom(k - 1, true) ?? weak ?? { unknown: true };
     }
     sibs.push(s);
-    // Only a frame whose first bytes are a valid fixed header can have started at a boundary.
     if (s.readable === 0 || readHeader(s.bytes, 0, s.readable) === HDR_BAD) continue;
-    const lv: LevelState = { sure: false, guessed: false };
-    const sim = simulate(sibs, k, lv, budget);
-    if (sim && startsWell(sim.carry, frame, budget)) return { carry: sim.carry, unknown: false, level: lv.sure ? lv.level : undefined };
+    const start = tryFrom(k, false);
+    if (start) return start;
     if (budget.n <= 0) break;
   }
-  return { unknown: true };
+  return weak ?? { unknown: true };
 }
 
 /** A sent frame's level from the few sent frames before it: the nearest that tells. */
