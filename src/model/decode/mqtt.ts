@@ -2,6 +2,9 @@
 // bytes, several packets in one frame and packets split across frames (reassembled from earlier frames of the same
 // direction). Pure: no chrome.*, no DOM.
 //
+// Payloads: text when valid UTF-8 without control characters (other than tab and line breaks), parsed into a tree
+// when it is JSON; anything else stays bytes.
+//
 // Protocol level: a CONNECT names it. Only PUBLISH, SUBSCRIBE, SUBACK and UNSUBSCRIBE read differently in 3.1.1 and
 // 5; the others tell by their length. The level comes from a CONNECT or an unambiguous packet in this frame or in the
 // frames looked back at for reassembly; failing that, a sent frame looks a few sent frames back, and otherwise the
@@ -22,7 +25,7 @@ const PROTO = 'mqtt';
 const LOOKBACK_FRAMES = 64;
 /** How many earlier sent frames a sent frame looks at for its connection's level when a packet reads both ways. */
 const LEVEL_LOOKBACK_FRAMES = 4;
-/** Packets headers the look-back may step over in all, so a frame of many tiny packets cannot make it slow. */
+/** Packet headers the look-back may step over in all, so a frame of many tiny packets cannot make it slow. */
 const LOOKBACK_PACKET_BUDGET = 20_000;
 const MAX_PACKETS = 10_000;
 const MAX_JSON_DEPTH = 64;

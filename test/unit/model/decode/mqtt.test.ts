@@ -379,6 +379,23 @@ describe('mqtt decoder: frames', () => {
     expect(val(d.messages[0]).payloadReceived).toBeLessThan(DECODE_LIMIT);
   });
 
+  it('follows a packet too large to reassemble: what fits is shown, the frame that ends it reads on after it', () => {
+    const big = gen({ cmd: 'publish', topic: 'big/blob', qos: 0, payload: Buffer.alloc(3 * DECODE_LIMIT, 0x61) });
+    const piece = DECODE_LIMIT / 2;
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < big.length; at += piece) parts.push(big.subarray(at, at + piece));
+    parts[parts.length - 1] = join(parts[parts.length - 1], gen({ cmd: 'pingreq' }));
+    const frames = parts.map((p) => bin(p));
+    const results = frames.map((f, i) => mqttDecoder.decode(f, ctxAt(frames, i)));
+    for (const r of results) expect(r.error).toBeUndefined();
+    expect(results[0].messages[0].summary).toBe('PUBLISH big/blob q0 (continues in the next frame)');
+    expect(results[1].messages[0].summary).toBe('PUBLISH big/blob q0 (continued; continues in the next frame)');
+    expect(results[3].messages[0].summary).toBe('PUBLISH big/blob q0 (continued; too large to reassemble)');
+    const last = results[results.length - 1];
+    expect(last.messages.map((m) => m.summary)).toEqual(['PUBLISH big/blob q0 (end of a packet too large to reassemble)', 'PINGREQ']);
+    expect(val(last.messages[0])).toMatchObject({ topic: 'big/blob', partial: true, payloadSize: 3 * DECODE_LIMIT });
+  });
+
   it('bounds the number of packets it reads in one frame', () => {
     const many = new Uint8Array(30_000 * 2);
     for (let i = 0; i < many.length; i += 2) many[i] = 0xc0;
