@@ -349,7 +349,12 @@ function hexOf(b: Uint8Array, max: number): string {
 /** Control characters and line breaks would break the one-line Summary column. */
 function oneLine(s: string, max: number): string {
   const t = s.length > max ? s.slice(0, max) + '…' : s;
-  return t.replace(/[\x00-\x1f\x7f]/g, ' ');
+  // A loop, not a regex: this runs for every key of every map summarized.
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return t.replace(/[\x00-\x1f\x7f]/g, ' ');
+  }
+  return t;
 }
 
 /** Compact text of any decoded value, cut near `max` characters. */
@@ -435,10 +440,13 @@ export function treeMessage(value: unknown): DecodedMessage {
     for (; i < keys.length && list.length < SUMMARY_KEYS_CHARS; i++) list += (i ? ', ' : '') + oneLine(keys[i], 24);
     if (i < keys.length) list += ', …';
     const msg: DecodedMessage = { summary: `${lead} {${list}}`, kind: 'map', value };
-    const names: DecodedMessage['names'] = {};
-    if (typeof value.event === 'string') names.event = value.event;
-    if (typeof value.method === 'string') names.method = value.method;
-    if (names.event !== undefined || names.method !== undefined) msg.names = names;
+    const event = value.event;
+    const method = value.method;
+    if (typeof event === 'string' || typeof method === 'string') {
+      msg.names = {};
+      if (typeof event === 'string') msg.names.event = event;
+      if (typeof method === 'string') msg.names.method = method;
+    }
     return msg;
   }
   if (typeof value === 'string') return { summary: oneLine(JSON.stringify(value.length > 80 ? value.slice(0, 80) : value), 82), kind: 'string', value };

@@ -82,7 +82,9 @@ export function decodeMsgpack(f: DecodeInput): Decoded {
     const s = scanMsgpack(bytes, DECODE_LIMIT, MAX_VALUES, over);
     const last = s.ends.length ? s.ends[s.ends.length - 1] : 0;
     try {
-      if (last > 0) {
+      // One value is the common case: decode() skips decodeMulti's generator.
+      if (s.ends.length === 1) out.messages.push(treeMessage(s.int64 ? narrow(library.decode(bytes.subarray(0, last))) : library.decode(bytes.subarray(0, last))));
+      else if (last > 0) {
         for (const v of library.decodeMulti(bytes.subarray(0, last))) out.messages.push(treeMessage(s.int64 ? narrow(v) : v));
       }
       let partial: DecodedMessage | undefined;

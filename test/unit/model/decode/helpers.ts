@@ -20,6 +20,25 @@ export function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
   return out;
 }
 
+/** Plain data only: objects, arrays, strings, numbers, booleans, null, Uint8Array, bigint. Returns what is not. */
+export function notPlain(v: unknown, depth = 0): string | undefined {
+  if (depth > 80) return 'nested too deep';
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof Uint8Array) return undefined;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const bad = notPlain(x, depth + 1);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return `a ${typeof v} ${Object.prototype.toString.call(v)}`;
+  for (const x of Object.values(v)) {
+    const bad = notPlain(x, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
 /** What every decode must return, whatever the bytes. */
 export function expectWellFormed(d: Decoded, proto: string): void {
   expect(d.proto).toBe(proto);
@@ -29,6 +48,7 @@ export function expectWellFormed(d: Decoded, proto: string): void {
     expect(m.summary.length).toBeLessThan(200);
     expect(m.summary).not.toMatch(/[\n\r]/);
     expect(typeof m.kind).toBe('string');
+    expect(notPlain(m.value)).toBeUndefined();
   }
   if (d.error !== undefined) expect(typeof d.error).toBe('string');
 }
