@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode as msgpackEncode } from '@msgpack/msgpack';
 import { encode } from 'cborg';
+import protobuf from 'protobufjs';
 import { cborDecoder, decodeCbor, sniffCbor } from '../../../../src/model/decode/cbor';
 import { sniffMsgpack } from '../../../../src/model/decode/msgpack';
 import { DECODE_LIMIT } from '../../../../src/model/decode/types';
@@ -161,6 +162,25 @@ describe('cbor sniff and the MessagePack overlap', () => {
     // 0x81 0x80: CBOR [[]]; MessagePack {{}: …} lacks its value.
     expect(sniffCbor(bin([0x81, 0x80]))).toBe(true);
     expect(sniffMsgpack(bin([0x81, 0x80]))).toBe(false);
+  });
+
+  it('claims no real protobuf frame, even those whose first tag byte is a map or array head', () => {
+    const root = protobuf.parse('syntax = "proto3"; message Hi { int32 a = 16; string b = 17; repeated Hi c = 18; double d = 19; bytes e = 20; }').root;
+    const Hi = root.lookupType('Hi');
+    const samples = [
+      { a: 1 },
+      { a: 300, b: 'abc' },
+      { b: 'hello world', d: 1.5 },
+      { c: [{ a: 1 }, { b: 'x' }], a: 7 },
+      { e: new Uint8Array([0x80, 0x81, 0x90]), a: -1 },
+      { c: [{ c: [{ a: 2 }] }] },
+    ];
+    for (const v of samples) {
+      const f = bin(Uint8Array.from(Hi.encode(Hi.fromObject(v)).finish()));
+      expect(f.bytes![0] & 0x80, show(v)).toBe(0x80);
+      expect(sniffCbor(f), show(v)).not.toBe(true);
+      expect(sniffMsgpack(f), show(v)).not.toBe(true);
+    }
   });
 
   it('says nothing of scalars and text, false for broken heads', () => {
