@@ -7,18 +7,8 @@ import { QueryError, type Predicate } from './types';
 export const DECODED_FIELDS = ['proto', 'event', 'method', 'dest', 'topic'];
 const RAW = 'raw';
 
-/** MQTT topic filter matching: `+` one level, `#` the rest; topics starting with `$` are not matched by a leading wildcard. */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return i === f.length - 1;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
+export { mqttTopicMatches as topicMatches } from '../decode/mqtt';
+import { mqttTopicMatches as topicMatches } from '../decode/mqtt';
 
 /** `name` matched case-insensitively; `*` stands for any run of characters. */
 function nameMatcher(value: string): (name: string) => boolean {
