@@ -11,8 +11,13 @@ import { Server as SocketIoServer } from 'socket.io';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import mqttPacket from 'mqtt-packet';
-import { buildSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { createRequire } from 'node:module';
+
+// graphql refuses a schema made by another copy of itself: the server and the schema load the same (CommonJS) copy,
+// however this file is loaded (a test runner may bundle it and resolve `graphql` to its ES module build).
+const require = createRequire(import.meta.url);
+const { buildSchema } = require('graphql');
+const { useServer } = require('graphql-ws/use/ws');
 
 const listen = (server, port, host) =>
   new Promise((resolve, reject) => {
