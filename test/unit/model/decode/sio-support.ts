@@ -1,4 +1,4 @@
-// Test support for the Socket.IO, SockJS and STOMP decoders: recorded fixtures (test/fixtures/decode/*.json, made by
+// Test support for the Socket.IO, SockJS and STOMP decoders: recorded fixtures (test/fixtures/decoders/*.json, made by
 // the record-*.mjs scripts there) as decoder inputs, and a DecodeContext whose siblings are the frames of the same
 // connection and direction, counting how often it is asked.
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ export interface RecordedConnection {
 }
 
 export function loadRecorded(name: string): RecordedConnection[] {
-  const url = new URL(`../../../fixtures/decode/${name}.json`, import.meta.url);
+  const url = new URL(`../../../fixtures/decoders/${name}.json`, import.meta.url);
   return (JSON.parse(readFileSync(url, 'utf8')) as { connections: RecordedConnection[] }).connections;
 }
 
