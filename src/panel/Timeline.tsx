@@ -261,6 +261,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
         <span class="c-preview">
           {navigatedTo !== undefined && <span class="badge badge-nav">page load</span>}
           {f.mark && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
+          {summary && <span class="pv-sum">{summary}</span>}
           <span class="pv">{previewOf(f, previewChars)}</span>
         </span>
       </div>,

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo } from '../../demo/server.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
-import { clickConnection, text, waitForConnection, waitForRow } from './panel';
+import { clickConnection, counts, setFilter, text, waitForConnection, waitForRow } from './panel';
 
 let chrome: Chrome;
 let demo: { url: string; close(): Promise<void> };
@@ -24,8 +24,18 @@ describe('demo app', () => {
     const chat = await waitForConnection(panel, `c.url.endsWith('/chat') && c.state === 'open'`, 'the chat socket');
     await waitForConnection(panel, `c.url.endsWith('/ticker')`, 'the ticker socket');
     await waitForConnection(panel, `c.url.endsWith('/binary')`, 'the binary socket');
+    // Six sockets share a short panel: rows are found through the filter.
+    await setFilter(panel, '$.type == "trade"');
     await waitForRow(panel, `r.direction === 'received' && r.text.includes('"type":"trade"')`, 'a trade');
+    await setFilter(panel, 'op:binary');
     await waitForRow(panel, `r.direction === 'received' && r.opcode === 2`, 'a binary frame', 5_000);
+    // The Socket.IO chat, the MQTT feed and the GraphQL subscription are decoded.
+    for (const proto of ['socketio', 'mqtt', 'graphql']) {
+      await setFilter(panel, `proto:${proto}`);
+      await waitForRow(panel, `r.protocol === '${proto}' && r.summary !== ''`, `a ${proto} frame decoded`);
+      expect((await counts(panel)).visible).toBeGreaterThan(0);
+    }
+    await setFilter(panel, '');
     await page.click('#chat-form button');
     await waitForRow(panel, `r.direction === 'sent' && r.text.includes('Hello from the demo')`, 'the chat message sent');
     await clickConnection(panel, chat.id);
