@@ -40,7 +40,8 @@ export class Decoding {
       this.epoch++;
     }
     const conn = this.store.connections.get(connId);
-    const forced = conn && overrides.get(overrideKey(conn.url));
+    // Most sessions have no choices: no URL is cut per call then.
+    const forced = conn && overrides.size ? overrides.get(overrideKey(conn.url)) : undefined;
     if (forced !== undefined) {
       const d = forced === RAW ? null : (this.decoders.find((x) => x.id === forced) ?? null);
       if (d) this.some = true;
