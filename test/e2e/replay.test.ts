@@ -231,6 +231,8 @@ describe('sequences, saved messages, context menu', () => {
         done();
       };
     })`);
+    // Only the sent frames, so all five fit a short panel (the detail pane takes part of its height).
+    await setFilter(panel, 'dir:sent');
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push((await waitForRow(panel, `r.text === 'step-${i}' && r.direction === 'sent'`, `step ${i}`)).id);
     // Select: click the first, ctrl-click the others.
@@ -271,6 +273,7 @@ describe('sequences, saved messages, context menu', () => {
       const s = window.slow = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=stop'))});
       s.onopen = () => { for (let i = 0; i < 4; i++) s.send('slow-' + i); done(); };
     })`);
+    await setFilter(panel, 'dir:sent');
     for (let i = 0; i < 4; i++) await waitForRow(panel, `r.text === 'slow-${i}' && r.direction === 'sent'`, `slow ${i}`);
     const conn = await waitForConnection(panel, `c.url.endsWith('t=stop')`, 'the connection');
     await press(panel, `[data-testid="connection-row"][data-conn-id="${conn.id}"]`);
