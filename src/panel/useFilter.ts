@@ -4,10 +4,9 @@
 // (shown like a syntax error) when a regex does not finish there.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
-import type { Frame } from '../model/types';
 import { parseQuery, QueryError, type ParsedQuery, type Predicate } from '../model/query';
 import { checkRegexes, samplesFor, warmRegexWorker } from './regexCheck';
-import { decodingOf, onDecodersChanged } from '../model/decode/decoding';
+import { onDecodersChanged, queryContextOf } from '../model/decode/decoding';
 
 const CHECKING_NOTE_MS = 150;
 
@@ -50,19 +49,7 @@ export function useFilter(store: SessionStore): FilterState {
   const [refused, setRefused] = useState<{ text: string; error: QueryError } | null>(null);
   const applyFilter = (pred: Predicate | null, conn: number | null) => {
     if (!pred && conn === null) return store.setFilter(null);
-    const decoding = decodingOf(store);
-    // Connections get their decoder when first asked: ask for all now, so `$.` paths know where to read decodes.
-    for (const id of store.connectionOrder) decoding.decoderOf(id);
-    const ctx = {
-      get startTs() {
-        return store.frameCount ? store.tsAt(0) : 0;
-      },
-      get decoding() {
-        return decoding.some;
-      },
-      protoOf: (conn: number) => decoding.protoOf(conn),
-      decode: (f: Frame) => decoding.decode(f),
-    };
+    const ctx = queryContextOf(store);
     if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx));
     else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)));
   };

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { SessionStore } from '../../src/model/store';
 import { parseQuery, type QueryContext } from '../../src/model/query';
-import { decodingOf } from '../../src/model/decode/decoding';
+import { decodingOf, queryContextOf } from '../../src/model/decode/decoding';
 import type { CaptureRecord } from '../../src/model/types';
 import { median } from './support';
 
@@ -48,8 +48,7 @@ it('decoded-field queries over 1M Socket.IO frames, beside a raw text term', () 
     store.apply(batch);
   }
   const decoding = decodingOf(store);
-  for (const c of store.connectionOrder) decoding.decoderOf(c);
-  const ctx: QueryContext = { startTs: 0, decoding: decoding.some, protoOf: (c) => decoding.protoOf(c), decode: (f) => decoding.decode(f) };
+  const ctx: QueryContext = queryContextOf(store);
   const queries = ['bob', 'proto:socketio', 'event:chat', '$.args[0].price > 150', 'event:chat $.args[0].user == "bob"'];
   const times = new Map<string, number[]>(queries.map((q) => [q, []]));
   const counts = new Map<string, number>();

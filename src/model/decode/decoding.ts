@@ -1,15 +1,17 @@
 // Which decoder reads each connection, and the decodes of frames, made when asked (rows in view, the selected frame,
 // a query that needs them) and kept while they are asked often. Pure: reads the store, writes nothing to it.
 import type { SessionStore } from '../store';
+import type { QueryContext } from '../query/types';
 import { OPCODE, type Connection, type Frame } from '../types';
 import { DECODERS, decoderById } from './index';
-import type { Decoded, DecodeInput, Decoder } from './types';
+import type { Decoded, DecodeInput, Decoder, NameField } from './types';
 
 /** Frames of a connection content detection reads before it settles on no decoder. */
 const SNIFF_FRAMES = 8;
 /** Rows read past a frame looking for frames of its connection (its siblings, or its first frames). */
 const SCAN_ROWS = 20_000;
-const CACHE_SIZE = 4096;
+/** Decodes kept: two generations of this many (a Map evicting its oldest key slows as deleted keys pile up). */
+const CACHE_GENERATION = 2048;
 /** The id `data-protocol` and `proto:` use for frames no decoder reads. */
 export const RAW = 'raw';
 
@@ -21,7 +23,11 @@ export class Decoding {
   /** Some connection has a decoder (views show the Summary column; `$.` paths read decodes there). */
   some = false;
   private readonly choices = new Map<number, Choice>();
-  private cache = new Map<number, Decoded | null>();
+  private cache = new Map<number, Decoded>();
+  private older = new Map<number, Decoded>();
+  /** The decode made last: a query with two decoded terms asks for the same frame twice in a row. */
+  private last: Decoded | null = null;
+  private lastId = -1;
 
   private version = overridesVersion;
 
@@ -36,7 +42,7 @@ export class Decoding {
     if (this.version !== overridesVersion) {
       this.version = overridesVersion;
       this.choices.clear();
-      this.cache.clear();
+      this.forget();
       this.epoch++;
     }
     const conn = this.store.connections.get(connId);
@@ -77,14 +83,22 @@ export class Decoding {
     return this.detect(connId, conn, this.store.framesPerConnection.get(connId) ?? 0).decoder;
   }
 
-  /** The decode of a text or binary frame on a connection a decoder reads; null otherwise. */
-  decode(f: Frame): Decoded | null {
+  /**
+   * The decode of a text or binary frame on a connection a decoder reads; null otherwise. `keep`: remember it among
+   * the decodes views ask for again (rows on screen); a query's pass over every frame keeps only the last.
+   */
+  decode(f: Frame, keep = true): Decoded | null {
     if (f.opcode !== OPCODE.text && f.opcode !== OPCODE.binary) return null;
     const d = this.decoderOf(f.conn);
     if (!d) return null;
     const id = f.id;
-    const hit = this.cache.get(id);
-    if (hit !== undefined && hit?.proto === d.id) return hit;
+    if (id === this.lastId && this.last!.proto === d.id) return this.last;
+    let hit = this.cache.get(id);
+    if (hit === undefined) {
+      hit = this.older.get(id);
+      if (hit !== undefined && keep) this.remember(id, hit);
+    }
+    if (hit !== undefined && hit.proto === d.id) return hit;
     const conn = this.store.connections.get(f.conn);
     const input = inputOf(f);
     let out: Decoded;
@@ -98,9 +112,45 @@ export class Decoding {
       // Decoders promise not to throw; a bug in one must still not break the view or the query.
       out = { proto: d.id, messages: [], error: `The ${d.label} decoder failed: ${String(e)}` };
     }
-    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(id, out);
+    this.last = out;
+    this.lastId = id;
+    if (keep) this.remember(id, out);
     return out;
+  }
+
+  /**
+   * Whether a message of the frame has a `field` name that passes `test`: read quickly where the decoder can, decoded
+   * (and not kept) otherwise. For a query's pass over every frame.
+   */
+  hasName(f: Frame, field: NameField, test: (name: string) => boolean): boolean {
+    if (f.opcode !== OPCODE.text && f.opcode !== OPCODE.binary) return false;
+    const d = this.decoderOf(f.conn);
+    if (!d) return false;
+    if (d.quickName) {
+      const n = d.quickName(f.bytes ? { opcode: f.opcode, dir: f.dir, bytes: f.bytes } : { opcode: f.opcode, dir: f.dir, text: f.text ?? '' }, field);
+      if (n !== undefined) return n !== null && test(n);
+    }
+    const out = this.decode(f, false);
+    if (out) for (const m of out.messages) {
+      const n = m.names?.[field];
+      if (n !== undefined && test(n)) return true;
+    }
+    return false;
+  }
+
+  private remember(id: number, d: Decoded): void {
+    if (this.cache.size >= CACHE_GENERATION) {
+      this.older = this.cache;
+      this.cache = new Map();
+    }
+    this.cache.set(id, d);
+  }
+
+  private forget(): void {
+    this.cache.clear();
+    this.older.clear();
+    this.last = null;
+    this.lastId = -1;
   }
 
   private detect(connId: number, conn: Connection | undefined, seen: number): Choice {
@@ -206,4 +256,22 @@ export function decodingOf(store: SessionStore): Decoding {
   let d = decodings.get(store);
   if (!d) decodings.set(store, (d = new Decoding(store)));
   return d;
+}
+
+/** What a query applied to a store reads: its start, and the decodes of its frames (a pass keeps only the last). */
+export function queryContextOf(store: SessionStore): QueryContext {
+  const decoding = decodingOf(store);
+  // Connections get their decoder when first asked: ask for all now, so `$.` paths know where to read decodes.
+  for (const id of store.connectionOrder) decoding.decoderOf(id);
+  return {
+    get startTs() {
+      return store.frameCount ? store.tsAt(0) : 0;
+    },
+    get decoding() {
+      return decoding.some;
+    },
+    protoOf: (conn) => decoding.protoOf(conn),
+    decode: (f) => decoding.decode(f, false),
+    hasName: (f, field, test) => decoding.hasName(f, field, test),
+  };
 }

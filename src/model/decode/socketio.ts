@@ -24,6 +24,7 @@
 import type { Decoded, DecodedMessage, Decoder, DecodeContext, DecodeInput } from './types';
 import { DECODE_LIMIT } from './types';
 import { base64ToBytes } from '../bytes';
+import { jsonShape, NOT_TOLD } from '../query/json-valid';
 
 const EIO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
 const SIO_TYPES = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'CONNECT_ERROR', 'BINARY_EVENT', 'BINARY_ACK'] as const;
@@ -348,7 +349,44 @@ function decodeText(
   }
 }
 
+/**
+ * An EVENT's name read from its text without parsing it: the header skipped as parseSioHeader does, a first argument
+ * that is a string without escapes, and JSON the grammar tells valid (as JSON.parse would); undefined otherwise.
+ */
+function quickEventName(t: string): string | null | undefined {
+  if (t.length > DECODE_LIMIT) return undefined;
+  if (t.charCodeAt(0) !== 52 /* 4 */) return t[0] === 'b' ? undefined : null;
+  const type = t.charCodeAt(1);
+  if (type !== 50 /* 2 */ && type !== 53 /* 5 */) return null;
+  let i = 2;
+  if (type === 53) {
+    const dash = t.indexOf('-', 2);
+    if (dash < 3 || dash > 11) return undefined;
+    for (; i < dash; i++) if (t.charCodeAt(i) < 48 || t.charCodeAt(i) > 57) return undefined;
+    i = dash + 1;
+  }
+  if (t.charCodeAt(i) === 47 /* / */) {
+    const comma = t.indexOf(',', i);
+    if (comma < 0) return null; // a namespace and no JSON: no event
+    i = comma + 1;
+  }
+  for (let k = 0; k < 20; k++, i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+  }
+  if (t.charCodeAt(i) !== 91 /* [ */ || t.charCodeAt(i + 1) !== 34 /* " */) return undefined;
+  const end = t.indexOf('"', i + 2);
+  if (end < 0) return undefined;
+  const name = t.slice(i + 2, end);
+  if (name.includes('\\') || jsonShape(i === 2 ? t.slice(2) : t.slice(i)) === NOT_TOLD) return undefined;
+  return name;
+}
+
 export const socketioDecoder: Decoder = {
+  quickName(f, field) {
+    if (field !== 'event') return null;
+    return f.text === undefined ? undefined : quickEventName(f.text);
+  },
   id: 'socketio',
   label: 'Socket.IO',
   sniff(f, url) {

@@ -68,6 +68,12 @@ export interface Decoder {
   sniff?(f: DecodeInput, url: string): boolean | undefined;
   /** Never throws (a failure is `error`), never reads more than DECODE_LIMIT of a frame. */
   decode(f: DecodeInput, ctx: DecodeContext): Decoded;
+  /**
+   * What `decode` would give as the `field` name of the frame, read without decoding it (a query's pass over every
+   * frame): a string when it holds one message with that name, null when no message of it has one, undefined when
+   * this cannot tell quickly (then the frame is decoded). Must agree with `decode`.
+   */
+  quickName?(f: DecodeInput, field: NameField): string | null | undefined;
 }
 
 /** The most of one frame (characters of text, bytes of binary) a decoder reads; past it, `truncated` says so. */

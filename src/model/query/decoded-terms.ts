@@ -47,7 +47,8 @@ export function decodedTerm(field: string, value: string, sep: string, valuePos:
   }
   const test = field === 'topic' ? (n: string) => topicMatches(value, n) : nameMatcher(value);
   const name = field as NameField;
-  const match: Predicate = (f, _c, ctx) => !!ctx.decode && anyName(ctx.decode(f), name, test);
+  const match: Predicate = (f, _c, ctx) =>
+    ctx.hasName ? ctx.hasName(f, name, test) : !!ctx.decode && anyName(ctx.decode(f), name, test);
   return { t: 'leaf', text: `${field}:${field === 'topic' ? value : value.toLowerCase()}`, match, cost: 3 };
 }
 

@@ -1,6 +1,6 @@
 // What a parsed query is and gives: its predicate over frames, its canonical text, its regexes; and its error.
 import type { Connection, Frame } from '../types';
-import type { Decoded } from '../decode/types';
+import type { Decoded, NameField } from '../decode/types';
 
 export interface QueryContext {
   /** Monotonic seconds of the session's first frame (for `time:`). */
@@ -9,6 +9,8 @@ export interface QueryContext {
   protoOf?(conn: number): string;
   /** A frame's decode, null when no decoder reads it (the frame may be a cursor: read it now, keep nothing). */
   decode?(f: Frame): Decoded | null;
+  /** Whether a message of the frame has a `field` name passing `test` (quicker than `decode` where it can be). */
+  hasName?(f: Frame, field: NameField, test: (name: string) => boolean): boolean;
   /** Some connection has a decoder: `$.` paths read decoded values on those connections. */
   decoding?: boolean;
 }

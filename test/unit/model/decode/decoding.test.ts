@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../../../../src/model/store';
 import type { CaptureRecord, Connection, Frame } from '../../../../src/model/types';
-import { Decoding, overrideDecoder, resetDecoderOverrides, summaryOf } from '../../../../src/model/decode/decoding';
+import { Decoding, overrideDecoder, queryContextOf, resetDecoderOverrides, summaryOf } from '../../../../src/model/decode/decoding';
 import type { Decoder } from '../../../../src/model/decode/types';
 import { parseQuery, type QueryContext } from '../../../../src/model/query';
 
@@ -127,5 +127,27 @@ describe('decoding', () => {
     expect(topicMatches('prices/+', 'prices/BTC/usd')).toBe(false);
     expect(topicMatches('#', '$SYS/x')).toBe(false);
     expect(topicMatches('$SYS/#', '$SYS/x')).toBe(true);
+  });
+
+  it('a query pass reads quick names where the decoder has them, and keeps the decodes of the screen', () => {
+    let decodes = 0;
+    const quick: Decoder = {
+      ...events, id: 'quick',
+      decode: (f, ctx) => (decodes++, { ...events.decode(f, ctx), proto: 'quick' }),
+      // Tells names of `E:` frames, leaves the others (`?:`) to decode.
+      quickName: (f, field) => (field !== 'event' ? null : f.text!.startsWith('E:') ? f.text!.slice(2) : undefined),
+    };
+    const s = new SessionStore();
+    s.apply([{ t: 'conn', conn: conn(1, { protocol: 'events.v1' }) }, frame(1, 'E:chat'), frame(1, 'E:join'), frame(1, '?:chat')]);
+    const d = new Decoding(s, [quick]);
+    const onScreen = d.decode(at(s, 0))!;
+    decodes = 0;
+    const ctx = queryContextOf(s);
+    const p = parseQuery('event:chat').predicate!;
+    const hits: number[] = [];
+    for (let i = 0; i < s.frameCount; i++) if (p(at(s, i), s.connections.get(1), { ...ctx, hasName: (f, n, t) => d.hasName(f, n, t), decode: (f) => d.decode(f, false) })) hits.push(i);
+    expect(hits).toEqual([0, 2]);
+    expect(decodes).toBe(1); // only the frame quickName could not tell
+    expect(d.decode(at(s, 0))).toBe(onScreen); // still kept for the view
   });
 });

@@ -4,6 +4,7 @@ import { Encoder, Decoder as SioParserDecoder, PacketType } from 'socket.io-pars
 import { encodePacket } from 'engine.io-parser';
 import { ATTACHMENT_REACH, socketioDecoder as d } from '../../../../src/model/decode/socketio';
 import { DECODE_LIMIT, type DecodeInput } from '../../../../src/model/decode/types';
+import { forgetShapes } from '../../../../src/model/query/json-valid';
 import { bin, ctxFor, decodeAll, inputOf, recordedConnection, summaries, text } from './sio-support';
 
 const URL4 = 'ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket';
@@ -341,4 +342,54 @@ test('a placeholder under a "__proto__" key is filled as a plain key', () => {
   const v = d.decode(frames[0], ctxFor(frames, 0, URL4)).messages[0].value as { args: Record<string, unknown>[] };
   expect(Object.getPrototypeOf(v.args[0])).toBe(Object.prototype);
   expect(Object.getOwnPropertyDescriptor(v.args[0], '__proto__')?.value).toEqual(new Uint8Array([5]));
+});
+
+describe('quickName (a query reads event names without decoding)', () => {
+  /** What decode says the frame's event name is: the name, or null when its messages have none. */
+  const decoded = (f: DecodeInput) => d.decode(f, ctxFor([f], 0, URL4)).messages.find((m) => m.names?.event !== undefined)?.names?.event ?? null;
+  const agrees = (f: DecodeInput) => {
+    const q = d.quickName!(f, 'event');
+    if (q !== undefined) expect(q).toBe(decoded(f));
+  };
+
+  test('reads the name of plain events, with namespace, ack id and attachments', () => {
+    forgetShapes(true); // the JSON grammar from the first text, not after a few
+    for (const t of ['42["chat",{"a":1}]', '42/admin,7["chat"]', '4212["chat",1]', '451-["chat",{"_placeholder":true,"num":0}]']) {
+      expect(d.quickName!(text('sent', t), 'event')).toBe('chat');
+    }
+    expect(d.quickName!(text('sent', '42["chat",{"a":1}]'), 'event')).toBe('chat');
+    expect(d.quickName!(text('sent', '3'), 'event')).toBeNull();
+    expect(d.quickName!(text('sent', '43["x"]'), 'event')).toBeNull();
+    expect(d.quickName!(text('sent', '42["chat",{"a":1}]'), 'method')).toBeNull();
+  });
+
+  test('what it cannot tell quickly is left to decode: broken JSON, escapes, numeric names, binary', () => {
+    for (const t of ['42["chat",{"a":1}', '42["ch\\"at"]', '42[12,"x"]', '42 ["chat"]', 'b4AQI=']) {
+      expect(d.quickName!(text('sent', t), 'event')).toBeUndefined();
+    }
+    expect(d.quickName!(bin('sent', [1, 2]), 'event')).toBeUndefined();
+  });
+
+  test('agrees with decode on whatever the Encoder makes, on random texts and on mutated events', () => {
+    const json = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<unknown>;
+    fc.assert(
+      fc.property(fc.constantFrom('/', '/admin'), fc.option(fc.nat(1e6), { nil: undefined }), fc.string({ minLength: 1, maxLength: 8 }), fc.array(json, { maxLength: 3 }), (nsp, id, name, args) => {
+        for (const f of sio({ type: PacketType.EVENT, nsp, id, data: [name, ...args] })) agrees(f);
+      }),
+      { numRuns: 300 },
+    );
+    const alphabet = fc.constantFrom(...'0123456789[]{}",/-\\ abc:'.split(''));
+    fc.assert(
+      fc.property(fc.string({ unit: alphabet, maxLength: 30 }), (s) => agrees(text('sent', '4' + s))),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.nat(40), fc.constantFrom(...'0[]{}",/-\\ x'.split('')), (at, c) => {
+        const t = '452-/admin,12["up",{"_placeholder":true,"num":0},{"a":[1,2]}]';
+        agrees(text('sent', t.slice(0, at) + c + t.slice(at + 1)));
+        agrees(text('sent', t.slice(0, at)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
