@@ -21,18 +21,29 @@ import { median, openPanelTab, pct, readKeyTimes, readPresented, readRenders, st
 
 const SIZES = (process.env.BENCH_SCROLL_SIZES ?? '1000000,5000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_SCROLL_RUNS ?? 5);
+/** Sizes scrolled again with Socket.IO frames, so with the Summary column (issue #22), in the same run. */
+const DECODED_SIZES = (process.env.BENCH_SCROLL_DECODED ?? '1000000').split(',').filter(Boolean).map(Number);
+
+/** What a row's payload is: JSON (no decoder reads it), or Socket.IO events (the Summary column is shown). */
+type Payload = 'json' | 'socketio';
+const FEED = {
+  json: { conn: 1, url: 'wss://bench.example/feed', text: `'{"seq":' + k + ',"sym":"ACME"}'` },
+  // Another connection id: a connection's decoder, once settled, stays.
+  socketio: { conn: 3, url: 'wss://bench.example/socket.io/?EIO=4&transport=websocket', text: `'42["' + (k % 3 ? 'price' : 'trade') + '",{"seq":' + k + ',"sym":"ACME"}]'` },
+};
 
 /** Fill the panel's store with `n` frames (payloads of ~32 B so 5M rows fit), in batches as the port delivers them. */
-async function fill(panel: Page, n: number) {
+async function fill(panel: Page, n: number, payload: Payload) {
   await panel.bringToFront(); // a page in the background gets few idle callbacks: learning would take minutes
   await panel.evaluate(`(() => {
     const store = globalThis.__frameline.store;
-    store.apply([{ t: 'anchor', anchor: 1795000000 }, { t: 'conn', conn: { id: 1, url: 'wss://bench.example/feed', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }]);
+    store.apply([{ t: 'anchor', anchor: 1795000000 }, { t: 'conn', conn: { id: ${FEED[payload].conn}, url: '${FEED[payload].url}', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }]);
     const B = 50000;
     for (let i = 0; i < ${n}; i += B) {
       const batch = [];
       for (let k = i; k < Math.min(${n}, i + B); k++) {
-        batch.push({ t: 'frame', frame: { id: k + 1, conn: 1, dir: k % 5 ? 'received' : 'sent', opcode: 1, ts: k / 5000, size: 32, text: '{"seq":' + k + ',"sym":"ACME"}' } });
+        const text = ${FEED[payload].text};
+        batch.push({ t: 'frame', frame: { id: k + 1, conn: ${FEED[payload].conn}, dir: k % 5 ? 'received' : 'sent', opcode: 1, ts: k / 5000, size: text.length, text } });
       }
       store.apply(batch);
     }
@@ -40,6 +51,9 @@ async function fill(panel: Page, n: number) {
   await waitInFrame(panel.mainFrame(), `document.querySelector('[data-testid="frame-count"]')?.dataset.total === '${n}'`, { timeout: 120_000 });
   // What the panel does by itself once frames are stored (learning their JSON for queries) is done before the runs.
   await waitInFrame(panel.mainFrame(), `globalThis.__frameline.store.unlearned === 0`, { timeout: 300_000 });
+  if (payload === 'socketio') {
+    await waitInFrame(panel.mainFrame(), `document.querySelector('[data-testid="frame-row"][data-protocol="socketio"]') !== null && document.querySelector('.c-summary') !== null`, { timeout: 30_000 });
+  }
 }
 
 /**
@@ -132,8 +146,8 @@ async function staticList(page: Page) {
   await page.evaluate(`document.getElementById('list').scrollTop = 1e9`);
 }
 
-async function scrollAt(panel: Page, plain: Page, n: number) {
-  await fill(panel, n);
+async function scrollAt(panel: Page, plain: Page, n: number, payload: Payload) {
+  await fill(panel, n, payload);
   const last = `[...document.querySelectorAll('[data-testid="frame-row"]')].some((r) => r.dataset.frameId === '${n}')`;
   const runs: Array<{ panel: Awaited<ReturnType<typeof gestures>>; plain: Awaited<ReturnType<typeof gestures>> }> = [];
   for (let r = 0; r < RUNS; r++) {
@@ -167,15 +181,18 @@ async function scrollAt(panel: Page, plain: Page, n: number) {
   return { rows: n, runs: RUNS, panel: summary('panel'), plain: summary('plain'), domRows, lastReachable: runs.every((r) => r.panel.lastReachable) };
 }
 
-async function liveTail(panel: Page) {
+async function liveTail(panel: Page, payload: Payload) {
   // 5k frames/s: 80 frames every 16 ms, fed in the panel itself, for 10 s; the view follows the tail.
+  const url = payload === 'json' ? 'wss://bench.example/ticker' : FEED.socketio.url;
+  const conn = payload === 'json' ? 2 : 4;
+  const text = payload === 'json' ? `'{"type":"trade","sym":"' + (id % 3 ? 'ACME' : 'BOLT') + '","seq":' + id + '}'` : `'42["trade",{"sym":"' + (id % 3 ? 'ACME' : 'BOLT') + '","seq":' + id + '}]'`;
   await panel.evaluate(`(() => {
     const store = globalThis.__frameline.store;
-    store.apply([{ t: 'conn', conn: { id: 2, url: 'wss://bench.example/ticker', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }]);
-    let id = 10_000_000; const t0 = performance.now(); let sent = 0;
+    store.apply([{ t: 'conn', conn: { id: ${conn}, url: '${url}', state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }]);
+    let id = ${conn} * 10_000_000; const t0 = performance.now(); let sent = 0;
     window.__feed = setInterval(() => {
       const due = Math.floor((performance.now() - t0) * 5); const batch = [];
-      for (; sent < due; sent++) batch.push({ t: 'frame', frame: { id: ++id, conn: 2, dir: 'received', opcode: 1, ts: id / 5000, size: 60, text: '{"type":"trade","sym":"' + (id % 3 ? 'ACME' : 'BOLT') + '","seq":' + id + '}' } });
+      for (; sent < due; sent++) { ++id; batch.push({ t: 'frame', frame: { id, conn: ${conn}, dir: 'received', opcode: 1, ts: id / 5000, size: 60, text: ${text} } }); }
       store.apply(batch);
     }, 16);
     // The machine's idle share as the render governor reads it (below 30% it spaces tail renders out).
@@ -188,7 +205,8 @@ async function liveTail(panel: Page) {
   // Keystrokes in the filter box while frames pour in (each applies its filter over what is stored): from the key
   // event to its next frame presented (Event Timing), and to the first task after that frame (see startKeyProbe).
   await startKeyProbe(panel);
-  await typeQueries(panel, panel.keyboard, ['acme', 'bolt', '$.sym == "ACME"', 'dir:received'], 60);
+  const path = payload === 'json' ? '$.sym' : '$.args[0].sym';
+  await typeQueries(panel, panel.keyboard, ['acme', 'bolt', `${path} == "ACME"`, payload === 'json' ? 'dir:received' : 'event:trade'], 60);
   await new Promise((r) => setTimeout(r, 4000));
   const r1 = await readRenders(panel);
   const { ft } = await stopFrames(panel);
@@ -213,36 +231,42 @@ it('timeline: scrolling at 1M/5M rows and the live tail at 5k frames/s', async (
     await plain.setViewport({ width: 1200, height: 800 });
     await staticList(plain);
     const f1 = (x: number) => x.toFixed(1);
-    for (const n of SIZES) {
-      const r = await scrollAt(panel, plain, n);
-      out[`scroll ${n}`] = r;
+    const scrolls: Array<[number, Payload]> = [...SIZES.map((n) => [n, 'json'] as [number, Payload]), ...DECODED_SIZES.map((n) => [n, 'socketio'] as [number, Payload])];
+    for (const [n, payload] of scrolls) {
+      const r = await scrollAt(panel, plain, n, payload);
+      const what = payload === 'json' ? '' : ' of Socket.IO events (Summary column shown)';
+      out[`scroll ${n}${payload === 'json' ? '' : ' ' + payload}`] = r;
       const line = (s: typeof r.panel) =>
         `wheel p95 ${f1(s.wheel.p95)} ms (runs ${s.wheel.p95s.map(f1).join(', ')}), jump p95 ${f1(s.jump.p95)}, drag p95 ${f1(s.drag.p95)}; late frames ${s.all.late} of ${s.all.frames}`;
       rows.push({
-        case: `baseline: a static HTML list of 20,000 rows, the same gestures (beside ${n.toLocaleString('en')} rows)`,
+        case: `baseline: a static HTML list of 20,000 rows, the same gestures (beside ${n.toLocaleString('en')} rows${what})`,
         value: `p50 ${f1(r.plain.all.p50)} ms / p95 ${f1(r.plain.all.p95)} ms per frame`,
         note: `${line(r.plain)}; main thread per frame p95 ${f1(r.plain.all.workP95)} ms; medians of ${r.runs} runs`,
       });
       rows.push({
-        case: `scroll ${n.toLocaleString('en')} rows (smooth wheel, Home/End, scrollbar drag)`,
+        case: `scroll ${n.toLocaleString('en')} rows${what} (smooth wheel, Home/End, scrollbar drag)`,
         value: `p50 ${f1(r.panel.all.p50)} ms / p95 ${f1(r.panel.all.p95)} ms per frame`,
         note: `${line(r.panel)}; main thread per frame p95 ${f1(r.panel.all.workP95)} ms (max ${Math.round(r.panel.all.workMax)}), ${r.panel.all.loaf} frames over 50 ms; ${r.domRows} rows in the DOM; last row reachable: ${r.lastReachable}; medians of ${r.runs} alternating runs; targets p95 ≤ 16.7 ms, ≤ 100 rows`,
       });
     }
     await plain.close();
     await panel.bringToFront();
-    const t = await liveTail(panel);
-    out.liveTail = t;
-    rows.push({
-      case: 'live tail, 5k frames/s incoming (fed in the panel), filter typed meanwhile',
-      value: `${t.renderFps.toFixed(1)} tail renders/s`,
-      note: `${t.renderMs.toFixed(1)} ms busy each (script, style, layout, paint, work queued meanwhile); animation frames ${t.fps.toFixed(1)}/s, p95 ${t.p95frame.toFixed(1)} ms; machine idle p50 ${Math.round(t.idleP50 * 100)}% (min ${Math.round(t.idleMin * 100)}%); target ≥ 50 fps`,
-    });
-    rows.push({
-      case: 'keystroke → next frame presented (Event Timing), filter box, during the live tail',
-      value: `p50 ${Math.round(t.keyP50)} ms / p95 ${Math.round(t.keyP95)} ms`,
-      note: `${t.keystrokes} keystrokes (max ${Math.round(t.keyMax)} ms); to the first task after that frame p50 ${Math.round(t.taskP50)} / p95 ${Math.round(t.taskP95)} ms; ${t.total} frames stored; target p95 ≤ 100 ms`,
-    });
+    for (const payload of ['json', 'socketio'] as const) {
+      const what = payload === 'json' ? '' : ' of Socket.IO events (Summary column shown)';
+      await panel.evaluate(`globalThis.__frameline.store.clear()`);
+      const t = await liveTail(panel, payload);
+      out[payload === 'json' ? 'liveTail' : 'liveTail socketio'] = t;
+      rows.push({
+        case: `live tail, 5k frames/s${what} incoming (fed in the panel), filter typed meanwhile`,
+        value: `${t.renderFps.toFixed(1)} tail renders/s`,
+        note: `${t.renderMs.toFixed(1)} ms busy each (script, style, layout, paint, work queued meanwhile); animation frames ${t.fps.toFixed(1)}/s, p95 ${t.p95frame.toFixed(1)} ms; machine idle p50 ${Math.round(t.idleP50 * 100)}% (min ${Math.round(t.idleMin * 100)}%); target ≥ 50 fps`,
+      });
+      rows.push({
+        case: `keystroke → next frame presented (Event Timing), filter box, during the live tail${what}`,
+        value: `p50 ${Math.round(t.keyP50)} ms / p95 ${Math.round(t.keyP95)} ms`,
+        note: `${t.keystrokes} keystrokes (max ${Math.round(t.keyMax)} ms); to the first task after that frame p50 ${Math.round(t.taskP50)} / p95 ${Math.round(t.taskP95)} ms; ${t.total} frames stored; target p95 ≤ 100 ms`,
+      });
+    }
   } finally {
     await chrome.close();
   }
