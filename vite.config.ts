@@ -46,11 +46,27 @@ function noRawHtml(): Plugin {
   };
 }
 
+/**
+ * protobufjs generates its encoders and decoders with `new Function`, which the extension's CSP forbids; Frameline uses
+ * its parser and reflection only and reads the wire itself. Ship no code generator at all: a call fails loudly.
+ */
+function noCodegen(): Plugin {
+  return {
+    name: 'frameline:no-codegen',
+    transform(code, id) {
+      if (!/[\\/]protobufjs[\\/]src[\\/]util[\\/]codegen\.js$/.test(id)) return null;
+      if (!code.includes('module.exports = codegen')) this.error('protobufjs changed: its codegen module was not found');
+      return { code: 'module.exports = function codegen() { throw new Error("Frameline generates no code"); };', map: null };
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const firefox = mode === 'firefox';
   return {
     plugins: [
       noRawHtml(),
+      noCodegen(),
       preact(),
       crx({
         manifest: firefox ? firefoxManifest(baseManifest) : (baseManifest as ManifestV3Export),

@@ -24,6 +24,7 @@ import { useDetail } from './useDetail';
 import { useSettings } from './useSettings';
 import { onDecodersChanged, setDecoderOverrides } from '../model/decode/decoding';
 import { loadDecoderChoices } from '../platform/settings';
+import { initSchemas } from './protoSchemas';
 
 /** How often the panel around the timeline (connection list, detail, toolbar counts) follows a changing store. */
 const PANEL_REFRESH_MS = 200;
@@ -50,6 +51,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   useEffect(() => onDecodersChanged(() => store.touch()), [store]);
   useEffect(() => {
     void loadDecoderChoices().then(setDecoderOverrides);
+    void initSchemas();
   }, []);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [layout, setLayout] = useLayout();

@@ -1,6 +1,7 @@
 // User settings in extension storage.
 import { DEFAULT_SETTINGS, type Settings } from '../protocol';
 import { browser } from './browser';
+import { emptySchemas, validSchemas, type ProtoSchemas } from '../model/decode/schemas';
 
 const KEY = 'frameline.settings';
 
@@ -75,5 +76,26 @@ export async function saveDecoderChoices(all: Record<string, string>): Promise<v
     await browser.storage.local.set({ [DECODERS_KEY]: all });
   } catch {
     /* storage unavailable: the choice holds for this panel only */
+  }
+}
+
+const SCHEMAS_KEY = 'frameline.protoSchemas';
+
+/** The user's .proto files per origin and message types per connection URL (checked: anything malformed dropped). */
+export async function loadProtoSchemas(): Promise<ProtoSchemas> {
+  try {
+    return validSchemas((await browser.storage.local.get(SCHEMAS_KEY))[SCHEMAS_KEY]);
+  } catch {
+    return emptySchemas();
+  }
+}
+
+/** Keeps them; false when storage refused (over its quota, or unavailable): they hold for this panel only then. */
+export async function saveProtoSchemas(s: ProtoSchemas): Promise<boolean> {
+  try {
+    await browser.storage.local.set({ [SCHEMAS_KEY]: s });
+    return true;
+  } catch {
+    return false;
   }
 }

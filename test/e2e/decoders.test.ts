@@ -3,7 +3,10 @@
 // mqtt-packet broker for 5; graphql-ws against a graphql-ws server) are shown with their protocol and summary, open
 // in a Decoded view, answer decoded-field queries, and follow the decoder the user picks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { startGraphql, startMqtt, startSocketIo } from '../../demo/protocols.mjs';
@@ -115,6 +118,60 @@ async function checkSocketIo(page: Page, panel: Frame) {
   await waitInFrame(panel, `!!document.querySelector('[data-testid="frame-row"][data-frame-id="${chat.id}"][data-protocol="socketio"]')`, { what: 'the row decoded again' });
 }
 
+const TICKER_PROTO = `syntax = "proto3";
+package ticker;
+message Quote { string symbol = 1; double price = 2; int64 seq = 3; repeated string venues = 4; }
+`;
+
+/**
+ * Protobuf frames echoed by the test server; the user picks Protobuf, adds the .proto (a file input in the panel),
+ * picks the message type: frames are read as typed objects, and `$.` paths reach their fields.
+ */
+async function checkProtobuf(page: Page, panel: Frame) {
+  const Quote = protobuf.parse(TICKER_PROTO, { keepCase: true }).root.lookupType('ticker.Quote');
+  const frames = [
+    { symbol: 'BTC-USD', price: 64000.5, seq: 1, venues: ['a', 'b'] },
+    { symbol: 'ETH-USD', price: 3100.25, seq: 2, venues: [] },
+  ].map((v) => Buffer.from(Quote.encode(Quote.create(v)).finish()).toString('base64'));
+  await page.evaluate(`new Promise((done) => {
+    const ws = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?proto=quotes'))});
+    ws.binaryType = 'arraybuffer';
+    let got = 0;
+    ws.onopen = () => { for (const b of ${JSON.stringify(frames)}) ws.send(Uint8Array.from(atob(b), (c) => c.charCodeAt(0))); };
+    ws.onmessage = () => { if (++got === 2) done(); };
+  })`);
+  expect(await filtered(panel, 'conn:proto=quotes dir:received op:binary')).toBe(2);
+  const row = (await rows(panel))[0];
+  await clickRow(panel, row.id);
+  await panel.select('[data-testid="decoder-select"]', 'protobuf');
+  // Without a schema: the wire-format tree.
+  await waitInFrame(panel, `document.querySelector('[data-testid="decoded"]')?.dataset.protocol === 'protobuf'`, { what: 'the wire-format tree' });
+  const dir = mkdtempSync(join(tmpdir(), 'frameline-proto-'));
+  const file = join(dir, 'ticker.proto');
+  writeFileSync(file, TICKER_PROTO);
+  const input = await panel.waitForSelector('[data-testid="proto-schema-input"]');
+  await (input as unknown as { uploadFile(...p: string[]): Promise<void> }).uploadFile(file);
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="proto-schema-files"] [data-name="ticker.proto"]') && [...(document.querySelector('[data-testid="proto-type-select"]')?.options ?? [])].some((o) => o.value === 'ticker.Quote')`, {
+    what: 'the .proto added and its types listed',
+  });
+  await panel.select('[data-testid="proto-type-select"]', 'ticker.Quote');
+  await waitInFrame(panel, `/BTC-USD|ETH-USD/.test(document.querySelector('[data-testid="decoded"]')?.innerText ?? '') && /venues/.test(document.querySelector('[data-testid="decoded"]')?.innerText ?? '')`, {
+    what: 'the frame read as ticker.Quote',
+  });
+  expect(await panel.$('[data-testid="proto-schema-error"]')).toBeNull();
+  expect(await filtered(panel, '$.symbol == "BTC-USD"')).toBe(2); // sent and echoed
+  expect(await filtered(panel, 'proto:protobuf $.price > 5000')).toBe(2);
+  // A broken .proto says why, and the schema that works stays in use.
+  writeFileSync(join(dir, 'broken.proto'), 'syntax = "proto3";\nmessage { oops');
+  await (input as unknown as { uploadFile(...p: string[]): Promise<void> }).uploadFile(join(dir, 'broken.proto'));
+  await waitInFrame(panel, `/broken|illegal|invalid/i.test(document.querySelector('[data-testid="proto-schema-error"]')?.textContent ?? '')`, { what: 'the .proto error shown' });
+  // The last schema that worked still reads the frames meanwhile.
+  expect(await panel.$eval('[data-testid="decoded"]', (el) => (el as HTMLElement).innerText)).toMatch(/venues/);
+  await panel.$eval('[data-testid="proto-schema-files"] [data-name="broken.proto"] [data-testid="proto-schema-remove"]', (el) => (el as HTMLElement).click());
+  await waitInFrame(panel, `!document.querySelector('[data-testid="proto-schema-error"]')`, { what: 'the error gone with the file' });
+  await setFilter(panel, '');
+}
+
 async function checkMqtt(page: Page, panel: Frame, version: number) {
   expect(await page.evaluate(mqttSession(mq.wsUrl, version))).toBe(`prices/BTC {"price":${64000 + version}}`);
   // Rows are found through the query (a short panel shows few rows); then read on the rows it shows.
@@ -159,6 +216,11 @@ describe('decoders in Chromium', () => {
     await checkMqtt(page, panel, 5);
   });
 
+  it('Protobuf: the user adds a .proto and picks the message type; fields are shown and queried', async () => {
+    await clear(panel);
+    await checkProtobuf(page, panel);
+  });
+
   it('GraphQL over WebSocket: the subscription and its results', async () => {
     await clear(panel);
     expect(await page.evaluate(graphqlSession(gql.wsUrl))).toBe(3);
@@ -192,5 +254,10 @@ describe('decoders in Firefox', () => {
   it('MQTT 5: decoded and queried through the page hook', async () => {
     await clear(panel);
     await checkMqtt(page, panel, 5);
+  });
+
+  it('Protobuf with a .proto the user adds', async () => {
+    await clear(panel);
+    await checkProtobuf(page, panel);
   });
 });

@@ -14,6 +14,8 @@ const SCAN_ROWS = 20_000;
 const CACHE_GENERATION = 2048;
 /** The id `data-protocol` and `proto:` use for frames no decoder reads. */
 export const RAW = 'raw';
+/** The decoder a .proto schema, when the user gave one, reads in place of. */
+export const PROTOBUF = 'protobuf';
 
 type Choice = { decoder: Decoder | null; settled: boolean; seen: number };
 
@@ -49,7 +51,8 @@ export class Decoding {
     // Most sessions have no choices: no URL is cut per call then.
     const forced = conn && overrides.size ? overrides.get(overrideKey(conn.url)) : undefined;
     if (forced !== undefined) {
-      const d = forced === RAW ? null : (this.decoders.find((x) => x.id === forced) ?? null);
+      const schema = forced === PROTOBUF ? schemaDecoders.get(overrideKey(conn!.url)) : undefined;
+      const d = forced === RAW ? null : (schema ?? this.decoders.find((x) => x.id === forced) ?? null);
       if (d) this.some = true;
       return d;
     }
@@ -219,6 +222,15 @@ const listeners = new Set<() => void>();
 
 export const overrideKey = (url: string) => url.split(/[?#]/)[0];
 
+// Decoders made from the user's .proto files, per connection URL (without query): they read the connections the user
+// set to protobuf in place of the wire-format tree.
+let schemaDecoders = new Map<string, Decoder>();
+
+export function setSchemaDecoders(byUrl: Map<string, Decoder>): void {
+  schemaDecoders = byUrl;
+  overridesChanged();
+}
+
 function overridesChanged() {
   overridesVersion++;
   for (const fn of listeners) fn();
@@ -232,6 +244,7 @@ export function setDecoderOverrides(all: Record<string, string>): void {
 /** Forget every choice (tests). */
 export function resetDecoderOverrides(): void {
   overrides = new Map();
+  schemaDecoders = new Map();
   overridesChanged();
 }
 

@@ -22,6 +22,23 @@ const one = (d: Decoder, b: Uint8Array) => {
 };
 
 describe('protobuf with a schema', () => {
+  it('parses, lists types and decodes without generating code (the extension forbids eval; the build ships none)', () => {
+    const bytes = frameOf(Trade, TRADE);
+    const util = protobuf.util as unknown as { codegen: unknown };
+    const real = util.codegen;
+    util.codegen = () => {
+      throw new Error('code generated');
+    };
+    try {
+      expect(protobufMessageTypes(MARKET_PROTO)).toMatchObject({ types: expect.arrayContaining(['market.Trade']) });
+      const out = decoderFor(MARKET_PROTO, 'market.Trade').decode(bin(bytes), ctx);
+      expect(out.error).toBeUndefined();
+      expect(out.messages[0].value).toMatchObject({ symbol: 'BTC-USD', side: 'SELL' });
+    } finally {
+      util.codegen = real;
+    }
+  });
+
   it('decodes a real message to the typed object', () => {
     const d = one(trades, frameOf(Trade, TRADE));
     expect(d.error).toBeUndefined();
