@@ -75,7 +75,7 @@ describe('JSON Lines export', () => {
   it('reads a cursor the store moves from row to row correctly', () => {
     const rows = [text('sent', 100, 'a'), binary('received', 101, [1, 2])];
     function* cursor() {
-      const cur = { ...rows[0] } as Frame;
+      const cur = { ...rows[0] };
       for (const r of rows) {
         for (const k of Object.keys(cur)) delete (cur as unknown as Record<string, unknown>)[k];
         Object.assign(cur, r);

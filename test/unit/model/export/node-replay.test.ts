@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type RawData } from 'ws';
-import type { Connection, Frame } from '../../../../src/model/types';
+import type { Frame } from '../../../../src/model/types';
 import { OPCODE } from '../../../../src/model/types';
 import { nodeReplayScript, replayableHeaderNames, type NodeReplayOptions } from '../../../../src/model/export/node-replay';
 import { binary, conn, HOSTILE_TEXTS, scriptDir, SECRETS, text } from './helpers';
@@ -199,7 +199,7 @@ describe('Node replay script', () => {
   });
 
   it('asks for the URL when the socket opened before capture', () => {
-    const script = nodeReplayScript(conn({ url: '', request: undefined, openedBeforeCapture: true } as Partial<Connection>), [], base);
+    const script = nodeReplayScript(conn({ url: '', request: undefined, openedBeforeCapture: true }), [], base);
     expect(script).toContain("const WS_URL = ''; // TODO");
     expect(script).toContain('// Connection #7: (URL unknown: the socket opened before capture)');
     expect(nodeCheck(write('unknown.mjs', script)).status).toBe(0);
