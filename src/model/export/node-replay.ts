@@ -37,11 +37,11 @@ export function replayableHeaderNames(conn: Connection): string[] {
   return out;
 }
 
-function keptHeaders(conn: Connection, opts: NodeReplayOptions): Header[] {
+/** The recorded headers the user chose to send again. */
+function chosenHeaders(conn: Connection, opts: NodeReplayOptions): Header[] {
   if (opts.keepHeaders === 'none') return [];
   const wanted = new Set(opts.keepHeaders.map((n) => n.toLowerCase()));
-  const chosen = (conn.request?.headers ?? []).filter((h) => wanted.has(h.name.toLowerCase()) && !WS_OWNED.has(h.name.toLowerCase()) && !h.name.startsWith(':'));
-  return headersForExport(chosen, opts.keepCredentials);
+  return (conn.request?.headers ?? []).filter((h) => wanted.has(h.name.toLowerCase()) && !WS_OWNED.has(h.name.toLowerCase()) && !h.name.startsWith(':'));
 }
 
 /** `{ "Name": "value" }` as source; a name recorded twice gets both values (ws sends one line each). */
@@ -69,12 +69,14 @@ function waits(sendTs: readonly number[], openTs: number | undefined, opts: Node
 export function nodeReplayScript(conn: Connection, frames: Iterable<Frame>, opts: NodeReplayOptions): string {
   const keep = opts.keepCredentials;
   const url = keep ? conn.url : redactUrl(conn.url);
-  const headers = keptHeaders(conn, opts);
+  const chosen = chosenHeaders(conn, opts);
+  const headers = headersForExport(chosen, keep);
   const protocols = offeredOrSelected(conn, keep);
   const sends: { ts: number; source: string }[] = [];
   for (const m of connectionMessages(conn, frames)) if (m.dir === 'sent') sends.push(m);
   const wait = waits(sends.map((s) => s.ts), conn.openTs, opts);
-  const redacted = !keep && hasCredentials(conn.url, conn.request?.headers ?? []);
+  // Said only when something in this file was replaced.
+  const redacted = !keep && (hasCredentials(conn.url, chosen) || protocols.join() !== offeredOrSelected(conn, true).join());
   const idle = opts.idleMs !== undefined && Number.isFinite(opts.idleMs) && opts.idleMs >= 0 ? Math.round(opts.idleMs) : DEFAULT_IDLE_MS;
   const timing = opts.timing === 'none' ? 'none (back to back)' : opts.timing === 'scaled' ? `recorded times ×${opts.scale ?? 1}` : 'as recorded';
 

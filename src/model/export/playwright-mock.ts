@@ -45,7 +45,8 @@ export function playwrightMockTest(conn: Connection, frames: Iterable<Frame>, op
   const url = keep ? conn.url : redactUrl(conn.url);
   const page = pageUrl(conn, keep);
   const { onOpen, steps } = conversation(conn, frames);
-  const redacted = !keep && (hasCredentials(conn.url, conn.request?.headers ?? []) || (!!conn.target.url && redactUrl(conn.target.url) !== conn.target.url));
+  // Said only when something in this file was replaced: the socket's and the page's URLs are all it holds of them.
+  const redacted = !keep && (hasCredentials(conn.url, []) || hasCredentials(conn.target.url ?? '', []));
   const where = conn.target.url ? ` (${conn.target.type}: ${keep ? conn.target.url : redactUrl(conn.target.url)})` : '';
 
   const pageLine = page

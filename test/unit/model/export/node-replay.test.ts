@@ -113,8 +113,12 @@ describe('Node replay script', () => {
     expect(head).toContain('// Connection #7: wss://chat.example.com/socket?room=42&token=REDACTED');
     expect(head).toContain('// Exported by Frameline: 2026-03-04T05:06:07.000Z');
     expect(head).toContain('REDACTED');
-    const clean = conn({ url: 'wss://h/x', request: { headers: [{ name: 'Origin', value: 'o' }] } });
-    expect(nodeReplayScript(clean, [], base)).not.toContain('REDACTED');
+    const clean = conn({ url: 'wss://h/x', request: { headers: [{ name: 'Origin', value: 'o' }, { name: 'Cookie', value: 'c' }] } });
+    expect(nodeReplayScript(clean, [], base)).not.toContain('REDACTED'); // the cookie is not kept: nothing replaced
+    expect(nodeReplayScript(clean, [], { ...base, keepHeaders: ['Cookie'] })).toContain('// Credentials (cookies, tokens, passwords) were replaced by REDACTED');
+    const k8s = conn({ url: 'wss://h/x', request: { headers: [{ name: 'Sec-WebSocket-Protocol', value: 'base64url.bearer.authorization.k8s.io.TOK' }] } });
+    expect(nodeReplayScript(k8s, [], base)).toContain('const PROTOCOLS = ["REDACTED"];');
+    expect(nodeReplayScript(k8s, [], base)).toContain('// Credentials');
   });
 
   it('holds no credential unless kept, even when the Cookie and Authorization headers are', () => {
