@@ -25,6 +25,9 @@ import { useSettings } from './useSettings';
 import { onDecodersChanged, setDecoderOverrides } from '../model/decode/decoding';
 import { loadDecoderChoices } from '../platform/settings';
 import { initSchemas } from './protoSchemas';
+import { CopyMenu } from './CopyMenu';
+import { ExportCode } from './ExportCode';
+import { copyFrame, copyRows } from './copyActions';
 
 /** How often the panel around the timeline (connection list, detail, toolbar counts) follows a changing store. */
 const PANEL_REFRESH_MS = 200;
@@ -98,6 +101,30 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   }, [store, resetView]);
   // A failed detail pane tries again once something else is shown in it.
   const detailKey = `${session.id}:${sel.selectedFrame}:${sel.selectedConn}:${detail.tab}`;
+  const [exportFor, setExportFor] = useState<number | null>(null);
+  const renderMenu = (id: number, x: number, y: number) => (
+    <CopyMenu
+      store={store}
+      frameId={id}
+      selection={sel.selection}
+      x={x}
+      y={y}
+      onDone={setNotice}
+      onReplay={(fid) => {
+        const f = store.frameById(fid);
+        if (f) detail.openComposer(f);
+      }}
+      onExportCode={setExportFor}
+    />
+  );
+  // Ctrl/⌘+C in the timeline: the picked rows as JSON Lines, else the selected frame's payload as text.
+  const copySelected = () => {
+    if (sel.selection.size > 1) void copyRows(store, [...sel.selection].sort((a, b) => a - b), 'selected rows').then(setNotice);
+    else {
+      const f = sel.selectedFrame !== null ? store.frameById(sel.selectedFrame) : undefined;
+      if (f) void copyFrame(f, 'text').then(setNotice);
+    }
+  };
   const shown = useMemo(
     () => ({
       frame: sel.selectedFrame !== null ? store.frameById(sel.selectedFrame) : undefined,
@@ -186,10 +213,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
               selected={sel.selectedFrame}
               selection={sel.selection}
               onSelect={sel.selectFrame}
-              onReplay={(id) => {
-                const f = store.frameById(id);
-                if (f) detail.openComposer(f);
-              }}
+              renderMenu={renderMenu}
+              onCopy={copySelected}
               onOpen={(id) => {
                 sel.setSelectedFrame(id);
                 detail.setTab('frame');
@@ -210,11 +235,18 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
                 readOnly={session.readOnly}
                 onReplay={detail.openComposer}
                 sequence={detail.sequence}
+                renderMenu={renderMenu}
+                onExportCode={setExportFor}
               />
             </PaneBoundary>
           </div>
         </div>
       </div>
+      {exportFor !== null && (
+        <PaneBoundary name="export-code" label="export as code" resetOn={exportFor}>
+          <ExportCode store={store} conn={exportFor} sessionLabel={session.name} onDone={setNotice} onClose={() => setExportFor(null)} />
+        </PaneBoundary>
+      )}
       <PaneBoundary name="status-bar" label="status bar" resetOn={session.id}>
         <StatusBar store={store} status={status} />
       </PaneBoundary>

@@ -1,4 +1,6 @@
+import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
+import { useMenu } from './useMenu';
 import type { SessionStore } from '../model/store';
 import type { Connection, Frame } from '../model/types';
 import { OPCODE } from '../model/types';
@@ -33,10 +35,14 @@ export interface DetailPaneProps {
   sequence?: SequenceSource | null;
   /** An imported session: only fresh connections can be replayed to. */
   readOnly?: boolean;
+  /** The menu of a frame (copy, save, export), opened by the detail's Copy button or a right-click in it. */
+  renderMenu?: (id: number, x: number, y: number) => ComponentChildren;
+  /** Export a connection as code (the handshake's button). */
+  onExportCode?: (conn: number) => void;
 }
 
 export function DetailPane(props: DetailPaneProps) {
-  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false } = props;
+  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode } = props;
   const active =
     tab === 'replay' && composer && host
       ? 'replay'
@@ -75,9 +81,9 @@ export function DetailPane(props: DetailPaneProps) {
             <Composer key={composer.nonce} conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
           </PaneBoundary>
         ) : active === 'frame' && frame ? (
-          <FrameDetail store={store} frame={frame} onReplay={onReplay} />
+          <FrameDetail store={store} frame={frame} onReplay={onReplay} renderMenu={renderMenu} />
         ) : conn ? (
-          <Handshake store={store} conn={conn} />
+          <Handshake store={store} conn={conn} onExportCode={onExportCode} />
         ) : (
           <div class="empty">Select a frame or a connection.</div>
         )}
@@ -86,7 +92,15 @@ export function DetailPane(props: DetailPaneProps) {
   );
 }
 
-function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: Frame; onReplay?: (f: Frame) => void }) {
+interface FrameDetailProps {
+  store: SessionStore;
+  frame: Frame;
+  onReplay?: (f: Frame) => void;
+  renderMenu?: (id: number, x: number, y: number) => ComponentChildren;
+}
+
+function FrameDetail({ store, frame, onReplay, renderMenu }: FrameDetailProps) {
+  const [menu, setMenu] = useMenu();
   const wall = store.wallMs(frame.ts);
   // NaN before an anchor is known; a time a Date cannot hold would make toISOString throw.
   const dated = !Number.isNaN(new Date(wall).getTime());
@@ -95,8 +109,32 @@ function FrameDetail({ store, frame, onReplay }: { store: SessionStore; frame: F
   const [raw, setRaw] = useState(false);
   const payload = frame.bytes ? <BinaryView bytes={frame.bytes} /> : <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />;
   return (
-    <div data-testid="frame-detail" data-frame-id={frame.id} class="frame-detail">
+    <div
+      data-testid="frame-detail"
+      data-frame-id={frame.id}
+      class="frame-detail"
+      onContextMenu={(e) => {
+        // A text selection keeps the browser's own menu (Copy the selected text).
+        if (!renderMenu || getSelection()?.toString()) return;
+        e.preventDefault();
+        setMenu({ x: e.clientX, y: e.clientY, id: frame.id });
+      }}
+    >
+      {menu && renderMenu?.(menu.id, menu.x, menu.y)}
       <div class="meta">
+        {renderMenu && (
+          <button
+            type="button"
+            data-testid="detail-copy"
+            title="Copy this frame, save its payload, export its connection as code"
+            onClick={(e) => {
+              const r = e.currentTarget.getBoundingClientRect();
+              setMenu({ x: r.left, y: r.bottom, id: frame.id });
+            }}
+          >
+            Copy ▾
+          </button>
+        )}
         {onReplay && frame.opcode !== OPCODE.error && (
           <button type="button" data-testid="replay-open" title="Edit this payload and send it again" onClick={() => onReplay(frame)}>
             Edit &amp; replay

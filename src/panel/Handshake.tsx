@@ -54,7 +54,7 @@ function stackLines(initiator: Initiator): Array<{ fn: string; at: string }> {
   });
 }
 
-export function Handshake({ store, conn: c }: { store: SessionStore; conn: Connection }) {
+export function Handshake({ store, conn: c, onExportCode }: { store: SessionStore; conn: Connection; onExportCode?: (conn: number) => void }) {
   const time = (ts?: number) => {
     const ms = ts === undefined || store.anchor === undefined ? NaN : store.wallMs(ts);
     return Number.isNaN(new Date(ms).getTime()) ? '—' : formatClock(ms);
@@ -100,6 +100,11 @@ export function Handshake({ store, conn: c }: { store: SessionStore; conn: Conne
       </table>
       <div class="meta">
         <DecoderSelect store={store} conn={c.id} />
+        {onExportCode && (
+          <button type="button" data-testid="export-code-open" title="A Node replay script or a Playwright mock server of this connection" onClick={() => onExportCode(c.id)}>
+            Export as code…
+          </button>
+        )}
       </div>
       {c.initiator && (
         <section>

@@ -1,6 +1,7 @@
 // Virtualized timeline: fixed row height, only the rows in view are in the DOM; newest at the bottom; follows new
 // rows only while the user is at the bottom. Sortable by time and size; absolute or relative times; keyboard
 // navigation (↑ ↓ PageUp PageDown Home End, Enter opens the detail).
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
@@ -8,6 +9,7 @@ import { opcodeName, previewOf, PREVIEW_CHARS } from '../model/preview';
 import { formatClock, formatRelative } from '../model/time';
 import { OPCODE, type Frame } from '../model/types';
 import { useStoreRevision } from './useStore';
+import { useMenu } from './useMenu';
 import { bottom, fits, maxScroll, placeFor, scrollMap, scrollTo, scrolled, TOP, type ScrollAt } from './scrollMap';
 import { SizeOrder } from './sizeOrder';
 import { decodingOf, summaryOf } from '../model/decode/decoding';
@@ -37,28 +39,19 @@ export interface TimelineProps {
   /** Frames picked for a sequence replay (ctrl/⌘-click toggles, shift-click extends). */
   selection?: ReadonlySet<number>;
   onSelect: (id: number | null, mods?: { toggle: boolean; extend: boolean }) => void;
-  /** Open the composer with this frame (context menu). */
-  onReplay?: (id: number) => void;
+  /** The menu of a row, right-clicked at (x, y). */
+  renderMenu?: (id: number, x: number, y: number) => ComponentChildren;
+  /** Ctrl/⌘+C with no text selected: copy the selected rows. */
+  onCopy?: () => void;
   /** Enter on a row: show its detail. */
   onOpen?: (id: number) => void;
 }
 
-export function Timeline({ store, selected, selection, onSelect, onReplay, onOpen }: TimelineProps) {
+export function Timeline({ store, selected, selection, onSelect, renderMenu, onCopy, onOpen }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [sort, setSort] = useState<Sort>({ key: 'time', dir: 'asc' });
   const [relative, setRelative] = useState(false);
-  const [menu, setMenu] = useState<{ x: number; y: number; id: number } | null>(null);
-  useEffect(() => {
-    if (!menu) return;
-    const close = () => setMenu(null);
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
-    addEventListener('click', close);
-    addEventListener('keydown', onKey);
-    return () => {
-      removeEventListener('click', close);
-      removeEventListener('keydown', onKey);
-    };
-  }, [menu]);
+  const [menu, setMenu] = useMenu();
   // Follows the store every frame, on its own: new frames re-render the timeline, not the panel around it.
   useStoreRevision(store);
   const [scrollTop, setScrollTop] = useState(0);
@@ -173,6 +166,13 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
         if (selected !== null) onOpen?.(selected);
         e.preventDefault();
         return;
+      case 'c':
+      case 'C':
+        if ((e.ctrlKey || e.metaKey) && onCopy && !getSelection()?.toString()) {
+          onCopy();
+          e.preventDefault();
+        }
+        return;
       default:
         return;
     }
@@ -240,9 +240,10 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
         style={{ top: `${rowTop(i)}px` }}
         onClick={(e) => onSelect(f.id, { toggle: e.ctrlKey || e.metaKey, extend: e.shiftKey })}
         onContextMenu={(e) => {
-          if (!onReplay || f.opcode === OPCODE.error) return;
+          if (!renderMenu) return;
           e.preventDefault();
-          onSelect(f.id);
+          // A row of the picked ones keeps them picked: the menu copies them.
+          if (!selection?.has(f.id)) onSelect(f.id);
           setMenu({ x: e.clientX, y: e.clientY, id: f.id });
         }}
       >
@@ -319,13 +320,7 @@ export function Timeline({ store, selected, selection, onSelect, onReplay, onOpe
         <div class="timeline-spacer" style={{ height: `${spacerPx}px` }}>
           {rows}
         </div>
-        {menu && onReplay && (
-          <div class="menu" role="menu" style={{ left: `${menu.x}px`, top: `${menu.y}px`, position: 'fixed' }}>
-            <button type="button" role="menuitem" data-testid="menu-replay" onClick={() => onReplay(menu.id)}>
-              Edit &amp; replay…
-            </button>
-          </div>
-        )}
+        {menu && renderMenu?.(menu.id, menu.x, menu.y)}
         {count === 0 && <div class="empty">No frames yet. Frames of the inspected page's WebSockets appear here.</div>}
       </div>
     </div>

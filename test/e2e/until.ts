@@ -1,9 +1,9 @@
 // Waiting on the test's own side (the test server's records, the download folder), as waitInFrame waits on a page's.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-export async function until(fn: () => boolean, what: string, timeout = 10_000): Promise<void> {
+export async function until(fn: () => boolean | Promise<boolean>, what: string, timeout = 10_000): Promise<void> {
   const end = Date.now() + timeout;
-  while (!fn()) {
+  while (!(await fn())) {
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -2,6 +2,7 @@
 // [{type, time, opcode, data}]`, time in epoch seconds, binary data base64, errors as type "error" / opcode -1) plus
 // HTTP Toolkit's `_webSocketClose`. Written in chunks so a session of millions of frames never becomes one string.
 // Pure: no chrome.*, no DOM.
+import { savedFileName } from '../file-name';
 import type { Connection, Frame, Header } from '../types';
 import { OPCODE } from '../types';
 import { bytesToBase64 } from '../bytes';
@@ -214,8 +215,5 @@ export function buildHar(src: HarSource, opts?: HarExportOptions): string {
 
 /** `frameline-<host>-<yyyy-mm-dd-hhmmss>.har` */
 export function harFileName(host: string, now = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  const safeHost = (host || 'session').replace(/:/g, '-').replace(/[^A-Za-z0-9.-]+/g, '_');
-  return `frameline-${safeHost}-${stamp}.har`;
+  return savedFileName(host, 'har', now);
 }

@@ -1,0 +1,236 @@
+// Copy and export in the real panel (Chromium): each copy format puts the exact text on the clipboard (read back in
+// the page, which is granted clipboard-read), Save writes a binary frame's exact bytes, and the code exported runs:
+// the Node replay script (run with Node) makes the server receive the recorded frames in order, and the Playwright mock
+// (run with playwright-core) makes the page show what it showed during recording, with its server gone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Frame, Page } from 'puppeteer';
+import { startServer } from '../support/server.mjs';
+import { chromiumPath, inspect, launchChromium, type Chrome } from './browser';
+import { until } from './until';
+import { clear, press, rows, setFilter, waitForRow } from './panel';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const QUOTED = `{"type":"sub","id":1,"q":"it's \\"q\\" \\u2028 $\{x} </script>"}`;
+
+/** A feed server: `welcome` on connect; to a `sub`, a JSON answer and a binary one. Keeps what each socket sent. */
+async function startFeed() {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  const received: Array<Array<string | number[]>> = [];
+  wss.on('connection', (ws: WebSocket) => {
+    const mine: Array<string | number[]> = [];
+    received.push(mine);
+    ws.send('welcome');
+    ws.on('message', (data: Buffer, binary) => {
+      mine.push(binary ? [...data] : data.toString('utf8'));
+      if (!binary && data.toString('utf8').includes('"sub"')) {
+        ws.send(JSON.stringify({ type: 'data', id: 1, price: 1.5 }));
+        ws.send(Buffer.from([0, 1, 2, 255]));
+      }
+    });
+  });
+  const port = (wss.address() as { port: number }).port;
+  return { url: `ws://127.0.0.1:${port}/feed?token=t0k3n`, received, close: () => new Promise<void>((r) => wss.close(() => r())) };
+}
+
+const APP = `<!doctype html><title>copy</title><pre id="log"></pre><script>
+  const log = (s) => (document.getElementById('log').textContent += s + '\\n');
+  window.start = (url) => new Promise((done) => {
+    const ws = new WebSocket(url); ws.binaryType = 'arraybuffer'; let n = 0;
+    ws.onopen = () => { ws.send(${JSON.stringify(QUOTED).replace(/</g, '\\u003c')}); ws.send(new Uint8Array([9, 8, 7])); };
+    ws.onmessage = (e) => { log(typeof e.data === 'string' ? e.data : 'bin:' + [...new Uint8Array(e.data)].join(',')); if (++n === 3) done(); };
+  });
+  const u = new URLSearchParams(location.search).get('ws');
+  if (u) start(u);
+</script>`;
+
+let srv: Awaited<ReturnType<typeof startServer>>;
+let feed: Awaited<ReturnType<typeof startFeed>>;
+let chrome: Chrome;
+let page: Page;
+let panel: Frame;
+let downloads: string;
+
+beforeAll(async () => {
+  srv = await startServer();
+  feed = await startFeed();
+  srv.page('/copy.html', APP);
+  chrome = await launchChromium();
+  downloads = mkdtempSync(join(tmpdir(), 'frameline-copy-downloads-'));
+  const cdp = await chrome.browser.target().createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+  await chrome.browser.defaultBrowserContext().overridePermissions(srv.origin, ['clipboard-read', 'clipboard-sanitized-write']);
+  ({ page, panel } = await inspect(chrome, `${srv.origin}/copy.html`));
+  await page.evaluate(`document.cookie = 'session=s3cret; path=/'`);
+  await clear(panel);
+  await page.evaluate(`start(${JSON.stringify(feed.url)})`);
+});
+
+afterAll(async () => {
+  await chrome?.close();
+  await Promise.all([srv?.close(), feed?.close()]);
+  if (downloads) rmSync(downloads, { recursive: true, force: true });
+});
+
+async function clipboard(): Promise<string> {
+  await page.bringToFront();
+  return (await page.evaluate(`navigator.clipboard.readText()`)) as string;
+}
+
+/** Right-click a row, then pick `item` in its menu. */
+async function fromMenu(frameId: number, item: string) {
+  await panel.$eval(`[data-testid="frame-row"][data-frame-id="${frameId}"]`, (el) => {
+    el.scrollIntoView({ block: 'nearest' });
+    const r = el.getBoundingClientRect();
+    el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 20, clientY: r.top + 5 }));
+  });
+  await panel.waitForSelector(`[data-testid="menu-copy"] [data-testid="${item}"]`);
+  await press(panel, `[data-testid="menu-copy"] [data-testid="${item}"]`);
+}
+
+async function copied(frameId: number, item: string): Promise<string> {
+  await page.evaluate(`navigator.clipboard.writeText('')`);
+  await fromMenu(frameId, item);
+  let text = '';
+  await until(async () => (text = await clipboard()) !== '', `${item} on the clipboard`, 10_000);
+  return text;
+}
+
+describe('copy and export in Chromium', () => {
+  it('copies a frame as text, JSON, hex and base64, exactly', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    expect(await copied(sent.id, 'copy-text')).toBe(QUOTED);
+    expect(await copied(sent.id, 'copy-json')).toBe(JSON.stringify(JSON.parse(QUOTED), null, 2).replace('\u2028', '\\u2028'));
+    expect(await copied(sent.id, 'copy-base64')).toBe(Buffer.from(QUOTED).toString('base64'));
+    const bin = await waitForRow(panel, `r.direction === 'received' && r.opcode === 2`, 'the binary answer');
+    expect(await copied(bin.id, 'copy-hex')).toBe('00 01 02 ff');
+    expect(await copied(bin.id, 'copy-base64')).toBe(Buffer.from([0, 1, 2, 255]).toString('base64'));
+  });
+
+  it('copies the rows shown as JSON Lines', async () => {
+    await setFilter(panel, 'conn:feed');
+    await until(async () => (await rows(panel)).length === 5, 'the five frames of the feed', 10_000);
+    const first = (await rows(panel))[0];
+    const lines = (await copied(first.id, 'copy-jsonl')).trimEnd().split('\n').map((l): Record<string, unknown> => JSON.parse(l));
+    expect(lines.map((l) => [l.dir, l.opcode, l.data])).toEqual([
+      ['received', 'text', 'welcome'],
+      ['sent', 'text', QUOTED],
+      ['sent', 'binary', Buffer.from([9, 8, 7]).toString('base64')],
+      ['received', 'text', '{"type":"data","id":1,"price":1.5}'],
+      ['received', 'binary', Buffer.from([0, 1, 2, 255]).toString('base64')],
+    ]);
+    expect(lines.every((l) => l.url === feed.url && typeof l.time === 'string' && !Number.isNaN(Date.parse(l.time as string)))).toBe(true);
+    await setFilter(panel, '');
+  });
+
+  it('copies the handshake as curl and websocat, credentials redacted unless asked', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    const curl = await copied(sent.id, 'copy-curl');
+    expect(curl).toMatch(/^curl /);
+    expect(curl).toContain('/feed?token=REDACTED');
+    expect(curl).not.toContain('s3cret');
+    expect(curl).not.toContain('t0k3n');
+    const websocat = await copied(sent.id, 'copy-websocat');
+    expect(websocat).toMatch(/^websocat /);
+    expect(websocat).not.toContain('s3cret');
+    const kept = await copied(sent.id, 'copy-curl-credentials');
+    expect(kept).toContain('session=s3cret');
+    expect(kept).toContain('token=t0k3n');
+  });
+
+  it('Ctrl+C on the selected row copies its payload', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    await press(panel, `[data-testid="frame-row"][data-frame-id="${sent.id}"]`);
+    await page.evaluate(`navigator.clipboard.writeText('')`);
+    await panel.focus('[data-testid="timeline"]');
+    await panel.page().keyboard.down('Control');
+    await panel.page().keyboard.press('KeyC');
+    await panel.page().keyboard.up('Control');
+    let text = '';
+    await until(async () => (text = await clipboard()) !== '', 'the payload on the clipboard', 10_000);
+    expect(text).toBe(QUOTED);
+  });
+
+  it('saves a binary payload with its exact bytes', async () => {
+    const bin = await waitForRow(panel, `r.direction === 'received' && r.opcode === 2`, 'the binary answer');
+    await fromMenu(bin.id, 'save-payload');
+    let file = '';
+    await until(() => !!(file = readdirSync(downloads).find((n) => n === `frameline-frame-${bin.id}.bin`) ?? ''), 'the saved payload', 10_000);
+    await until(() => readFileSync(join(downloads, file)).length === 4, 'the whole payload written', 5_000);
+    expect([...readFileSync(join(downloads, file))]).toEqual([0, 1, 2, 255]);
+  });
+
+  it('exports a Node replay script that sends the recorded frames again, in order', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    await fromMenu(sent.id, 'export-code-open');
+    await panel.waitForSelector('[data-testid="export-code"]');
+    await panel.select('[data-testid="export-code-kind"]', 'node-ws');
+    await panel.select('[data-testid="export-code-timing"]', 'none');
+    await press(panel, '[data-testid="export-code-credentials"]'); // the recorded token in the URL is needed by nobody, but kept
+    await press(panel, '[data-testid="export-code-save"]');
+    let name = '';
+    await until(() => !!(name = readdirSync(downloads).find((n) => n.endsWith('.replay.mjs')) ?? ''), 'the replay script', 10_000);
+    const script = readFileSync(join(downloads, name), 'utf8');
+    expect(script).toContain(`import WebSocket from 'ws'`);
+    const dir = mkdtempSync(join(ROOT, 'node_modules/.cache-frameline-replay-'));
+    try {
+      writeFileSync(join(dir, 'replay.mjs'), script);
+      const before = feed.received.length;
+      // The script waits this long (ms) for the server after its last send.
+      const run = spawnSync(process.execPath, [join(dir, 'replay.mjs'), '500'], { encoding: 'utf8', timeout: 30_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(feed.received.length).toBe(before + 1);
+      expect(feed.received[before]).toEqual([QUOTED, [9, 8, 7]]);
+      expect(run.stdout).toContain('welcome');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exports a Playwright mock that answers the page as the server did, with the server gone', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    const shownLive = (await page.evaluate(`document.getElementById('log').textContent`)) as string;
+    await page.goto(`${srv.origin}/copy.html?ws=${encodeURIComponent(feed.url)}`);
+    await fromMenu(sent.id, 'export-code-open');
+    await panel.waitForSelector('[data-testid="export-code"]');
+    await panel.select('[data-testid="export-code-kind"]', 'playwright-mock');
+    await panel.$eval('[data-testid="export-code-match"]', (el) => {
+      (el as HTMLInputElement).value = '$.type, $.id';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await press(panel, '[data-testid="export-code-save"]');
+    let name = '';
+    await until(() => !!(name = readdirSync(downloads).find((n) => n.endsWith('.mock.spec.ts')) ?? ''), 'the mock test', 10_000);
+    const spec = readFileSync(join(downloads, name), 'utf8');
+    expect(spec).toContain('page.routeWebSocket');
+    expect(spec).not.toContain('t0k3n');
+    await feed.close(); // the server is gone: only the mock can answer
+    const dir = mkdtempSync(join(tmpdir(), 'frameline-mock-'));
+    try {
+      // The spec as a module, the page it opens given (the recorded one carries no ?ws=), '@playwright/test' as the shim.
+      writeFileSync(join(dir, 'spec.mjs'), spec.replace(/const PAGE_URL = .*;/, `const PAGE_URL = ${JSON.stringify(`${srv.origin}/copy.html?ws=${encodeURIComponent(feed.url)}`)};`));
+      const pkg = join(dir, 'node_modules/@playwright/test');
+      mkdirSync(pkg, { recursive: true });
+      const shim = pathToFileURL(join(ROOT, 'test/support/playwright-test-shim.mjs')).href;
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@playwright/test', type: 'module', exports: './index.mjs' }));
+      writeFileSync(join(pkg, 'index.mjs'), `export { test, expect } from ${JSON.stringify(shim)};`);
+      writeFileSync(
+        join(dir, 'run.mjs'),
+        `import { run } from ${JSON.stringify(shim)};\nconsole.log(JSON.stringify(await run(new URL('./spec.mjs', import.meta.url).href, '#log', ${JSON.stringify(chromiumPath())})));\n`,
+      );
+      symlinkSync(join(ROOT, 'node_modules/playwright-core'), join(dir, 'node_modules/playwright-core'));
+      const run = spawnSync(process.execPath, [join(dir, 'run.mjs')], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const [result] = JSON.parse(run.stdout.trim().split('\n').pop()!) as Array<{ shown: string }>;
+      expect(result.shown).toBe(shownLive);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
