@@ -1,4 +1,5 @@
 // The browser lookup on fake file systems: each platform's places, the env variables, puppeteer's cache.
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { computeExecutablePath, Browser, BrowserPlatform } from '@puppeteer/browsers';
 import {
@@ -254,5 +255,19 @@ describe('nothing found', () => {
       'PUPPETEER_EXECUTABLE_PATH (not set)',
       'C:\\Users\\u\\.cache\\puppeteer\\chrome\\<platform>-<version>\\chrome-win64\\chrome.exe (nothing installed there)',
     ]);
+  });
+});
+
+describe('.puppeteerrc.cjs', () => {
+  it('agrees with the lookup on this machine (it require()s the same module)', () => {
+    const rc = createRequire(import.meta.url)('../../../.puppeteerrc.cjs') as { executablePath?: string; skipDownload: boolean };
+    let expected: string | undefined;
+    try {
+      expected = findChromium().path;
+    } catch {
+      // Nothing found here: the config then leaves puppeteer's default.
+    }
+    expect(rc.executablePath).toBe(expected);
+    expect(rc.skipDownload).toBe(Boolean(expected) || process.env.PUPPETEER_SKIP_DOWNLOAD !== 'false');
   });
 });
