@@ -1,23 +1,36 @@
-// Fails with a clear message when a browser the e2e tests need is missing. Never a silent skip.
-import { existsSync } from 'node:fs';
+// Fails with a clear message when a browser the e2e tests need is missing: where it looked and how to install it.
+// Never a silent skip. The lookup itself is scripts/find-browsers.mjs (shared with npm start and the e2e helpers).
+import { pathToFileURL } from 'node:url';
+import { BrowserNotFoundError, describeMissing, findChromium, findFirefox } from './find-browsers.mjs';
 
-export function missingBrowsers() {
-  const chromium = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
+/** The browsers the e2e tests will drive (`found.chromium`, `found.firefox`) and the missing ones (BrowserNotFoundError each). */
+export function checkBrowsers(opts) {
+  const found = {};
   const missing = [];
-  const firefox = process.env.FIREFOX_EXECUTABLE_PATH || '/usr/bin/firefox-esr';
-  if (!existsSync(chromium)) missing.push({ name: 'Chromium', path: chromium, pkg: 'chromium' });
-  if (!existsSync(firefox)) missing.push({ name: 'Firefox ESR', path: firefox, pkg: 'firefox-esr' });
-  return missing;
+  for (const [name, find] of [['chromium', findChromium], ['firefox', findFirefox]]) {
+    try {
+      found[name] = find(opts);
+    } catch (e) {
+      if (!(e instanceof BrowserNotFoundError)) throw e;
+      missing.push(e);
+    }
+  }
+  return { found, missing };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const missing = missingBrowsers();
+/** The missing browsers only (npm test's check); describeMissing(missing) says where it looked and how to install. */
+export function missingBrowsers(opts) {
+  return checkBrowsers(opts).missing;
+}
+
+// Run directly (npm run test:e2e). pathToFileURL: argv[1] is a C:\ path on Windows.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { found, missing } = checkBrowsers();
   if (missing.length) {
-    for (const m of missing) console.error(`✖ ${m.name} not found at ${m.path}.`);
-    console.error(
-      `The end-to-end tests drive real browsers. Install them with:\n  sudo apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n` +
-        'or point PUPPETEER_EXECUTABLE_PATH at a Chromium/Chrome binary and FIREFOX_EXECUTABLE_PATH at a Firefox binary.',
-    );
+    console.error(describeMissing(missing));
+    console.error('The end-to-end tests drive real browsers; they are not skipped.');
     process.exit(1);
   }
+  console.log(`Chromium-family: ${found.chromium.path} (${found.chromium.kind}, from ${found.chromium.source})`);
+  console.log(`Firefox:         ${found.firefox.path} (from ${found.firefox.source})`);
 }

@@ -1,11 +1,12 @@
-// npm start (after npm run build): starts the demo app on 127.0.0.1 and opens Chromium with Frameline loaded and
-// DevTools on the Frameline panel for the demo page. Without a display it says so, keeps the demo running, and
-// prints how to load the unpacked build into your own browser.
+// npm start (after npm run build): starts the demo app on 127.0.0.1 and opens Chromium (or Chrome: whichever
+// scripts/find-browsers.mjs finds) with Frameline loaded and DevTools on the Frameline panel for the demo page. Without a
+// display it says so, keeps the demo running, and prints how to load the unpacked build into your own browser.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDemo } from '../demo/server.mjs';
 import { chromiumArgs, extensionIdOf, showFramelinePanel } from './devtools.mjs';
+import { BrowserNotFoundError, findChromium } from './find-browsers.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const chromeDist = join(root, 'dist/chrome');
@@ -23,7 +24,14 @@ Then open ${demo.url}, open DevTools (F12) and choose the "Frameline" panel.
 The demo keeps running until you press Ctrl+C.`;
 
 const headless = process.argv.includes('--no-browser') || (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY);
-const chromium = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
+let found;
+let notFound;
+try {
+  found = findChromium();
+} catch (e) {
+  if (!(e instanceof BrowserNotFoundError)) throw e;
+  notFound = e;
+}
 
 if (!existsSync(join(chromeDist, 'manifest.json'))) {
   console.error(`No build at ${chromeDist}: run "npm run build" (npm start does it for you).`);
@@ -34,19 +42,23 @@ if (!existsSync(join(chromeDist, 'manifest.json'))) {
       : '\nNo display here (DISPLAY/WAYLAND_DISPLAY unset): not opening a browser window.',
   );
   console.log(howTo);
-} else if (!existsSync(chromium)) {
-  console.log(`\nChromium not found at ${chromium} (install: sudo apt-get install -y chromium).`);
+} else if (notFound) {
+  console.log(`\n${notFound.message}`);
   console.log(howTo);
 } else {
   const { default: puppeteer } = await import('puppeteer');
   const profile = mkdtempSync(join(tmpdir(), 'frameline-start-'));
+  // Branded Google Chrome ignores --load-extension (137+): it gets the build over CDP (Extensions.loadUnpacked)
+  // below, which needs the pipe transport. Chromium and Chrome for Testing launch exactly as before.
+  const branded = found.kind === 'chrome';
   const browser = await puppeteer.launch({
-    executablePath: chromium,
+    executablePath: found.path,
     headless: false,
     enableExtensions: true,
     defaultViewport: null,
     userDataDir: profile,
-    args: chromiumArgs(chromeDist),
+    ...(branded ? { pipe: true } : {}),
+    args: branded ? chromiumArgs() : chromiumArgs(chromeDist),
   });
   const cleanup = () => rmSync(profile, { recursive: true, force: true });
   browser.on('disconnected', async () => {
@@ -55,7 +67,7 @@ if (!existsSync(join(chromeDist, 'manifest.json'))) {
     process.exit(0);
   });
   try {
-    const id = await extensionIdOf(browser);
+    const id = branded ? await browser.installExtension(chromeDist) : await extensionIdOf(browser);
     // DevTools first, then the demo page: capture is running before its sockets open, so their handshakes show.
     const [page] = await browser.pages();
     const dt = await page.openDevTools();
@@ -66,7 +78,8 @@ if (!existsSync(join(chromeDist, 'manifest.json'))) {
       await new Promise((r) => setTimeout(r, 100));
     }
     await page.goto(demo.url);
-    console.log('\nChromium is open on the demo page with DevTools on the Frameline panel.');
+    const name = { chromium: 'Chromium', 'chrome-for-testing': 'Chrome for Testing', chrome: 'Google Chrome' }[found.kind];
+    console.log(`\n${name} is open on the demo page with DevTools on the Frameline panel (${found.path}).`);
     console.log('Close the browser or press Ctrl+C to stop.');
   } catch (e) {
     console.error('Could not open DevTools on the Frameline panel automatically:', e.message);

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingBrowsers } from './check-browsers.mjs';
+import { describeMissing } from './find-browsers.mjs';
 
 const out = join(process.cwd(), 'test-results');
 rmSync(out, { recursive: true, force: true });
@@ -49,7 +50,7 @@ vitest('unit');
 
 const missing = missingBrowsers();
 if (missing.length) {
-  for (const m of missing) console.error(`✖ ${m.name} not found at ${m.path}. Install it: sudo apt-get install -y ${m.pkg}`);
+  console.error(describeMissing(missing));
   console.error('The e2e tests need real browsers; they are not skipped.');
   totals.failed += 1;
   ok = false;

@@ -1,5 +1,5 @@
 // Real Chromium with the unpacked Frameline build, real DevTools, the real Frameline panel.
-// DevTools internals live in scripts/devtools.mjs (shared with `npm start`).
+// DevTools internals live in scripts/devtools.mjs (shared with `npm start`); which browser, in scripts/find-browsers.mjs.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,18 +7,17 @@ import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
 import {
   DEVTOOLS_PAGE_PATH, chromiumArgs, extensionIdOf, showFramelinePanel, waitForPanelTab,
 } from '../../scripts/devtools.mjs';
+import { findChromium, type FoundChromium } from '../../scripts/find-browsers.mjs';
 
 export const EXT_DIR = resolve(import.meta.dirname, '../../dist/chrome');
 
+/** The Chromium-family browser to drive; throws with every place looked at when there is none. */
+export function chromium(): FoundChromium {
+  return findChromium();
+}
+
 export function chromiumPath(): string {
-  const p = process.env.PUPPETEER_EXECUTABLE_PATH || '/usr/bin/chromium';
-  if (!existsSync(p)) {
-    throw new Error(
-      `Chromium not found at ${p}. Install it with: sudo apt-get install -y chromium ` +
-        '(or set PUPPETEER_EXECUTABLE_PATH to a Chromium/Chrome binary).',
-    );
-  }
-  return p;
+  return chromium().path;
 }
 
 export interface Chrome {
@@ -32,15 +31,35 @@ export async function launchChromium(extDir = EXT_DIR, { alsoLoad = [] }: { also
   for (const dir of [extDir, ...alsoLoad]) {
     if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`No extension at ${dir}: run npm run build first.`);
   }
+  const found = chromium();
   const profile = mkdtempSync(join(tmpdir(), 'frameline-e2e-'));
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    enableExtensions: true,
-    userDataDir: profile,
-    args: [...chromiumArgs([extDir, ...alsoLoad]), '--site-per-process'],
-  });
-  const extensionId = extDir === EXT_DIR ? await extensionIdOf(browser) : '';
+  let browser: Browser;
+  let extensionId = '';
+  if (found.kind === 'chrome') {
+    // Branded Google Chrome ignores --load-extension (137+): load the builds over CDP (Extensions.loadUnpacked),
+    // which needs the pipe transport; enableExtensions adds --enable-unsafe-extension-debugging.
+    browser = await puppeteer.launch({
+      executablePath: found.path,
+      headless: true,
+      enableExtensions: true,
+      pipe: true,
+      userDataDir: profile,
+      args: [...chromiumArgs(), '--site-per-process'],
+    });
+    const ids: string[] = [];
+    for (const dir of [extDir, ...alsoLoad]) ids.push(await browser.installExtension(dir));
+    if (extDir === EXT_DIR) extensionId = ids[0];
+  } else {
+    // Chromium and Chrome for Testing: the flags the e2e notes proved, unchanged.
+    browser = await puppeteer.launch({
+      executablePath: found.path,
+      headless: true,
+      enableExtensions: true,
+      userDataDir: profile,
+      args: [...chromiumArgs([extDir, ...alsoLoad]), '--site-per-process'],
+    });
+    extensionId = extDir === EXT_DIR ? await extensionIdOf(browser) : '';
+  }
   return {
     browser,
     extensionId,

@@ -1,10 +1,11 @@
-// Real Firefox ESR (WebDriver BiDi) with the unpacked Frameline build for Firefox. Firefox does not let BiDi reach
-// an extension panel inside its DevTools, so the panel is tested as an extension page in a tab inspecting the page
-// (`…/src/panel/index.html?tabId=N`, the same page DevTools shows); one smoke test opens the real DevTools panel.
+// Real Firefox (ESR on Debian; WebDriver BiDi) with the unpacked Frameline build for Firefox. Firefox does not let
+// BiDi reach an extension panel inside its DevTools, so the panel is tested as an extension page in a tab inspecting
+// the page (`…/src/panel/index.html?tabId=N`, the same page DevTools shows); one smoke test opens the real DevTools panel.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer';
+import { findFirefox } from '../../scripts/find-browsers.mjs';
 import { waitInFrame } from './browser';
 
 export const FIREFOX_EXT_DIR = resolve(import.meta.dirname, '../../dist/firefox');
@@ -13,12 +14,9 @@ export const GECKO_ID = 'frameline@frameline.dev';
 export const FIXED_UUID = '6f1b1f0e-1111-4c2a-9a11-0123456789ab';
 export const EXT_ORIGIN = `moz-extension://${FIXED_UUID}`;
 
+/** The Firefox to drive (scripts/find-browsers.mjs); throws with every place looked at when there is none. */
 export function firefoxPath(): string {
-  const p = process.env.FIREFOX_EXECUTABLE_PATH || '/usr/bin/firefox-esr';
-  if (!existsSync(p)) {
-    throw new Error(`Firefox not found at ${p}. Install it with: sudo apt-get install -y firefox-esr (or set FIREFOX_EXECUTABLE_PATH).`);
-  }
-  return p;
+  return findFirefox().path;
 }
 
 export interface Firefox {
