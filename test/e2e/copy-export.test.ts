@@ -14,6 +14,7 @@ import { startServer } from '../support/server.mjs';
 import { chromiumPath, inspect, launchChromium, type Chrome } from './browser';
 import { until } from './until';
 import { clear, press, rows, setFilter, waitForRow } from './panel';
+import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -68,6 +69,7 @@ const APP = `<!doctype html><title>copy</title><pre id="log"></pre><script>
 let srv: Awaited<ReturnType<typeof startServer>>;
 let feed: Awaited<ReturnType<typeof startFeed>>;
 let chrome: Chrome;
+let ff: Firefox;
 let page: Page;
 let panel: Frame;
 let downloads: string;
@@ -76,22 +78,18 @@ beforeAll(async () => {
   srv = await startServer();
   feed = await startFeed();
   srv.page('/copy.html', APP);
-  chrome = await launchChromium();
-  downloads = mkdtempSync(join(tmpdir(), 'frameline-copy-downloads-'));
-  const cdp = await chrome.browser.target().createCDPSession();
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
-  await chrome.browser.defaultBrowserContext().overridePermissions(srv.origin, ['clipboard-read', 'clipboard-sanitized-write']);
-  ({ page, panel } = await inspect(chrome, `${srv.origin}/copy.html`));
-  await page.evaluate(`document.cookie = 'session=s3cret; path=/'`);
-  await clear(panel);
-  await page.evaluate(`start(${JSON.stringify(feed.url)})`);
 });
 
 afterAll(async () => {
-  await chrome?.close();
   await Promise.all([srv?.close(), feed?.close()]);
-  if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
+
+/** The page talks to the feed: a cookie set, then the socket (its sub request, a binary, the server's answers). */
+async function startSession() {
+  await page.evaluate(`document.cookie = 'session=s3cret; path=/'`);
+  await clear(panel);
+  await page.evaluate(`start(${JSON.stringify(feed.url)})`);
+}
 
 async function clipboard(): Promise<string> {
   await page.bringToFront();
@@ -123,6 +121,20 @@ async function copied(frameId: number, item: string): Promise<string> {
 }
 
 describe('copy and export in Chromium', () => {
+  beforeAll(async () => {
+    chrome = await launchChromium();
+    downloads = mkdtempSync(join(tmpdir(), 'frameline-copy-downloads-'));
+    const cdp = await chrome.browser.target().createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await chrome.browser.defaultBrowserContext().overridePermissions(srv.origin, ['clipboard-read', 'clipboard-sanitized-write']);
+    ({ page, panel } = await inspect(chrome, `${srv.origin}/copy.html`));
+    await startSession();
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    if (downloads) rmSync(downloads, { recursive: true, force: true });
+  });
+
   it('copies a frame as text, JSON, hex and base64, exactly', async () => {
     const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
     expect(await copied(sent.id, 'copy-text')).toBe(QUOTED);
@@ -252,5 +264,43 @@ describe('copy and export in Chromium', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('copy and save in Firefox', () => {
+  beforeAll(async () => {
+    ff = await launchFirefox();
+    downloads = ff.downloads;
+    ({ page, panel } = await inspectInFirefox(ff, `${srv.origin}/copy.html`));
+    await startSession();
+  }, 60_000);
+  afterAll(async () => {
+    await ff?.close();
+  });
+
+  it('copies a frame as text, JSON, hex and base64, rows as JSON Lines, the handshake as curl', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    expect(await copied(sent.id, 'copy-text')).toBe(QUOTED);
+    expect(await copied(sent.id, 'copy-json')).toBe(JSON.stringify(JSON.parse(QUOTED), null, 2).replace('\u2028', '\\u2028'));
+    const bin = await waitForRow(panel, `r.direction === 'received' && r.opcode === 2`, 'the binary answer');
+    expect(await copied(bin.id, 'copy-hex')).toBe('00 01 02 ff');
+    expect(await copied(bin.id, 'copy-base64')).toBe(Buffer.from([0, 1, 2, 255]).toString('base64'));
+    const curl = await copied(sent.id, 'copy-curl');
+    expect(curl).toMatch(/^curl /);
+    expect(curl).toContain('/feed?token=REDACTED');
+    await setFilter(panel, 'conn:feed');
+    await until(async () => (await rows(panel)).length === 5, 'the five frames of the feed', 10_000);
+    const first = (await rows(panel))[0];
+    const lines = (await copied(first.id, 'copy-jsonl').finally(() => setFilter(panel, ''))).trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+  });
+
+  it('saves a binary payload with its exact bytes', async () => {
+    const bin = await waitForRow(panel, `r.direction === 'received' && r.opcode === 2`, 'the binary answer');
+    await fromMenu(bin.id, 'save-payload');
+    let file = '';
+    await until(() => !!(file = readdirSync(downloads).find((n) => n === `frameline-frame-${bin.id}.bin`) ?? ''), 'the saved payload', 10_000);
+    await until(() => readFileSync(join(downloads, file)).length === 4, 'the whole payload written', 5_000);
+    expect([...readFileSync(join(downloads, file))]).toEqual([0, 1, 2, 255]);
   });
 });

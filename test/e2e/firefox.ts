@@ -42,6 +42,8 @@ export async function launchFirefox(): Promise<Firefox> {
       'browser.download.always_ask_before_handling_new_types': false,
       'browser.download.start_downloads_in_tmp_dir': false,
       'browser.download.alwaysOpenPanel': false,
+      // Tests read the clipboard back from a page (navigator.clipboard.readText) without the paste prompt.
+      'dom.events.testing.asyncClipboard': true,
     },
   });
   await browser.installExtension(FIREFOX_EXT_DIR);
