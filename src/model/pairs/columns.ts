@@ -1,6 +1,6 @@
 // Rows kept as typed-array columns, appended at the tail and dropped from the head (as the store evicts its oldest
 // frames): compact per-row data without an object per row. Rows have absolute numbers that never change.
-type Column = Float64Array | Int32Array | Uint16Array | Uint8Array;
+type Column = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 type ColumnSet = Record<string, Column>;
 
 export class Columns<T extends ColumnSet> {
