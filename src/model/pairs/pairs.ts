@@ -112,7 +112,7 @@ export class Pairs implements PairsLookup {
     if (keys === null || keys.length === 0) return;
     this.version++;
     let map = this.open.get(conn);
-    if (map === undefined) this.open.set(conn, (map = new Map()));
+    if (map === undefined) this.open.set(conn, (map = new Map<string, number>()));
     const fr = this.frames;
     let row = -1; // this frame's slot, made when first needed
     for (let i = 0; i < keys.length; i++) {

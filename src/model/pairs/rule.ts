@@ -14,7 +14,7 @@ function path(p: string, what: string): Segment[] {
   try {
     return parsePath(s, 0);
   } catch (e) {
-    throw new Error(`The ${what} path ${p}: ${(e as Error).message}`);
+    throw new Error(`The ${what} path ${p}: ${(e as Error).message}`, { cause: e });
   }
 }
 
