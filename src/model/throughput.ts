@@ -207,7 +207,7 @@ export class Throughput {
     const evicted = store.stats.evicted;
     const appended = store.frameCount + evicted;
     const last = this.seen - 1 - evicted;
-    if (appended < this.seen || (last >= 0 && store.rowAt(last)!.id !== this.lastId)) this.clear();
+    if (appended < this.seen || (last >= 0 && store.rowAt(last)?.id !== this.lastId)) this.clear();
     if (store.frameCount) this.evictBefore(store.rowAt(0)!.id);
     for (let i = Math.max(0, this.seen - evicted), n = store.frameCount; i < n; i++) this.add(store.rowAt(i)!);
     this.seen = appended;

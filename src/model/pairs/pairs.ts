@@ -7,6 +7,7 @@
 // id is still open supersedes the earlier one, which is closed unanswered (it still counts as unanswered: its answer,
 // if any, is credited to the later one); an id may be used again once its exchange ended; an answer with no open
 // request is an orphan. A request evicted from the store is forgotten: an answer to it arriving later is an orphan.
+// When what reads the keys changes (a decoder chosen, a rule edited), clear() then sync() reads the stored frames again.
 import type { Frame } from '../types';
 import type { SessionStore } from '../store';
 import { Columns } from './columns';
@@ -71,8 +72,8 @@ export class Pairs implements PairsLookup {
   /** Goes up with every change: what is computed from pairs (the summary) is made afresh when it moved. */
   version = 0;
   newestTs = -Infinity;
-  private readonly frames = new Columns(frameColumns);
-  private readonly pairs = new Columns(pairColumns);
+  private readonly frames: Columns<ReturnType<typeof frameColumns>>;
+  private readonly pairs: Columns<ReturnType<typeof pairColumns>>;
   /** Per connection: the open exchanges by request direction and key ('s…' sent, 'r…' received). */
   private open = new Map<number, Map<string, number>>();
   private openCount = 0;
@@ -87,14 +88,21 @@ export class Pairs implements PairsLookup {
   private lastId = NaN;
   private summaryCache: { version: number; rows: SummaryRow[] } | null = null;
 
-  constructor(private readonly source: PairSource) {}
+  /** `rows`: the columns' first size (they grow as needed). */
+  constructor(
+    private readonly source: PairSource,
+    rows = 1024,
+  ) {
+    this.frames = new Columns(frameColumns, rows);
+    this.pairs = new Columns(pairColumns, rows);
+  }
 
   /** Reads the frames the store got since the last call; forgets what it evicted; starts afresh after a clear. */
   sync(store: SessionStore): void {
     const evicted = store.stats.evicted;
     const appended = store.frameCount + evicted;
     const last = this.seen - 1 - evicted;
-    if (appended < this.seen || (last >= 0 && store.rowAt(last)!.id !== this.lastId)) this.clear();
+    if (appended < this.seen || (last >= 0 && store.rowAt(last)?.id !== this.lastId)) this.clear();
     if (store.frameCount) this.evictBefore(store.rowAt(0)!.id);
     for (let i = Math.max(0, this.seen - evicted), n = store.frameCount; i < n; i++) this.add(store.rowAt(i)!);
     this.seen = appended;
