@@ -213,6 +213,14 @@ export class Throughput {
     this.seen = appended;
   }
 
+  /** A series' counts of the buckets in use as rates per second (frames/s or bytes/s). */
+  perSecond(counts: Float64Array): Float64Array {
+    const out = new Float64Array(this.used);
+    const k = 1000 / this.bucketMs;
+    for (let i = 0; i < this.used && i < counts.length; i++) out[i] = counts[i] * k;
+    return out;
+  }
+
   /** Frames counted (the stored ones). */
   get frames(): number {
     return this.log.size;

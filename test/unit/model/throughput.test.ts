@@ -71,6 +71,7 @@ describe('throughput', () => {
     t.add(f(1, 10));
     t.add(f(2, 10.25));
     expect([t.bucketMs, t.bucketCount, t.bucketOf(10.25)]).toEqual([100, 3, 2]);
+    expect(Array.from(t.perSecond(t.overall.bytesReceived))).toEqual([100, 0, 100]);
     t.add(f(3, 10.95));
     expect([t.bucketMs, t.bucketOf(10.95)]).toEqual([200, 4]);
     expect(t.bucketStart(4)).toBeCloseTo(10.8);
