@@ -74,7 +74,7 @@ export class Pairs implements PairsLookup {
   newestTs = -Infinity;
   private readonly frames: Columns<ReturnType<typeof frameColumns>>;
   private readonly pairs: Columns<ReturnType<typeof pairColumns>>;
-  /** Per connection: the open exchanges by request direction and key ('s…' sent, 'r…' received). */
+  /** The open exchanges by key, per connection and direction of the request (conn × 2, + 1 when sent). */
   private open = new Map<number, Map<string, number>>();
   private openCount = 0;
   /** Entries of `open` whose exchange was evicted: swept once they are many. */
@@ -119,15 +119,16 @@ export class Pairs implements PairsLookup {
     const keys = this.source(f);
     if (keys === null || keys.length === 0) return;
     this.version++;
-    let map = this.open.get(conn);
-    if (map === undefined) this.open.set(conn, (map = new Map<string, number>()));
     const fr = this.frames;
     let row = -1; // this frame's slot, made when first needed
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const role = k.role;
       const reqSent = role === R.request || role === R.follow || role === R.cancel ? sent : !sent;
-      const mk = (reqSent ? 's' : 'r') + k.key;
+      const mk = k.key;
+      const at = conn * 2 + (reqSent ? 1 : 0);
+      let map = this.open.get(at);
+      if (map === undefined) this.open.set(at, (map = new Map<string, number>()));
       if (role === R.request) {
         if (row < 0) row = this.rowFor(id);
         const prev = map.get(mk);

@@ -15,10 +15,20 @@ function tokenKey(t: string, from: number, to: number): string | null | undefine
     return s.includes('\\') ? undefined : `"${s}"`;
   }
   if (c === 45 || (c >= 48 && c <= 57)) {
+    // A short integer (the usual id) is written as String(Number(it)) writes it: no conversion needed.
+    if (to - from <= 15 && !(c === 45 && t.charCodeAt(from + 1) === 48) && plainInteger(t, from, to)) return t.slice(from, to);
     const n = Number(t.slice(from, to));
     return Number.isFinite(n) ? String(n) : null;
   }
   return null; // null, true, false, an object or an array: not an id
+}
+
+function plainInteger(t: string, from: number, to: number): boolean {
+  for (let i = t.charCodeAt(from) === 45 ? from + 1 : from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 // Where the members pairing reads sit in the object (start and end of each value), -1 when absent.
