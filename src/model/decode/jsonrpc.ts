@@ -4,6 +4,7 @@ import {
   MAX_MESSAGES, arrayItems, asId, clip, failed, frameText, headObject, headText, idText, isObject, parseJson, scanHead,
   type Head,
 } from './rpc-common';
+import { jsonrpcQuickPair } from '../pairs/quick';
 
 const PROTO = 'jsonrpc';
 
@@ -112,6 +113,7 @@ export const jsonrpcDecoder: Decoder = {
   id: PROTO,
   label: 'JSON-RPC',
   sniff,
+  quickPair: jsonrpcQuickPair,
   decode(f) {
     try {
       const r = frameText(f);

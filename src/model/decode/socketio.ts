@@ -25,6 +25,7 @@ import type { Decoded, DecodedMessage, Decoder, DecodeContext, DecodeInput } fro
 import { DECODE_LIMIT } from './types';
 import { base64ToBytes } from '../bytes';
 import { jsonShape, NOT_TOLD } from '../query/json-valid';
+import { socketioQuickPair } from '../pairs/quick';
 
 const EIO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
 const SIO_TYPES = ['CONNECT', 'DISCONNECT', 'EVENT', 'ACK', 'CONNECT_ERROR', 'BINARY_EVENT', 'BINARY_ACK'] as const;
@@ -383,6 +384,7 @@ function quickEventName(t: string): string | null | undefined {
 }
 
 export const socketioDecoder: Decoder = {
+  quickPair: socketioQuickPair,
   quickName(f, field) {
     if (field !== 'event') return null;
     return f.text === undefined ? undefined : quickEventName(f.text);

@@ -1,6 +1,7 @@
 // What a payload decoder is: it reads one frame (and, for framings that span frames, its neighbours on the same
 // connection and direction) and says what the application said. Pure: no chrome.*, no DOM.
 import type { Direction } from '../types';
+import type { PairKey } from '../pairs/types';
 
 /** What a decoder reads of a frame. Only text (opcode 1) and binary (opcode 2) frames reach a decoder. */
 export interface DecodeInput {
@@ -74,6 +75,12 @@ export interface Decoder {
    * this cannot tell quickly (then the frame is decoded). Must agree with `decode`.
    */
   quickName?(f: DecodeInput, field: NameField): string | null | undefined;
+  /**
+   * What pairing (request → answer) reads of the frame, without decoding it (pairing reads every frame as it
+   * arrives): its pair keys, null when no message of it takes part in an exchange, undefined when this cannot tell
+   * quickly (then the frame is decoded). Must agree with `decode` as pairing reads it (pairs/from-decoded.ts).
+   */
+  quickPair?(f: DecodeInput): PairKey[] | null | undefined;
 }
 
 /** The most of one frame (characters of text, bytes of binary) a decoder reads; past it, `truncated` says so. */

@@ -1,8 +1,9 @@
 // Field terms: dir:, conn:, op:, size:, time: — each a cheap test of a frame's columns (and the decoded fields, see
-// decoded-terms.ts).
+// decoded-terms.ts, and pairing's, see pair-terms.ts).
 import { OPCODE, type Connection } from '../types';
 import type { Node } from './ast';
 import { DECODED_FIELDS, decodedTerm } from './decoded-terms';
+import { PAIR_FIELDS, pairTerm, unansweredTerm } from './pair-terms';
 import { QueryError } from './types';
 
 const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
@@ -36,6 +37,7 @@ export const compare = (op: string, a: number, b: number) =>
   op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : a === b;
 
 export function fieldTerm(word: string, pos: number): Node | null {
+  if (word.toLowerCase() === 'unanswered') return unansweredTerm();
   const m = /^([a-z]+)(:|>=|<=|>|<|=)(.*)$/i.exec(word);
   if (!m) return null;
   const [, rawField, sep, rawValue] = m;
@@ -44,9 +46,10 @@ export function fieldTerm(word: string, pos: number): Node | null {
   const value = rawValue.replace(/^["']|["']$/g, '');
   const valuePos = pos + rawField.length + sep.length;
   if (DECODED_FIELDS.includes(field)) return decodedTerm(field, value, sep, valuePos);
+  if (PAIR_FIELDS.includes(field)) return pairTerm(field, value, sep, valuePos);
   if (!FIELDS.includes(field)) {
     if (sep !== ':') return null;
-    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time, proto, event, method, dest, topic — or quote the text`, pos);
+    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time, proto, event, method, dest, topic, pair, latency, unanswered — or quote the text`, pos);
   }
   switch (field) {
     case 'dir': {

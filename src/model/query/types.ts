@@ -1,6 +1,7 @@
 // What a parsed query is and gives: its predicate over frames, its canonical text, its regexes; and its error.
 import type { Connection, Frame } from '../types';
 import type { Decoded, NameField } from '../decode/types';
+import type { PairsLookup } from '../pairs/types';
 
 export interface QueryContext {
   /** Monotonic seconds of the session's first frame (for `time:`). */
@@ -13,6 +14,8 @@ export interface QueryContext {
   hasName?(f: Frame, field: NameField, test: (name: string) => boolean): boolean;
   /** Some connection has a decoder: `$.` paths read decoded values on those connections. */
   decoding?: boolean;
+  /** Requests paired with their answers: what `unanswered`, `latency>…` and `pair:` read; absent: none matches. */
+  pairs?: PairsLookup;
 }
 
 export type Predicate = (frame: Frame, conn: Connection | undefined, ctx: QueryContext) => boolean;
