@@ -207,7 +207,7 @@ describe('copy and export in Chromium', () => {
     await press(panel, '[data-testid="export-code-credentials"]'); // the recorded token in the URL is needed by nobody, but kept
     await press(panel, '[data-testid="export-code-save"]');
     let name = '';
-    await until(() => !!(name = readdirSync(downloads).find((n) => n.endsWith('.replay.mjs')) ?? ''), 'the replay script', 10_000);
+    await until(() => !!(name = readdirSync(downloads).find((n) => n.endsWith('.replay.mjs')) ?? '') && readFileSync(join(downloads, name)).length > 0, 'the replay script', 10_000);
     const script = readFileSync(join(downloads, name), 'utf8');
     expect(script).toContain(`import WebSocket from 'ws'`);
     const dir = mkdtempSync(join(ROOT, 'node_modules/.cache-frameline-replay-'));
@@ -238,7 +238,7 @@ describe('copy and export in Chromium', () => {
     });
     await press(panel, '[data-testid="export-code-save"]');
     let name = '';
-    await until(() => !!(name = readdirSync(downloads).find((n) => n.endsWith('.mock.spec.ts')) ?? ''), 'the mock test', 10_000);
+    await until(() => !!(name = readdirSync(downloads).find((n) => n.endsWith('.mock.spec.ts')) ?? '') && readFileSync(join(downloads, name)).length > 0, 'the mock test', 10_000);
     const spec = readFileSync(join(downloads, name), 'utf8');
     expect(spec).toContain('page.routeWebSocket');
     expect(spec).not.toContain('t0k3n');
@@ -271,6 +271,7 @@ describe('copy and save in Firefox', () => {
   beforeAll(async () => {
     ff = await launchFirefox();
     downloads = ff.downloads;
+    feed = await startFeed(); // the Chromium tests ended with theirs gone
     ({ page, panel } = await inspectInFirefox(ff, `${srv.origin}/copy.html`));
     await startSession();
   }, 60_000);
