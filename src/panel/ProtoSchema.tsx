@@ -39,7 +39,7 @@ export function ProtoSchema({ url }: { url: string }) {
         {files.map((f) => (
           <span key={f.name} class="proto-file" data-name={f.name}>
             {f.name}
-            <button type="button" data-testid="proto-schema-remove" title={`Forget ${f.name} for this origin`} onClick={() => void removeProtoFile(url, f.name)}>
+            <button type="button" data-testid="proto-schema-remove" title={`Forget ${f.name} for this origin`} onClick={() => { setRefused(null); void removeProtoFile(url, f.name); }}>
               ×
             </button>
           </span>
