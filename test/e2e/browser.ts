@@ -102,7 +102,13 @@ export async function waitInFrame<T>(
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
-    last = await frame.evaluate(fn);
+    try {
+      last = await frame.evaluate(fn);
+    } catch (e) {
+      // A document being replaced (a reload) answers nothing: ask its successor.
+      if (!/context was destroyed|navigat/i.test(String(e))) throw e;
+      last = undefined;
+    }
     if (last) return last as T;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, 50));

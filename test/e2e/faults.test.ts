@@ -75,10 +75,11 @@ describe('faults in Chromium', () => {
     const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html');
     let current = panel;
     await liveSocketSurvives(page, () => current, async () => {
-      await current.evaluate('location.reload()').catch(() => {});
+      // The old document is marked: until it is gone it still answers every check below.
+      await current.evaluate('globalThis.__beforeReload = true; location.reload()').catch(() => {});
       const frame = await waitForPanelFrame(dt, chrome.extensionId);
       current = frame;
-      await waitInFrame(current, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
+      await waitInFrame(current, `!globalThis.__beforeReload && document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
         what: 'the reloaded panel to capture',
       });
     }, 'chrome-live');
@@ -113,7 +114,7 @@ async function waitForPanelFrame(dt: Page, extensionId: string): Promise<Frame> 
   const deadline = Date.now() + 20_000;
   for (;;) {
     const f = dt.frames().find((fr) => fr.url().startsWith(`chrome-extension://${extensionId}/src/panel/`));
-    if (f && (await f.evaluate(`document.readyState === 'complete' && !!globalThis.__frameline`).catch(() => false))) return f;
+    if (f && (await f.evaluate(`document.readyState === 'complete' && !!globalThis.__frameline && !globalThis.__beforeReload`).catch(() => false))) return f;
     if (Date.now() > deadline) throw new Error('The Frameline panel did not load again');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -131,8 +132,9 @@ describe('faults in Firefox', () => {
   it('Clear and a panel reload keep a live socket: listed, its new frames shown, the composer sends on it', async () => {
     const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + '/blank.html');
     await liveSocketSurvives(page, () => panelPage.mainFrame(), async () => {
-      await panel.evaluate('location.reload()').catch(() => {});
-      await waitInFrame(panelPage.mainFrame(), `document.readyState === 'complete' && document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
+      // The old document is marked: until it is gone it still answers the check below.
+      await panel.evaluate('globalThis.__beforeReload = true; location.reload()').catch(() => {});
+      await waitInFrame(panelPage.mainFrame(), `!globalThis.__beforeReload && document.readyState === 'complete' && document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, {
         what: 'the reloaded panel to capture',
       });
     }, 'firefox-live');
