@@ -42,6 +42,8 @@ export interface AppProps {
   inDevTools: boolean;
 }
 
+const TOAST_MS = 4000;
+
 export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppProps) {
   const { settings, save: saveSettings } = useSettings(live);
   const sessions = useSessions(live, settings?.memoryBudgetMB);
@@ -57,6 +59,14 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     void initSchemas();
   }, []);
   const [notice, setNotice] = useState<Notice | null>(null);
+  // What a copy, save or export did: a toast over the panel for a few seconds, never a banner that takes the rows' room
+  // (DevTools docked at the bottom leaves the panel a short strip).
+  const [toast, setToast] = useState<Notice | null>(null);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), TOAST_MS);
+    return () => clearTimeout(t);
+  }, [toast]);
   const [layout, setLayout] = useLayout();
   const status = useHostStatus(getStatus, onStatus);
   const filter = useFilter(store);
@@ -109,7 +119,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
       selection={sel.selection}
       x={x}
       y={y}
-      onDone={setNotice}
+      onDone={setToast}
       onReplay={(fid) => {
         const f = store.frameById(fid);
         if (f) detail.openComposer(f);
@@ -119,10 +129,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   );
   // Ctrl/⌘+C in the timeline: the picked rows as JSON Lines, else the selected frame's payload as text.
   const copySelected = () => {
-    if (sel.selection.size > 1) void copyRows(store, [...sel.selection].sort((a, b) => a - b), 'selected rows').then(setNotice);
+    if (sel.selection.size > 1) void copyRows(store, [...sel.selection].sort((a, b) => a - b), 'selected rows').then(setToast);
     else {
       const f = sel.selectedFrame !== null ? store.frameById(sel.selectedFrame) : undefined;
-      if (f) void copyFrame(f, 'text').then(setNotice);
+      if (f) void copyFrame(f, 'text').then(setToast);
     }
   };
   const shown = useMemo(
@@ -244,8 +254,13 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
       </div>
       {exportFor !== null && (
         <PaneBoundary name="export-code" label="export as code" resetOn={exportFor}>
-          <ExportCode store={store} conn={exportFor} sessionLabel={session.name} onDone={setNotice} onClose={() => setExportFor(null)} />
+          <ExportCode store={store} conn={exportFor} sessionLabel={session.name} onDone={setToast} onClose={() => setExportFor(null)} />
         </PaneBoundary>
+      )}
+      {toast && (
+        <div class={`toast ${toast.kind === 'error' ? 'toast-error' : ''}`} role={toast.kind === 'error' ? 'alert' : 'status'} data-testid="copy-notice" data-kind={toast.kind} onClick={() => setToast(null)}>
+          {toast.text}
+        </div>
       )}
       <PaneBoundary name="status-bar" label="status bar" resetOn={session.id}>
         <StatusBar store={store} status={status} />
