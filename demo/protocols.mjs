@@ -6,6 +6,9 @@
 //               prices/BTC and prices/ETH to both
 //   GraphQL     graphql-ws (subprotocol graphql-transport-ws) at /graphql: query `hello`, subscription
 //               `prices(symbol)` sending a price every `tickMs`
+//   JSON-RPC    2.0 over a plain socket at /rpc: `ping` answered at once, `slow` after `slowMs`, `never` never (a
+//               request left unanswered), `fail` with an error, batches answered as batches; `subscribe` starts
+//               `price` notifications every `tickMs`
 import http from 'node:http';
 import { Server as SocketIoServer } from 'socket.io';
 import { Aedes } from 'aedes';
@@ -176,6 +179,81 @@ export async function startGraphql({ port = 0, host = '127.0.0.1', tickMs = 1000
     close: async () => {
       for (const c of wss.clients) c.terminate();
       await disposable.dispose();
+      await new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export async function startJsonRpc({ port = 0, host = '127.0.0.1', slowMs = 400, tickMs = 0 } = {}) {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, path: '/rpc' });
+  const timers = new Set();
+  const later = (ms, fn) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  wss.on('connection', (ws) => {
+    const send = (msg) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(msg));
+    // One request's answer: handed to `reply` when it is ready (never, for `never`).
+    const answer = (req, reply) => {
+      if (!req || req.jsonrpc !== '2.0' || typeof req.method !== 'string') return reply({ jsonrpc: '2.0', id: req?.id ?? null, error: { code: -32600, message: 'Invalid Request' } });
+      if (req.id === undefined) return; // a notification
+      switch (req.method) {
+        case 'ping':
+          return reply({ jsonrpc: '2.0', id: req.id, result: 'pong' });
+        case 'slow':
+          return later(slowMs, () => reply({ jsonrpc: '2.0', id: req.id, result: { waited: slowMs } }));
+        case 'never':
+          return;
+        case 'fail':
+          return reply({ jsonrpc: '2.0', id: req.id, error: { code: -32000, message: 'It failed, as asked' } });
+        case 'subscribe': {
+          reply({ jsonrpc: '2.0', id: req.id, result: { subscribed: req.params?.symbol ?? 'BTC' } });
+          if (tickMs > 0) {
+            let price = 64000;
+            const t = setInterval(() => {
+              if (ws.readyState !== ws.OPEN) return clearInterval(t);
+              price += Math.round((Math.random() - 0.5) * 40);
+              send({ jsonrpc: '2.0', method: 'price', params: { symbol: req.params?.symbol ?? 'BTC', price } });
+            }, tickMs);
+            timers.add(t);
+          }
+          return;
+        }
+        default:
+          return reply({ jsonrpc: '2.0', id: req.id, error: { code: -32601, message: `Method not found: ${req.method}` } });
+      }
+    };
+    ws.on('message', (data) => {
+      let msg;
+      try {
+        msg = JSON.parse(String(data));
+      } catch {
+        return send({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+      }
+      if (!Array.isArray(msg)) return answer(msg, send);
+      // A batch: answered in one message once every request in it that will be answered is.
+      const out = [];
+      let waiting = 0;
+      for (const req of msg) {
+        if (req?.id === undefined || req.method === 'never') continue;
+        waiting++;
+        answer(req, (r) => {
+          out.push(r);
+          if (--waiting === 0) send(out);
+        });
+      }
+    });
+  });
+  const p = await listen(server, port, host);
+  return {
+    wsUrl: `ws://${host}:${p}/rpc`,
+    close: async () => {
+      for (const t of timers) clearTimeout(t), clearInterval(t);
+      for (const c of wss.clients) c.terminate();
       await new Promise((resolve) => server.close(() => resolve()));
     },
   };

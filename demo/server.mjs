@@ -3,12 +3,13 @@
 //   /ticker  a fast ticker of JSON trades (20/s; "burst N" sends N at once),
 //   /binary  binary frames (a position update every second; echoes what it gets),
 // and real protocol servers (demo/protocols.mjs) so decoders show at once: a Socket.IO chat, an MQTT price feed
-// (MQTT.js in the page) and a GraphQL subscription (graphql-ws in the page).
+// (MQTT.js in the page), a GraphQL subscription (graphql-ws in the page) and a JSON-RPC client whose requests are
+// answered at once, late or never (pairs and latency).
 // Run: node demo/server.mjs [--port N]   (default 5170, or a free port if that is taken)
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
-import { startGraphql, startMqtt, startSocketIo } from './protocols.mjs';
+import { startGraphql, startJsonRpc, startMqtt, startSocketIo } from './protocols.mjs';
 
 const PAGE = readFileSync(new URL('./index.html', import.meta.url), 'utf8');
 // The browser builds of the clients the page uses, from the packages npm installed.
@@ -18,8 +19,13 @@ const VENDOR = {
 };
 
 export async function startDemo({ port = 5170, host = '127.0.0.1' } = {}) {
-  const [sio, mqtt, graphql] = await Promise.all([startSocketIo({ host }), startMqtt({ host, feedMs: 1000 }), startGraphql({ host })]);
-  const page = PAGE.replace('__PROTOCOLS__', JSON.stringify({ socketIo: sio.url, mqtt: mqtt.wsUrl, graphql: graphql.wsUrl }));
+  const [sio, mqtt, graphql, rpc] = await Promise.all([
+    startSocketIo({ host }),
+    startMqtt({ host, feedMs: 1000 }),
+    startGraphql({ host }),
+    startJsonRpc({ host, slowMs: 700, tickMs: 2000 }),
+  ]);
+  const page = PAGE.replace('__PROTOCOLS__', JSON.stringify({ socketIo: sio.url, mqtt: mqtt.wsUrl, graphql: graphql.wsUrl, rpc: rpc.wsUrl }));
   const server = http.createServer((req, res) => {
     const vendor = VENDOR[req.url ?? ''];
     if (vendor) {
@@ -141,7 +147,7 @@ export async function startDemo({ port = 5170, host = '127.0.0.1' } = {}) {
     async close() {
       for (const t of timers) clearInterval(t);
       for (const c of wss.clients) c.terminate();
-      await Promise.all([new Promise((r) => server.close(r)), sio.close(), mqtt.close(), graphql.close()]);
+      await Promise.all([new Promise((r) => server.close(r)), sio.close(), mqtt.close(), graphql.close(), rpc.close()]);
     },
   };
 }

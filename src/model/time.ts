@@ -25,3 +25,13 @@ export function formatRelative(ms: number): string {
   if (Math.abs(ms) < 1000) return `+${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
   return `+${(ms / 1000).toFixed(3)} s`;
 }
+
+/** A latency: "0.4 ms", "12 ms", "1.24 s", "2 m 5 s"; "—" when unknown. */
+export function formatLatency(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} m ${s % 60} s`;
+}

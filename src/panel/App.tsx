@@ -112,6 +112,13 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   // A failed detail pane tries again once something else is shown in it.
   const detailKey = `${session.id}:${sel.selectedFrame}:${sel.selectedConn}:${detail.tab}`;
   const [exportFor, setExportFor] = useState<number | null>(null);
+  // A jump between a request and its answer: select it, show its detail, bring its row into view.
+  const [reveal, setReveal] = useState<{ id: number; nonce: number } | null>(null);
+  const jump = (id: number) => {
+    sel.setSelectedFrame(id);
+    detail.setTab('frame');
+    setReveal((prev) => ({ id, nonce: (prev?.nonce ?? 0) + 1 }));
+  };
   const renderMenu = (id: number, x: number, y: number) => (
     <CopyMenu
       store={store}
@@ -225,6 +232,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
               onSelect={sel.selectFrame}
               renderMenu={renderMenu}
               onCopy={copySelected}
+              reveal={reveal}
               onOpen={(id) => {
                 sel.setSelectedFrame(id);
                 detail.setTab('frame');
@@ -247,6 +255,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
                 sequence={detail.sequence}
                 renderMenu={renderMenu}
                 onExportCode={setExportFor}
+                onJump={jump}
               />
             </PaneBoundary>
           </div>

@@ -16,12 +16,16 @@ import type { PanelHost } from './host';
 import { DecoderSelect } from './DecoderSelect';
 import { decodingOf } from '../model/decode/decoding';
 import { decoderById, type Decoded } from '../model/decode';
+import { pairsOf } from '../model/pairs/of-store';
+import { PAIR_FLAG } from '../model/pairs/types';
+import type { PairInfo } from '../model/pairs';
+import { formatLatency } from '../model/time';
 
 /** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
 export const MAX_TEXT_SHOWN = 256 * 1024;
 const MAX_JSON_PARSE = 2 * 1024 * 1024;
 
-export type DetailTab = 'frame' | 'handshake' | 'replay' | 'sequence';
+export type DetailTab = 'frame' | 'handshake' | 'replay' | 'sequence' | 'pairs';
 
 export interface DetailPaneProps {
   store: SessionStore;
@@ -39,16 +43,22 @@ export interface DetailPaneProps {
   renderMenu?: (id: number, x: number, y: number) => ComponentChildren;
   /** Export a connection as code (the handshake's button). */
   onExportCode?: (conn: number) => void;
+  /** Show another frame (a request's answer, an answer's request). */
+  onJump?: (frameId: number) => void;
+  /** The pairs summary, shown in its tab. */
+  pairsView?: ComponentChildren;
 }
 
 export function DetailPane(props: DetailPaneProps) {
-  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode } = props;
+  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode, onJump, pairsView } = props;
   const active =
     tab === 'replay' && composer && host
       ? 'replay'
       : tab === 'sequence' && sequence && host
         ? 'sequence'
-        : frame && tab !== 'handshake'
+        : tab === 'pairs' && pairsView
+          ? 'pairs'
+          : frame && tab !== 'handshake'
           ? 'frame'
           : 'handshake';
   return (
@@ -70,9 +80,16 @@ export function DetailPane(props: DetailPaneProps) {
             Sequence
           </button>
         )}
+        {pairsView && (
+          <button type="button" role="tab" data-testid="tab-pairs" aria-selected={active === 'pairs'} onClick={() => onTab('pairs')}>
+            Pairs
+          </button>
+        )}
       </div>
       <div class="detail-body">
-        {active === 'sequence' && sequence && host ? (
+        {active === 'pairs' ? (
+          pairsView
+        ) : active === 'sequence' && sequence && host ? (
           <PaneBoundary name="sequence" label="sequence" resetOn={sequence.nonce}>
             <Sequence key={sequence.nonce} store={store} source={sequence} host={host} readOnly={readOnly} />
           </PaneBoundary>
@@ -81,7 +98,7 @@ export function DetailPane(props: DetailPaneProps) {
             <Composer key={composer.nonce} conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
           </PaneBoundary>
         ) : active === 'frame' && frame ? (
-          <FrameDetail store={store} frame={frame} onReplay={onReplay} renderMenu={renderMenu} />
+          <FrameDetail store={store} frame={frame} onReplay={onReplay} renderMenu={renderMenu} onJump={onJump} />
         ) : conn ? (
           <Handshake store={store} conn={conn} onExportCode={onExportCode} />
         ) : (
@@ -97,9 +114,10 @@ interface FrameDetailProps {
   frame: Frame;
   onReplay?: (f: Frame) => void;
   renderMenu?: (id: number, x: number, y: number) => ComponentChildren;
+  onJump?: (frameId: number) => void;
 }
 
-function FrameDetail({ store, frame, onReplay, renderMenu }: FrameDetailProps) {
+function FrameDetail({ store, frame, onReplay, renderMenu, onJump }: FrameDetailProps) {
   const [menu, setMenu] = useMenu();
   const wall = store.wallMs(frame.ts);
   // NaN before an anchor is known; a time a Date cannot hold would make toISOString throw.
@@ -108,6 +126,21 @@ function FrameDetail({ store, frame, onReplay, renderMenu }: FrameDetailProps) {
   const decoded = decoding.decode(frame);
   const [raw, setRaw] = useState(false);
   const payload = frame.bytes ? <BinaryView bytes={frame.bytes} /> : <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />;
+  const pairs = pairsOf(store).sync();
+  const flags = pairs.flagsOf(frame.id);
+  const exchanges = flags ? pairs.pairsOf(frame.id) : [];
+  const first = exchanges[0];
+  // The other side of the frame's first exchange, shown beside it.
+  const partnerId = first ? (first.requestId === frame.id ? first.answerId : first.requestId) : NaN;
+  const partner = Number.isNaN(partnerId) ? undefined : store.frameById(partnerId);
+  const body =
+    decoded && !raw ? (
+      <PaneBoundary name="decoded" label="decoded view" resetOn={frame.id}>
+        <DecodedView decoded={decoded} />
+      </PaneBoundary>
+    ) : (
+      payload
+    );
   return (
     <div
       data-testid="frame-detail"
@@ -158,12 +191,69 @@ function FrameDetail({ store, frame, onReplay, renderMenu }: FrameDetailProps) {
           </button>
         </div>
       )}
-      {decoded && !raw ? (
-        <PaneBoundary name="decoded" label="decoded view" resetOn={frame.id}>
-          <DecodedView decoded={decoded} />
-        </PaneBoundary>
+      {flags !== 0 && <PairSection frameId={frame.id} flags={flags} exchanges={exchanges} onJump={onJump} />}
+      {partner ? (
+        <div class="pair-sides">
+          <div>{body}</div>
+          <PartnerView store={store} frame={partner} of={frame} latency={first.latencyMs} />
+        </div>
       ) : (
-        payload
+        body
+      )}
+    </div>
+  );
+}
+
+const MAX_EXCHANGES_SHOWN = 8;
+
+/** The exchanges a frame takes part in: its name, state, latency, and a jump to the other side. */
+function PairSection({ frameId, flags, exchanges, onJump }: { frameId: number; flags: number; exchanges: PairInfo[]; onJump?: (id: number) => void }) {
+  const jump = (id: number, label: string) =>
+    onJump && (
+      <button type="button" class="link" data-testid="pair-jump" data-target={id} onClick={() => onJump(id)}>
+        {label}
+      </button>
+    );
+  return (
+    <div class="pair-section" data-testid="pair-detail" data-flags={flags}>
+      {exchanges.length === 0 && flags & PAIR_FLAG.orphan ? (
+        <div class="pair-line">An answer to no request seen: sent before capture began, evicted, or never made.</div>
+      ) : null}
+      {exchanges.length === 0 && !(flags & PAIR_FLAG.orphan) ? <div class="pair-line">A later message of an exchange whose request is no longer held.</div> : null}
+      {exchanges.slice(0, MAX_EXCHANGES_SHOWN).map((x, i) => {
+        const isRequest = x.requestId === frameId;
+        return (
+          <div class="pair-line" key={i} data-testid="pair-exchange" data-state={x.state} data-request={x.requestId} data-answer={Number.isNaN(x.answerId) ? undefined : x.answerId}>
+            <span>{isRequest ? 'Request' : 'Answer to'}</span>
+            <strong>{x.name || '(unnamed)'}</strong>
+            <span class={`pair-state-${x.state}`}>
+              {x.state === 'open' ? 'no answer yet' : x.state === 'superseded' ? 'left unanswered: its id was used again' : x.state === 'cancelled' ? 'cancelled' : `answered in ${formatLatency(x.latencyMs)}`}
+            </span>
+            {isRequest ? !Number.isNaN(x.answerId) && jump(x.answerId, `go to answer #${x.answerId}`) : jump(x.requestId, `go to request #${x.requestId}`)}
+          </div>
+        );
+      })}
+      {exchanges.length > MAX_EXCHANGES_SHOWN && <div class="pair-line">and {exchanges.length - MAX_EXCHANGES_SHOWN} more exchanges</div>}
+    </div>
+  );
+}
+
+/** The other side of an exchange, beside the frame: its decode, or its payload. */
+function PartnerView({ store, frame, of, latency }: { store: SessionStore; frame: Frame; of: Frame; latency: number }) {
+  const decoded = decodingOf(store).decode(frame);
+  const answer = frame.id > of.id;
+  return (
+    <div class="pair-partner" data-testid="pair-partner" data-frame-id={frame.id}>
+      <div class="pair-partner-head">
+        {answer ? `Answer #${frame.id}, ${formatLatency(latency)} later` : `Request #${frame.id}, ${formatLatency(latency)} before`} · {frame.dir === 'sent' ? '↑ sent' : '↓ received'} ·{' '}
+        {formatBytes(frame.size)}
+      </div>
+      {decoded ? (
+        <DecodedView decoded={decoded} />
+      ) : frame.bytes ? (
+        <BinaryView bytes={frame.bytes} />
+      ) : (
+        <TextView text={frame.text ?? ''} error={frame.opcode === OPCODE.error} />
       )}
     </div>
   );

@@ -6,13 +6,15 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
 import { opcodeName, previewOf, PREVIEW_CHARS } from '../model/preview';
-import { formatClock, formatRelative } from '../model/time';
+import { formatClock, formatLatency, formatRelative } from '../model/time';
 import { OPCODE, type Frame } from '../model/types';
 import { useStoreRevision } from './useStore';
 import { useMenu } from './useMenu';
 import { bottom, fits, maxScroll, placeFor, scrollMap, scrollTo, scrolled, TOP, type ScrollAt } from './scrollMap';
 import { SizeOrder } from './sizeOrder';
 import { decodingOf, summaryOf } from '../model/decode/decoding';
+import { pairsOf } from '../model/pairs/of-store';
+import { PAIR_FLAG } from '../model/pairs/types';
 
 export type SortKey = 'time' | 'size';
 export interface Sort {
@@ -45,9 +47,11 @@ export interface TimelineProps {
   onCopy?: () => void;
   /** Enter on a row: show its detail. */
   onOpen?: (id: number) => void;
+  /** Bring this frame's row into view (a new nonce each time it is asked), when the filter shows it. */
+  reveal?: { id: number; nonce: number } | null;
 }
 
-export function Timeline({ store, selected, selection, onSelect, renderMenu, onCopy, onOpen }: TimelineProps) {
+export function Timeline({ store, selected, selection, onSelect, renderMenu, onCopy, onOpen, reveal }: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [sort, setSort] = useState<Sort>({ key: 'time', dir: 'asc' });
   const [relative, setRelative] = useState(false);
@@ -121,6 +125,19 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
     written.current = viewTop;
     scroller.current!.scrollTop = viewTop;
   });
+
+  // A jump from the detail (request ↔ answer): the row is brought to the middle of the view.
+  useLayoutEffect(() => {
+    if (!reveal) return;
+    const i = indexOfId(reveal.id);
+    if (i < 0) return;
+    const el = scroller.current!;
+    const r = scrollTo(map, place.current, Math.max(0, i * ROW_HEIGHT - Math.floor(el.clientHeight / 2)));
+    place.current = r.at;
+    el.scrollTop = written.current = lastTop.current = r.scrollTop;
+    stick.current = natural && i === count - 1;
+    setScrollTop(r.scrollTop);
+  }, [reveal?.nonce]);
 
   const onScroll = () => {
     const el = scroller.current!;
@@ -211,6 +228,9 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
   const last = Math.min(count, Math.ceil(topRow + height / ROW_HEIGHT) + OVERSCAN);
   const lastFirst = useRef(-1);
   const decoding = decodingOf(store);
+  // Pairing follows the store as rows are drawn (its work is per new frame); the Latency column once any request is seen.
+  const pairs = pairsOf(store).sync();
+  const paired = pairs.exchanges > 0;
   const byRow = !following && lastFirst.current >= 0 && Math.abs(first - lastFirst.current) < last - first;
   lastFirst.current = first;
   const rows = [];
@@ -221,6 +241,11 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
     const proto = decoding.protoOf(f.conn);
     const decoded = proto === 'raw' ? null : decoding.decode(f);
     const summary = decoded ? summaryOf(decoded) : undefined;
+    const pf = paired ? pairs.flagsOf(f.id) : 0;
+    const answer = (pf & PAIR_FLAG.answer) !== 0;
+    const request = (pf & PAIR_FLAG.request) !== 0;
+    const latency = pf ? pairs.latencyOf(f.id) : NaN;
+    const pairedTo = answer ? pairs.requestOf(f.id) : NaN;
     rows.push(
       <div
         key={byRow ? i : i - first}
@@ -233,6 +258,9 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
         data-navigation={navigatedTo}
         data-protocol={proto}
         data-summary={summary}
+        data-pair={Number.isNaN(pairedTo) ? undefined : pairedTo}
+        data-latency-ms={answer && !Number.isNaN(latency) ? Math.round(latency * 10) / 10 : undefined}
+        data-answered={request ? String((pf & PAIR_FLAG.unanswered) === 0) : undefined}
         title={navigatedTo ? `First frame after the page loaded ${navigatedTo}` : undefined}
         role="row"
         aria-selected={selected === f.id || !!selection?.has(f.id)}
@@ -254,6 +282,7 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
         <span class="c-conn">#{f.conn}</span>
         <span class="c-size">{formatBytes(f.size)}</span>
         <span class="c-op">{opcodeName(f.opcode)}</span>
+        {paired && <LatencyCell flags={pf} latency={latency} />}
         {decoding.some && (
           <span class={`c-summary${decoded && decoded.messages.length === 0 ? ' failed' : ''}`} title={summary}>
             {summary}
@@ -295,6 +324,11 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
           </button>
         </span>
         <span class="c-op">Type</span>
+        {paired && (
+          <span class="c-latency" title="Answers: time since their request. Requests: time to their answer, or still waiting">
+            Latency
+          </span>
+        )}
         {decoding.some && (
           <span class="c-summary" title="What the decoder read in the frame (its protocol is chosen per connection)">
             Summary
@@ -325,4 +359,14 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
       </div>
     </div>
   );
+}
+
+/** A row's part in a request → answer exchange: the answer's latency, the request's wait, or why there is none. */
+function LatencyCell({ flags, latency }: { flags: number; latency: number }) {
+  if (!flags) return <span class="c-latency" />;
+  if (flags & PAIR_FLAG.answer) return <span class="c-latency answer">{formatLatency(latency)}</span>;
+  if (flags & PAIR_FLAG.unanswered) return <span class="c-latency waiting" title="No answer yet">no answer</span>;
+  if (flags & PAIR_FLAG.request) return <span class="c-latency request" title="Answered after this long">→ {formatLatency(latency)}</span>;
+  if (flags & PAIR_FLAG.orphan) return <span class="c-latency orphan" title="An answer to no request seen (sent before capture, or evicted)">orphan</span>;
+  return <span class="c-latency more" title="A later message of an exchange (stream item, follow-up, end)">…</span>;
 }

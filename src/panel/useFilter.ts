@@ -6,9 +6,16 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { SessionStore } from '../model/store';
 import { parseQuery, QueryError, type ParsedQuery, type Predicate } from '../model/query';
 import { checkRegexes, samplesFor, warmRegexWorker } from './regexCheck';
-import { onDecodersChanged, queryContextOf } from '../model/decode/decoding';
+import { follow } from './useStore';
+import { pairsOf } from '../model/pairs/of-store';
+import { onDecodersChanged } from '../model/decode/decoding';
+import { queryContextOf } from '../model/query-context';
 
 const CHECKING_NOTE_MS = 150;
+/** How often a query over pairing is applied again while pairing changes (an answer makes its request answered). */
+const PAIR_REFILTER_MS = 1000;
+/** Terms whose match a later frame can change, as the canonical query text writes them. */
+const PAIR_TERMS = /(^|[\s(!-])(unanswered|latency[<>]|pair:|exchange:)/;
 
 export interface FilterState {
   filterText: string;
@@ -93,6 +100,24 @@ export function useFilter(store: SessionStore): FilterState {
     applied.current = parsed.predicate;
     applyFilter(parsed.predicate, conn);
   }, [query, connFilter, store, decoders]);
+  // A frame matched on arrival as a request without an answer gets its answer later: while the applied query reads
+  // pairing, it is applied again when pairing changed (no more than every PAIR_REFILTER_MS).
+  useEffect(() => {
+    const parsed = query.parsed;
+    if (!parsed || !PAIR_TERMS.test(parsed.text)) return;
+    const sp = pairsOf(store);
+    let seen = sp.sync().version;
+    return follow(
+      store,
+      () => {
+        const v = sp.sync().version;
+        if (v === seen) return;
+        seen = v;
+        if (applied.current === parsed.predicate) applyFilter(parsed.predicate, connFilter);
+      },
+      PAIR_REFILTER_MS,
+    );
+  }, [query, connFilter, store]);
   const error = query.error ?? (refused?.text === filterText ? refused.error : null);
   return { filterText, setFilterText, connFilter, setConnFilter, error, checking: checking === filterText };
 }

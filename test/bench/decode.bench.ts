@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { SessionStore } from '../../src/model/store';
 import { parseQuery, type QueryContext } from '../../src/model/query';
-import { decodingOf, queryContextOf } from '../../src/model/decode/decoding';
+import { decodingOf } from '../../src/model/decode/decoding';
+import { queryContextOf } from '../../src/model/query-context';
 import type { CaptureRecord } from '../../src/model/types';
 import { median } from './support';
 

@@ -12,7 +12,7 @@ import { startServer } from '../support/server.mjs';
 import { startGraphql, startMqtt, startSocketIo } from '../../demo/protocols.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
-import { clear, clickRow, counts, rows, setFilter, waitForRow } from './panel';
+import { clear, clickRow, filtered, rows, setFilter, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let srv: Server;
@@ -70,15 +70,6 @@ const graphqlSession = (url: string) => `new Promise((done, fail) => {
 
 /** Rows of the timeline whose protocol is `proto`. */
 const rowsOf = async (panel: Frame, proto: string) => (await rows(panel)).filter((r) => r.protocol === proto);
-
-async function filtered(panel: Frame, q: string): Promise<number> {
-  await setFilter(panel, q);
-  await waitInFrame(panel, `!document.querySelector('[data-testid="frame-count"]')?.dataset.filtering && document.querySelector('[data-testid="filter-input"]')?.value === ${JSON.stringify(q)}`, {
-    what: `the filter ${q}`,
-  });
-  await new Promise((r) => setTimeout(r, 300));
-  return (await counts(panel)).visible;
-}
 
 async function checkSocketIo(page: Page, panel: Frame) {
   const result = (await page.evaluate(socketIoSession(sio.url))) as { ack: { ok: boolean }; up: { size: number }; stats: { clients: number } };

@@ -11,6 +11,10 @@ export interface RowInfo {
   /** The decoder reading the row's connection ('raw' when none) and its one-line summary ('' when none). */
   protocol: string;
   summary: string;
+  /** An answer's request (frame id) and latency; a request's answered state ('true' | 'false'); null otherwise. */
+  pair: number | null;
+  latencyMs: number | null;
+  answered: string | null;
 }
 export interface ConnInfo {
   id: number;
@@ -50,7 +54,10 @@ const ROW_LIST = `[...document.querySelectorAll('[data-testid="frame-row"]')].ma
   id: Number(el.getAttribute('data-frame-id')), direction: el.getAttribute('data-direction') ?? '',
   opcode: Number(el.getAttribute('data-opcode')), text: el.querySelector('.c-preview .pv')?.textContent ?? '',
   replayed: el.getAttribute('data-replayed') === 'true', protocol: el.getAttribute('data-protocol') ?? '',
-  summary: el.getAttribute('data-summary') ?? '' }))`;
+  summary: el.getAttribute('data-summary') ?? '',
+  pair: el.hasAttribute('data-pair') ? Number(el.getAttribute('data-pair')) : null,
+  latencyMs: el.hasAttribute('data-latency-ms') ? Number(el.getAttribute('data-latency-ms')) : null,
+  answered: el.getAttribute('data-answered') }))`;
 const CONNECTION_LIST = `[...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
   id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
   state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',
@@ -113,6 +120,16 @@ export async function setFilter(panel: Frame, value: string) {
     },
     value,
   );
+}
+
+/** Apply a query and wait until its scan is done; returns the rows it shows. */
+export async function filtered(panel: Frame, q: string): Promise<number> {
+  await setFilter(panel, q);
+  await waitInFrame(panel, `!document.querySelector('[data-testid="frame-count"]')?.dataset.filtering && document.querySelector('[data-testid="filter-input"]')?.value === ${JSON.stringify(q)}`, {
+    what: `the filter ${q}`,
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return (await counts(panel)).visible;
 }
 
 /** Open the composer from a frame (its detail pane's "Edit & replay"). */

@@ -1,7 +1,6 @@
 // Which decoder reads each connection, and the decodes of frames, made when asked (rows in view, the selected frame,
 // a query that needs them) and kept while they are asked often. Pure: reads the store, writes nothing to it.
 import type { SessionStore } from '../store';
-import type { QueryContext } from '../query/types';
 import { OPCODE, type Connection, type Frame } from '../types';
 import { DECODERS, decoderById } from './index';
 import type { Decoded, DecodeInput, Decoder, NameField } from './types';
@@ -256,6 +255,11 @@ export function overrideDecoder(url: string, id: string | null): Record<string, 
   return Object.fromEntries(overrides);
 }
 
+/** Goes up whenever the user's choices change (what reads decodes compares it to know when to read again). */
+export function decoderChoicesVersion(): number {
+  return overridesVersion;
+}
+
 /** Called whenever the user's choices change. */
 export function onDecodersChanged(fn: () => void): () => void {
   listeners.add(fn);
@@ -269,22 +273,4 @@ export function decodingOf(store: SessionStore): Decoding {
   let d = decodings.get(store);
   if (!d) decodings.set(store, (d = new Decoding(store)));
   return d;
-}
-
-/** What a query applied to a store reads: its start, and the decodes of its frames (a pass keeps only the last). */
-export function queryContextOf(store: SessionStore): QueryContext {
-  const decoding = decodingOf(store);
-  // Connections get their decoder when first asked: ask for all now, so `$.` paths know where to read decodes.
-  for (const id of store.connectionOrder) decoding.decoderOf(id);
-  return {
-    get startTs() {
-      return store.frameCount ? store.tsAt(0) : 0;
-    },
-    get decoding() {
-      return decoding.some;
-    },
-    protoOf: (conn) => decoding.protoOf(conn),
-    decode: (f) => decoding.decode(f, false),
-    hasName: (f, field, test) => decoding.hasName(f, field, test),
-  };
 }

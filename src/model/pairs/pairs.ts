@@ -360,6 +360,19 @@ export class Pairs implements PairsLookup {
     return c.opens[r] >= 0 ? pc.ansId[p - this.pairs.base] : pc.reqId[p - this.pairs.base];
   }
 
+  /** The request frame of the first exchange a frame answers; NaN when it answers none held. */
+  requestOf(frameId: number): number {
+    const r = this.rowOf(frameId);
+    if (r < 0) return NaN;
+    const a = this.frames.cols.answers[r];
+    return a < this.pairs.head ? NaN : this.pairs.cols.reqId[a - this.pairs.base];
+  }
+
+  /** Exchanges held (requests seen and not evicted). */
+  get exchanges(): number {
+    return this.pairs.size;
+  }
+
   /** Latency (ms) of the first answer a frame carries, or of its first request's answer; NaN when none. */
   latencyOf(frameId: number): number {
     const r = this.rowOf(frameId);

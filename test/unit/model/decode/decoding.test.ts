@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../../../../src/model/store';
 import type { CaptureRecord, Connection, Frame } from '../../../../src/model/types';
-import { Decoding, overrideDecoder, queryContextOf, resetDecoderOverrides, summaryOf } from '../../../../src/model/decode/decoding';
+import { Decoding, overrideDecoder, resetDecoderOverrides, summaryOf } from '../../../../src/model/decode/decoding';
+import { queryContextOf } from '../../../../src/model/query-context';
 import type { Decoder } from '../../../../src/model/decode/types';
 import { parseQuery, type QueryContext } from '../../../../src/model/query';
 
