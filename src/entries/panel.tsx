@@ -15,6 +15,9 @@ import { atFrameStart, recordsWaiting, renderStats, setMachineIdle } from '../pa
 import { sampleCpuLoad } from '../platform/cpu-load';
 import { followDevToolsTheme, inspectedTabId } from '../platform/devtools';
 import '../panel/styles.css';
+import { pairsOf } from '../model/pairs/of-store';
+import { Pairs, pairSource } from '../model/pairs';
+import { decodingOf } from '../model/decode/decoding';
 
 const store = new SessionStore();
 // The live tail yields to the inspected page when the machine has no CPU to spare (Chrome: chrome.system.cpu).
@@ -22,7 +25,13 @@ const cpu = sampleCpuLoad();
 setMachineIdle(cpu.idle);
 addEventListener('pagehide', () => cpu.stop(), { once: true });
 // Automation and benchmarks (README, automation contract): the panel's store, read-only by convention.
-(globalThis as { __frameline?: { store: SessionStore; renders: typeof renderStats } }).__frameline = { store, renders: renderStats };
+// `pairs` and `bench.newPairs` let the benchmarks time pairing in the panel itself.
+(globalThis as { __frameline?: unknown }).__frameline = {
+  store,
+  renders: renderStats,
+  pairs: () => pairsOf(store),
+  bench: { newPairs: () => new Pairs(pairSource(decodingOf(store))) },
+};
 let status: HostStatus | null = null;
 const statusListeners = new Set<() => void>();
 
