@@ -181,8 +181,9 @@ export function brushSeconds(l: ChartLayout, a: number, b: number, originTs: num
 
 /** The query term for a brush: `time:5.2s..9.75s` (milliseconds kept, so the range is the one brushed). */
 export function timeTerm(from: number, to: number): string {
-  const s = (v: number) => `${Number(Math.max(0, v).toFixed(3))}s`;
-  return `time:${s(Math.min(from, to))}..${s(Math.max(from, to))}`;
+  // Whole milliseconds, rounded outward: a frame at the edge of the range brushed stays in it.
+  const s = (v: number, round: (x: number) => number) => `${round(Math.max(0, v) * 1000) / 1000}s`;
+  return `time:${s(Math.min(from, to), Math.floor)}..${s(Math.max(from, to), Math.ceil)}`;
 }
 
 export function gapText(seconds: number): string {

@@ -28,6 +28,13 @@ import { initSchemas } from './protoSchemas';
 import { CopyMenu } from './CopyMenu';
 import { ExportCode } from './ExportCode';
 import { copyFrame, copyRows } from './copyActions';
+import { ThroughputChart } from './ThroughputChart';
+import { timeTerm } from '../model/chart-layout';
+
+/** Below this panel height the chart starts folded, leaving the rows the room (until the user unfolds it). */
+const SHORT_PANEL_PX = 480;
+/** A `time:` term in a query, replaced by a new brush. */
+const TIME_TERM = /(^|\s)time:\S*/g;
 
 /** How often the panel around the timeline (connection list, detail, toolbar counts) follows a changing store. */
 const PANEL_REFRESH_MS = 200;
@@ -224,6 +231,19 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
         </div>
         <Splitter axis="x" size={layout.connectionsWidth} min={120} onSize={(w) => setLayout({ ...layout, connectionsWidth: w })} testid="split-connections" label="Resize the connection list" />
         <div class="center">
+          <PaneBoundary name="throughput" label="throughput chart" resetOn={session.id}>
+            <ThroughputChart
+              store={store}
+              conn={filter.connFilter}
+              selectedFrame={sel.selectedFrame}
+              collapsed={layout.chartCollapsed ?? innerHeight < SHORT_PANEL_PX}
+              onCollapsed={(c) => setLayout({ ...layout, chartCollapsed: c })}
+              onBrush={(from, to) => {
+                const rest = filter.filterText.replace(TIME_TERM, ' ').trim();
+                filter.setFilterText(`${rest ? rest + ' ' : ''}${timeTerm(from, to)}`);
+              }}
+            />
+          </PaneBoundary>
           <PaneBoundary name="timeline" label="timeline" resetOn={session.id}>
             <Timeline
               store={store}

@@ -53,7 +53,8 @@ export function ThroughputChart({ store, conn, selectedFrame, onBrush, collapsed
   brushed.current = onBrush;
 
   const t = throughputOf(store);
-  if (!collapsed) t.sync(store);
+  // Counted as frames arrive, collapsed or not: opening the chart over a long session draws at once.
+  t.sync(store);
   const g = collapsed ? null : gapCache.get(t);
   const version = t.version;
   // The throughput's version, and the store's revision (connections, page loads), say what the layout reads changed.
@@ -76,8 +77,12 @@ export function ThroughputChart({ store, conn, selectedFrame, onBrush, collapsed
     return () => clearTimeout(id);
   }, [stale, retryInMs]);
 
+  // Draws so far, on the root as data-draws (benchmarks count the chart's updates).
+  const draws = useRef(0);
   useEffect(() => {
-    if (layout && canvas.current) draw(canvas.current, layout, size.height, selectedTs, size.width / Math.max(1, size.css));
+    if (!layout || !canvas.current) return;
+    draw(canvas.current, layout, size.height, selectedTs, size.width / Math.max(1, size.css));
+    root.current?.setAttribute('data-draws', String(++draws.current));
   }, [layout, size.height, selectedTs, theme]);
 
   // Automation brushes without a pointer: the same onBrush, in seconds since the first frame.

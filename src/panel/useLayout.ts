@@ -4,6 +4,8 @@ import { useState } from 'preact/hooks';
 export interface Layout {
   connectionsWidth: number;
   detailHeight: number;
+  /** The throughput chart folded to its header (unset: folded when the panel is short). */
+  chartCollapsed?: boolean;
 }
 
 const LAYOUT_KEY = 'frameline.layout';

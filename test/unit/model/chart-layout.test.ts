@@ -217,7 +217,7 @@ describe('chart layout', () => {
     expect(r.from).toBe(0);
     expect(r.to).toBeCloseTo(9);
     expect(timeTerm(5.2, 9.75)).toBe('time:5.2s..9.75s');
-    expect(timeTerm(3.33333, 1)).toBe('time:1s..3.333s');
+    expect(timeTerm(3.33333, 1)).toBe('time:1s..3.334s');
   });
 
   it('runs gaps() again only once its last cost has been paid back many times over', () => {
