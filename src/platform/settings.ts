@@ -2,6 +2,8 @@
 import { DEFAULT_SETTINGS, type Settings } from '../protocol';
 import { browser } from './browser';
 import { emptySchemas, validSchemas, type ProtoSchemas } from '../model/decode/schemas';
+import { validRules } from '../model/pairs/rules';
+import type { PairRule } from '../model/pairs/types';
 
 const KEY = 'frameline.settings';
 
@@ -97,5 +99,24 @@ export async function saveProtoSchemas(s: ProtoSchemas): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+const PAIR_RULES_KEY = 'frameline.pairRules';
+
+/** The user's pairing rules per origin of the socket URL (checked: a malformed or uncompilable rule is dropped). */
+export async function loadPairRules(): Promise<Record<string, PairRule>> {
+  try {
+    return validRules((await browser.storage.local.get(PAIR_RULES_KEY))[PAIR_RULES_KEY]);
+  } catch {
+    return {};
+  }
+}
+
+export async function savePairRules(all: Record<string, PairRule>): Promise<void> {
+  try {
+    await browser.storage.local.set({ [PAIR_RULES_KEY]: all });
+  } catch {
+    /* storage unavailable: the rules hold for this panel only */
   }
 }

@@ -1,5 +1,6 @@
 // Pairing: requests matched with their answers by id, per connection, as frames arrive. Per frame it keeps a row only
-// for frames that take part (flags, the latencies they answer with, the first exchange they open and answer); per
+// for frames that take part (flags, the latencies they answer with, the first exchange they open, answer and continue;
+// the rare further ones they answer or continue, a batch's, in a map); per
 // exchange a row (request frame, its time, its answer, latency, name, state). Both are typed-array columns dropped
 // from the head as the store evicts frames, so memory follows the store.
 //
@@ -32,9 +33,10 @@ const frameColumns = (n: number) => ({
   flags: new Uint8Array(n),
   /** Requests of the frame still without an answer (superseded ones included). */
   open: new Uint16Array(n),
-  /** The first exchange it opens / answers, -1 none. */
+  /** The first exchange it opens / answers / continues (a later item, a follow-up, a cancel, the end), -1 none. */
   opens: new Float64Array(n),
   answers: new Float64Array(n),
+  cont: new Float64Array(n),
   minLat: new Float64Array(n),
   maxLat: new Float64Array(n),
 });
@@ -81,6 +83,11 @@ export class Pairs implements PairsLookup {
   private stale = 0;
   private names: string[] = [];
   private nameIndex = new Map<string, number>();
+  /** Absolute frame row → the exchanges it answers or continues besides its first of each (ascending rows). */
+  private also = new Map<number, number[]>();
+  /** What the last name test said of each name (0 not asked, 1 yes, 2 no): a query asks it of every frame. */
+  private nameTest: ((name: string) => boolean) | null = null;
+  private nameHits = new Uint8Array(0);
   private orphans = 0;
   private hint = 0;
   // What sync has read of the store: frames appended since its last clear, and the id of the last one.
@@ -156,11 +163,11 @@ export class Pairs implements PairsLookup {
       const ps = p - this.pairs.base;
       if (row < 0) row = this.rowFor(id);
       if (role === R.answer || role === R.item) {
-        if (pc.state[ps] & ANSWERED) fr.cols.flags[row] |= F.more;
+        if (pc.state[ps] & ANSWERED) this.continues(row, p);
         else this.answer(ps, p, row, id, ts);
         if (role === R.answer) this.close(map, mk, ps);
       } else {
-        fr.cols.flags[row] |= F.more;
+        this.continues(row, p);
         if (role === R.cancel) {
           if (!(pc.state[ps] & ANSWERED)) {
             pc.state[ps] |= CANCELLED;
@@ -180,6 +187,7 @@ export class Pairs implements PairsLookup {
     c.id[s] = id;
     c.opens[s] = -1;
     c.answers[s] = -1;
+    c.cont[s] = -1;
     c.minLat[s] = NaN;
     c.maxLat[s] = NaN;
     return s;
@@ -218,9 +226,29 @@ export class Pairs implements PairsLookup {
     c.latency[ps] = lat;
     this.settleRequest(c.reqRow[ps]);
     fc.flags[row] |= F.answer;
-    if (fc.answers[row] < 0) fc.answers[row] = p;
+    this.link('answers', row, p);
     if (!(fc.minLat[row] <= lat)) fc.minLat[row] = lat;
     if (!(fc.maxLat[row] >= lat)) fc.maxLat[row] = lat;
+  }
+
+  /** The frame carries a later message of exchange `p`. */
+  private continues(row: number, p: number): void {
+    this.frames.cols.flags[row] |= F.more;
+    this.link('cont', row, p);
+  }
+
+  /** Links a frame to an exchange it answers or continues: the first of each in its column, others in `also`. */
+  private link(col: 'answers' | 'cont', row: number, p: number): void {
+    const c = this.frames.cols;
+    if (c.answers[row] === p || c.cont[row] === p) return;
+    if (c[col][row] < 0) {
+      c[col][row] = p;
+      return;
+    }
+    const r = this.frames.base + row;
+    const list = this.also.get(r);
+    if (list === undefined) this.also.set(r, [p]);
+    else if (!list.includes(p)) list.push(p);
   }
 
   /** One request of the frame at absolute row `r` has its answer (or was cancelled). */
@@ -264,6 +292,11 @@ export class Pairs implements PairsLookup {
     this.version++;
     fr.dropBefore(h);
     pr.dropBefore(p);
+    // Keys went in ascending: the evicted rows are the first ones.
+    for (const r of this.also.keys()) {
+      if (r >= fr.head) break;
+      this.also.delete(r);
+    }
     if (this.stale > 1024 && this.stale * 2 > this.openCount) this.sweep();
   }
 
@@ -288,6 +321,8 @@ export class Pairs implements PairsLookup {
     this.openCount = this.stale = this.orphans = 0;
     this.names = [];
     this.nameIndex = new Map();
+    this.also = new Map();
+    this.nameTest = null;
     this.newestTs = -Infinity;
     this.seen = 0;
     this.lastId = NaN;
@@ -341,6 +376,38 @@ export class Pairs implements PairsLookup {
 
   maxLatencyAt(row: number): number {
     return this.frames.cols.maxLat[row];
+  }
+
+  hasExchangeName(row: number, test: (name: string) => boolean): boolean {
+    const fc = this.frames.cols;
+    const pr = this.pairs;
+    const pc = pr.cols;
+    const id = fc.id[row];
+    // The exchanges a frame opens were made one after another: they follow its first.
+    for (let p = fc.opens[row]; p >= pr.head && p < pr.tail && pc.reqId[p - pr.base] === id; p++) {
+      if (this.nameHit(pc.name[p - pr.base], test)) return true;
+    }
+    if (this.exchangeHit(fc.answers[row], test) || this.exchangeHit(fc.cont[row], test)) return true;
+    const more = this.also.size === 0 ? undefined : this.also.get(this.frames.base + row);
+    if (more !== undefined) for (const p of more) if (this.exchangeHit(p, test)) return true;
+    return false;
+  }
+
+  /** Whether exchange `p` is held and its name passes. */
+  private exchangeHit(p: number, test: (name: string) => boolean): boolean {
+    return p >= this.pairs.head && this.nameHit(this.pairs.cols.name[p - this.pairs.base], test);
+  }
+
+  private nameHit(n: number, test: (name: string) => boolean): boolean {
+    if (test !== this.nameTest || n >= this.nameHits.length) {
+      const hits = new Uint8Array(Math.max(16, this.names.length * 2));
+      if (test === this.nameTest) hits.set(this.nameHits);
+      this.nameTest = test;
+      this.nameHits = hits;
+    }
+    let h = this.nameHits[n];
+    if (h === 0) this.nameHits[n] = h = test(this.names[n]) ? 1 : 2;
+    return h === 1;
   }
 
   /** PAIR_FLAG bits of a frame, 0 when it takes part in no exchange. */

@@ -55,6 +55,11 @@ export interface PairsLookup {
   /** The least and the greatest latency (ms) of the answers a row carries, NaN when it carries none. */
   minLatencyAt(row: number): number;
   maxLatencyAt(row: number): number;
+  /**
+   * Whether a row takes part (opens, answers, continues) in a held exchange whose name passes `test`. Pass the same
+   * function for every row of a query: each name is tested once while it stays the same.
+   */
+  hasExchangeName(row: number, test: (name: string) => boolean): boolean;
   /** Monotonic seconds of the newest frame seen: what `unanswered>5s` measures a request's age against. */
   readonly newestTs: number;
 }

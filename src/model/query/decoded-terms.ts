@@ -11,7 +11,7 @@ export { mqttTopicMatches as topicMatches } from '../decode/mqtt';
 import { mqttTopicMatches as topicMatches } from '../decode/mqtt';
 
 /** `name` matched case-insensitively; `*` stands for any run of characters. */
-function nameMatcher(value: string): (name: string) => boolean {
+export function nameMatcher(value: string): (name: string) => boolean {
   const v = value.toLowerCase();
   if (!v.includes('*')) return (n) => n.length === v.length && n.toLowerCase() === v;
   const parts = v.split('*');

@@ -49,7 +49,7 @@ export function fieldTerm(word: string, pos: number): Node | null {
   if (PAIR_FIELDS.includes(field)) return pairTerm(field, value, sep, valuePos);
   if (!FIELDS.includes(field)) {
     if (sep !== ':') return null;
-    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time, proto, event, method, dest, topic, pair, latency, unanswered — or quote the text`, pos);
+    throw new QueryError(`Unknown field "${rawField}": use dir, conn, op, size, time, proto, event, method, dest, topic, pair, latency, unanswered, exchange — or quote the text`, pos);
   }
   switch (field) {
     case 'dir': {

@@ -5,4 +5,5 @@
 // (json-memo.ts), tells whether a text is JSON with regular expressions (json-valid.ts), and parses only when it must.
 export { parseQuery } from './parse';
 export { learnJson } from './json-memo';
+export { exchangeQuery } from './pair-terms';
 export { QueryError, type ParsedQuery, type Predicate, type QueryContext, type QueryRegex } from './types';

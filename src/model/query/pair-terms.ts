@@ -1,12 +1,14 @@
 // Terms over pairing (requests and their answers): `unanswered`, `unanswered>5s` (no answer, and older than that
 // against the newest frame seen — not the wall clock, so a paused or imported session reads the same), `latency>200ms`
-// (answers whose latency compares: any of a frame's answers), `pair:request|answer|paired|orphan|superseded|more`.
+// (answers whose latency compares: any of a frame's answers), `pair:request|answer|paired|orphan|superseded|more`,
+// `exchange:getUser` (every frame of the exchanges named so: request, answer, stream items, end; a glob like method:).
 // Each asks the query context's pairs; without them none matches.
 import type { Node } from './ast';
+import { nameMatcher } from './decoded-terms';
 import { QueryError, type Predicate } from './types';
 import { PAIR_FLAG } from '../pairs/types';
 
-export const PAIR_FIELDS = ['unanswered', 'latency', 'pair'];
+export const PAIR_FIELDS = ['unanswered', 'latency', 'pair', 'exchange'];
 
 const F = PAIR_FLAG;
 
@@ -45,8 +47,30 @@ const KINDS: Record<string, (flags: number) => boolean> = {
 /** `unanswered` alone (an unquoted word: quote it to search the text). */
 export const unansweredTerm = (): Node => flagTerm('unanswered', KINDS.unanswered);
 
+/**
+ * The query that shows a name's whole exchanges (what a click on a summary row filters by): quoted when the name has
+ * spaces or parentheses; a quote or backslash the query cannot carry becomes `*`, which matches it too.
+ */
+export function exchangeQuery(name: string): string {
+  if (name === '') return 'exchange:*';
+  if (/^[^\s()"'\\]+$/.test(name) && !name.startsWith('//')) return `exchange:${name}`;
+  const q = name.includes('"') && !name.includes("'") ? "'" : '"';
+  return `exchange:${q}${name.replace(q === '"' ? /["\\]/g : /['\\]/g, '*')}${q}`;
+}
+
 export function pairTerm(field: string, value: string, sep: string, valuePos: number): Node {
   switch (field) {
+    case 'exchange': {
+      if (sep !== ':' || !value) throw new QueryError('exchange: takes a request name: exchange:getUser, exchange:user.*', valuePos);
+      const test = nameMatcher(value);
+      const match: Predicate = (f, _c, ctx) => {
+        const p = ctx.pairs;
+        if (!p) return false;
+        const r = p.rowOf(f.id);
+        return r >= 0 && p.hasExchangeName(r, test);
+      };
+      return { t: 'leaf', text: `exchange:${value.toLowerCase()}`, match };
+    }
     case 'pair': {
       const kind = value.toLowerCase();
       if (sep !== ':' || !KINDS[kind]) throw new QueryError(`pair: takes ${Object.keys(KINDS).join(', ')}`, valuePos);

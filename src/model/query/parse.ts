@@ -9,6 +9,7 @@
 //   size>1k  size<=512  size:200   payload bytes; k = 1024, m = 1024²
 //   time:5s..10s  time:>2m  time:<500ms  time:..30s   relative to the first frame of the session
 //   unanswered  unanswered>5s  latency>200ms  pair:request|answer|paired|orphan|superseded|more  (pair-terms.ts)
+//   exchange:getUser  exchange:user.*   every frame of the exchanges a request of that name opened
 //   $.type == "trade"  $.price > 100  $.user.name ~ /bob/i  $.items[0].id != 3  exists($.error)
 //   -term                 negation;  a b  both (AND);  a OR b  either;  ( … ) grouping
 import { previewOf as previewOfImported } from '../preview';

@@ -135,6 +135,35 @@ describe('pairing rules', () => {
     expect([pairs.flagsOf(rel), pairs.flagsOf(comp)]).toEqual([F.more, F.more]);
   });
 
+  it('links every frame of an exchange to its name, through batches, compaction and eviction', () => {
+    const keys = new Map<number, PairKey[]>();
+    const pairs = new Pairs((f) => keys.get(f.id) ?? null, 4); // small columns: they move and grow
+    const add = (id: number, dir: Direction, ...ks: PairKey[]) => {
+      keys.set(id, ks);
+      pairs.add({ id, conn: 1, dir, opcode: 1, ts: id, size: 1 });
+    };
+    const named = (id: number, name: string) => {
+      const r = pairs.rowOf(id);
+      return r >= 0 && pairs.hasExchangeName(r, (n) => n === name);
+    };
+    for (let i = 0; i < 50; i++) {
+      const b = i * 3 + 1;
+      add(b, 'sent', req(`a${i}`, `a${i}`), req(`b${i}`, `b${i}`));
+      add(b + 1, 'received', ans(`a${i}`), item(`b${i}`)); // answers two: the second is kept aside
+      add(b + 2, 'received', item(`b${i}`), item(`a${i}`)); // b goes on; a ended: an orphan
+    }
+    const also = (pairs as unknown as { also: Map<number, number[]> }).also;
+    expect(also.size).toBe(50);
+    expect([named(2, 'a0'), named(2, 'b0'), named(3, 'b0'), named(3, 'a0')]).toEqual([true, true, true, false]);
+    expect([named(148, 'b49'), named(149, 'a49'), named(1, 'b49')]).toEqual([true, true, false]);
+    pairs.evictBefore(101); // the request of 101 and 102 is gone
+    expect(also.size).toBe(17); // the answers of frames 101 on
+    expect([named(101, 'a33'), named(101, 'b33'), named(102, 'b33')]).toEqual([false, false, false]);
+    expect([named(104, 'b34'), named(105, 'b34'), named(105, 'a34')]).toEqual([true, true, false]);
+    pairs.evictBefore(1000);
+    expect(also.size).toBe(0);
+  });
+
   it('keeps connections apart', () => {
     const keys = new Map<number, PairKey[]>([[1, [req('1')]], [2, [ans('1')]], [3, [ans('1')]]]);
     const pairs = new Pairs((f) => keys.get(f.id) ?? null);
