@@ -26,12 +26,13 @@ export function formatRelative(ms: number): string {
   return `+${(ms / 1000).toFixed(3)} s`;
 }
 
-/** A latency: "0.4 ms", "12 ms", "1.24 s", "2 m 5 s"; "—" when unknown. */
+/** A latency or duration: "0.4 ms", "12 ms", "1.24 s", "12.5 s", "2 m 5 s"; "—" when unknown (NaN). */
 export function formatLatency(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
-  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} m ${s % 60} s`;
+  if (ms < 9.95) return `${ms.toFixed(1)} ms`;
+  if (ms < 999.5) return `${ms.toFixed(0)} ms`;
+  const s = ms / 1000;
+  if (s < 59.95) return `${s.toFixed(s < 9.995 ? 2 : 1)} s`;
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)} m ${whole % 60} s`;
 }

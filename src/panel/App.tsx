@@ -30,6 +30,11 @@ import { ExportCode } from './ExportCode';
 import { copyFrame, copyRows } from './copyActions';
 import { ThroughputChart } from './ThroughputChart';
 import { timeTerm } from '../model/chart-layout';
+import { PairsSummary } from './PairsSummary';
+import { pairsOf, pairRuleFor, pairRules, setPairRules } from '../model/pairs/of-store';
+import { originOf, withRule } from '../model/pairs/rules';
+import { exchangeQuery } from '../model/query';
+import { loadPairRules, savePairRules } from '../platform/settings';
 
 /** Below this panel height the chart starts folded, leaving the rows the room (until the user unfolds it). */
 const SHORT_PANEL_PX = 480;
@@ -62,6 +67,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   useEffect(() => learnWhenIdle(store), [store]);
   useEffect(() => onDecodersChanged(() => store.touch()), [store]);
   useEffect(() => {
+    void loadPairRules().then((r) => {
+      setPairRules(r);
+      store.touch();
+    });
     void loadDecoderChoices().then(setDecoderOverrides);
     void initSchemas();
   }, []);
@@ -155,6 +164,33 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
       conn: sel.selectedConn !== null ? store.connections.get(sel.selectedConn) : undefined,
     }),
     [sel.selectedFrame, sel.selectedConn, revision],
+  );
+
+  // The pairs summary, and the pairing rule of the connection shown (or the selected frame's).
+  const ruleConn = shown.conn ?? (shown.frame ? store.connections.get(shown.frame.conn) : undefined);
+  const ruleOrigin = ruleConn ? originOf(ruleConn.url) : '';
+  const pairsView = (
+    <PaneBoundary name="pairs" label="pairs summary" resetOn={session.id}>
+      <PairsSummary
+        pairs={pairsOf(store).sync()}
+        revision={revision}
+        onPick={(name) => filter.setFilterText(exchangeQuery(name))}
+        rule={
+          ruleOrigin
+            ? {
+                origin: ruleOrigin,
+                rule: pairRuleFor(ruleConn!.url) ?? null,
+                onRule: (r) => {
+                  const all = withRule(pairRules(), ruleOrigin, r);
+                  setPairRules(all);
+                  void savePairRules(all);
+                  store.touch();
+                },
+              }
+            : undefined
+        }
+      />
+    </PaneBoundary>
   );
 
   return (
@@ -276,6 +312,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
                 renderMenu={renderMenu}
                 onExportCode={setExportFor}
                 onJump={jump}
+                pairsView={pairsView}
               />
             </PaneBoundary>
           </div>

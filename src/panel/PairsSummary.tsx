@@ -6,7 +6,7 @@ import type { Pairs } from '../model/pairs/pairs';
 import { compileRule } from '../model/pairs/rule';
 import { sortSummary, type SummaryColumn, type SummaryRow } from '../model/pairs/summary';
 import type { PairRule } from '../model/pairs/types';
-import { formatMs } from './format';
+import { formatLatency } from '../model/time';
 
 export interface PairsSummaryProps {
   pairs: Pairs;
@@ -127,9 +127,9 @@ function SummaryLine({ row: r, onPick }: { row: SummaryRow; onPick: (name: strin
       <td class="ps-num">{r.count}</td>
       <td class="ps-num">{r.answered}</td>
       <td class={r.unanswered ? 'ps-num ps-warn' : 'ps-num'}>{r.unanswered}</td>
-      <td class="ps-num">{formatMs(r.p50)}</td>
-      <td class="ps-num">{formatMs(r.p95)}</td>
-      <td class="ps-num">{formatMs(r.max)}</td>
+      <td class="ps-num">{formatLatency(r.p50)}</td>
+      <td class="ps-num">{formatLatency(r.p95)}</td>
+      <td class="ps-num">{formatLatency(r.max)}</td>
     </tr>
   );
 }

@@ -3,37 +3,31 @@
 // pairing rules change. The user's rules are kept per origin of the socket URL.
 import type { SessionStore } from '../store';
 import { decoderChoicesVersion, decodingOf } from '../decode/decoding';
-import { originOf } from '../decode/schemas';
 import { Pairs } from './pairs';
-import { compileRule, type CompiledRule } from './rule';
+import { originOf, ruleLookup } from './rules';
 import { pairSource } from './source';
 import type { PairRule, PairsLookup } from './types';
 
-let rules = new Map<string, { rule: PairRule; compiled: CompiledRule }>();
+let rules: Record<string, PairRule> = {};
+let lookup = ruleLookup(rules);
 let rulesVersion = 0;
 
-/** The user's rules by origin; rules that do not compile are left out (the form refuses them before they are kept). */
+/** The user's rules by origin (as loaded or saved); a rule that does not compile pairs nothing. */
 export function setPairRules(all: Record<string, PairRule>): void {
-  const next = new Map<string, { rule: PairRule; compiled: CompiledRule }>();
-  for (const [origin, rule] of Object.entries(all)) {
-    try {
-      next.set(origin, { rule, compiled: compileRule(rule) });
-    } catch {
-      // a rule kept by an older version that no longer compiles: ignored
-    }
-  }
-  rules = next;
+  rules = all;
+  lookup = ruleLookup(all);
   rulesVersion++;
 }
 
 /** The rule for a socket URL's origin, if the user made one. */
 export function pairRuleFor(url: string): PairRule | undefined {
-  return rules.size ? rules.get(originOf(url))?.rule : undefined;
+  const o = originOf(url);
+  return o && Object.hasOwn(rules, o) && lookup(url) ? rules[o] : undefined;
 }
 
 /** Every rule, by origin (to be kept). */
 export function pairRules(): Record<string, PairRule> {
-  return Object.fromEntries([...rules].map(([o, r]) => [o, r.rule]));
+  return rules;
 }
 
 export class StorePairs implements PairsLookup {
@@ -46,9 +40,9 @@ export class StorePairs implements PairsLookup {
     const decoding = decodingOf(store);
     this.pairs = new Pairs(
       pairSource(decoding, (conn) => {
-        if (!rules.size) return undefined;
+        if (rulesVersion === 0) return undefined;
         const c = store.connections.get(conn);
-        return c ? rules.get(originOf(c.url))?.compiled : undefined;
+        return c ? lookup(c.url) : undefined;
       }),
     );
   }
@@ -82,6 +76,9 @@ export class StorePairs implements PairsLookup {
   }
   maxLatencyAt(row: number): number {
     return this.pairs.maxLatencyAt(row);
+  }
+  hasExchangeName(row: number, test: (name: string) => boolean): boolean {
+    return this.pairs.hasExchangeName(row, test);
   }
   get newestTs(): number {
     return this.pairs.newestTs;

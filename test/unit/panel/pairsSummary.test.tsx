@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render } from '@testing-library/preact';
 import { EMPTY_TEXT, PairsSummary, msAttr, nextSort, ruleFromFields } from '../../../src/panel/PairsSummary';
-import { formatMs } from '../../../src/panel/format';
+import { formatLatency as formatMs } from '../../../src/model/time';
 import { Pairs } from '../../../src/model/pairs/pairs';
 import { PAIR_ROLE as R, type PairKey, type PairRule } from '../../../src/model/pairs/types';
 import type { Direction } from '../../../src/model/types';

@@ -89,6 +89,7 @@ describe('pairs of a store', () => {
 describe('formatLatency', () => {
   it('says a latency in the unit that reads best', () => {
     expect(formatLatency(0.44)).toBe('0.4 ms');
+    expect(formatLatency(999.6)).toBe('1.00 s');
     expect(formatLatency(12.4)).toBe('12 ms');
     expect(formatLatency(1240)).toBe('1.24 s');
     expect(formatLatency(12_400)).toBe('12.4 s');
