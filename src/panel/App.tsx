@@ -36,8 +36,8 @@ import { originOf, withRule } from '../model/pairs/rules';
 import { exchangeQuery } from '../model/query';
 import { loadPairRules, savePairRules } from '../platform/settings';
 
-/** Below this panel height the chart starts folded, leaving the rows the room (until the user unfolds it). */
-const SHORT_PANEL_PX = 480;
+/** Below this panel height (a docked DevTools) the chart starts folded, leaving the rows the room, until the user unfolds it. */
+const SHORT_PANEL_PX = 760;
 /** A `time:` term in a query, replaced by a new brush. */
 const TIME_TERM = /(^|\s)time:\S*/g;
 

@@ -75,11 +75,16 @@ async function checkSocketIo(page: Page, panel: Frame) {
   const result = (await page.evaluate(socketIoSession(sio.url))) as { ack: { ok: boolean }; up: { size: number }; stats: { clients: number } };
   expect(result.ack.ok).toBe(true);
   expect(result.up.size).toBe(3);
+  // The session's frames outnumber a short panel's rows: each is found through the filter.
+  await setFilter(panel, 'proto:socketio dir:sent');
   const chat = await waitForRow(panel, `r.protocol === 'socketio' && r.direction === 'sent' && /chat/.test(r.summary)`, 'the chat event, decoded');
   expect(chat.summary).toMatch(/EVENT chat/);
+  await setFilter(panel, 'proto:socketio dir:received');
   await waitForRow(panel, `r.protocol === 'socketio' && r.direction === 'received' && /chat/.test(r.summary)`, 'the chat broadcast, decoded');
+  await setFilter(panel, 'proto:socketio stats');
   await waitForRow(panel, `r.protocol === 'socketio' && /stats/.test(r.summary)`, 'the /admin call, decoded');
   // The binary event's attachment is a frame of its own, said to belong to its event.
+  await setFilter(panel, 'proto:socketio op:binary');
   const attachment = await waitForRow(panel, `r.protocol === 'socketio' && r.opcode === 2 && r.direction === 'sent'`, 'the upload attachment');
   expect(attachment.summary).toMatch(/upload/);
 
@@ -90,7 +95,7 @@ async function checkSocketIo(page: Page, panel: Frame) {
   expect(await filtered(panel, 'event:upload')).toBeGreaterThanOrEqual(1);
   const decodedRows = await filtered(panel, 'proto:socketio');
   expect(decodedRows).toBeGreaterThanOrEqual(8);
-  await setFilter(panel, '');
+  await setFilter(panel, 'event:upload');
 
   // The detail opens on the Decoded view: the binary event carries its bytes joined in.
   const upload = await waitForRow(panel, `r.protocol === 'socketio' && r.direction === 'sent' && r.opcode === 1 && /upload/.test(r.summary)`, 'the upload event');
@@ -100,7 +105,9 @@ async function checkSocketIo(page: Page, panel: Frame) {
   expect(detail).toContain('upload');
   expect(detail).toMatch(/bytes\(3\) 01 02 03/);
 
-  // The user picks no decoder for this URL: its rows are raw; back to detection: decoded again.
+  // The user picks no decoder for this URL: its rows are raw; back to detection: decoded again (a text term finds the
+  // row both ways).
+  await setFilter(panel, 'dir:sent chat');
   await clickRow(panel, chat.id);
   await panel.select('[data-testid="decoder-select"]', 'raw');
   await waitInFrame(panel, `!!document.querySelector('[data-testid="frame-row"][data-frame-id="${chat.id}"][data-protocol="raw"]')`, { what: 'the row shown raw' });

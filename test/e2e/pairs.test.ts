@@ -201,7 +201,56 @@ describe('pairs in Chromium', () => {
     expect(acks.some((r) => r.pair === pub.id && /PUBACK/.test(r.summary))).toBe(true);
     await setFilter(panel, '');
   });
+
+  it('a pairing rule the user writes pairs a protocol Frameline does not know', async () => {
+    await clear(panel);
+    await checkUserRule(page, panel);
+  });
 });
+
+/** Type into an input of the panel as a user would (the value, then its input event). */
+async function typeInto(panel: Frame, testid: string, value: string) {
+  await panel.$eval(
+    `[data-testid="${testid}"]`,
+    (el, v) => {
+      const input = el as HTMLInputElement;
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
+}
+
+/** A protocol no decoder knows (echoed by the test server): the user's rule in the Pairs tab pairs it, kept per origin. */
+async function checkUserRule(page: Page, panel: Frame) {
+  await page.evaluate(`new Promise((done) => {
+    const ws = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?custom'))});
+    let got = 0;
+    ws.onopen = () => { ws.send(JSON.stringify({ reqId: 'r1', body: 'x' })); ws.send(JSON.stringify({ reqId: 'r2', body: 'y' })); };
+    ws.onmessage = () => { if (++got === 2) { ws.close(); done(); } };
+  })`);
+  expect(await filtered(panel, 'conn:custom')).toBe(4);
+  expect((await rows(panel)).every((r) => r.pair === null && r.answered === null)).toBe(true);
+  await clickRow(panel, (await rows(panel))[0].id);
+  await press(panel, '[data-testid="tab-pairs"]');
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="pair-rule"]')`, { what: 'the rule form' });
+  // A path that does not parse is refused with its reason, and nothing is kept.
+  await typeInto(panel, 'pair-rule-request-id', 'reqId');
+  await typeInto(panel, 'pair-rule-answer-id', '$.reqId');
+  await press(panel, '[data-testid="pair-rule-save"]');
+  await waitInFrame(panel, `/must start with/.test(document.querySelector('[data-testid="pair-rule-error"]')?.textContent ?? '')`, { what: 'the rule refused' });
+  await typeInto(panel, 'pair-rule-request-id', '$.reqId');
+  await press(panel, '[data-testid="pair-rule-save"]');
+  await waitInFrame(panel, `!document.querySelector('[data-testid="pair-rule-error"]')`, { what: 'the rule saved' });
+  await waitForRow(panel, `r.direction === 'received' && r.pair !== null`, 'an echo paired by the rule');
+  const paired = await rows(panel);
+  expect(paired.filter((r) => r.answered === 'true')).toHaveLength(2);
+  for (const r of paired.filter((x) => x.direction === 'received')) expect(paired.find((x) => x.id === r.pair)?.direction).toBe('sent');
+  // Cleared: the frames are unpaired again.
+  await press(panel, '[data-testid="pair-rule-clear"]');
+  await waitInFrame(panel, `![...document.querySelectorAll('[data-testid="frame-row"]')].some((r) => r.hasAttribute('data-pair'))`, { what: 'the rule gone' });
+  await setFilter(panel, '');
+}
 
 describe('pairs in Firefox', () => {
   let ff: Firefox;
