@@ -2,7 +2,7 @@
 // rows only while the user is at the bottom. Sortable by time and size; absolute or relative times; keyboard
 // navigation (↑ ↓ PageUp PageDown Home End, Enter opens the detail).
 import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
 import { opcodeName, previewOf, PREVIEW_CHARS } from '../model/preview';
@@ -59,7 +59,7 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
   // Follows the store every frame, on its own: new frames re-render the timeline, not the panel around it.
   useStoreRevision(store);
   const [scrollTop, setScrollTop] = useState(0);
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [, setRenders] = useState(0);
   const [height, setHeight] = useState(400);
   // The most preview characters a row can show: as many as fit in the preview column (monospace), less one for the
   // ellipsis previewOf appends to text it cuts. Laying out text is most of a row's cost, and while a stream pours in
@@ -139,7 +139,7 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
     stick.current = natural && i === count - 1;
     setScrollTop(r.scrollTop);
     // While following the tail the state's scroll position is stale and may equal the new one: render anyway.
-    rerender();
+    setRenders((n) => n + 1);
   }, [reveal?.nonce]);
 
   const onScroll = () => {
