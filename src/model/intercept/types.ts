@@ -1,0 +1,96 @@
+// Intercept rules: what the user writes (a query + an action), what the page runs (the query compiled to a small
+// match tree both page hooks can evaluate without the panel), and what the page reports back (hits). Pure types.
+
+/** What a rule does to a frame it matches. */
+export type RuleAction =
+  /** The frame never reaches the server (sent) or the app (received). */
+  | { kind: 'block' }
+  /** The frame is changed before it goes on. */
+  | { kind: 'rewrite'; rewrite: Rewrite }
+  /** The frame goes on `ms` later; the frames after it on the same socket and direction wait behind it (order kept). */
+  | { kind: 'delay'; ms: number }
+  /** A sent frame that matches is answered to the app as if the server had sent `reply`; `forward`: the server gets
+   *  the original too. Received frames are not matched by a respond rule. */
+  | { kind: 'respond'; reply: Payload; forward: boolean }
+  /** The socket is closed by the page with this code and reason; the matching frame is not delivered. */
+  | { kind: 'close'; code: number; reason: string };
+
+export type Rewrite =
+  /** The whole payload replaced (text, or bytes for a binary frame). */
+  | { op: 'replace'; payload: Payload }
+  /** A regular expression replaced over the text (`$1`… as in String.prototype.replace). */
+  | { op: 'regex'; source: string; flags: string; replacement: string }
+  /** A JSON path set to a JSON value (text frames holding JSON; others go on unchanged). */
+  | { op: 'json-set'; path: PathStep[]; value: string }
+  /** A JSON path deleted. */
+  | { op: 'json-delete'; path: PathStep[] };
+
+/** A JSON path as steps: property names and array indexes (`$.a.b[0]` → ['a', 'b', 0]). */
+export type PathStep = string | number;
+
+/** A payload a rule delivers: text, or bytes written as hex. */
+export type Payload = { text: string } | { hex: string };
+
+export type RuleDirection = 'sent' | 'received' | 'both';
+
+/** A rule as the user keeps it (per origin). */
+export interface InterceptRule {
+  id: string;
+  /** The match, in the query language (see README's query syntax; terms the page cannot evaluate are refused). */
+  query: string;
+  action: RuleAction;
+  enabled: boolean;
+}
+
+/**
+ * The match of a rule as the page evaluates it: the subset of the query language that needs only the frame itself
+ * (direction, socket URL, text, regex, size, type, JSON paths). Texts are compared case-insensitively, as the
+ * query does.
+ */
+export type PageMatch =
+  | { k: 'all' }
+  | { k: 'and'; of: PageMatch[] }
+  | { k: 'or'; of: PageMatch[] }
+  | { k: 'not'; of: PageMatch }
+  | { k: 'dir'; dir: 'sent' | 'received' }
+  /** A fragment of the socket's URL (lower case). */
+  | { k: 'url'; frag: string }
+  /** A substring of the text (lower case), or of a binary frame's hex (lower case, spaced as the preview). */
+  | { k: 'text'; s: string }
+  | { k: 're'; source: string; flags: string }
+  | { k: 'op'; op: 'text' | 'binary' }
+  | { k: 'size'; cmp: Cmp; n: number }
+  /** A JSON path compared with a JSON value (or a regex for `~`), or `exists`. */
+  | { k: 'json'; path: PathStep[]; cmp: Cmp | '~' | 'exists'; value?: string | number | boolean | null; source?: string; flags?: string };
+
+export type Cmp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** A rule as sent into the page: enabled rules only, in order; the first that matches acts. */
+export interface PageRule {
+  id: string;
+  match: PageMatch;
+  action: RuleAction;
+}
+
+/** What the page reports of a frame a rule acted on (drained by the host). */
+export interface RuleHit {
+  rule: string;
+  action: 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed';
+  dir: 'sent' | 'received';
+  /** The socket's URL and its creation time (wall-clock ms; null for a socket the hook did not see being made). */
+  url: string;
+  created: number | null;
+  /** Wall-clock ms when the rule acted. */
+  t: number;
+  /** The frame as the app sent it or the network delivered it. */
+  original: WirePayload;
+  /** What went on instead (to the server or the app); absent when nothing did (blocked, closed). For `mocked`, the
+   *  reply delivered to the app; `forwarded` says whether the original also went to the server. */
+  delivered?: WirePayload;
+  forwarded?: boolean;
+  /** For `delayed`: how long the frame waited, ms. */
+  waited?: number;
+}
+
+/** A payload as it crosses into and out of the page: text, or bytes as base64. */
+export type WirePayload = { text: string } | { b64: string };
