@@ -4,7 +4,8 @@
 // Port (the only hop that crosses processes) serializes it as it is. Pure.
 import type { CaptureRecord, Direction, FrameMark } from './types';
 
-/** Frame columns. `k`: bit 0 received (else sent), bit 1 binary (payload is base64), bit 2 replayed, bit 3 injected. */
+/** Frame columns. `k`: bit 0 received (else sent), bit 1 binary (payload is base64), bit 2 replayed, bit 3 injected,
+ *  bit 5 intercepted. */
 export interface FrameColumns {
   id: number[];
   conn: number[];
@@ -21,6 +22,7 @@ export const K_BINARY = 2;
 export const K_REPLAYED = 4;
 export const K_INJECTED = 8;
 export const K_NO_PAYLOAD = 16;
+export const K_INTERCEPTED = 32;
 
 export type OtherRecord = Exclude<CaptureRecord, { t: 'frame' }>;
 
@@ -62,6 +64,7 @@ export class BatchBuilder implements RecordSink {
     if (binary) k |= K_BINARY;
     if (mark === 'replayed') k |= K_REPLAYED;
     else if (mark === 'injected') k |= K_INJECTED;
+    else if (mark === 'intercepted') k |= K_INTERCEPTED;
     if (payload === undefined) k |= K_NO_PAYLOAD;
     f.k.push(k);
     f.p.push(payload ?? '');
@@ -176,6 +179,7 @@ export function recordsOf(b: RecordBatch): CaptureRecord[] {
     }
     if (k & K_REPLAYED) frame.mark = 'replayed';
     else if (k & K_INJECTED) frame.mark = 'injected';
+    else if (k & K_INTERCEPTED) frame.mark = 'intercepted';
     out.push({ t: 'frame', frame });
   }
   while (o < b.others.length) out.push(b.others[o++]);

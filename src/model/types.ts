@@ -111,7 +111,38 @@ export interface Frame extends FrameFields {
   bytes?: Uint8Array;
 }
 
-export type FrameMark = 'replayed' | 'injected';
+/** `intercepted`: a frame the network did not carry, made by an intercept rule (a blocked sent frame, a mock reply). */
+export type FrameMark = 'replayed' | 'injected' | 'intercepted';
+
+/** What an intercept rule did, as the timeline's `data-action` says it. */
+export type RuleActionName = 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed';
+
+/** A payload as a rule mark keeps it: text, or bytes as base64. */
+export type MarkPayload = { text: string } | { b64: string };
+
+/**
+ * An intercept rule acted on a frame (reported by the page hook). The frame is the one the network carried (found by
+ * its connection, direction and payload: what the server got for a sent frame, what arrived for a received one), or,
+ * where the network carried none, the frame the capture source made for it (`frame`).
+ */
+export interface RuleMark {
+  conn: number;
+  dir: Direction;
+  rule: string;
+  action: RuleActionName;
+  frame?: number;
+  find?: { opcode: number; payload: string; binary: boolean };
+  /** The frame as the app sent it or as it arrived. */
+  original: MarkPayload;
+  /** What went on instead (to the server, or to the app); absent when nothing did. */
+  delivered?: MarkPayload;
+  /** A mocked sent frame: whether the server got the original too. */
+  forwarded?: boolean;
+  /** A delayed frame: how long it waited, ms. */
+  waited?: number;
+  /** Monotonic seconds when the rule acted. */
+  ts: number;
+}
 
 /** Whether a frame's text is known to parse as JSON: what a store may remember per frame for the query. */
 export const JSON_MEMO = { unknown: 0, invalid: 1, valid: 2 } as const;
@@ -129,4 +160,5 @@ export type CaptureRecord =
   | { t: 'conn'; conn: Connection } // upsert: a new connection or a new snapshot of it
   | { t: 'frame'; frame: WireFrame }
   | { t: 'anchor'; anchor: number } // wall-clock seconds minus monotonic seconds
-  | { t: 'navigated'; url: string; ts: number };
+  | { t: 'navigated'; url: string; ts: number }
+  | { t: 'ruled'; mark: RuleMark };

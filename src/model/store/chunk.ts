@@ -41,10 +41,10 @@ export const DEFAULT_CHUNK_BITS = 14;
 
 // flags byte
 export const F_SENT = 1;
-export const F_MARK_SHIFT = 1; // 2 bits: 0 none, 1 replayed, 2 injected
+export const F_MARK_SHIFT = 1; // 2 bits: 0 none, 1 replayed, 2 injected, 3 intercepted
 export const F_SHARED = 8; // the payload slot holds a shared byte block; the frame's bytes are off[k]…off[k]+len[k]
 export const F_SEALED = 16; // the text is in the chunk's joined texts, textOff[k]…textOff[k + 1]
-const MARKS: Array<FrameMark | undefined> = [undefined, 'replayed', 'injected', undefined];
+const MARKS: Array<FrameMark | undefined> = [undefined, 'replayed', 'injected', 'intercepted'];
 
 type Payload = string | Uint8Array | undefined;
 

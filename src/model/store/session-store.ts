@@ -13,7 +13,8 @@
 // once all their rows are gone.
 import type { CaptureRecord, Connection, Frame } from '../types';
 import { OPCODE } from '../types';
-import { batchOf, K_BINARY, K_INJECTED, K_NO_PAYLOAD, K_RECEIVED, K_REPLAYED, type FrameColumns, type OtherRecord, type RecordBatch } from '../batch';
+import { RuleMarks } from './rule-marks';
+import { batchOf, K_BINARY, K_INJECTED, K_INTERCEPTED, K_NO_PAYLOAD, K_RECEIVED, K_REPLAYED, type FrameColumns, type OtherRecord, type RecordBatch } from '../batch';
 import { toWallMs } from '../time';
 import {
   ByteBlocks, Chunk, DEFAULT_BUDGET_BYTES, DEFAULT_CHUNK_BITS, F_MARK_SHIFT, F_SEALED, F_SENT, FrameCursor, SEAL_FROM_FRAMES,
@@ -89,6 +90,8 @@ export class SessionStore {
   readonly navigationStarts = new Map<number, string>();
   private pendingNavigation: string | null = null;
   private readonly forgotten = new Set<number>();
+  /** What intercept rules did to which frames. */
+  readonly ruleMarks = new RuleMarks();
 
   /** Frames stored from which full chunks join their texts (seal). */
   private readonly sealFrom: number;
@@ -108,6 +111,7 @@ export class SessionStore {
     const n = f.id.length;
     const others = b.others;
     if (n === 0 && others.length === 0) return;
+    const before = this.frameCount;
     let o = 0;
     for (let i = 0; i <= n; i++) {
       while (o < others.length && b.at[o] === i) this.applyOther(others[o++]);
@@ -115,6 +119,7 @@ export class SessionStore {
       if (!this.forgotten.has(f.conn[i])) this.addFrame(f, i);
     }
     while (o < others.length) this.applyOther(others[o++]);
+    if (n > 0) this.ruleMarks.retry(this, before);
     this.changed();
   }
 
@@ -136,6 +141,9 @@ export class SessionStore {
       case 'navigated':
         if (this.preserve) this.pendingNavigation = r.url;
         else this.clearForNavigation();
+        break;
+      case 'ruled':
+        if (!this.forgotten.has(r.mark.conn)) this.ruleMarks.add(r.mark, this);
         break;
     }
   }
@@ -166,7 +174,7 @@ export class SessionStore {
     c.size[k] = size;
     c.op[k] = opcode;
     const sent = !(kind & K_RECEIVED);
-    let fl = (sent ? F_SENT : 0) | (kind & K_REPLAYED ? 1 << F_MARK_SHIFT : kind & K_INJECTED ? 2 << F_MARK_SHIFT : 0);
+    let fl = (sent ? F_SENT : 0) | (kind & K_REPLAYED ? 1 << F_MARK_SHIFT : kind & K_INJECTED ? 2 << F_MARK_SHIFT : kind & K_INTERCEPTED ? 3 << F_MARK_SHIFT : 0);
     if (kind & K_NO_PAYLOAD) c.payload[k] = undefined;
     else if (!(kind & K_BINARY)) {
       c.payload[k] = f.p[i];
@@ -568,6 +576,7 @@ export class SessionStore {
   clear(keep: 'live' | 'nothing' = 'nothing'): void {
     const live = keep === 'live' ? this.connectionOrder.filter((id) => isLive(this.connections.get(id))) : [];
     this.visibleEpoch++;
+    this.ruleMarks.clear();
     this.navigationStarts.clear();
     this.pendingNavigation = null;
     this.chunks = [];
