@@ -17,7 +17,7 @@ export function StatusBar({ store, status }: { store: SessionStore; status: Host
   const visible = store.visibleCount;
   return (
     <div class="statusbar" role="status">
-      <span data-testid="frame-count" data-total={total} data-visible={visible} data-filtering={store.filtering ? 'true' : undefined}>
+      <span data-testid="frame-count" data-total={total} data-visible={visible} data-query={store.filterLabel} data-filtering={store.filtering ? 'true' : undefined}>
         {visible === total ? `${total} frames` : `${visible} / ${total} frames`}
       </span>
       {store.filtering && (

@@ -46,6 +46,7 @@ export function useFilter(store: SessionStore): FilterState {
     if (filterText.includes('/')) warmRegexWorker();
   }, [filterText]);
   const applied = useRef<Predicate | null>(null);
+  const appliedText = useRef('');
   /** Queries whose regexes passed (null) or failed the check on this store's texts. */
   const checked = useRef(new Map<string, QueryError | null>());
   useEffect(() => checked.current.clear(), [store]);
@@ -57,8 +58,9 @@ export function useFilter(store: SessionStore): FilterState {
   const applyFilter = (pred: Predicate | null, conn: number | null) => {
     if (!pred && conn === null) return store.setFilter(null);
     const ctx = queryContextOf(store);
-    if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx));
-    else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)));
+    const label = pred ? appliedText.current : '';
+    if (conn === null) store.setFilter((f, c) => pred!(f, c, ctx), label);
+    else store.setFilter((f, c) => f.conn === conn && (!pred || pred(f, c, ctx)), label);
   };
   useLayoutEffect(() => {
     const parsed = query.parsed;
@@ -83,6 +85,7 @@ export function useFilter(store: SessionStore): FilterState {
         if (error) setRefused({ text: filterText, error });
         else {
           applied.current = parsed.predicate;
+          appliedText.current = filterText;
           applyFilter(parsed.predicate, conn);
         }
       });
@@ -98,6 +101,7 @@ export function useFilter(store: SessionStore): FilterState {
       return applyFilter(applied.current, conn);
     }
     applied.current = parsed.predicate;
+    appliedText.current = filterText;
     applyFilter(parsed.predicate, conn);
   }, [query, connFilter, store, decoders]);
   // A frame matched on arrival as a request without an answer gets its answer later: while the applied query reads

@@ -9,7 +9,7 @@ import { startServer } from '../support/server.mjs';
 import { startGraphql, startJsonRpc, startMqtt, startSocketIo } from '../../demo/protocols.mjs';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
-import { clear, clickRow, counts, filtered, press, rows, setFilter, waitForRow } from './panel';
+import { clear, clickRow, counts, filterApplied, filtered, press, rows, setFilter, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let srv: Server;
@@ -113,7 +113,7 @@ async function checkJsonRpc(page: Page, panel: Frame, browser: string) {
   // A click on a method filters the timeline to its requests and answers.
   await press(panel, '[data-testid="pairs-summary-row"][data-method="slow"]');
   await waitInFrame(panel, `/slow/.test(document.querySelector('[data-testid="filter-input"]')?.value ?? '')`, { what: 'the filter set from the summary' });
-  await waitInFrame(panel, `!document.querySelector('[data-testid="frame-count"]')?.dataset.filtering`, { what: 'the filter applied' });
+  await filterApplied(panel);
   expect((await counts(panel)).visible).toBe(CALLS.slow * 2);
   await setFilter(panel, '');
 }
@@ -127,7 +127,7 @@ async function checkChart(panel: Frame) {
   const total = (await counts(panel)).total;
   await panel.$eval(chart, (el) => el.dispatchEvent(new CustomEvent('frameline-brush', { detail: { from: 0, to: 3600 } })));
   await waitInFrame(panel, `/time:/.test(document.querySelector('[data-testid="filter-input"]')?.value ?? '')`, { what: 'the brushed range in the filter' });
-  await waitInFrame(panel, `!document.querySelector('[data-testid="frame-count"]')?.dataset.filtering`, { what: 'the range applied' });
+  await filterApplied(panel, 'the range applied');
   expect((await counts(panel)).visible).toBe(total);
   await setFilter(panel, '');
 }

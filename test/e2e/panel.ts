@@ -122,13 +122,20 @@ export async function setFilter(panel: Frame, value: string) {
   );
 }
 
+/** Wait until the query in the filter box is the one applied and its scan is done (counts are then its own). */
+export async function filterApplied(panel: Frame, what = 'the filter applied') {
+  await waitInFrame(
+    panel,
+    `(() => { const c = document.querySelector('[data-testid="frame-count"]'); const q = document.querySelector('[data-testid="filter-input"]')?.value;
+      return !!c && !c.dataset.filtering && q !== undefined && c.dataset.query === q; })()`,
+    { what },
+  );
+}
+
 /** Apply a query and wait until its scan is done; returns the rows it shows. */
 export async function filtered(panel: Frame, q: string): Promise<number> {
   await setFilter(panel, q);
-  await waitInFrame(panel, `!document.querySelector('[data-testid="frame-count"]')?.dataset.filtering && document.querySelector('[data-testid="filter-input"]')?.value === ${JSON.stringify(q)}`, {
-    what: `the filter ${q}`,
-  });
-  await new Promise((r) => setTimeout(r, 300));
+  await filterApplied(panel, `the filter ${q}`);
   return (await counts(panel)).visible;
 }
 

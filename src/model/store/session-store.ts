@@ -378,6 +378,9 @@ export class SessionStore {
     return pos === undefined || !this.framesPerConnection.has(conn) ? -1 : Math.max(pos, this.head) - this.head;
   }
 
+  /** What the filter in force was made from (the query text), so views can say which filter their counts reflect. */
+  filterLabel = '';
+
   /** The filter in force, if any. */
   get filter(): FramePredicate | null {
     return this.predicate;
@@ -422,9 +425,10 @@ export class SessionStore {
    * the first at once (about `firstSliceMs`, so the next paint has rows), the rest of about `sliceMs` each, between
    * which the panel stays responsive. A new filter cancels the scan under way.
    */
-  setFilter(predicate: FramePredicate | null): void {
+  setFilter(predicate: FramePredicate | null, label = ''): void {
     this.visibleEpoch++;
     this.predicate = predicate;
+    this.filterLabel = predicate ? label : '';
     this.scan = null;
     this.found = new Positions();
     if (!predicate) {
