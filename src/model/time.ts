@@ -12,6 +12,11 @@ export function toWallMs(ts: number, anchor: number): number {
   return (ts + anchor) * 1000;
 }
 
+/** The monotonic timestamp (seconds) of a wall-clock time (ms): for what the page reports in its own clock. */
+export function fromWallMs(wallMs: number, anchor: number): number {
+  return wallMs / 1000 - anchor;
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** `HH:MM:SS.mmm` in local time. */

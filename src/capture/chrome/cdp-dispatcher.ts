@@ -10,7 +10,9 @@ import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
 import type { Connection, Header, Initiator, SocketTarget, StackFrame } from '../../model/types';
 import { OPCODE } from '../../model/types';
 import type { RecordSink } from '../../model/batch';
-import { anchorFrom, toWallMs } from '../../model/time';
+import { anchorFrom, fromWallMs, toWallMs } from '../../model/time';
+import type { RuleHit } from '../../model/intercept/types';
+import { writeRuleHit } from '../rule-hits';
 import { base64ByteLength, utf8ByteLength } from '../../model/bytes';
 import { headerValue } from '../../model/headers';
 import { payloadKey } from './page-hook';
@@ -221,6 +223,36 @@ export class CdpCapture {
     const data = payload.text ?? payload.b64 ?? '';
     const size = binary ? base64ByteLength(data) : utf8ByteLength(data);
     this.out.frame(this.nextFrameId++, c.id, 'received', opcode, this.nowTs(), size, data, binary, 'injected');
+  }
+
+  /**
+   * What intercept rules did in the page's contexts of a session: marks, and frames the network did not carry. A hit
+   * is placed on the connection of its socket's URL (of several, the one made nearest the socket's creation time);
+   * hits of no known connection are counted.
+   */
+  ruleHits(session: SessionKey, hits: readonly RuleHit[]): void {
+    for (const hit of hits) {
+      const c = this.connectionOfHit(session, hit);
+      if (!c) {
+        this.unplacedHits++;
+        continue;
+      }
+      const ts = this.anchor === undefined ? this.nowTs() : fromWallMs(hit.t, this.anchor);
+      writeRuleHit(this.out, hit, c.id, ts, () => this.nextFrameId++);
+    }
+  }
+  /** Rule hits whose socket matched no captured connection. */
+  unplacedHits = 0;
+
+  private connectionOfHit(session: SessionKey, hit: RuleHit): Connection | undefined {
+    let pool = this.connectionsOf(session).filter((c) => c.url === hit.url);
+    if (pool.length === 0) pool = [...this.ids.values()].filter((c) => c.url === hit.url);
+    if (pool.length <= 1 || hit.created === null) return pool.find(isLive) ?? pool[pool.length - 1];
+    const gap = (c: Connection) => {
+      const w = c.createdTs !== undefined ? this.wallMsOf(c.createdTs) : null;
+      return w === null ? Infinity : Math.abs(w - hit.created!);
+    };
+    return pool.reduce((a, b) => (gap(b) < gap(a) ? b : a));
   }
 
   private byId(id: number): Connection | undefined {

@@ -1,0 +1,44 @@
+// What an intercept rule did in the page (a RuleHit) → records: a mark on the frame the network carried, or — where
+// the network carried none (a blocked or mocked sent frame, a mock reply) — a frame of its own, marked `intercepted`,
+// so the timeline shows everything the app did or saw. Both browsers' capture sources use it. Pure.
+import type { RecordSink } from '../model/batch';
+import { base64ByteLength, utf8ByteLength } from '../model/bytes';
+import type { RuleHit, WirePayload } from '../model/intercept/types';
+import { OPCODE, type Direction, type RuleMark } from '../model/types';
+
+const opcodeOf = (p: WirePayload) => ('text' in p ? OPCODE.text : OPCODE.binary);
+const payloadOf = (p: WirePayload) => ('text' in p ? p.text : p.b64);
+
+/** Writes a frame the network did not carry; returns its id. */
+function madeFrame(out: RecordSink, id: number, conn: number, dir: Direction, ts: number, p: WirePayload): number {
+  const binary = !('text' in p);
+  const data = payloadOf(p);
+  out.frame(id, conn, dir, opcodeOf(p), ts, binary ? base64ByteLength(data) : utf8ByteLength(data), data, binary, 'intercepted');
+  return id;
+}
+
+/**
+ * Writes the records of one hit on connection `conn` at monotonic time `ts`; `nextId` gives frame ids for frames the
+ * network did not carry.
+ */
+export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: number, nextId: () => number): void {
+  const base = { conn, dir: hit.dir, rule: hit.rule, action: hit.action, original: hit.original, ts } as const;
+  const extra: Partial<RuleMark> = {};
+  if (hit.delivered) extra.delivered = hit.delivered;
+  if (hit.forwarded !== undefined) extra.forwarded = hit.forwarded;
+  if (hit.waited !== undefined) extra.waited = hit.waited;
+  const find = (p: WirePayload): RuleMark['find'] => ({ opcode: opcodeOf(p), payload: payloadOf(p), binary: !('text' in p) });
+  const mark = (m: RuleMark) => out.record({ t: 'ruled', mark: m });
+  if (hit.dir === 'received') {
+    // The network carried the original; what the app got instead is in the mark.
+    mark({ ...base, ...extra, find: find(hit.original) });
+    return;
+  }
+  const carried = hit.action === 'rewritten' || hit.action === 'delayed' ? (hit.delivered ?? hit.original) : hit.action === 'mocked' && hit.forwarded ? hit.original : null;
+  if (carried) mark({ ...base, ...extra, find: find(carried) });
+  else mark({ ...base, ...extra, frame: madeFrame(out, nextId(), conn, 'sent', ts, hit.original) });
+  if (hit.action === 'mocked' && hit.delivered) {
+    // The reply the app got as if from the server.
+    mark({ ...base, dir: 'received', original: hit.original, delivered: hit.delivered, frame: madeFrame(out, nextId(), conn, 'received', ts, hit.delivered) });
+  }
+}
