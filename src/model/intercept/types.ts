@@ -28,7 +28,8 @@ export type Rewrite =
 /** A JSON path as steps: property names and array indexes (`$.a.b[0]` → ['a', 'b', 0]). */
 export type PathStep = string | number;
 
-/** A payload a rule delivers: text, or bytes written as hex. */
+/** A payload a rule delivers: text, or bytes written as hex (the user may space the bytes; the page gets pairs of
+ *  lower-case digits without spaces, see rules.ts toPageRules). */
 export type Payload = { text: string } | { hex: string };
 
 export type RuleDirection = 'sent' | 'received' | 'both';
@@ -40,6 +41,13 @@ export interface InterceptRule {
   query: string;
   action: RuleAction;
   enabled: boolean;
+}
+
+/** The export/import document of rules (rules.ts rulesJson, parseRulesJson). */
+export interface RulesFile {
+  frameline: 'rules';
+  version: 1;
+  rules: InterceptRule[];
 }
 
 /**
