@@ -34,9 +34,9 @@ export default tseslint.config(
     rules: { 'no-restricted-globals': ['error', 'chrome', 'browser'] },
   },
   {
-    // The Firefox page hook takes the page's built-ins once, at document start, and calls them with Reflect.apply:
-    // methods held apart from their objects are the point.
-    files: ['src/capture/firefox/**'],
+    // The Firefox page hook and the intercept rules take the page's built-ins once, at install, and call them with
+    // Reflect.apply: methods held apart from their objects are the point.
+    files: ['src/capture/firefox/**', 'src/capture/intercept-in-page.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
   {

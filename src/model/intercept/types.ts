@@ -28,7 +28,8 @@ export type Rewrite =
 /** A JSON path as steps: property names and array indexes (`$.a.b[0]` → ['a', 'b', 0]). */
 export type PathStep = string | number;
 
-/** A payload a rule delivers: text, or bytes written as hex. */
+/** A payload a rule delivers: text, or bytes written as hex (the user may space the bytes; the page gets pairs of
+ *  lower-case digits without spaces, see rules.ts toPageRules). */
 export type Payload = { text: string } | { hex: string };
 
 export type RuleDirection = 'sent' | 'received' | 'both';
@@ -40,6 +41,13 @@ export interface InterceptRule {
   query: string;
   action: RuleAction;
   enabled: boolean;
+}
+
+/** The export/import document of rules (rules.ts rulesJson, parseRulesJson). */
+export interface RulesFile {
+  frameline: 'rules';
+  version: 1;
+  rules: InterceptRule[];
 }
 
 /**
@@ -94,3 +102,29 @@ export interface RuleHit {
 
 /** A payload as it crosses into and out of the page: text, or bytes as base64. */
 export type WirePayload = { text: string } | { b64: string };
+
+/** A hit as the page records it: a delayed sent frame whose socket was no longer open when due was dropped
+ *  (`delivered` absent). */
+export interface PageRuleHit extends RuleHit {
+  dropped?: 'not-open';
+}
+
+/**
+ * The fields of the page hook's registry that intercept rules use (see installIntercept). The host writes `rules`
+ * and `until`, and drains `hits`; installIntercept adds `intercept` and `created`.
+ */
+export interface InterceptRegistry {
+  /** Enabled rules in order; the first that matches acts. */
+  rules: PageRule[];
+  /** Lease, wall-clock ms: rules act only while Date.now() < until (a closed DevTools stops refreshing it). */
+  until: number;
+  /** At most 5000 waiting; the ones past that are counted in `hitsLost`. */
+  hits: PageRuleHit[];
+  hitsLost: number;
+  /** Set by installIntercept: the hook calls it on each socket right after construction, before the page holds it. */
+  intercept?: (ws: WebSocket) => void;
+  /** Set by installIntercept: creation time (wall-clock ms) of each socket `intercept` saw. */
+  created?: WeakMap<WebSocket, number>;
+  /** Optional, from the hook: a socket's creation time; preferred over `created` when present. */
+  createdOf?: (ws: WebSocket) => number | null;
+}

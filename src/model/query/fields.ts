@@ -6,7 +6,13 @@ import { DECODED_FIELDS, decodedTerm } from './decoded-terms';
 import { PAIR_FIELDS, pairTerm, unansweredTerm } from './pair-terms';
 import { QueryError } from './types';
 
-const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
+export const FIELDS = ['dir', 'conn', 'op', 'size', 'time'];
+
+/** The frame types `op:` names. */
+export const OP_CODES: Readonly<Record<string, number>> = {
+  text: OPCODE.text, binary: OPCODE.binary, close: OPCODE.close, ping: OPCODE.ping, pong: OPCODE.pong,
+  error: OPCODE.error, continuation: OPCODE.continuation,
+};
 
 function unitBytes(num: string, unit: string, pos: number): number {
   const n = Number(num);
@@ -36,15 +42,46 @@ function unitSeconds(s: string, pos: number): number {
 export const compare = (op: string, a: number, b: number) =>
   op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : op === '<=' ? a <= b : a === b;
 
-export function fieldTerm(word: string, pos: number): Node | null {
-  if (word.toLowerCase() === 'unanswered') return unansweredTerm();
+/** An unquoted word read as `field<sep>value` (field lower-cased, value unquoted). */
+export interface FieldWord {
+  field: string;
+  rawField: string;
+  sep: string;
+  value: string;
+  valuePos: number;
+}
+
+/** A word's field and value, or null when the word is not shaped as one (it is text then). */
+export function splitField(word: string, pos: number): FieldWord | null {
   const m = /^([a-z]+)(:|>=|<=|>|<|=)(.*)$/i.exec(word);
   if (!m) return null;
   const [, rawField, sep, rawValue] = m;
-  const field = rawField.toLowerCase();
   if (sep === ':' && rawValue.startsWith('//')) return null; // a URL typed as text
   const value = rawValue.replace(/^["']|["']$/g, '');
-  const valuePos = pos + rawField.length + sep.length;
+  return { field: rawField.toLowerCase(), rawField, sep, value, valuePos: pos + rawField.length + sep.length };
+}
+
+/** `dir:`'s value (with its aliases), or a QueryError. */
+export function dirValue(sep: string, value: string, valuePos: number): 'sent' | 'received' {
+  const v = value.toLowerCase();
+  const dir = v === 'sent' || v === 'send' || v === 'out' ? 'sent' : v === 'received' || v === 'receive' || v === 'in' ? 'received' : null;
+  if (sep !== ':' || !dir) throw new QueryError('dir: takes sent or received', valuePos);
+  return dir;
+}
+
+/** `size`'s comparison (`=` for `:` and `=`) and bytes, or a QueryError. */
+export function sizeValue(sep: string, value: string, valuePos: number): { op: '=' | '>' | '>=' | '<' | '<='; bytes: number } {
+  const op = sep === ':' || sep === '=' ? '=' : (sep as '>' | '>=' | '<' | '<=');
+  const sm = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(value);
+  if (!sm) throw new QueryError(`size needs a number of bytes, like size>1k or size<=512`, valuePos);
+  return { op, bytes: unitBytes(sm[1], sm[2], valuePos) };
+}
+
+export function fieldTerm(word: string, pos: number): Node | null {
+  if (word.toLowerCase() === 'unanswered') return unansweredTerm();
+  const w = splitField(word, pos);
+  if (!w) return null;
+  const { field, rawField, sep, value, valuePos } = w;
   if (DECODED_FIELDS.includes(field)) return decodedTerm(field, value, sep, valuePos);
   if (PAIR_FIELDS.includes(field)) return pairTerm(field, value, sep, valuePos);
   if (!FIELDS.includes(field)) {
@@ -53,17 +90,11 @@ export function fieldTerm(word: string, pos: number): Node | null {
   }
   switch (field) {
     case 'dir': {
-      const v = value.toLowerCase();
-      const dir = v === 'sent' || v === 'send' || v === 'out' ? 'sent' : v === 'received' || v === 'receive' || v === 'in' ? 'received' : null;
-      if (sep !== ':' || !dir) throw new QueryError('dir: takes sent or received', valuePos);
+      const dir = dirValue(sep, value, valuePos);
       return { t: 'leaf', text: `dir:${dir}`, match: (f) => f.dir === dir };
     }
     case 'op': {
-      const ops: Record<string, number> = {
-        text: OPCODE.text, binary: OPCODE.binary, close: OPCODE.close, ping: OPCODE.ping, pong: OPCODE.pong,
-        error: OPCODE.error, continuation: OPCODE.continuation,
-      };
-      const op = ops[value.toLowerCase()];
+      const op = Object.prototype.hasOwnProperty.call(OP_CODES, value.toLowerCase()) ? OP_CODES[value.toLowerCase()] : undefined;
       if (sep !== ':' || op === undefined) throw new QueryError('op: takes text, binary, close, ping, pong or error', valuePos);
       return { t: 'leaf', text: `op:${value.toLowerCase()}`, match: (f) => f.opcode === op };
     }
@@ -90,10 +121,7 @@ export function fieldTerm(word: string, pos: number): Node | null {
       };
     }
     case 'size': {
-      const op = sep === ':' || sep === '=' ? '=' : sep;
-      const sm = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(value);
-      if (!sm) throw new QueryError(`size needs a number of bytes, like size>1k or size<=512`, valuePos);
-      const bytes = unitBytes(sm[1], sm[2], valuePos);
+      const { op, bytes } = sizeValue(sep, value, valuePos);
       return { t: 'leaf', text: `size${op === '=' ? ':' : op}${bytes}`, match: (f) => compare(op, f.size, bytes) };
     }
     case 'time': {

@@ -24,6 +24,8 @@ export function parsePath(path: string, pos: number): Segment[] {
         i = q.end + 1;
       } else {
         const end = path.indexOf(']', i);
+        // The tokenizer catches this in a query; a path typed alone (a rule's rewrite, a pairing rule) may not.
+        if (end < 0) throw new QueryError('Unclosed [ in JSON path', pos + i);
         const inner = path.slice(i + 1, end);
         if (!/^\d+$/.test(inner)) throw new QueryError('In a JSON path, [ ] takes an index or a quoted key', pos + i);
         segs.push(Number(inner));

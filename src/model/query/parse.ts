@@ -25,7 +25,13 @@ import { QueryError, type ParsedQuery } from './types';
 // of an imported binding into a property read on a module object).
 const previewOf = previewOfImported;
 
-function jsonLiteral(tok: Token | undefined, pos: number): { value: unknown; re?: RegExp } {
+/** The value after a JSON comparison: a JSON scalar, or a regular expression (checked for safety) for `~`. */
+export interface JsonLiteral {
+  value: unknown;
+  re?: RegExp;
+}
+
+export function jsonLiteral(tok: Token | undefined, pos: number): JsonLiteral {
   if (!tok) throw new QueryError('A value is missing after the comparison', pos);
   if (tok.k === 'regex') return { value: undefined, re: makeRegex(tok.source, tok.flags, tok.pos) };
   if (tok.k !== 'word') throw new QueryError('A value is missing after the comparison', tok.pos);
@@ -37,16 +43,29 @@ function jsonLiteral(tok: Token | undefined, pos: number): { value: unknown; re?
   throw new QueryError(`Quote text values: "${tok.v}"`, tok.pos);
 }
 
-class Parser {
+/**
+ * What the grammar makes of its terms and connectives: the panel's predicate tree (below), or a rule's page match
+ * (intercept/page-match.ts) — one grammar, so both read a query alike. `and`/`or` get two items or more.
+ */
+export interface TermBuilder<N> {
+  and(items: N[]): N;
+  or(items: N[]): N;
+  not(item: N): N;
+  regex(t: Extract<Token, { k: 'regex' }>): N;
+  word(t: Extract<Token, { k: 'word' }>): N;
+  exists(path: string, pos: number): N;
+  json(path: string, pos: number, op: string, lit: JsonLiteral): N;
+}
+
+class Parser<N> {
   private i = 0;
   constructor(
     private readonly toks: Token[],
     private readonly input: string,
-    /** The JSON terms' shared parse of the text they were last asked about. */
-    private readonly cache: ParseCache,
+    private readonly b: TermBuilder<N>,
   ) {}
 
-  parse(): Node | null {
+  parse(): N | null {
     if (this.toks.length === 0) return null;
     const n = this.or();
     if (this.i < this.toks.length) {
@@ -56,18 +75,18 @@ class Parser {
     return n;
   }
 
-  private or(): Node {
+  private or(): N {
     const items = [this.and()];
     while (this.peek()?.k === 'or') {
       const orTok = this.toks[this.i++];
       if (!this.peek() || this.peek()!.k === 'rparen' || this.peek()!.k === 'or') throw new QueryError('OR needs a term on both sides', orTok.pos);
       items.push(this.and());
     }
-    return items.length === 1 ? items[0] : { t: 'or', items };
+    return items.length === 1 ? items[0] : this.b.or(items);
   }
 
-  private and(): Node {
-    const items: Node[] = [];
+  private and(): N {
+    const items: N[] = [];
     for (;;) {
       const t = this.peek();
       if (!t || t.k === 'or' || t.k === 'rparen') break;
@@ -77,20 +96,20 @@ class Parser {
       const t = this.peek();
       throw new QueryError(t ? 'OR needs a term on both sides' : 'Empty group', t?.pos ?? this.input.length);
     }
-    return items.length === 1 ? items[0] : { t: 'and', items };
+    return items.length === 1 ? items[0] : this.b.and(items);
   }
 
-  private unary(): Node {
+  private unary(): N {
     const t = this.peek()!;
     if (t.k === 'minus') {
       this.i++;
       if (!this.peek() || this.peek()!.k === 'rparen' || this.peek()!.k === 'or') throw new QueryError('- needs a term to negate', t.pos);
-      return { t: 'not', item: this.unary() };
+      return this.b.not(this.unary());
     }
     return this.primary();
   }
 
-  private primary(): Node {
+  private primary(): N {
     const t = this.toks[this.i++];
     switch (t.k) {
       case 'lparen': {
@@ -100,28 +119,19 @@ class Parser {
         this.i++;
         return n;
       }
-      case 'regex': {
-        const re = makeRegex(t.source, t.flags, t.pos);
-        return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
-      }
+      case 'regex':
+        return this.b.regex(t);
       case 'exists':
-        return existsTerm(t.path, t.pos, this.cache);
+        return this.b.exists(t.path, t.pos);
       case 'json': {
         const cmp = this.toks[this.i];
         if (!cmp || cmp.k !== 'cmp') throw new QueryError(`${t.path} needs a comparison: == != > >= < <= ~, or use exists(${t.path})`, t.pos);
         this.i++;
         const lit = jsonLiteral(this.toks[this.i++], cmp.pos + cmp.v.length);
-        return jsonTerm(t.path, t.pos, cmp.v, lit, this.cache);
+        return this.b.json(t.path, t.pos, cmp.v, lit);
       }
-      case 'word': {
-        if (!t.quoted) {
-          const field = fieldTerm(t.v, t.pos);
-          if (field) return field;
-        }
-        const needle = t.v;
-        const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-        return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
-      }
+      case 'word':
+        return this.b.word(t);
       case 'cmp':
         throw new QueryError(`"${t.v}" compares a JSON path: $.field ${t.v} value`, t.pos);
       default:
@@ -134,10 +144,39 @@ class Parser {
   }
 }
 
+/** Parse tokens with a builder: its tree, or null for no tokens. Throws QueryError (with the position). */
+export function parseTokens<N>(toks: Token[], input: string, builder: TermBuilder<N>): N | null {
+  return new Parser(toks, input, builder).parse();
+}
+
+/** The panel's terms: predicates over stored frames. `cache`: the JSON terms' shared parse of the last text asked about. */
+function panelBuilder(cache: ParseCache): TermBuilder<Node> {
+  return {
+    and: (items) => ({ t: 'and', items }),
+    or: (items) => ({ t: 'or', items }),
+    not: (item) => ({ t: 'not', item }),
+    regex: (t) => {
+      const re = makeRegex(t.source, t.flags, t.pos);
+      return { t: 'leaf', text: String(re), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
+    },
+    exists: (path, pos) => existsTerm(path, pos, cache),
+    json: (path, pos, op, lit) => jsonTerm(path, pos, op, lit, cache),
+    word: (t) => {
+      if (!t.quoted) {
+        const field = fieldTerm(t.v, t.pos);
+        if (field) return field;
+      }
+      const needle = t.v;
+      const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+      return { t: 'leaf', text: JSON.stringify(needle), match: (f) => re.test(f.text !== undefined ? f.text : previewOf(f)), cost: 2 };
+    },
+  };
+}
+
 /** Parse a query. Throws QueryError (with the position of the problem) on invalid input. */
 export function parseQuery(input: string): ParsedQuery {
   const toks = tokenize(input);
-  const ast = new Parser(toks, input, new ParseCache()).parse();
+  const ast = parseTokens(toks, input, panelBuilder(new ParseCache()));
   const regexes = toks.flatMap((t) => (t.k === 'regex' ? [{ source: t.source, flags: t.flags, pos: t.pos }] : []));
   return { predicate: ast ? compile(ast) : null, text: ast ? render(ast) : '', regexes };
 }
