@@ -3,8 +3,9 @@
 import { isRecordBatch, type RecordBatch } from './model/batch';
 import type { HookBatch, HookReplay, HookReplayResult } from './capture/firefox/hook-protocol';
 import type { WsHandshake } from './capture/firefox/hook-capture';
+import type { PageRule } from './model/intercept/types';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Runtime port name a panel uses to reach the capture host of its inspected tab. */
 export const panelPortName = (tabId: number) => `frameline:panel:${tabId}`;
@@ -39,6 +40,19 @@ export interface HostStatus {
   /** Firefox: a document of the tab got its hook after its own scripts (Frameline installed or updated while it was
    *  open): its records are not vouched for and replay there is refused until the page is reloaded. */
   reloadToTrust?: boolean;
+  /** Intercept rules in force in the page (absent when none were ever set). */
+  intercept?: InterceptStatus;
+}
+
+export interface InterceptStatus {
+  /** Rules the panel set that the page runs now. */
+  rules: number;
+  /** JS contexts (documents, frames, workers) the rules reached on the last refresh. */
+  contexts: number;
+  /** Hits the page had to let go unreported (its buffer was full), and hits whose socket matched no connection. */
+  lost: number;
+  /** Why rules could not act somewhere, in words (e.g. a document hooked after its own scripts), if anywhere. */
+  note?: string;
 }
 
 /** Send a payload on a captured connection's live socket, inject it as received, or send it on a fresh socket. */
@@ -75,15 +89,23 @@ export type PanelToHost =
   | { v: typeof PROTOCOL_VERSION; type: 'attach' }
   /** Reload the inspected page so its sockets are captured from their handshake. */
   | { v: typeof PROTOCOL_VERSION; type: 'reload' }
-  | { v: typeof PROTOCOL_VERSION; type: 'replay'; req: ReplayRequest };
+  | { v: typeof PROTOCOL_VERSION; type: 'replay'; req: ReplayRequest }
+  /** The intercept rules in force from now on (enabled ones, in order; [] switches intercept off). */
+  | { v: typeof PROTOCOL_VERSION; type: 'rules'; rules: PageRule[] };
 
 export const batchMessage = (batch: RecordBatch): HostToPanel => ({ v: PROTOCOL_VERSION, type: 'batch', batch });
+
+const obj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
 
 export function isPanelToHost(m: unknown): m is PanelToHost {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as { v?: unknown; type?: unknown };
   if (o.v !== PROTOCOL_VERSION) return false;
   if (o.type === 'hello' || o.type === 'attach' || o.type === 'reload') return true;
+  if (o.type === 'rules') {
+    const rules = (m as { rules?: unknown }).rules;
+    return Array.isArray(rules) && rules.every((r) => obj(r) && typeof r.id === 'string' && obj(r.match) && obj(r.action));
+  }
   if (o.type !== 'replay') return false;
   const r = (m as { req?: Partial<ReplayRequest> }).req;
   return (
@@ -145,7 +167,6 @@ export type HostToRouter =
   /** Whether a panel is connected to this host (diagnostics: the router's status reports it). */
   | { type: 'panel'; linked: boolean };
 
-const obj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null;
 
 export function isRouterToContent(m: unknown): m is RouterToContent {
   if (!obj(m)) return false;

@@ -42,3 +42,26 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
     mark({ ...base, dir: 'received', original: hit.original, delivered: hit.delivered, frame: madeFrame(out, nextId(), conn, 'received', ts, hit.delivered) });
   }
 }
+
+const ACTIONS = new Set<RuleHit['action']>(['blocked', 'rewritten', 'delayed', 'mocked', 'closed']);
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+const wire = (x: unknown): WirePayload | null =>
+  isObj(x) && typeof x.text === 'string' ? { text: x.text } : isObj(x) && typeof x.b64 === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(x.b64) ? { b64: x.b64 } : null;
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** A hit as the page reported it, checked field by field (the page could have written anything there); null if bad. */
+export function parseRuleHit(x: unknown): RuleHit | null {
+  if (!isObj(x) || typeof x.rule !== 'string' || typeof x.url !== 'string' || !finite(x.t)) return null;
+  if (!ACTIONS.has(x.action as RuleHit['action']) || (x.dir !== 'sent' && x.dir !== 'received')) return null;
+  const original = wire(x.original);
+  if (!original || (x.created !== null && !finite(x.created))) return null;
+  const hit: RuleHit = { rule: x.rule, action: x.action as RuleHit['action'], dir: x.dir, url: x.url, created: x.created, t: x.t, original };
+  if (x.delivered !== undefined) {
+    const d = wire(x.delivered);
+    if (!d) return null;
+    hit.delivered = d;
+  }
+  if (typeof x.forwarded === 'boolean') hit.forwarded = x.forwarded;
+  if (finite(x.waited)) hit.waited = x.waited;
+  return hit;
+}

@@ -94,6 +94,7 @@ else {
 const host: PanelHost = {
   attach: () => conn.send({ v: PROTOCOL_VERSION, type: 'attach' }),
   reload: () => conn.send({ v: PROTOCOL_VERSION, type: 'reload' }),
+  setRules: (rules) => conn.send({ v: PROTOCOL_VERSION, type: 'rules', rules }),
   replay(req) {
     const id = nextReplayId++;
     return new Promise<ReplayResult>((resolve) => {

@@ -1,5 +1,6 @@
 // What a capture host does with a panel's message, the same for both hosts (chrome.debugger and the Firefox hook).
 import { PROTOCOL_VERSION, type HostToPanel, type PanelToHost, type ReplayRequest, type ReplayResult } from '../protocol';
+import type { PageRule } from '../model/intercept/types';
 
 export interface PanelRequests {
   start(): Promise<void>;
@@ -7,6 +8,8 @@ export interface PanelRequests {
   replay(req: ReplayRequest): Promise<ReplayResult>;
   /** Tell a panel that just said hello of the live connections (records into the host's batcher). */
   snapshot(): void;
+  /** Intercept rules in force from now on ([]: none). */
+  setRules(rules: PageRule[]): void;
 }
 
 export function handlePanelMessage(host: PanelRequests, msg: PanelToHost, postStatus: () => void, reply: (m: HostToPanel) => void): void {
@@ -23,6 +26,9 @@ export function handlePanelMessage(host: PanelRequests, msg: PanelToHost, postSt
       break;
     case 'replay':
       void host.replay(msg.req).then((result) => reply({ v: PROTOCOL_VERSION, type: 'replay-result', result }));
+      break;
+    case 'rules':
+      host.setRules(msg.rules);
       break;
   }
 }

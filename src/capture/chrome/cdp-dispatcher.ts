@@ -12,7 +12,7 @@ import { OPCODE } from '../../model/types';
 import type { RecordSink } from '../../model/batch';
 import { anchorFrom, fromWallMs, toWallMs } from '../../model/time';
 import type { RuleHit } from '../../model/intercept/types';
-import { writeRuleHit } from '../rule-hits';
+import { parseRuleHit, writeRuleHit } from '../rule-hits';
 import { base64ByteLength, utf8ByteLength } from '../../model/bytes';
 import { headerValue } from '../../model/headers';
 import { payloadKey } from './page-hook';
@@ -230,8 +230,13 @@ export class CdpCapture {
    * is placed on the connection of its socket's URL (of several, the one made nearest the socket's creation time);
    * hits of no known connection are counted.
    */
-  ruleHits(session: SessionKey, hits: readonly RuleHit[]): void {
-    for (const hit of hits) {
+  ruleHits(session: SessionKey, reported: readonly unknown[]): void {
+    for (const x of reported) {
+      const hit = parseRuleHit(x);
+      if (!hit) {
+        this.malformed++;
+        continue;
+      }
       const c = this.connectionOfHit(session, hit);
       if (!c) {
         this.unplacedHits++;

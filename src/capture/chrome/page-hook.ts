@@ -4,7 +4,10 @@
 // non-enumerable getter with a per-session random name (`secret`), and reads it with Runtime.callFunctionOn.
 // What the page sees: `WebSocket` is a Proxy of the native constructor — `instanceof`, statics, subclasses,
 // `prototype.constructor` and `toString()` behave as before.
+// The same script installs intercept rules (src/capture/intercept-in-page.ts): rules the host sets on the registry act
+// on every socket made here, from its first frame.
 // Pure (builds a string); the same registry shape is made by PageProbe when the hook is missing.
+import { installIntercept } from '../intercept-in-page';
 
 /**
  * An expression that makes a registry of the sockets of one JS context:
@@ -146,6 +149,55 @@ export function payloadKey(text: string | undefined, byteLength: number): string
   return text !== undefined ? 't' + text.length + ':' + text.slice(0, 48) : 'b' + byteLength;
 }
 
+/** The intercept installer as source text (it references nothing outside its body). */
+const INSTALL_INTERCEPT = String(installIntercept);
+
+/**
+ * A registry for a context the hook did not reach at document start (PageProbe's fallback): the same shape, with
+ * intercept rules on `send` as the page's `WebSocket` is now, and on sockets the scan adopts.
+ */
+export const FALLBACK_REGISTRY_EXPRESSION = `(() => {
+  const reg = ${REGISTRY_EXPRESSION};
+  try { if (typeof WebSocket === 'function') (${INSTALL_INTERCEPT})(globalThis, reg, WebSocket); } catch {}
+  return reg;
+})()`;
+
+/**
+ * Runs on a registry: sets the intercept rules and their lease (wall-clock ms) on it and on the registries of its
+ * same-origin child frames (found as REPLAY_FN finds them), and takes the hits they recorded.
+ */
+export const RULES_FN = `function (req) {
+  const regs = [this];
+  const walk = (w, depth) => {
+    if (depth > 5) return;
+    let n = 0;
+    try { n = w.frames ? w.frames.length : 0; } catch { return; }
+    for (let i = 0; i < n; i++) {
+      try {
+        const f = w.frames[i];
+        let r;
+        try { r = f[req.secret]; } catch {}
+        if (r && r.sockets) this.children.set(f, r); else r = this.children.get(f);
+        if (r && r.sockets && regs.indexOf(r) < 0) regs.push(r);
+        walk(f, depth + 1);
+      } catch {}
+    }
+  };
+  if (typeof window !== 'undefined') walk(window, 0);
+  const hits = [];
+  let lost = 0;
+  let contexts = 0;
+  for (const r of regs) {
+    if (typeof r.intercept !== 'function') continue;
+    contexts++;
+    r.rules = req.rules;
+    r.until = req.until;
+    if (Array.isArray(r.hits) && r.hits.length) for (const h of r.hits.splice(0, r.hits.length)) hits.push(h);
+    if (r.hitsLost > 0) { lost += r.hitsLost; r.hitsLost = 0; }
+  }
+  return { hits, lost, contexts };
+}`;
+
 export function pageHookSource(secret: string): string {
   const key = JSON.stringify(secret);
   return `(() => {
@@ -154,10 +206,12 @@ export function pageHookSource(secret: string): string {
   if (typeof Native !== 'function' || Object.getOwnPropertyDescriptor(g, ${key})) return;
   const reg = ${REGISTRY_EXPRESSION};
   reg.hooked = true; // sockets made here are recorded at construction
+  try { (${INSTALL_INTERCEPT})(g, reg, Native); } catch {}
   const Hooked = new Proxy(Native, {
     construct(target, args, newTarget) {
       const ws = Reflect.construct(target, args, newTarget === Hooked ? target : newTarget);
       try { reg.track(ws, false); } catch {}
+      try { if (reg.intercept) reg.intercept(ws); } catch {}
       return ws;
     },
   });

@@ -7,6 +7,7 @@ import { ReplayMarks } from '../../capture/chrome/replay-marks';
 import { Batcher } from '../../model/batcher';
 import { PROTOCOL_VERSION, batchMessage } from '../../protocol';
 import type { HostStatus, PanelToHost, ReplayRequest, ReplayResult } from '../../protocol';
+import type { PageRule } from '../../model/intercept/types';
 import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { handlePanelMessage } from '../panel-messages';
 import { TabDebugger, hasDebugger } from './debugger';
@@ -17,6 +18,12 @@ import { browser } from '../browser';
 
 const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
 const SETUP_TIMEOUT_MS = 3000;
+/** How often intercept rules are refreshed in the page (and their hits taken). */
+const RULES_PUMP_MS = 250;
+/** How long rules act in the page without a refresh: closing DevTools (no more refreshes) restores the page soon. */
+const RULES_LEASE_MS = 3000;
+/** A page that does not answer a refresh within this long is skipped until the next one. */
+const RULES_CALL_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -44,6 +51,12 @@ export class DebuggerHost implements Host {
   private readonly replays = new ReplayMarks();
   private status: HostStatus;
   private handlerErrors = 0;
+  /** Child sessions (out-of-process iframes, workers) attached now: rules reach them too. */
+  private readonly children = new Set<string>();
+  private rules: PageRule[] = [];
+  private rulesTimer: ReturnType<typeof setInterval> | undefined;
+  private pumping = false;
+  private rulesLost = 0;
 
   /** Called on every status change, whether or not a panel is connected. */
   onStatus?: (status: HostStatus) => void;
@@ -60,8 +73,14 @@ export class DebuggerHost implements Host {
       out: this.batcher,
       replays: this.replays,
       host: {
-        childAttached: (session, type) => void this.setUpChild(session, type),
-        childDetached: (session) => this.probe.reset(session),
+        childAttached: (session, type) => {
+          this.children.add(session);
+          void this.setUpChild(session, type);
+        },
+        childDetached: (session) => {
+          this.children.delete(session);
+          this.probe.reset(session);
+        },
         socketCreated: (session) => this.watch.socketCreated(session),
         socketClosed: (session) => this.watch.readClosesSoon(session),
         unannouncedSocket: (session) => this.watch.scheduleScan(session, 50),
@@ -161,7 +180,60 @@ export class DebuggerHost implements Host {
     this.capture.snapshot();
   }
 
+  /** Intercept rules in force from now on: refreshed in every context while any exist; [] switches them off. */
+  setRules(rules: PageRule[]): void {
+    const had = this.rules.length > 0;
+    this.rules = rules;
+    if (rules.length && !this.rulesTimer) this.rulesTimer = setInterval(() => void this.pumpRules(), RULES_PUMP_MS);
+    if (rules.length || had) void this.pumpRules(true);
+    if (!rules.length) this.status.intercept = { rules: 0, contexts: 0, lost: this.rulesLost };
+    this.postStatus();
+  }
+
+  /**
+   * Push the rules (with a fresh lease) to the tab's sessions and take their hits. One refresh at a time; a page that
+   * does not answer is skipped. The timer stops once rules are gone and the page was told.
+   */
+  private async pumpRules(force = false): Promise<void> {
+    if (this.status.phase !== 'capturing' || (this.pumping && !force)) return;
+    this.pumping = true;
+    const rules = this.rules;
+    const until = rules.length ? Date.now() + RULES_LEASE_MS : 0;
+    let contexts = 0;
+    try {
+      await Promise.all(
+        [undefined, ...this.children].map(async (session) => {
+          const report = await withTimeout(this.probe.setRules(session, rules, until), RULES_CALL_TIMEOUT_MS).catch(() => null);
+          if (!report) return;
+          contexts += report.contexts;
+          this.rulesLost += report.lost;
+          if (report.hits.length) this.capture.ruleHits(session, report.hits);
+        }),
+      );
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.rules.length && this.rulesTimer) {
+      clearInterval(this.rulesTimer);
+      this.rulesTimer = undefined;
+    }
+    const next = { rules: this.rules.length, contexts: this.rules.length ? contexts : 0, lost: this.rulesLost + this.capture.unplacedHits };
+    const was = this.status.intercept;
+    if (!was || was.rules !== next.rules || was.contexts !== next.contexts || was.lost !== next.lost) {
+      this.status.intercept = next;
+      this.postStatus();
+    }
+  }
+
   dispose(): void {
+    clearInterval(this.rulesTimer);
+    this.rulesTimer = undefined;
+    // Rules stop at once rather than at the end of their lease (the detach may not let this call through: the lease
+    // ends them then).
+    if (this.rules.length) {
+      this.rules = [];
+      void this.pumpRules(true);
+    }
     this.debugger.dispose();
   }
 

@@ -8,7 +8,8 @@
 // own WebSocket.prototype, which is not scanned.
 
 import type { CloseInfo, LiveSocket, SocketMessages } from '../../capture/chrome/resolve';
-import { FRESH_FN, REGISTRY_EXPRESSION, REPLAY_FN, pageHookSource } from '../../capture/chrome/page-hook';
+import { FALLBACK_REGISTRY_EXPRESSION, FRESH_FN, REPLAY_FN, RULES_FN, pageHookSource } from '../../capture/chrome/page-hook';
+import type { PageRule } from '../../model/intercept/types';
 import type { CdpSend } from './debugger';
 
 /** What REPLAY_FN / FRESH_FN need to find the socket and what to send. */
@@ -23,6 +24,13 @@ export interface PageReplay {
   protocols: string[];
   text?: string;
   b64?: string;
+}
+
+/** What RULES_FN reports: the page's hits (unchecked: the page wrote them), hits it let go, contexts reached. */
+export interface RulesReport {
+  hits: unknown[];
+  lost: number;
+  contexts: number;
 }
 
 export type PageReplayResult =
@@ -42,6 +50,8 @@ const SCAN_FN = `function (reg) {
     out.push({ url: String(ws.url), readyState: Number(ws.readyState) });
     // A socket the hook did not see being made existed before capture: it keeps what it receives, to be told apart.
     reg.track(ws, true);
+    // Intercept rules reach it too (a capture listener added now still runs before the app's own listeners).
+    try { if (typeof reg.intercept === 'function') reg.intercept(ws); } catch {}
   }
   return out;
 }`;
@@ -178,6 +188,30 @@ export class PageProbe {
     }
   }
 
+  /**
+   * Set the intercept rules of a session's contexts (its document or worker and same-origin child frames) with a lease
+   * until `until` (wall-clock ms), and take the hits they recorded. Null when the context is gone or did not answer.
+   */
+  async setRules(session: string | undefined, rules: PageRule[], until: number): Promise<RulesReport | null> {
+    const reg = await this.registry(session);
+    if (!reg) return null;
+    try {
+      const r = await this.send(session, 'Runtime.callFunctionOn', {
+        objectId: reg,
+        functionDeclaration: RULES_FN,
+        arguments: [{ value: { rules, until, secret: this.secret } }],
+        returnByValue: true,
+        silent: true,
+      });
+      const v = r.result.value as Partial<RulesReport> | undefined;
+      if (!v || typeof v !== 'object' || !Array.isArray(v.hits)) return null;
+      return { hits: v.hits as unknown[], lost: Number(v.lost) || 0, contexts: Number(v.contexts) || 0 };
+    } catch (e) {
+      this.forgetIfGone(session, e);
+      return null;
+    }
+  }
+
   /** Forget per-session state (session gone, or page navigated). */
   reset(session?: string) {
     if (session === undefined) {
@@ -194,7 +228,7 @@ export class PageProbe {
     let p = this.registries.get(key);
     if (!p) {
       // The hook's registry if it is there (the getter hands it out once), else a fresh one.
-      const expression = `globalThis[${JSON.stringify(this.secret)}] ?? ${REGISTRY_EXPRESSION}`;
+      const expression = `globalThis[${JSON.stringify(this.secret)}] ?? ${FALLBACK_REGISTRY_EXPRESSION}`;
       p = this.send(session, 'Runtime.evaluate', { expression, objectGroup: REGISTRY_GROUP, silent: true })
         .then((r) => r.result.objectId)
         .catch(() => undefined);

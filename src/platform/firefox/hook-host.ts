@@ -12,6 +12,7 @@ import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { describeReplayError } from '../replay-errors';
 import { handlePanelMessage } from '../panel-messages';
 import { browser, type Runtime } from '../browser';
+import type { PageRule } from '../../model/intercept/types';
 
 const REPLAY_TIMEOUT_MS = 20_000;
 
@@ -57,6 +58,12 @@ export class HookHost implements Host {
 
   handle(msg: PanelToHost): void {
     handlePanelMessage(this, msg, () => this.postStatus(), (m) => this.link?.post(m));
+  }
+
+  /** Intercept rules: not carried to Firefox's page hooks yet; the panel says so rather than pretend they act. */
+  setRules(rules: PageRule[]): void {
+    this.status.intercept = { rules: 0, contexts: 0, lost: 0, ...(rules.length ? { note: 'Intercept rules do not act in Firefox yet.' } : {}) };
+    this.postStatus();
   }
 
   /** Start capturing: connect to the router, which arms the page hooks of this tab (idempotent). */

@@ -8,7 +8,7 @@ import type { CaptureRecord, Connection } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 import { timelineHeight } from '../support/layout';
 
-const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
+const host: PanelHost = { attach() {}, reload() {}, setRules() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
 timelineHeight();
 afterEach(() => cleanup());
 

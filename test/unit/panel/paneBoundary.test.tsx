@@ -26,7 +26,7 @@ vi.mock('../../../src/panel/DetailPane', async (importActual) => {
   };
 });
 
-const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
+const host: PanelHost = { attach() {}, reload() {}, setRules() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
 timelineHeight();
 afterEach(() => {
   cleanup();

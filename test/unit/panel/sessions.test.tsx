@@ -10,7 +10,7 @@ import type { CaptureRecord } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 import { browser } from '../../../src/platform/browser';
 
-const host: PanelHost = { attach() {}, reload() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
+const host: PanelHost = { attach() {}, reload() {}, setRules() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
 
 // Extension storage as the panel sees it: the unit tests' in-memory stand-in for the polyfill, emptied per test.
 beforeEach(() => browser.storage.local.clear());
