@@ -205,7 +205,7 @@ export class PageProbe {
       });
       const v = r.result.value as Partial<RulesReport> | undefined;
       if (!v || typeof v !== 'object' || !Array.isArray(v.hits)) return null;
-      return { hits: v.hits as unknown[], lost: Number(v.lost) || 0, contexts: Number(v.contexts) || 0 };
+      return { hits: v.hits, lost: Number(v.lost) || 0, contexts: Number(v.contexts) || 0 };
     } catch (e) {
       this.forgetIfGone(session, e);
       return null;
