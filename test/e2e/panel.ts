@@ -15,6 +15,9 @@ export interface RowInfo {
   pair: number | null;
   latencyMs: number | null;
   answered: string | null;
+  /** The intercept rule that acted on the frame and what it did (blocked, rewritten, …); null when none. */
+  rule: string | null;
+  action: string | null;
 }
 export interface ConnInfo {
   id: number;
@@ -57,7 +60,7 @@ const ROW_LIST = `[...document.querySelectorAll('[data-testid="frame-row"]')].ma
   summary: el.getAttribute('data-summary') ?? '',
   pair: el.hasAttribute('data-pair') ? Number(el.getAttribute('data-pair')) : null,
   latencyMs: el.hasAttribute('data-latency-ms') ? Number(el.getAttribute('data-latency-ms')) : null,
-  answered: el.getAttribute('data-answered') }))`;
+  answered: el.getAttribute('data-answered'), rule: el.getAttribute('data-rule'), action: el.getAttribute('data-action') }))`;
 const CONNECTION_LIST = `[...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
   id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
   state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',

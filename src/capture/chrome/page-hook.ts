@@ -8,6 +8,7 @@
 // on every socket made here, from its first frame.
 // Pure (builds a string); the same registry shape is made by PageProbe when the hook is missing.
 import { installIntercept } from '../intercept-in-page';
+import type { PageRule } from '../../model/intercept/types';
 
 /**
  * An expression that makes a registry of the sockets of one JS context:
@@ -198,15 +199,20 @@ export const RULES_FN = `function (req) {
   return { hits, lost, contexts };
 }`;
 
-export function pageHookSource(secret: string): string {
+/**
+ * The hook for one capture session. `rules`: the intercept rules in force when the document starts, acting for
+ * `leaseMs` until the host's first refresh (a socket opened at page load is intercepted from its first frame).
+ */
+export function pageHookSource(secret: string, rules: readonly PageRule[] = [], leaseMs = 0): string {
   const key = JSON.stringify(secret);
+  const init = rules.length ? `reg.rules = ${JSON.stringify(rules)}; reg.until = Date.now() + ${Number(leaseMs) || 0};` : '';
   return `(() => {
   const g = globalThis;
   const Native = g.WebSocket;
   if (typeof Native !== 'function' || Object.getOwnPropertyDescriptor(g, ${key})) return;
   const reg = ${REGISTRY_EXPRESSION};
   reg.hooked = true; // sockets made here are recorded at construction
-  try { (${INSTALL_INTERCEPT})(g, reg, Native); } catch {}
+  try { (${INSTALL_INTERCEPT})(g, reg, Native); ${init} } catch {}
   const Hooked = new Proxy(Native, {
     construct(target, args, newTarget) {
       const ws = Reflect.construct(target, args, newTarget === Hooked ? target : newTarget);

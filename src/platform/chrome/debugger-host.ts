@@ -185,7 +185,10 @@ export class DebuggerHost implements Host {
     const had = this.rules.length > 0;
     this.rules = rules;
     if (rules.length && !this.rulesTimer) this.rulesTimer = setInterval(() => void this.pumpRules(), RULES_PUMP_MS);
-    if (rules.length || had) void this.pumpRules(true);
+    if (rules.length || had) {
+      void this.pumpRules(true);
+      void withTimeout(this.probe.setStartRules(rules, RULES_LEASE_MS), SETUP_TIMEOUT_MS).catch(() => {});
+    }
     if (!rules.length) this.status.intercept = { rules: 0, contexts: 0, lost: this.rulesLost };
     this.postStatus();
   }

@@ -70,15 +70,41 @@ export class PageProbe {
 
   constructor(private readonly send: CdpSend) {}
 
-  /** The document-start hook's source for this capture session. */
+  /** The document-start hook's source for this capture session, with the rules in force now. */
   get hookSource(): string {
-    return pageHookSource(this.secret);
+    return pageHookSource(this.secret, this.rules, this.leaseMs);
   }
+
+  /** Intercept rules a new document or worker starts with (until the host's first refresh reaches it). */
+  private rules: PageRule[] = [];
+  private leaseMs = 0;
+  /** Per page or iframe session: the identifier of its document-start script (replaced when the rules change). */
+  private readonly docScripts = new Map<string, Promise<string | undefined>>();
 
   /** Install the hook in a page or iframe session: in every new document, and in the current ones. */
   async installInDocuments(session: string | undefined): Promise<void> {
     await this.send(session, 'Page.enable', {});
-    await this.send(session, 'Page.addScriptToEvaluateOnNewDocument', { source: this.hookSource, runImmediately: true });
+    const added = this.send(session, 'Page.addScriptToEvaluateOnNewDocument', { source: this.hookSource, runImmediately: true }).then((r) => r.identifier);
+    this.docScripts.set(session ?? '', added.catch(() => undefined));
+    await added;
+  }
+
+  /**
+   * New documents start with these rules: each session's document-start script is replaced by one that carries them
+   * (the hook in a document that exists already keeps its own; it is refreshed with the rest).
+   */
+  async setStartRules(rules: PageRule[], leaseMs: number): Promise<void> {
+    this.rules = rules;
+    this.leaseMs = leaseMs;
+    await Promise.all(
+      [...this.docScripts].map(async ([key, old]) => {
+        const session = key || undefined;
+        const added = this.send(session, 'Page.addScriptToEvaluateOnNewDocument', { source: this.hookSource }).then((r) => r.identifier);
+        this.docScripts.set(key, added.catch(() => undefined));
+        const [was] = await Promise.all([old, added.catch(() => undefined)]);
+        if (was) await this.send(session, 'Page.removeScriptToEvaluateOnNewDocument', { identifier: was }).catch(() => {});
+      }),
+    );
   }
 
   /** Install the hook in a worker that is paused before its first script. */
@@ -217,9 +243,11 @@ export class PageProbe {
     if (session === undefined) {
       this.registries.clear();
       this.hooked.clear();
+      this.docScripts.clear();
     } else {
       this.registries.delete(session);
       this.hooked.delete(session);
+      this.docScripts.delete(session);
     }
   }
 
