@@ -637,6 +637,18 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
       return n > 0 ? n : 0;
     };
 
+    // ---- Message breakpoints. ----
+    /**
+     * DevTools' debugger stops here (a `debugger` statement pauses only while a debugger is attached: with DevTools
+     * closed it costs nothing). `frameline` holds the frame for the Scope pane; its property names survive minifying.
+     */
+    const pauseOn = (ws: WebSocket, f: Frame, rule: PageRule): void => {
+      const frameline = bare({ rule: Str(rule.id), direction: f.dir, payload: f.text !== undefined ? f.text : f.bytes !== undefined ? f.bytes : f.blob, socket: ws });
+      // eslint-disable-next-line no-debugger -- the point of a message breakpoint
+      debugger;
+      void frameline;
+    };
+
     // ---- Sent frames. ----
     const NATIVE = 0;
     const DONE = 1;
@@ -712,6 +724,11 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
           place(q, it, 0, () => closeNow(ws, code, reason));
           return DONE;
         }
+        case 'break':
+          hit(ws, rule, 'paused', f);
+          // Within the app's call to send (unless the frame waited its turn): its caller is on the stack.
+          pauseOn(ws, f, rule);
+          return passSent(ws, st, sendable(f), it);
         default:
           return passSent(ws, st, sendable(f), it);
       }
@@ -815,6 +832,11 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
           place(q, it, 0, () => closeNow(ws, code, reason));
           return;
         }
+        case 'break':
+          hit(ws, rule, 'paused', f);
+          // Before the app's listeners: the event goes on to them as it came once the user resumes.
+          pauseOn(ws, f, rule);
+          return passReceived(ws, st, data, meta, e, it);
         default:
           return passReceived(ws, st, data, meta, e, it);
       }

@@ -34,7 +34,12 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
     mark({ ...base, ...extra, find: find(hit.original) });
     return;
   }
-  const carried = hit.action === 'rewritten' || hit.action === 'delayed' ? (hit.delivered ?? hit.original) : hit.action === 'mocked' && hit.forwarded ? hit.original : null;
+  const carried =
+    hit.action === 'rewritten' || hit.action === 'delayed'
+      ? (hit.delivered ?? null) // a delayed frame whose socket closed meanwhile never went
+      : (hit.action === 'mocked' && hit.forwarded) || hit.action === 'paused'
+        ? hit.original
+        : null;
   if (carried) mark({ ...base, ...extra, find: find(carried) });
   else mark({ ...base, ...extra, frame: madeFrame(out, nextId(), conn, 'sent', ts, hit.original) });
   if (hit.action === 'mocked' && hit.delivered) {
@@ -43,7 +48,7 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
   }
 }
 
-const ACTIONS = new Set<RuleHit['action']>(['blocked', 'rewritten', 'delayed', 'mocked', 'closed']);
+const ACTIONS = new Set<RuleHit['action']>(['blocked', 'rewritten', 'delayed', 'mocked', 'closed', 'paused']);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 const wire = (x: unknown): WirePayload | null =>
   isObj(x) && typeof x.text === 'string' ? { text: x.text } : isObj(x) && typeof x.b64 === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(x.b64) ? { b64: x.b64 } : null;

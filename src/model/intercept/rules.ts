@@ -94,6 +94,7 @@ function regexError(source: string, flags: string): string | null {
 function actionError(a: RuleAction): string | null {
   switch (a?.kind) {
     case 'block':
+    case 'break':
       return null;
     case 'delay':
       return Number.isInteger(a.ms) && a.ms >= 0 && a.ms <= MAX_DELAY_MS ? null : `A delay is a whole number of ms from 0 to ${MAX_DELAY_MS}`;
@@ -135,7 +136,7 @@ function actionError(a: RuleAction): string | null {
       }
     }
     default:
-      return 'Unknown action: use block, rewrite, delay, respond or close';
+      return 'Unknown action: use block, rewrite, delay, respond, close or break';
   }
 }
 
@@ -168,6 +169,8 @@ function copyAction(a: RuleAction, clean: boolean): RuleAction {
   switch (a.kind) {
     case 'block':
       return { kind: 'block' };
+    case 'break':
+      return { kind: 'break' };
     case 'delay':
       return { kind: 'delay', ms: a.ms };
     case 'close':
@@ -206,6 +209,8 @@ export function describeAction(a: RuleAction): string {
   switch (a.kind) {
     case 'block':
       return 'block';
+    case 'break':
+      return 'pause in the debugger';
     case 'delay':
       return `delay ${a.ms} ms`;
     case 'close':

@@ -13,7 +13,10 @@ export type RuleAction =
    *  the original too. Received frames are not matched by a respond rule. */
   | { kind: 'respond'; reply: Payload; forward: boolean }
   /** The socket is closed by the page with this code and reason; the matching frame is not delivered. */
-  | { kind: 'close'; code: number; reason: string };
+  | { kind: 'close'; code: number; reason: string }
+  /** A message breakpoint: the page's JavaScript pauses in DevTools' debugger (a sent frame: in `send`, the app's caller
+   *  on the stack; a received one: just before the app's listeners run), then the frame goes on unchanged. */
+  | { kind: 'break' };
 
 export type Rewrite =
   /** The whole payload replaced (text, or bytes for a binary frame). */
@@ -83,7 +86,7 @@ export interface PageRule {
 /** What the page reports of a frame a rule acted on (drained by the host). */
 export interface RuleHit {
   rule: string;
-  action: 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed';
+  action: 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused';
   dir: 'sent' | 'received';
   /** The socket's URL and its creation time (wall-clock ms; null for a socket the hook did not see being made). */
   url: string;

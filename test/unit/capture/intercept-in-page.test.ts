@@ -196,6 +196,21 @@ describe.each([
     ]);
   });
 
+  it('a breakpoint lets the frame through unchanged in both directions and records where it paused', () => {
+    const { reg, open, rules } = world(install);
+    rules(rule('bp', text('watch'), { kind: 'break' }));
+    const { ws, app } = open();
+    ws.send('watch me');
+    ws.receive('watch this');
+    ws.send('other');
+    expect(ws.sent).toEqual(['watch me', 'other']);
+    appSaw(app, ['watch this']);
+    expect(reg.hits.map((h) => [h.action, h.dir, h.original, 'delivered' in h])).toEqual([
+      ['paused', 'sent', { text: 'watch me' }, false],
+      ['paused', 'received', { text: 'watch this' }, false],
+    ]);
+  });
+
   it('respond answers the app as if received, without the server (or with it, forward)', () => {
     const { reg, open, rules } = world(install);
     rules(

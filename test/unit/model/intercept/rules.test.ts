@@ -279,3 +279,14 @@ describe('newRuleId', () => {
     expect(ids.size).toBe(5000);
   });
 });
+
+describe('message breakpoints', () => {
+  it('a break rule is valid in either direction, described, sent to the page and round-trips through a file', () => {
+    const rule: InterceptRule = { id: 'bp', query: '$.type == "order"', action: { kind: 'break' }, enabled: true };
+    expect(validateRule(rule)).toBeNull();
+    expect(describeAction(rule.action)).toBe('pause in the debugger');
+    expect(toPageRules([rule])).toEqual([{ id: 'bp', match: expect.any(Object) as object, action: { kind: 'break' } }]);
+    const back = parseRulesJson(rulesJson([rule]));
+    expect('rules' in back && back.rules[0].action).toEqual({ kind: 'break' });
+  });
+});
