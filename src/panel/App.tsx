@@ -274,7 +274,9 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
           </button>
         </div>
       )}
-      <RulesBanner active={activeRules} store={live} intercept={status?.intercept} onOpen={() => detail.setTab('rules')} />
+      <PaneBoundary name="rules-banner" label="rules banner" resetOn={activeRules}>
+        <RulesBanner active={activeRules} store={live} intercept={status?.intercept} onOpen={() => detail.setTab('rules')} />
+      </PaneBoundary>
       <div class="main">
         <div class="connections-pane" style={{ width: `${layout.connectionsWidth}px` }}>
           <PaneBoundary name="connections" label="connection list" resetOn={session.id}>

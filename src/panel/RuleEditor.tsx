@@ -21,11 +21,13 @@ export interface RuleEditorProps {
   fields: RuleFields;
   onFields: (f: RuleFields) => void;
   editing: boolean;
+  /** The origin's rules are still being read: a rule added now would be lost under them. */
+  disabled?: boolean;
   onSubmit: () => void;
   onCancel: () => void;
 }
 
-export function RuleEditor({ fields: f, onFields, editing, onSubmit, onCancel }: RuleEditorProps) {
+export function RuleEditor({ fields: f, onFields, editing, disabled = false, onSubmit, onCancel }: RuleEditorProps) {
   const set = (patch: Partial<RuleFields>) => onFields({ ...f, ...patch });
   const shown = fieldsShown(f);
   return (
@@ -33,7 +35,7 @@ export function RuleEditor({ fields: f, onFields, editing, onSubmit, onCancel }:
       class="rule-editor"
       onSubmit={(e) => {
         e.preventDefault();
-        onSubmit();
+        if (!disabled) onSubmit();
       }}
     >
       <label class="rule-query-label">
@@ -107,7 +109,7 @@ export function RuleEditor({ fields: f, onFields, editing, onSubmit, onCancel }:
         </label>
       )}
       <span class="rule-editor-actions">
-        <button type="submit" data-testid="rule-add">
+        <button type="submit" data-testid="rule-add" disabled={disabled}>
           {editing ? 'Save rule' : 'Add rule'}
         </button>
         {editing && (

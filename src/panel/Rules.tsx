@@ -111,6 +111,7 @@ export function Rules({ rules, onRules, origin, loaded, unsaved, store }: RulesP
             type="file"
             accept=".json,application/json"
             data-testid="rules-import"
+            disabled={!loaded}
             hidden
             onChange={(e) => {
               const input = e.currentTarget;
@@ -162,7 +163,7 @@ export function Rules({ rules, onRules, origin, loaded, unsaved, store }: RulesP
           ))}
         </ol>
       )}
-      <RuleEditor fields={fields} onFields={setFields} editing={editing !== null} onSubmit={submit} onCancel={reset} />
+      <RuleEditor fields={fields} onFields={setFields} editing={editing !== null} disabled={!loaded} onSubmit={submit} onCancel={reset} />
       {error && (
         <div class="rule-error" data-testid="rule-error" role="alert">
           {error}

@@ -150,6 +150,32 @@ describe('rules section', () => {
     await waitFor(() => expect(setRules).toHaveBeenCalledWith([{ id: 'k1', match: compilePageMatch('"x"'), action: { kind: 'block' } }]));
     await saveInterceptRules('https://d.example', []);
   });
+
+  it('follows the origin: another origin stops the old rules at once and loads its own; the same origin again changes nothing', async () => {
+    const a: InterceptRule = { id: 'a1', query: '"a"', action: { kind: 'block' }, enabled: true };
+    const b: InterceptRule = { id: 'b1', query: '"b"', action: { kind: 'delay', ms: 5 }, enabled: true };
+    await saveInterceptRules('https://a.origin', [a]);
+    await saveInterceptRules('https://b.origin', [b]);
+    let tell: (o: string | null) => void = () => {};
+    const setRules = vi.fn<(rules: PageRule[]) => void>();
+    const host: PanelHost = { attach() {}, reload() {}, setRules, replay: () => Promise.resolve({ id: 0, ok: true }) };
+    const follow = (fn: (o: string | null) => void) => ((tell = fn), () => {});
+    const ui = render(<App store={new SessionStore()} getStatus={() => null} onStatus={() => () => {}} host={host} inDevTools={false} followOrigin={follow} />);
+    tell('https://a.origin');
+    await waitFor(() => expect(setRules.mock.lastCall?.[0].map((r: PageRule) => r.id)).toEqual(['a1']));
+    tell('https://b.origin');
+    expect(setRules).toHaveBeenLastCalledWith([]);
+    await waitFor(() => expect(setRules.mock.lastCall?.[0].map((r: PageRule) => r.id)).toEqual(['b1']));
+    const pushes = setRules.mock.calls.length;
+    tell('https://b.origin');
+    await openRules(ui);
+    expect(rows(ui).map((r: HTMLElement) => r.dataset.ruleId)).toEqual(['b1']);
+    expect(ui.getByTestId('rules-origin').textContent).toBe('https://b.origin');
+    expect(ui.getByTestId('rules-banner').dataset.active).toBe('1');
+    expect(setRules).toHaveBeenCalledTimes(pushes);
+    await saveInterceptRules('https://a.origin', []);
+    await saveInterceptRules('https://b.origin', []);
+  });
 });
 
 describe('rule fields', () => {
