@@ -13,7 +13,7 @@ import { PROTOCOL_VERSION } from '../protocol';
 import { App } from '../panel/App';
 import { atFrameStart, recordsWaiting, renderStats, setMachineIdle } from '../panel/schedule';
 import { sampleCpuLoad } from '../platform/cpu-load';
-import { followDevToolsTheme, inspectedTabId } from '../platform/devtools';
+import { followDevToolsTheme, followInspectedOrigin, inspectedTabId } from '../platform/devtools';
 import '../panel/styles.css';
 import { pairsOf } from '../model/pairs/of-store';
 import { Pairs, pairSource } from '../model/pairs';
@@ -119,6 +119,7 @@ render(
     }}
     host={host}
     inDevTools={inDevTools}
+    followOrigin={tabId >= 0 ? (fn) => followInspectedOrigin(tabId, fn) : undefined}
   />,
   document.getElementById('app')!,
 );

@@ -35,6 +35,9 @@ import { pairsOf, pairRuleFor, pairRules, setPairRules } from '../model/pairs/of
 import { originOf, withRule } from '../model/pairs/rules';
 import { exchangeQuery } from '../model/query';
 import { loadPairRules, savePairRules } from '../platform/settings';
+import { Rules } from './Rules';
+import { RulesBanner } from './RulesBanner';
+import { useInterceptRules, type FollowOrigin } from './useInterceptRules';
 
 /** Below this panel height (a docked DevTools) the chart starts folded, leaving the rows the room, until the user unfolds it. */
 const SHORT_PANEL_PX = 760;
@@ -52,11 +55,13 @@ export interface AppProps {
   onStatus: (fn: () => void) => () => void;
   host: PanelHost;
   inDevTools: boolean;
+  /** Follows the inspected page's origin, under which intercept rules are kept (absent: they are kept nowhere). */
+  followOrigin?: FollowOrigin;
 }
 
 const TOAST_MS = 4000;
 
-export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppProps) {
+export function App({ store: live, getStatus, onStatus, host, inDevTools, followOrigin }: AppProps) {
   const { settings, save: saveSettings } = useSettings(live);
   const sessions = useSessions(live, settings?.memoryBudgetMB);
   const session = sessions.current;
@@ -85,6 +90,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
   }, [toast]);
   const [layout, setLayout] = useLayout();
   const status = useHostStatus(getStatus, onStatus);
+  const intercept = useInterceptRules(host, followOrigin);
+  const activeRules = intercept.rules.filter((r) => r.enabled).length;
   const filter = useFilter(store);
   const detail = useDetail();
   const sel = useSelection(store, () => detail.setTab('frame'));
@@ -193,6 +200,14 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
     </PaneBoundary>
   );
 
+  // Rules act on the inspected tab, whatever session is shown: their hits are the live session's.
+  const rulesView = (
+    <PaneBoundary name="rules" label="rules" resetOn={session.id}>
+      <Rules rules={intercept.rules} onRules={intercept.setRules} origin={intercept.origin} loaded={intercept.loaded} unsaved={intercept.unsaved} store={live} />
+    </PaneBoundary>
+  );
+  const ruleOf = (id: string) => intercept.rules.find((r) => r.id === id);
+
   return (
     <div
       class="app"
@@ -259,6 +274,9 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
           </button>
         </div>
       )}
+      <PaneBoundary name="rules-banner" label="rules banner" resetOn={activeRules}>
+        <RulesBanner active={activeRules} store={live} intercept={status?.intercept} onOpen={() => detail.setTab('rules')} />
+      </PaneBoundary>
       <div class="main">
         <div class="connections-pane" style={{ width: `${layout.connectionsWidth}px` }}>
           <PaneBoundary name="connections" label="connection list" resetOn={session.id}>
@@ -313,6 +331,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools }: AppP
                 onExportCode={setExportFor}
                 onJump={jump}
                 pairsView={pairsView}
+                rulesView={rulesView}
+                ruleOf={ruleOf}
               />
             </PaneBoundary>
           </div>

@@ -20,12 +20,14 @@ import { pairsOf } from '../model/pairs/of-store';
 import { PAIR_FLAG } from '../model/pairs/types';
 import type { PairInfo } from '../model/pairs';
 import { formatLatency } from '../model/time';
+import type { InterceptRule } from '../model/intercept/types';
+import { RuleDetail } from './RuleDetail';
 
 /** Payloads longer than this are shown cut, with a notice (the whole payload stays in the store). */
 export const MAX_TEXT_SHOWN = 256 * 1024;
 const MAX_JSON_PARSE = 2 * 1024 * 1024;
 
-export type DetailTab = 'frame' | 'handshake' | 'replay' | 'sequence' | 'pairs';
+export type DetailTab = 'frame' | 'handshake' | 'replay' | 'sequence' | 'pairs' | 'rules';
 
 export interface DetailPaneProps {
   store: SessionStore;
@@ -47,10 +49,14 @@ export interface DetailPaneProps {
   onJump?: (frameId: number) => void;
   /** The pairs summary, shown in its tab. */
   pairsView?: ComponentChildren;
+  /** The intercept rules section, shown in its tab. */
+  rulesView?: ComponentChildren;
+  /** An intercept rule by id (a marked frame's detail names its rule). */
+  ruleOf?: (id: string) => InterceptRule | undefined;
 }
 
 export function DetailPane(props: DetailPaneProps) {
-  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode, onJump, pairsView } = props;
+  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode, onJump, pairsView, rulesView, ruleOf } = props;
   const active =
     tab === 'replay' && composer && host
       ? 'replay'
@@ -58,7 +64,9 @@ export function DetailPane(props: DetailPaneProps) {
         ? 'sequence'
         : tab === 'pairs' && pairsView
           ? 'pairs'
-          : frame && tab !== 'handshake'
+          : tab === 'rules' && rulesView
+            ? 'rules'
+            : frame && tab !== 'handshake'
           ? 'frame'
           : 'handshake';
   return (
@@ -85,10 +93,17 @@ export function DetailPane(props: DetailPaneProps) {
             Pairs
           </button>
         )}
+        {rulesView && (
+          <button type="button" role="tab" data-testid="tab-rules" aria-selected={active === 'rules'} onClick={() => onTab('rules')}>
+            Rules
+          </button>
+        )}
       </div>
       <div class="detail-body">
         {active === 'pairs' ? (
           pairsView
+        ) : active === 'rules' ? (
+          rulesView
         ) : active === 'sequence' && sequence && host ? (
           <PaneBoundary name="sequence" label="sequence" resetOn={sequence.nonce}>
             <Sequence key={sequence.nonce} store={store} source={sequence} host={host} readOnly={readOnly} />
@@ -98,7 +113,7 @@ export function DetailPane(props: DetailPaneProps) {
             <Composer key={composer.nonce} conn={store.connections.get(composer.conn)} source={composer} host={host} readOnly={readOnly} />
           </PaneBoundary>
         ) : active === 'frame' && frame ? (
-          <FrameDetail store={store} frame={frame} onReplay={onReplay} renderMenu={renderMenu} onJump={onJump} />
+          <FrameDetail store={store} frame={frame} onReplay={onReplay} renderMenu={renderMenu} onJump={onJump} ruleOf={ruleOf} />
         ) : conn ? (
           <Handshake store={store} conn={conn} onExportCode={onExportCode} />
         ) : (
@@ -115,9 +130,10 @@ interface FrameDetailProps {
   onReplay?: (f: Frame) => void;
   renderMenu?: (id: number, x: number, y: number) => ComponentChildren;
   onJump?: (frameId: number) => void;
+  ruleOf?: (id: string) => InterceptRule | undefined;
 }
 
-function FrameDetail({ store, frame, onReplay, renderMenu, onJump }: FrameDetailProps) {
+function FrameDetail({ store, frame, onReplay, renderMenu, onJump, ruleOf }: FrameDetailProps) {
   const [menu, setMenu] = useMenu();
   const wall = store.wallMs(frame.ts);
   // NaN before an anchor is known; a time a Date cannot hold would make toISOString throw.
@@ -129,6 +145,7 @@ function FrameDetail({ store, frame, onReplay, renderMenu, onJump }: FrameDetail
   const pairs = pairsOf(store).sync();
   const flags = pairs.flagsOf(frame.id);
   const exchanges = flags ? pairs.pairsOf(frame.id) : [];
+  const ruled = store.ruleMarks.of(frame.id);
   const first = exchanges[0];
   // The other side of the frame's first exchange, shown beside it.
   const partnerId = first ? (first.requestId === frame.id ? first.answerId : first.requestId) : NaN;
@@ -191,6 +208,7 @@ function FrameDetail({ store, frame, onReplay, renderMenu, onJump }: FrameDetail
           </button>
         </div>
       )}
+      {ruled && <RuleDetail mark={ruled} rule={ruleOf?.(ruled.rule)} />}
       {flags !== 0 && <PairSection frameId={frame.id} flags={flags} exchanges={exchanges} onJump={onJump} />}
       {partner ? (
         <div class="pair-sides">

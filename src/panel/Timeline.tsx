@@ -234,6 +234,7 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
   // Pairing follows the store as rows are drawn (its work is per new frame); the Latency column once any request is seen.
   const pairs = pairsOf(store).sync();
   const paired = pairs.exchanges > 0;
+  const marks = store.ruleMarks;
   const byRow = !following && lastFirst.current >= 0 && Math.abs(first - lastFirst.current) < last - first;
   lastFirst.current = first;
   const rows = [];
@@ -249,6 +250,8 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
     const request = (pf & PAIR_FLAG.request) !== 0;
     const latency = pf ? pairs.latencyOf(f.id) : NaN;
     const pairedTo = answer ? pairs.requestOf(f.id) : NaN;
+    // Read on every render: a rule's mark often arrives after its frame, in a later batch (which re-renders the rows).
+    const ruled = marks.size ? marks.of(f.id) : undefined;
     rows.push(
       <div
         key={byRow ? i : i - first}
@@ -264,6 +267,8 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
         data-pair={Number.isNaN(pairedTo) ? undefined : pairedTo}
         data-latency-ms={answer && !Number.isNaN(latency) ? Math.round(latency * 10) / 10 : undefined}
         data-answered={request ? String((pf & PAIR_FLAG.unanswered) === 0) : undefined}
+        data-rule={ruled?.rule}
+        data-action={ruled?.action}
         title={navigatedTo ? `First frame after the page loaded ${navigatedTo}` : undefined}
         role="row"
         aria-selected={selected === f.id || !!selection?.has(f.id)}
@@ -293,7 +298,8 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
         )}
         <span class="c-preview">
           {navigatedTo !== undefined && <span class="badge badge-nav">page load</span>}
-          {f.mark && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
+          {f.mark && !(ruled && f.mark === 'intercepted') && <span class={`badge badge-${f.mark}`}>{f.mark}</span>}
+          {ruled && <span class={`badge badge-rule rule-${ruled.action}`} title={f.mark === 'intercepted' ? 'Made by an intercept rule: the network did not carry it' : 'Changed by an intercept rule'}>{ruled.action}</span>}
           {summary && <span class="pv-sum">{summary}</span>}
           <span class="pv">{previewOf(f, previewChars)}</span>
         </span>

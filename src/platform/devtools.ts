@@ -14,3 +14,82 @@ export function followDevToolsTheme(apply: (dark: boolean) => void): void {
     chrome.devtools.panels.setThemeChangeHandler((theme) => apply(theme === 'dark'));
   } else panels.onThemeChanged?.addListener((theme) => apply(theme === 'dark'));
 }
+
+/** How long the inspected page may take to tell its origin (a page busy in a long task answers late, or never). */
+const ORIGIN_TIMEOUT_MS = 2000;
+
+/** The origin of a URL, or null for one without (about:blank, data:, file: in Chrome…). */
+function originOfUrl(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const o = new URL(url).origin;
+    return o && o !== 'null' ? o : null;
+  } catch {
+    return null;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(null), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      () => (clearTimeout(t), resolve(null)),
+    );
+  });
+}
+
+/**
+ * The origin of the page in tab `tabId` (null when it has none or cannot be told): asked of the page in DevTools; as
+ * a tab, the tab's URL, which Chrome shows a page without the tabs permission only through the debugger's targets.
+ */
+export async function inspectedOrigin(tabId: number): Promise<string | null> {
+  if (browser.devtools?.inspectedWindow) {
+    const got = await withTimeout(browser.devtools.inspectedWindow.eval('location.origin'), ORIGIN_TIMEOUT_MS);
+    const origin: unknown = Array.isArray(got) ? got[0] : null;
+    return typeof origin === 'string' && origin !== 'null' ? origin : null;
+  }
+  const tab = await withTimeout(browser.tabs.get(tabId), ORIGIN_TIMEOUT_MS);
+  if (tab?.url) return originOfUrl(tab.url);
+  if (typeof chrome !== 'undefined' && chrome.debugger?.getTargets) {
+    const targets = await withTimeout(chrome.debugger.getTargets(), ORIGIN_TIMEOUT_MS);
+    return originOfUrl(targets?.find((t) => t.tabId === tabId && t.type === 'page')?.url);
+  }
+  return null;
+}
+
+/**
+ * Call `fn` with the inspected page's origin now and whenever a navigation may have changed it (DevTools tells of
+ * navigations; a tab tells of its loads). Returns a function that stops it.
+ */
+export function followInspectedOrigin(tabId: number, fn: (origin: string | null) => void): () => void {
+  let stopped = false;
+  let asked = 0;
+  const ask = () => {
+    const n = ++asked;
+    void inspectedOrigin(tabId).then((o) => {
+      if (!stopped && n === asked) fn(o);
+    });
+  };
+  ask();
+  const network = browser.devtools?.network;
+  if (network?.onNavigated) {
+    const onNavigated = (url: string) => {
+      asked++; // an answer still on its way is older than this
+      fn(originOfUrl(url));
+    };
+    network.onNavigated.addListener(onNavigated);
+    return () => {
+      stopped = true;
+      network.onNavigated.removeListener(onNavigated);
+    };
+  }
+  const onUpdated = (id: number, change: { status?: string; url?: string }) => {
+    if (id === tabId && (change.url || change.status === 'complete')) ask();
+  };
+  browser.tabs.onUpdated.addListener(onUpdated);
+  return () => {
+    stopped = true;
+    browser.tabs.onUpdated.removeListener(onUpdated);
+  };
+}

@@ -4,6 +4,8 @@ import { browser } from './browser';
 import { emptySchemas, validSchemas, type ProtoSchemas } from '../model/decode/schemas';
 import { validRules } from '../model/pairs/rules';
 import type { PairRule } from '../model/pairs/types';
+import { validateRule } from '../model/intercept/rules';
+import type { InterceptRule } from '../model/intercept/types';
 
 const KEY = 'frameline.settings';
 
@@ -119,4 +121,65 @@ export async function savePairRules(all: Record<string, PairRule>): Promise<void
   } catch {
     /* storage unavailable: the rules hold for this panel only */
   }
+}
+
+const INTERCEPT_RULES_KEY = 'frameline.interceptRules';
+
+/** A stored rule the page can still run, or null: a malformed or now-refused rule is dropped rather than sent. */
+function keptRule(x: unknown): InterceptRule | null {
+  if (!x || typeof x !== 'object') return null;
+  const r = x as Partial<InterceptRule>;
+  if (typeof r.id !== 'string' || !r.id || typeof r.query !== 'string' || typeof r.enabled !== 'boolean') return null;
+  if (!r.action || typeof r.action !== 'object') return null;
+  const rule: InterceptRule = { id: r.id, query: r.query, action: r.action, enabled: r.enabled };
+  try {
+    return validateRule(rule) === null ? rule : null;
+  } catch {
+    return null;
+  }
+}
+
+async function allInterceptRules(): Promise<Record<string, unknown>> {
+  const got: unknown = (await browser.storage.local.get(INTERCEPT_RULES_KEY))[INTERCEPT_RULES_KEY];
+  return got && typeof got === 'object' && !Array.isArray(got) ? (got as Record<string, unknown>) : {};
+}
+
+/** The intercept rules kept for the inspected page's origin, in order (checked: malformed or invalid ones dropped). */
+export async function loadInterceptRules(origin: string): Promise<InterceptRule[]> {
+  try {
+    const list = (await allInterceptRules())[origin];
+    if (!Array.isArray(list)) return [];
+    const ids = new Set<string>();
+    const out: InterceptRule[] = [];
+    for (const x of list) {
+      const r = keptRule(x);
+      if (r && !ids.has(r.id)) {
+        ids.add(r.id);
+        out.push(r);
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+// Rule saves of several origins (several panels) each rewrite the one record: one after another, each on the last.
+let savingRules: Promise<unknown> = Promise.resolve();
+
+/** Keeps an origin's rules ([]: forgets the origin); false when storage refused (they hold for this panel only then). */
+export function saveInterceptRules(origin: string, rules: InterceptRule[]): Promise<boolean> {
+  const done = savingRules.then(async () => {
+    try {
+      const all = await allInterceptRules();
+      if (rules.length) all[origin] = rules;
+      else delete all[origin];
+      await browser.storage.local.set({ [INTERCEPT_RULES_KEY]: all });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  savingRules = done;
+  return done;
 }

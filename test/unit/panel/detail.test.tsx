@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, waitFor } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { SessionStore } from '../../../src/model/store';
+import { RuleMarks } from '../../../src/model/store/rule-marks';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import { DetailPane, MAX_TEXT_SHOWN } from '../../../src/panel/DetailPane';
 import { MAX_SPACER_PX, Timeline, ROW_HEIGHT } from '../../../src/panel/Timeline';
@@ -108,6 +109,7 @@ describe('timeline', () => {
       frameCount: N,
       anchor: 0,
       navigationStarts: new Map(),
+      ruleMarks: new RuleMarks(),
       connections: new Map(),
       framesPerConnection: new Map([[1, N]]),
       firstIndexOf: () => 0,
