@@ -36,6 +36,7 @@ function deliveredHead(mark: RuleMark): string {
 function Delivered({ mark }: { mark: RuleMark }) {
   if (mark.action === 'blocked') return <div class="muted">not delivered</div>;
   if (mark.action === 'closed') return <div class="muted">not delivered: the page closed the socket</div>;
+  if (mark.action === 'paused') return <div class="muted">delivered unchanged once the debugger resumed (a message breakpoint)</div>;
   return (
     <>
       {mark.action === 'delayed' && <div class="muted">waited {Math.round(mark.waited ?? 0)} ms</div>}

@@ -2,7 +2,7 @@
 // fields the chosen action uses are shown; what is wrong is said inline by the section (rule-error).
 import { ACTION_KINDS, fieldsShown, REWRITE_OPS, type ActionKind, type RewriteOp, type RuleFields } from './ruleFields';
 
-const VALUE_LABEL: Record<ActionKind, string> = { block: '', rewrite: 'Replacement', delay: 'Delay (ms)', respond: 'Reply', close: 'Code' };
+const VALUE_LABEL: Record<ActionKind, string> = { block: '', rewrite: 'Replacement', delay: 'Delay (ms)', respond: 'Reply', close: 'Code', break: '' };
 
 function valueLabel(f: RuleFields): string {
   if (f.action !== 'rewrite') return VALUE_LABEL[f.action];
@@ -24,10 +24,12 @@ export interface RuleEditorProps {
   /** The origin's rules are still being read: a rule added now would be lost under them. */
   disabled?: boolean;
   onSubmit: () => void;
+  /** Add a message breakpoint on the query typed (whatever action is chosen). */
+  onBreakpoint: () => void;
   onCancel: () => void;
 }
 
-export function RuleEditor({ fields: f, onFields, editing, disabled = false, onSubmit, onCancel }: RuleEditorProps) {
+export function RuleEditor({ fields: f, onFields, editing, disabled = false, onSubmit, onBreakpoint, onCancel }: RuleEditorProps) {
   const set = (patch: Partial<RuleFields>) => onFields({ ...f, ...patch });
   const shown = fieldsShown(f);
   return (
@@ -112,6 +114,17 @@ export function RuleEditor({ fields: f, onFields, editing, disabled = false, onS
         <button type="submit" data-testid="rule-add" disabled={disabled}>
           {editing ? 'Save rule' : 'Add rule'}
         </button>
+        {!editing && (
+          <button
+            type="button"
+            data-testid="breakpoint-add"
+            disabled={disabled}
+            title="Pause the page in DevTools' debugger when a frame matches (sent: in send, with the caller on the stack; received: before the app's listeners)"
+            onClick={onBreakpoint}
+          >
+            Break on match
+          </button>
+        )}
         {editing && (
           <button type="button" data-testid="rule-cancel" onClick={onCancel}>
             Cancel

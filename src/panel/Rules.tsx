@@ -37,9 +37,9 @@ export function Rules({ rules, onRules, origin, loaded, unsaved, store }: RulesP
     setEditing(null);
     setError(null);
   };
-  const submit = () => {
+  const submit = (asBreakpoint = false) => {
     const old = editing !== null ? rules.find((r) => r.id === editing) : undefined;
-    const made = ruleFromFields(fields, old?.id ?? newRuleId(), old?.enabled ?? true);
+    const made = ruleFromFields(asBreakpoint ? { ...fields, action: 'break' } : fields, old?.id ?? newRuleId(), old?.enabled ?? true);
     if ('error' in made) {
       setError(made.error);
       return;
@@ -163,7 +163,7 @@ export function Rules({ rules, onRules, origin, loaded, unsaved, store }: RulesP
           ))}
         </ol>
       )}
-      <RuleEditor fields={fields} onFields={setFields} editing={editing !== null} disabled={!loaded} onSubmit={submit} onCancel={reset} />
+      <RuleEditor fields={fields} onFields={setFields} editing={editing !== null} disabled={!loaded} onSubmit={() => submit()} onBreakpoint={() => submit(true)} onCancel={reset} />
       {error && (
         <div class="rule-error" data-testid="rule-error" role="alert">
           {error}

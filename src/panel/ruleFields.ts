@@ -24,14 +24,14 @@ export interface RuleFields {
 export const EMPTY_FIELDS: RuleFields = { query: '', action: 'block', rewriteOp: 'replace', value: '', path: '', forward: false, reason: '', binary: false };
 
 /** The actions in the editor's order, with what their value field is. */
-export const ACTION_KINDS: ActionKind[] = ['block', 'rewrite', 'delay', 'respond', 'close'];
+export const ACTION_KINDS: ActionKind[] = ['block', 'rewrite', 'delay', 'respond', 'close', 'break'];
 export const REWRITE_OPS: RewriteOp[] = ['replace', 'regex', 'json-set', 'json-delete'];
 
 /** Which of the optional fields an action shows. */
 export function fieldsShown(f: Pick<RuleFields, 'action' | 'rewriteOp'>): { value: boolean; path: boolean; binary: boolean; forward: boolean; reason: boolean } {
   const rw = f.action === 'rewrite';
   return {
-    value: f.action !== 'block' && !(rw && f.rewriteOp === 'json-delete'),
+    value: f.action !== 'block' && f.action !== 'break' && !(rw && f.rewriteOp === 'json-delete'),
     path: rw && f.rewriteOp !== 'replace',
     binary: f.action === 'respond' || (rw && f.rewriteOp === 'replace'),
     forward: f.action === 'respond',
@@ -51,6 +51,8 @@ function actionOf(f: RuleFields): RuleAction | { error: string } {
   switch (f.action) {
     case 'block':
       return { kind: 'block' };
+    case 'break':
+      return { kind: 'break' };
     case 'delay': {
       const t = f.value.trim();
       if (!/^\d+$/.test(t)) return { error: 'A delay is a whole number of milliseconds, like 500' };
@@ -102,6 +104,7 @@ export function fieldsOf(rule: InterceptRule): RuleFields {
   const a = rule.action;
   switch (a.kind) {
     case 'block':
+    case 'break':
       return f;
     case 'delay':
       return { ...f, value: String(a.ms) };
