@@ -78,7 +78,11 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       target: firefox ? 'firefox140' : 'chrome125',
       // The panel page is referenced only by chrome.devtools.panels.create: make it a build input.
-      rollupOptions: { input: { panel: 'src/panel/index.html' } },
+      rollupOptions: {
+        input: { panel: 'src/panel/index.html' },
+        // A message breakpoint is a `debugger` statement in the page hook (src/capture/intercept-in-page.ts): keep it.
+        output: { minify: { compress: { dropDebugger: false } } },
+      },
     },
   };
 });

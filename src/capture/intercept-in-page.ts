@@ -642,11 +642,11 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
      * DevTools' debugger stops here (a `debugger` statement pauses only while a debugger is attached: with DevTools
      * closed it costs nothing). `frameline` holds the frame for the Scope pane; its property names survive minifying.
      */
-    const pauseOn = (ws: WebSocket, f: Frame, rule: PageRule): void => {
+    const pauseOn = (ws: WebSocket, f: Frame, rule: PageRule): object => {
       const frameline = bare({ rule: Str(rule.id), direction: f.dir, payload: f.text !== undefined ? f.text : f.bytes !== undefined ? f.bytes : f.blob, socket: ws });
       // eslint-disable-next-line no-debugger -- the point of a message breakpoint
       debugger;
-      void frameline;
+      return frameline; // used, so a minifier keeps it bound while paused
     };
 
     // ---- Sent frames. ----

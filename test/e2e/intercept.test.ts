@@ -1,0 +1,349 @@
+// Intercept rules in real Chromium and Firefox ESR with the real Frameline panel: rules written in the panel change
+// what the page sends before it leaves `send` (the `ws` server records what really arrived) and what it receives
+// before the app's `onmessage` and `addEventListener` listeners run; every changed frame is marked on the timeline,
+// and closing the panel (DevTools) gives the page its own traffic back. Chrome: a breakpoint observed as
+// Debugger.paused with the app's code on the stack.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'puppeteer';
+import type { Protocol } from 'devtools-protocol';
+import { startServer } from '../support/server.mjs';
+import { until } from './until';
+import { inspect, launchChromium, showPanel, waitInFrame } from './browser';
+import { inspectInFirefox, launchFirefox } from './firefox';
+import { clear, clickRow, press, waitForRow } from './panel';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+let srv: Server;
+let page: Page;
+let panel: Frame;
+/** Closes the panel (Chrome: DevTools; Firefox: the panel's tab), which hosts capture and keeps rules alive. */
+let closePanel: () => Promise<void>;
+/** Shows the Frameline panel again (Chrome's DevTools shows its Sources panel when the page pauses). */
+let reshowPanel: () => Promise<void>;
+
+interface RuleSpec {
+  query: string;
+  action: 'block' | 'rewrite' | 'delay' | 'respond' | 'close';
+  value?: string;
+  op?: 'replace' | 'regex' | 'json-set' | 'json-delete';
+  path?: string;
+  forward?: boolean;
+  reason?: string;
+}
+
+/** Set a form control of the rules editor as a user would (input and change events). */
+async function setControl(panel: Frame, testid: string, value: string | boolean) {
+  await panel.$eval(
+    `[data-testid="rules"] [data-testid="${testid}"]`,
+    (el, v) => {
+      const c = el as HTMLInputElement;
+      if (typeof v === 'boolean') {
+        if (c.checked !== v) c.click();
+        return;
+      }
+      c.value = v;
+      c.dispatchEvent(new Event('input', { bubbles: true }));
+      c.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    value,
+  );
+}
+
+async function openRules(panel: Frame) {
+  if (await panel.$('[data-testid="rules"]')) return;
+  await press(panel, '[data-testid="tab-rules"]');
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="rules"]')`, { what: 'the rules section' });
+}
+
+/** Add a rule through the editor; returns its id once its row is listed. */
+async function addRule(panel: Frame, r: RuleSpec): Promise<string> {
+  await openRules(panel);
+  const before = (await panel.$$eval('[data-testid="rule-row"]', (els) => els.map((e) => (e as HTMLElement).dataset.ruleId))) as string[];
+  await setControl(panel, 'rule-action', r.action);
+  if (r.op) await setControl(panel, 'rule-rewrite-op', r.op);
+  await setControl(panel, 'rule-query', r.query);
+  if (r.path !== undefined) await setControl(panel, 'rule-path', r.path);
+  if (r.value !== undefined) await setControl(panel, 'rule-value', r.value);
+  if (r.forward !== undefined) await setControl(panel, 'rule-forward', r.forward);
+  if (r.reason !== undefined) await setControl(panel, 'rule-reason', r.reason);
+  await press(panel, '[data-testid="rule-add"]');
+  const id = await waitInFrame<string>(
+    panel,
+    `(() => { const before = ${JSON.stringify(before)}; const e = document.querySelector('[data-testid="rule-error"]');
+      if (e && e.textContent.trim()) return 'error: ' + e.textContent;
+      const row = [...document.querySelectorAll('[data-testid="rule-row"]')].find((x) => !before.includes(x.dataset.ruleId));
+      return row ? row.dataset.ruleId : null; })()`,
+    { what: `the rule ${r.query} → ${r.action} listed` },
+  );
+  expect(id).not.toMatch(/^error: /);
+  return id;
+}
+
+async function removeRules(panel: Frame) {
+  await openRules(panel);
+  for (;;) {
+    const del = await panel.$('[data-testid="rule-row"] [data-testid="rule-delete"]');
+    if (!del) break;
+    await press(panel, '[data-testid="rule-row"] [data-testid="rule-delete"]');
+  }
+  await waitInFrame(panel, `!document.querySelector('[data-testid="rule-row"]')`, { what: 'no rules left' });
+}
+
+/** Rules reach the page a moment after they are saved (the host refreshes them a few times a second). */
+const RULES_SETTLE_MS = 800;
+const settle = () => new Promise((r) => setTimeout(r, RULES_SETTLE_MS));
+
+const inPage = <T>(code: string) => page.evaluate(code) as Promise<T>;
+const serverGot = (t: string) =>
+  srv.connections.filter((c) => c.query.t === t).flatMap((c) => c.received.map((m: { text?: string; hex?: string; at: number }) => m));
+
+/**
+ * Open `window.socks[name]` on /echo?t=<name>: it keeps what `onmessage` and an `addEventListener` listener each saw,
+ * and its close code.
+ */
+const open = (name: string) =>
+  inPage(`new Promise((done, fail) => {
+    window.socks = window.socks || {};
+    const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t='))} + ${JSON.stringify(name)});
+    const rec = window.socks[${JSON.stringify(name)}] = { s, onmessage: [], listener: [], close: null };
+    s.onmessage = (e) => rec.onmessage.push(String(e.data));
+    s.addEventListener('message', (e) => rec.listener.push(String(e.data)));
+    s.onclose = (e) => (rec.close = { code: e.code, reason: e.reason });
+    s.onopen = () => done(true);
+    setTimeout(() => fail(new Error('socket did not open')), 5000);
+  })`);
+const send = (name: string, data: string) => inPage(`window.socks[${JSON.stringify(name)}].s.send(${JSON.stringify(data)})`);
+const seen = (name: string) => inPage<{ onmessage: string[]; listener: string[]; close: { code: number; reason: string } | null }>(
+  `(() => { const r = window.socks[${JSON.stringify(name)}]; return { onmessage: r.onmessage, listener: r.listener, close: r.close }; })()`,
+);
+
+beforeAll(async () => {
+  srv = await startServer();
+  srv.page('/intercept.html', '<!doctype html><title>intercept</title><body>intercept</body>');
+  // Sends its first frame the moment the socket opens, as the page loads.
+  srv.page(
+    '/at-load.html',
+    `<!doctype html><title>at load</title><script>const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=load'))});
+     s.onopen = () => s.send('hello at load');</script>`,
+  );
+});
+
+afterAll(async () => {
+  await srv?.close();
+});
+
+describe.each([
+  { browser: 'Chromium' as const },
+  { browser: 'Firefox' as const },
+])('intercept rules in $browser', ({ browser }) => {
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    if (browser === 'Chromium') {
+      const chrome = await launchChromium();
+      close = () => chrome.close();
+      let dt: Page;
+      ({ page, dt, panel } = await inspect(chrome, srv.origin + '/intercept.html'));
+      closePanel = () => dt.close();
+      reshowPanel = async () => {
+        panel = await showPanel(dt, chrome.extensionId);
+      };
+    } else {
+      const ff = await launchFirefox();
+      close = () => ff.close();
+      let panelPage: Page;
+      ({ page, panel, panelPage } = await inspectInFirefox(ff, srv.origin + '/intercept.html'));
+      closePanel = () => panelPage.close();
+      reshowPanel = () => Promise.resolve();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await close?.();
+  });
+
+  beforeEach(async () => {
+    await removeRules(panel);
+    await clear(panel);
+  });
+
+  it('rewrites a sent frame before it leaves send: the server gets the rewrite, the timeline marks it with both versions', async () => {
+    const id = await addRule(panel, { query: 'dir:sent "hello"', action: 'rewrite', op: 'replace', value: 'HELLO-REWRITTEN' });
+    await waitInFrame(panel, `document.querySelector('[data-testid="rules-banner"]')?.dataset.active === '1'`, { what: 'the banner: 1 rule active' });
+    await settle();
+    await open('rw');
+    await send('rw', 'hello there');
+    await send('rw', 'untouched');
+    await until(() => serverGot('rw').length >= 2, 'the server got both frames');
+    expect(serverGot('rw').map((m) => m.text)).toEqual(['HELLO-REWRITTEN', 'untouched']);
+    // The echo of the rewrite is what the app received: the page's own view agrees with the server's.
+    await until(async () => (await seen('rw')).onmessage.length >= 2, 'both echoes');
+    expect((await seen('rw')).onmessage).toEqual(['HELLO-REWRITTEN', 'untouched']);
+
+    const row = await waitForRow(panel, `r.direction === 'sent' && r.action === 'rewritten'`, 'the rewritten sent frame marked');
+    expect(row.text).toContain('HELLO-REWRITTEN'); // the timeline shows what the network carried
+    await clickRow(panel, row.id);
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="rule-detail"]')`, { what: 'the rule detail' });
+    expect(await panel.$eval('[data-testid="rule-original"]', (el) => (el as HTMLElement).innerText)).toContain('hello there');
+    expect(await panel.$eval('[data-testid="rule-delivered"]', (el) => (el as HTMLElement).innerText)).toContain('HELLO-REWRITTEN');
+    await openRules(panel);
+    await waitInFrame(panel, `document.querySelector('[data-testid="rule-row"][data-rule-id="${id}"]')?.dataset.hits === '1'`, { what: 'one hit counted' });
+    await waitInFrame(panel, `Number(document.querySelector('[data-testid="rules-banner"]')?.dataset.changed) >= 1`, { what: 'the banner counts the changed frame' });
+  });
+
+  it('rewrites a received JSON field before onmessage and addEventListener listeners see it', async () => {
+    await addRule(panel, { query: 'dir:received exists($.price)', action: 'rewrite', op: 'json-set', path: '$.price', value: '999' });
+    await settle();
+    await open('json');
+    await send('json', '{"sym":"ACME","price":12}');
+    await until(async () => (await seen('json')).listener.length >= 1, 'the echo');
+    const got = await seen('json');
+    expect(JSON.parse(got.onmessage[0])).toEqual({ sym: 'ACME', price: 999 });
+    expect(JSON.parse(got.listener[0])).toEqual({ sym: 'ACME', price: 999 });
+    expect(serverGot('json').map((m) => m.text)).toEqual(['{"sym":"ACME","price":12}']);
+    // The received frame is the network's (price 12), marked as rewritten for the app.
+    const row = await waitForRow(panel, `r.direction === 'received' && r.action === 'rewritten'`, 'the rewritten received frame marked');
+    expect(row.text).toContain('"price":12');
+  });
+
+  it('blocks a sent frame (the server never gets it; the timeline keeps it, marked blocked) and the rest go on', async () => {
+    await addRule(panel, { query: 'dir:sent "secret"', action: 'block' });
+    await settle();
+    await open('block');
+    await send('block', 'secret token');
+    await send('block', 'public');
+    await until(() => serverGot('block').length >= 1, 'the server got the public frame');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(serverGot('block').map((m) => m.text)).toEqual(['public']);
+    const row = await waitForRow(panel, `r.direction === 'sent' && r.action === 'blocked'`, 'the blocked frame on the timeline');
+    expect(row.text).toContain('secret token');
+  });
+
+  it('answers a sent frame with a mock the app receives as if from the server, without the server', async () => {
+    await addRule(panel, { query: 'dir:sent "get-config"', action: 'respond', value: '{"config":"mocked"}', forward: false });
+    await settle();
+    await open('mock');
+    await send('mock', 'get-config');
+    await until(async () => (await seen('mock')).onmessage.length >= 1, 'the mock reply');
+    expect((await seen('mock')).onmessage).toEqual(['{"config":"mocked"}']);
+    expect((await seen('mock')).listener).toEqual(['{"config":"mocked"}']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(serverGot('mock')).toEqual([]);
+    await waitForRow(panel, `r.direction === 'received' && r.action === 'mocked' && r.text.includes('mocked')`, 'the mock reply on the timeline');
+  });
+
+  it('delays a sent frame by the rule\'s time and keeps the order of the frames behind it', async () => {
+    await addRule(panel, { query: 'dir:sent "slow"', action: 'delay', value: '600' });
+    await settle();
+    await open('delay');
+    // The server runs in this process: its `at` times are on this clock.
+    const before = performance.now();
+    await send('delay', 'slow-1');
+    await send('delay', 'fast-2');
+    await until(() => serverGot('delay').length >= 2, 'both frames at the server', 10_000);
+    const got = serverGot('delay');
+    expect(got.map((m) => m.text)).toEqual(['slow-1', 'fast-2']);
+    expect(got[0].at - before).toBeGreaterThanOrEqual(550);
+    expect(got[0].at - before).toBeLessThan(3000);
+    const waited = await waitForRow(panel, `r.direction === 'sent' && r.action === 'delayed'`, 'the delayed frame marked');
+    await clickRow(panel, waited.id);
+    const detail = await panel.$eval('[data-testid="rule-detail"]', (el) => (el as HTMLElement).innerText);
+    const ms = Number(/(\d+)\s*ms/.exec(detail)?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(550);
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('closes the connection with the rule\'s code and reason when a frame matches', async () => {
+    await addRule(panel, { query: 'dir:received "bye"', action: 'close', value: '4001', reason: 'closed by rule' });
+    await settle();
+    await open('close');
+    await send('close', 'bye now');
+    await until(async () => (await seen('close')).close !== null, 'the close');
+    const got = await seen('close');
+    expect(got.close).toEqual({ code: 4001, reason: 'closed by rule' });
+    expect(got.onmessage).toEqual([]); // the matching frame is not delivered
+  });
+
+  it('a page loaded while a rule is active is intercepted from its first frame', async () => {
+    await addRule(panel, { query: 'dir:sent "at load"', action: 'rewrite', op: 'regex', path: 'at load', value: 'AT LOAD (rewritten)' });
+    await settle();
+    await page.goto(srv.origin + '/at-load.html');
+    await until(() => serverGot('load').length >= 1, 'the first frame of the page');
+    expect(serverGot('load').map((m) => m.text)).toEqual(['hello AT LOAD (rewritten)']);
+    await page.goto(srv.origin + '/intercept.html');
+  });
+
+  it('a breakpoint pauses in send with the app\'s caller on the stack, and on a received frame before the app\'s listener', async () => {
+    await openRules(panel);
+    for (const query of ['dir:sent "bp-send"', 'dir:received "bp-recv"']) {
+      await setControl(panel, 'rule-query', query);
+      await press(panel, '[data-testid="breakpoint-add"]');
+    }
+    await waitInFrame(panel, `document.querySelectorAll('[data-testid="rule-row"][data-action="break"]').length === 2`, { what: 'two breakpoints listed' });
+    await settle();
+    await open('bp');
+    await inPage(`window.socks.bp.s.addEventListener('message', function appOnMessage(e) { window.appGot = String(e.data); })`);
+    if (browser === 'Chromium') {
+      const cdp = await page.createCDPSession();
+      await cdp.send('Debugger.enable');
+      const paused = () => new Promise<Protocol.Debugger.PausedEvent>((resolve) => cdp.once('Debugger.paused', resolve));
+      let next = paused();
+      const sending = inPage(`(function appSendsOrder() { window.socks.bp.s.send('bp-send 1'); return true; })()`);
+      let ev = await next;
+      expect(ev.callFrames.map((f) => f.functionName)).toContain('appSendsOrder');
+      await cdp.send('Debugger.resume');
+      await sending;
+      // The echo of a frame the rule matches: paused before the app's listener; stepping reaches it.
+      next = paused();
+      void inPage(`window.socks.bp.s.send('bp-recv 2')`);
+      ev = await next;
+      expect(ev.callFrames.map((f) => f.functionName)).not.toContain('appOnMessage');
+      for (let i = 0; i < 400 && ev.callFrames[0]?.functionName !== 'appOnMessage'; i++) {
+        next = paused();
+        await cdp.send('Debugger.stepInto');
+        ev = await next;
+      }
+      expect(ev.callFrames[0]?.functionName).toBe('appOnMessage');
+      await cdp.send('Debugger.resume');
+      await cdp.send('Debugger.disable');
+      await cdp.detach();
+      await reshowPanel();
+    } else {
+      // No debugger attached to the page here (BiDi is not one): the statement is a no-op and the frames go on.
+      await inPage(`window.socks.bp.s.send('bp-send 1')`);
+      await inPage(`window.socks.bp.s.send('bp-recv 2')`);
+    }
+    await until(async () => (await inPage<string | undefined>('window.appGot')) === 'bp-recv 2', 'the app\'s listener ran with the frame');
+    expect(serverGot('bp').map((m) => m.text)).toEqual(['bp-send 1', 'bp-recv 2']);
+    await openRules(panel);
+    await waitInFrame(panel, `[...document.querySelectorAll('[data-testid="rule-row"][data-action="break"]')].every((r) => r.dataset.hits === '1')`, {
+      what: 'each breakpoint hit once',
+    });
+  });
+
+  it('a rule switched off acts no more; closing DevTools gives the page its own traffic back', async () => {
+    const id = await addRule(panel, { query: 'dir:sent "x"', action: 'rewrite', op: 'replace', value: 'CHANGED' });
+    await settle();
+    await open('off');
+    await send('off', 'x1');
+    await until(() => serverGot('off').length >= 1, 'the first frame');
+    expect(serverGot('off')[0].text).toBe('CHANGED');
+    await press(panel, `[data-testid="rule-row"][data-rule-id="${id}"] [data-testid="rule-enabled"]`);
+    await waitInFrame(panel, `document.querySelector('[data-testid="rule-row"][data-rule-id="${id}"]')?.dataset.enabled === 'false'`, { what: 'the rule off' });
+    await waitInFrame(panel, `document.querySelector('[data-testid="rule-row"][data-rule-id="${id}"]')?.dataset.hits === '1'`, { what: 'its hit counted' });
+    await settle();
+    await send('off', 'x2');
+    await until(() => serverGot('off').length >= 2, 'the second frame');
+    expect(serverGot('off')[1].text).toBe('x2');
+
+    // On again, then DevTools closes: within the lease the page is its own again.
+    await press(panel, `[data-testid="rule-row"][data-rule-id="${id}"] [data-testid="rule-enabled"]`);
+    await settle();
+    await send('off', 'x3');
+    await until(() => serverGot('off').length >= 3, 'the third frame');
+    expect(serverGot('off')[2].text).toBe('CHANGED');
+    await closePanel();
+    await new Promise((r) => setTimeout(r, 3500));
+    await send('off', 'x4');
+    await until(() => serverGot('off').length >= 4, 'the fourth frame');
+    expect(serverGot('off')[3].text).toBe('x4');
+  });
+});
