@@ -3,7 +3,7 @@
 import { isRecordBatch, type RecordBatch } from './model/batch';
 import type { HookBatch, HookReplay, HookReplayResult } from './capture/firefox/hook-protocol';
 import type { WsHandshake } from './capture/firefox/hook-capture';
-import type { PageRule } from './model/intercept/types';
+import type { PageRule, RuleHit } from './model/intercept/types';
 
 export const PROTOCOL_VERSION = 3;
 
@@ -102,10 +102,7 @@ export function isPanelToHost(m: unknown): m is PanelToHost {
   const o = m as { v?: unknown; type?: unknown };
   if (o.v !== PROTOCOL_VERSION) return false;
   if (o.type === 'hello' || o.type === 'attach' || o.type === 'reload') return true;
-  if (o.type === 'rules') {
-    const rules = (m as { rules?: unknown }).rules;
-    return Array.isArray(rules) && rules.every((r) => obj(r) && typeof r.id === 'string' && obj(r.match) && obj(r.action));
-  }
+  if (o.type === 'rules') return isRules((m as { rules?: unknown }).rules);
   if (o.type !== 'replay') return false;
   const r = (m as { req?: Partial<ReplayRequest> }).req;
   return (
@@ -142,18 +139,26 @@ export type ContentToRouter =
   | { type: 'batch'; batch: HookBatch; bad: number }
   | { type: 'replay-result'; doc: string; result: HookReplayResult }
   /** Batches the content script had to drop while the router was unreachable. */
-  | { type: 'lost'; doc: string; count: number };
+  | { type: 'lost'; doc: string; count: number }
+  /** What intercept rules did in the document (validated); `lost`: hits the hook or the relay could not keep,
+   *  `bad`: hits of a wrong shape, dropped. */
+  | { type: 'hits'; doc: string; hits: RuleHit[]; lost: number; bad: number };
 
 export type RouterToContent =
   | { type: 'arm'; on: boolean }
-  | { type: 'replay'; doc: string; req: HookReplay };
+  | { type: 'replay'; doc: string; req: HookReplay }
+  /** Intercept rules in force for the next `lease` ms; [] switches them off. */
+  | { type: 'rules'; rules: PageRule[]; lease: number };
 
 export type RouterToHost =
   | { type: 'hook'; frameId: number; batch: HookBatch; bad: number }
   | { type: 'hook-result'; frameId: number; doc: string; result: HookReplayResult }
   | { type: 'lost'; frameId: number; doc: string; count: number }
   | { type: 'doc-gone'; frameId: number; doc: string }
-  | { type: 'handshake'; h: WsHandshake };
+  | { type: 'handshake'; h: WsHandshake }
+  | { type: 'hits'; frameId: number; doc: string; hits: RuleHit[]; lost: number; bad: number }
+  /** The documents of the tab the last rules were sent to (those whose hook came late excepted: they refuse them). */
+  | { type: 'rules-reach'; contexts: number };
 
 /** Runtime message to the router (from Frameline's own pages): answers with a RouterStatus. */
 export const ROUTER_STATUS = 'frameline:router-status';
@@ -165,12 +170,19 @@ export interface RouterStatus {
 export type HostToRouter =
   | { type: 'replay'; frameId: number; doc: string; req: HookReplay }
   /** Whether a panel is connected to this host (diagnostics: the router's status reports it). */
-  | { type: 'panel'; linked: boolean };
+  | { type: 'panel'; linked: boolean }
+  /** Intercept rules for every document of the tab, now and for those that come while the lease runs. */
+  | { type: 'rules'; rules: PageRule[]; lease: number };
 
+
+const isRules = (rules: unknown): rules is PageRule[] =>
+  Array.isArray(rules) && rules.every((r) => obj(r) && typeof r.id === 'string' && obj(r.match) && obj(r.action));
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
 
 export function isRouterToContent(m: unknown): m is RouterToContent {
   if (!obj(m)) return false;
   if (m.type === 'arm') return typeof m.on === 'boolean';
+  if (m.type === 'rules') return isRules(m.rules) && isCount(m.lease);
   return m.type === 'replay' && typeof m.doc === 'string' && obj(m.req) && typeof m.req.id === 'number';
 }
 
@@ -178,6 +190,7 @@ export function isContentToRouter(m: unknown): m is ContentToRouter {
   if (!obj(m)) return false;
   if (m.type === 'batch') return obj(m.batch) && typeof m.batch.doc === 'string' && Array.isArray(m.batch.events) && typeof m.bad === 'number';
   if (m.type === 'replay-result') return typeof m.doc === 'string' && obj(m.result) && typeof m.result.id === 'number';
+  if (m.type === 'hits') return typeof m.doc === 'string' && Array.isArray(m.hits) && isCount(m.lost) && isCount(m.bad);
   return m.type === 'lost' && typeof m.doc === 'string' && typeof m.count === 'number';
 }
 
@@ -193,6 +206,10 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
       return typeof m.frameId === 'number' && typeof m.doc === 'string';
     case 'handshake':
       return obj(m.h) && typeof m.h.requestId === 'string' && typeof m.h.url === 'string';
+    case 'hits':
+      return typeof m.frameId === 'number' && typeof m.doc === 'string' && Array.isArray(m.hits) && isCount(m.lost) && isCount(m.bad);
+    case 'rules-reach':
+      return isCount(m.contexts);
     default:
       return false;
   }
@@ -200,5 +217,6 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
 
 export function isHostToRouter(m: unknown): m is HostToRouter {
   if (obj(m) && m.type === 'panel') return typeof m.linked === 'boolean';
+  if (obj(m) && m.type === 'rules') return isRules(m.rules) && isCount(m.lease);
   return obj(m) && m.type === 'replay' && typeof m.frameId === 'number' && typeof m.doc === 'string' && obj(m.req);
 }

@@ -83,6 +83,8 @@ export interface Builtins extends Base64Builtins {
   readonly queueMicrotask: (fn: () => void) => void;
   /** Wall clock in ms: `performance.timeOrigin + performance.now()`. */
   readonly now: () => number;
+  /** `Date.now`: the clock intercept rules read their lease by (installIntercept takes the same one). */
+  readonly dateNow: () => number;
 
   /** `o` without a prototype, so reading a key it lacks never reaches a getter the page put on Object.prototype.
    *  Every object the hook builds, and every message it receives (a clone only it holds), goes through it. */
@@ -116,6 +118,7 @@ export function takeBuiltins(g: typeof globalThis & Window): Builtins | null {
   const close = (name: string) => getDesc(g.CloseEvent.prototype, name)!.get!;
   const get = (o: object, name: string) => accessor(o, name, 'get') as Getter;
   const perf = g.performance;
+  const dateNow = g.Date.now; // reads no `this`
   const perfNow = perf.now;
   const timeOrigin = perf.timeOrigin; // fixed for the document's life
   const U8 = g.Uint8Array;
@@ -232,6 +235,7 @@ export function takeBuiltins(g: typeof globalThis & Window): Builtins | null {
     clearTimeout: g.clearTimeout.bind(g),
     queueMicrotask: g.queueMicrotask.bind(g),
     now: () => timeOrigin + apply(perfNow, perf, []),
+    dateNow: () => apply(dateNow, undefined, []),
     bare,
     append,
     list,

@@ -8,6 +8,8 @@ import { OPCODE } from '../../model/types';
 import type { RecordSink } from '../../model/batch';
 import { base64ByteLength, utf8ByteLength } from '../../model/bytes';
 import { headerValue } from '../../model/headers';
+import type { RuleHit } from '../../model/intercept/types';
+import { parseRuleHit, writeRuleHit } from '../rule-hits';
 import type { HookBatch, HookEvent } from './hook-protocol';
 
 /** A WebSocket handshake as Firefox's webRequest reports it (relayed by the background router). */
@@ -74,8 +76,12 @@ export class HookCapture {
   private readonly handshakes = new Map<string, WsHandshake[]>(); // request id → its events, until paired
   /** Unpaired handshakes made since capture started (request id → time), candidates for `sweep`. */
   private readonly fresh = new Map<string, number>();
-  /** Events dropped because their shape was wrong. */
+  /** The hook's creation time of each socket (its `t`, also what rule hits name it by), by key. */
+  private readonly madeAt = new Map<string, number>();
+  /** Events (and rule hits) dropped because their shape was wrong. */
   malformed = 0;
+  /** Rule hits whose socket matched no connection of their document. */
+  unplacedHits = 0;
 
   constructor(
     private readonly out: RecordSink,
@@ -142,6 +148,7 @@ export class HookCapture {
       };
       if (e.pre) c.createdTs = undefined;
       this.byKey.set(key, c);
+      this.madeAt.set(key, e.t);
       this.locations.set(c.id, { frameId, doc, s: e.s });
       this.emitConn(c);
       this.pair(frameId, c);
@@ -171,6 +178,44 @@ export class HookCapture {
         this.update(c, { state: 'closed', closeTs: e.t / 1000, closeCode: e.code, closeReason: e.reason, wasClean: e.wasClean });
         break;
     }
+  }
+
+  /**
+   * What intercept rules did in one document: marks, and frames the network did not carry. A hit is placed on the
+   * connection of its document with its socket's URL, made when the hit says (else the nearest; a hit that names no
+   * time, on the latest live one); hits of no known connection are counted in `unplacedHits`.
+   */
+  ruleHits(frameId: number, doc: string, reported: readonly unknown[]): void {
+    for (const x of reported) {
+      const hit = parseRuleHit(x);
+      if (!hit) {
+        this.malformed++;
+        continue;
+      }
+      const c = this.connectionOfHit(frameId, doc, hit);
+      if (!c) {
+        this.unplacedHits++;
+        continue;
+      }
+      writeRuleHit(this.out, hit, c.id, hit.t / 1000, () => this.nextFrame++);
+    }
+  }
+
+  private connectionOfHit(frameId: number, doc: string, hit: RuleHit): Connection | undefined {
+    const prefix = `${frameId}:${doc}:`;
+    let best: Connection | undefined;
+    let bestGap = Infinity;
+    for (const [key, c] of this.byKey) {
+      if (!key.startsWith(prefix) || c.url !== hit.url) continue;
+      const live = c.state !== 'closed' && c.state !== 'error';
+      const gap = hit.created === null ? (live ? 0 : 1) : Math.abs((this.madeAt.get(key) ?? -Infinity) - hit.created);
+      // Ties go to the later connection (the map keeps the order they were made in).
+      if (gap <= bestGap) {
+        best = c;
+        bestGap = gap;
+      }
+    }
+    return best;
   }
 
   /** The hook of a document is gone (navigation, frame removed): its open sockets are closed with it. */

@@ -2,6 +2,8 @@
 // Path of a hook event: MAIN-world hook (page) → private MessageChannel → isolated content script (validates)
 // → runtime Port → background router (adds tab and frame from the port's sender) → hook host → HookCapture.
 // Nothing from the page is trusted: every message is checked field by field and copied into fresh objects.
+import type { PageRule, RuleHit } from '../../model/intercept/types';
+import { parseRuleHit } from '../rule-hits';
 
 export const HOOK_VERSION = 1;
 
@@ -69,7 +71,41 @@ export interface HookReplayResult {
 /** Commands to the hook of one document. */
 export type HookCommand =
   | { k: 'arm'; on: boolean }
-  | { k: 'replay'; doc: string; req: HookReplay };
+  | { k: 'replay'; doc: string; req: HookReplay }
+  /** Intercept rules in force for the next `lease` ms (relative: the page's clock need not agree with the host's);
+   *  [] switches them off. */
+  | { k: 'rules'; rules: PageRule[]; lease: number };
+
+/** What intercept rules did in the document since the last report: hits, and those the hook could not keep. */
+export interface HookHits {
+  k: 'hits';
+  hits: RuleHit[];
+  lost: number;
+}
+
+/** Hits the relay takes from one message; more are counted as lost (the hook keeps no more than this either). */
+export const MAX_HITS = 5000;
+
+/** Validated copies of the hits the hook reported (bad ones dropped and counted in `bad`), or null when the envelope
+ *  is wrong. */
+export function checkHookHits(x: unknown): { hits: RuleHit[]; lost: number; bad: number } | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as Record<string, unknown>;
+  if (!Array.isArray(o.hits)) return null;
+  const hits: RuleHit[] = [];
+  let bad = 0;
+  let lost = isNum(o.lost) && o.lost > 0 ? Math.floor(o.lost) : 0;
+  for (let i = 0; i < o.hits.length; i++) {
+    if (hits.length >= MAX_HITS) {
+      lost += o.hits.length - i;
+      break;
+    }
+    const h = parseRuleHit(o.hits[i]);
+    if (h) hits.push(h);
+    else bad++;
+  }
+  return { hits, lost, bad };
+}
 
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);

@@ -6,18 +6,32 @@
 // (channel.ts), and reports nothing until the isolated script arms it (a Frameline panel is open for this tab); till
 // then it keeps a registry of live sockets and a bounded buffer of the document's first events (event-queue.ts).
 // Injected into a document that was already running (Frameline installed or updated), it cannot vouch for what it
-// took: every batch says so (`late`) and replay is refused there.
+// took: every batch says so (`late`), and replay and intercept rules are refused there.
+// Intercept rules (installIntercept, shared with Chrome) wrap `send` outside the hook's own Proxy, so a blocked frame
+// is never reported as sent and a rewritten one is reported as it went out; received frames are reported as the
+// network delivered them (the hook's listener comes first, and the rules' re-dispatched events are untrusted).
 //   sockets.ts: the WebSocket and send Proxies    frames.ts: a message → a frame event    replay.ts: send, inject, fresh
+import type { InterceptRegistry, PageRule } from '../../model/intercept/types';
+import { installIntercept } from '../intercept-in-page';
 import { takeBuiltins, type Builtins } from './builtins';
 import { offerChannel } from './channel';
 import { createEventQueue } from './event-queue';
 import { frameReporter } from './frames';
 import { lateDocument } from './hook-protocol';
 import { replayer } from './replay';
-import { hookSockets } from './sockets';
+import { hookSockets, type Sockets } from './sockets';
 
 /** How long a new document keeps its events while no word comes from the router. */
 const UNARMED_MS = 10_000;
+/** How often rule hits are taken to the host while rules are in force, and for how long after their lease ended (a
+ *  delayed frame acts late). */
+const HITS_EVERY_MS = 250;
+const HITS_LINGER_MS = 60_000;
+/** A longer lease is not one the host gives: refused. */
+const MAX_LEASE_MS = 60_000;
+/** Bounds on the rules a command may carry (objects and arrays, nesting). */
+const MAX_RULE_NODES = 100_000;
+const MAX_RULE_DEPTH = 64;
 
 export function installHook(g: typeof globalThis & Window): void {
   const late = injectedLate(g);
@@ -29,9 +43,20 @@ export function installHook(g: typeof globalThis & Window): void {
   // `location` and its `href` are unforgeable (own properties no script can redefine): read as they are.
   const queue = createEventQueue(B, doc, late, () => B.String(g.location.href), (msg) => post(msg));
   const reportFrame = frameReporter(B, queue);
-  const sockets = hookSockets(B, g, queue, reportFrame);
+  // The registry of intercept rules: the hook's own, never the page's; `createdOf` names a socket as its events do.
+  const reg: InterceptRegistry = B.bare({ rules: B.bare([] as PageRule[]), until: 0, hits: B.bare([]), hitsLost: 0 });
+  let known: Sockets | null = null;
+  reg.createdOf = (ws) => {
+    const en = known?.entryOf(ws);
+    return en ? en.t : null;
+  };
+  const sockets = hookSockets(B, g, queue, reportFrame, (ws) => reg.intercept?.(ws));
   if (!sockets) return;
+  known = sockets;
+  // After the hook's `send` Proxy, so the rules' Proxy is outermost.
+  if (!late) installIntercept(g, reg, B.WebSocket);
   const replay = replayer(B, g, sockets, reportFrame, late);
+  const rules = ruleKeeper(B, reg, late, queue, (msg) => post(msg));
 
   const onCommand = (ev: MessageEvent) => {
     const x: unknown = B.apply(B.messageData, ev, []);
@@ -44,6 +69,10 @@ export function installHook(g: typeof globalThis & Window): void {
       if (m.on === true && was === false) sockets.announceLive();
       // Say hello (an empty batch if nothing waits), so the host learns of this document and its URL.
       if (m.on === true && was !== true) queue.flushNow(true);
+      if (m.on === true) rules.drain();
+    } else if (m.k === 'rules') {
+      const r = m as { rules?: unknown; lease?: unknown };
+      rules.set(r.rules, r.lease);
     } else if (m.k === 'replay' && m.doc === doc) {
       replay(m.req, (result) => post(B.bare({ k: 'replay-result', result })));
     }
@@ -51,6 +80,68 @@ export function installHook(g: typeof globalThis & Window): void {
   post = offerChannel(B, doc, onCommand).post;
   // No word from the router (the extension is being updated, or its relay never ran): stop keeping events.
   B.setTimeout(() => queue.giveUp(), UNARMED_MS);
+}
+
+/**
+ * Keeps the intercept rules of the registry as the host last sent them, for their lease, and takes their hits to the
+ * host. `late`: rules are refused (as replay is): the page ran first and may have patched what they rely on.
+ */
+function ruleKeeper(B: Builtins, reg: InterceptRegistry, late: boolean, queue: ReturnType<typeof createEventQueue>, post: (msg: unknown) => void) {
+  let ticking = false;
+  /** Posts the hits waiting, if a host listens; whether there were any to post. */
+  const drain = (): boolean => {
+    const hits = reg.hits;
+    const lost = +reg.hitsLost || 0;
+    if ((!hits.length && !lost) || queue.armed() !== true) return false;
+    reg.hits = B.bare([]);
+    reg.hitsLost = 0;
+    queue.flushNow(); // the sockets the hits name reach the host before them
+    post(B.bare({ k: 'hits', hits, lost }));
+    return true;
+  };
+  const tick = () => {
+    try {
+      if (drain() || B.dateNow() < reg.until + HITS_LINGER_MS) {
+        B.setTimeout(tick, HITS_EVERY_MS);
+        return;
+      }
+    } catch {
+      /* never break the page */
+    }
+    ticking = false;
+  };
+  const set = (rules: unknown, lease: unknown) => {
+    if (late) return;
+    const list = ownTree(B, rules);
+    const ms = typeof lease === 'number' && lease > 0 && lease <= MAX_LEASE_MS ? lease : 0;
+    const on = list !== null && B.isArray(list) && list.length > 0 && ms > 0;
+    reg.rules = on ? (list as PageRule[]) : B.bare([]);
+    reg.until = on ? B.dateNow() + ms : 0;
+    drain();
+    if (on && !ticking) {
+      ticking = true;
+      B.setTimeout(tick, HITS_EVERY_MS);
+    }
+  };
+  return { set, drain: () => void drain() };
+}
+
+/**
+ * `x` (a clone only the hook holds, made in the page's realm) with every object and array in it made bare, so the
+ * rules never read what the page put on a prototype; null when it is not plain data or exceeds the bounds.
+ */
+function ownTree(B: Builtins, x: unknown): unknown {
+  let nodes = 0;
+  const walk = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'function') return false;
+    if (typeof v !== 'object' || v === null) return true;
+    if (depth > MAX_RULE_DEPTH || ++nodes > MAX_RULE_NODES) return false;
+    const o = B.bare(v as Record<string, unknown>);
+    // Without a prototype, `for in` visits own keys only.
+    for (const k in o) if (!walk(o[k], depth + 1)) return false;
+    return true;
+  };
+  return walk(x, 0) ? x : null;
 }
 
 /** Whether the page's own scripts ran before this hook (see lateDocument), read at once, as the document is now. */

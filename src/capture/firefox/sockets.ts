@@ -38,8 +38,10 @@ export interface Sockets {
 /** How long a closed socket can still be found by number (a replay may name it just after it closed). */
 const FORGET_CLOSED_MS = 60_000;
 
-/** Installs both Proxies on the page; null if the page's `WebSocket` could not be replaced (nothing is hooked). */
-export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: EventQueue, reportFrame: ReportFrame): Sockets | null {
+/** Installs both Proxies on the page; null if the page's `WebSocket` could not be replaced (nothing is hooked).
+ *  `onSocket` is told of each socket as soon as it is tracked, after the hook's own listeners were added (intercept
+ *  rules add theirs then, so the hook still hears the frame the network delivered first). */
+export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: EventQueue, reportFrame: ReportFrame, onSocket: (ws: WebSocket) => void = () => {}): Sockets | null {
   const { apply, addEventListener: listen, readyState, protocol, extensions, String: Str, bare, append } = B;
   const entries = new B.WeakMap<WebSocket, Entry>();
   const bySocketNo = new B.Map<number, Entry>();
@@ -82,6 +84,11 @@ export function hookSockets(B: Builtins, g: typeof globalThis & Window, queue: E
       B.setTimeout(() => apply(B.mapDelete, bySocketNo, [en.s]), FORGET_CLOSED_MS);
     }, true]);
     if (queue.armed() !== false) queue.emit(socketEvent(en));
+    try {
+      onSocket(ws);
+    } catch {
+      /* never break the page */
+    }
     return en;
   };
 

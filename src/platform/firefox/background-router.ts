@@ -1,7 +1,8 @@
 // Firefox, background: the router between the page hooks of a tab (one content-script port per frame) and the hook
 // host of that tab (in the panel page). It adds the frame id it knows from each port's sender,
 // arms a tab's hooks only while a host listens (otherwise pages pay nothing but a registry of their sockets), and
-// relays webRequest's view of WebSocket handshakes. No domain logic lives here.
+// relays webRequest's view of WebSocket handshakes, and hands the host's intercept rules to every document of the tab
+// (also to one that comes while their lease runs: a navigation, a new frame). No domain logic lives here.
 import {
   CONTENT_PORT, ROUTER_STATUS, isContentToRouter, isHostToRouter, parseHookHostPortName,
   type RouterStatus, type RouterToContent, type RouterToHost,
@@ -10,11 +11,14 @@ import type { WsHandshake } from '../../capture/firefox/hook-capture';
 import type { Header } from '../../model/types';
 import { browser, type Runtime } from '../browser';
 import type { WebRequest } from 'webextension-polyfill';
+import type { PageRule } from '../../model/intercept/types';
 
 interface ContentEnd {
   port: Runtime.Port;
   frameId: number;
   doc: string;
+  /** Its batches say its hook came late: its relay refuses rules. */
+  late: boolean;
 }
 
 /** Handshakes kept per tab for a host that connects later (sockets opened before the panel). */
@@ -27,6 +31,8 @@ export function startRouter(): void {
   /** Hook events passed to each tab's host: what the status query reports. */
   const forwarded = new Map<number, number>();
   const panels = new Set<number>();
+  /** Each tab's intercept rules as its host last sent them, and when their lease ends (this clock). */
+  const rulesOf = new Map<number, { rules: PageRule[]; until: number }>();
 
   const toHost = (tabId: number, m: RouterToHost) => {
     try {
@@ -48,18 +54,23 @@ export function startRouter(): void {
     if (port.name === CONTENT_PORT) {
       const tabId = port.sender.tab?.id;
       if (tabId === undefined) return;
-      const end: ContentEnd = { port, frameId: port.sender.frameId ?? 0, doc: '' };
+      const end: ContentEnd = { port, frameId: port.sender.frameId ?? 0, doc: '', late: false };
       let set = contents.get(tabId);
       if (!set) contents.set(tabId, (set = new Set()));
       set.add(end);
       toContent(end, { type: 'arm', on: hosts.has(tabId) }); // the hook keeps its first events until it knows
+      const r = rulesOf.get(tabId);
+      const left = r ? r.until - Date.now() : 0;
+      if (r && left > 0 && hosts.has(tabId)) toContent(end, { type: 'rules', rules: r.rules, lease: left });
       port.onMessage.addListener((m: unknown) => {
         if (!isContentToRouter(m)) return;
         if (m.type === 'batch') {
           end.doc = m.batch.doc;
+          end.late = m.batch.late === true;
           if (hosts.has(tabId)) forwarded.set(tabId, (forwarded.get(tabId) ?? 0) + m.batch.events.length);
           toHost(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
         } else if (m.type === 'replay-result') toHost(tabId, { type: 'hook-result', frameId: end.frameId, doc: m.doc, result: m.result });
+        else if (m.type === 'hits') toHost(tabId, { type: 'hits', frameId: end.frameId, doc: m.doc, hits: m.hits, lost: m.lost, bad: m.bad });
         else toHost(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
       });
       port.onDisconnect.addListener(() => {
@@ -81,6 +92,17 @@ export function startRouter(): void {
         else panels.delete(tabId);
         return;
       }
+      if (m.type === 'rules') {
+        if (m.rules.length) rulesOf.set(tabId, { rules: m.rules, until: Date.now() + m.lease });
+        else rulesOf.delete(tabId);
+        let contexts = 0;
+        for (const end of contents.get(tabId) ?? []) {
+          toContent(end, { type: 'rules', rules: m.rules, lease: m.lease });
+          if (!end.late) contexts++;
+        }
+        toHost(tabId, { type: 'rules-reach', contexts });
+        return;
+      }
       for (const end of contents.get(tabId) ?? []) {
         if (end.frameId === m.frameId) toContent(end, { type: 'replay', doc: m.doc, req: m.req });
       }
@@ -89,13 +111,19 @@ export function startRouter(): void {
       if (hosts.get(tabId) !== port) return;
       hosts.delete(tabId);
       panels.delete(tabId);
-      for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: false });
+      // Rules stop with their host at once, not at the end of their lease.
+      const had = rulesOf.delete(tabId);
+      for (const end of contents.get(tabId) ?? []) {
+        if (had) toContent(end, { type: 'rules', rules: [], lease: 0 });
+        toContent(end, { type: 'arm', on: false });
+      }
     });
   });
 
   browser.tabs.onRemoved.addListener((tabId) => {
     recent.delete(tabId);
     forwarded.delete(tabId);
+    rulesOf.delete(tabId);
   });
 
   // What the router is doing, for Frameline's own pages (diagnostics, and the Firefox DevTools smoke test).

@@ -1,13 +1,13 @@
 // Firefox, isolated content script: takes the page hook's private channel (see src/capture/firefox/page-hook.ts),
 // validates everything the hook sends, and relays it to the background router over a runtime Port; passes the
-// router's commands (arm, replay) back to the hook. Registered at document_start, before any page script, so the
+// router's commands (arm, replay, intercept rules) back to the hook. Registered at document_start, before any page script, so the
 // hook's hello message reaches this listener first; it is stopped there and never seen by the page, and acknowledged.
 // Only the first hello of a document is taken. (Injected late into a tab that was already open, the page's own
 // listeners may run first: README says to reload such pages for the same guarantee.) Whether it came late is told
 // here too, from the document as this isolated world sees it (no page script can patch what it reads): a page that
 // ran first could make the hook believe otherwise, not this script. Such a document's batches say `late`, and its
-// replays are refused here, before they reach a hook the page may have tampered with.
-import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
+// replays and intercept rules are refused here, before they reach a hook the page may have tampered with.
+import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookHits, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
 import { browser, type Runtime } from '../browser';
 
@@ -21,6 +21,7 @@ export function startRelay(): void {
   let ext: Runtime.Port | null = null;
   let waiting: ContentToRouter[] = [];
   let lost = 0;
+  let hitsLost = 0;
 
   const toRouter = (m: ContentToRouter) => {
     if (ext) {
@@ -34,6 +35,7 @@ export function startRelay(): void {
     if (waiting.length >= MAX_WAITING) {
       const old = waiting.shift()!;
       if (old.type === 'batch') lost += old.batch.events.length;
+      else if (old.type === 'hits') hitsLost += old.hits.length + old.lost;
     }
     waiting.push(m);
   };
@@ -48,7 +50,10 @@ export function startRelay(): void {
       if (!isRouterToContent(m)) return;
       let cmd: HookCommand;
       if (m.type === 'arm') cmd = { k: 'arm', on: m.on };
-      else if (m.doc !== doc) return;
+      else if (m.type === 'rules') {
+        if (late) return; // the host's status says so (reloadToTrust)
+        cmd = { k: 'rules', rules: m.rules, lease: m.lease };
+      } else if (m.doc !== doc) return;
       else if (late) return toRouter({ type: 'replay-result', doc, result: { id: m.req.id, ok: false, error: 'untrusted' } });
       else cmd = { k: 'replay', doc, req: m.req };
       hook?.postMessage(cmd);
@@ -75,6 +80,12 @@ export function startRelay(): void {
       if (!checked || checked.batch.doc !== doc) return;
       if (late) checked.batch.late = true;
       toRouter({ type: 'batch', batch: checked.batch, bad: checked.bad });
+    } else if (m.k === 'hits') {
+      const checked = late ? null : checkHookHits(m);
+      if (!checked) return;
+      checked.lost += hitsLost;
+      hitsLost = 0;
+      if (checked.hits.length || checked.lost || checked.bad) toRouter({ type: 'hits', doc, ...checked });
     } else if (m.k === 'replay-result') {
       const result = checkHookReplayResult(m.result);
       if (result) toRouter({ type: 'replay-result', doc, result });

@@ -2,12 +2,14 @@
 // comes from the page hooks (src/capture/firefox/page-hook.ts) and webRequest, both through the background router
 // (background-router.ts), into the pure HookCapture. The page hooks batch already (about once per 16 ms), so each
 // router message becomes one batch for the panel at once: the Batcher here only holds records while no panel is linked.
+// Intercept rules go to every document of the tab through the router, with a lease the host renews while rules exist
+// (closing DevTools ends them); what they did comes back as hits, placed by HookCapture.
 import { HookCapture } from '../../capture/firefox/hook-capture';
 import type { HookReplay, HookReplayResult } from '../../capture/firefox/hook-protocol';
 import { Batcher } from '../../model/batcher';
 import { headerValue, splitProtocols } from '../../model/headers';
 import { PROTOCOL_VERSION, batchMessage, hookHostPortName, isRouterToHost } from '../../protocol';
-import type { HostStatus, HostToRouter, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../../protocol';
+import type { HostStatus, HostToRouter, InterceptStatus, PanelToHost, ReplayRequest, ReplayResult, RouterToHost } from '../../protocol';
 import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { describeReplayError } from '../replay-errors';
 import { handlePanelMessage } from '../panel-messages';
@@ -15,6 +17,13 @@ import { browser, type Runtime } from '../browser';
 import type { PageRule } from '../../model/intercept/types';
 
 const REPLAY_TIMEOUT_MS = 20_000;
+/** Rules are sent again this often while any exist, each time for a lease of RULES_LEASE_MS. */
+const RULES_EVERY_MS = 1000;
+const RULES_LEASE_MS = 3000;
+
+export const RULES_LATE_NOTE =
+  'Rules do not act in a document Frameline came into after its own scripts (open before Frameline was installed or ' +
+  'updated): reload the page.';
 
 export class HookHost implements Host {
   private link: PanelLink | null = null;
@@ -60,9 +69,42 @@ export class HookHost implements Host {
     handlePanelMessage(this, msg, () => this.postStatus(), (m) => this.link?.post(m));
   }
 
-  /** Intercept rules: not carried to Firefox's page hooks yet; the panel says so rather than pretend they act. */
+  /** Intercept rules in force from now on, in every document of the tab (not workers: no hook runs there); [] ends
+   *  them at once. */
   setRules(rules: PageRule[]): void {
-    this.status.intercept = { rules: 0, contexts: 0, lost: 0, ...(rules.length ? { note: 'Intercept rules do not act in Firefox yet.' } : {}) };
+    const had = this.rules.length > 0;
+    this.rules = rules;
+    if (rules.length && !this.rulesTimer) this.rulesTimer = setInterval(() => this.sendRules(), RULES_EVERY_MS);
+    if (!rules.length) this.stopRulesTimer();
+    if (rules.length || had) this.sendRules();
+    this.noteRules(true);
+  }
+  private rules: PageRule[] = [];
+  private rulesTimer: ReturnType<typeof setInterval> | undefined;
+  /** Documents the last rules reached (the router says), and hits the pages could not keep. */
+  private rulesReach = 0;
+  private rulesLost = 0;
+
+  private sendRules() {
+    this.tellRouter({ type: 'rules', rules: this.rules, lease: this.rules.length ? RULES_LEASE_MS : 0 });
+  }
+
+  private stopRulesTimer() {
+    clearInterval(this.rulesTimer);
+    this.rulesTimer = undefined;
+  }
+
+  /** The intercept status, posted when it changed (`force`: set it even if rules were never set). */
+  private noteRules(force = false) {
+    const was = this.status.intercept;
+    if (!was && !force) return;
+    const n = this.rules.length;
+    const note = n && this.capture?.reloadToTrust ? RULES_LATE_NOTE : undefined;
+    const next: InterceptStatus = {
+      rules: n, contexts: n ? this.rulesReach : 0, lost: this.rulesLost + (this.capture?.unplacedHits ?? 0), ...(note ? { note } : {}),
+    };
+    if (was && was.rules === next.rules && was.contexts === next.contexts && was.lost === next.lost && was.note === next.note) return;
+    this.status.intercept = next;
     this.postStatus();
   }
 
@@ -90,6 +132,7 @@ export class HookHost implements Host {
     });
     this.setPhase('capturing');
     if (this.link) this.tellRouter({ type: 'panel', linked: true });
+    if (this.rules.length) this.sendRules();
     this.sweeper ??= setInterval(() => this.capture?.sweep(Date.now()), 1000);
   }
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -116,13 +159,20 @@ export class HookHost implements Host {
           this.postStatus();
         }
         this.noteTrust();
-        const malformed = capture.malformed + this.badEvents;
-        if (malformed !== this.status.malformed) {
-          this.status.malformed = malformed;
-          this.postStatus();
-        }
+        this.noteMalformed();
         break;
       }
+      case 'hits':
+        capture.ruleHits(msg.frameId, msg.doc, msg.hits);
+        this.rulesLost += msg.lost;
+        this.badEvents += msg.bad;
+        this.noteMalformed();
+        this.noteRules();
+        break;
+      case 'rules-reach':
+        this.rulesReach = msg.contexts;
+        this.noteRules();
+        break;
       case 'handshake':
         capture.handshake(msg.h);
         break;
@@ -146,12 +196,20 @@ export class HookHost implements Host {
   }
   private badEvents = 0;
 
+  private noteMalformed() {
+    const malformed = this.capture!.malformed + this.badEvents;
+    if (malformed === this.status.malformed) return;
+    this.status.malformed = malformed;
+    this.postStatus();
+  }
+
   /** Whether some document of the tab asks to be reloaded before it is trusted (its hook came late). */
   private noteTrust() {
     const late = this.capture?.reloadToTrust ?? false;
     if (late === (this.status.reloadToTrust ?? false)) return;
     this.status.reloadToTrust = late;
     this.postStatus();
+    this.noteRules();
   }
 
   private ask(frameId: number, doc: string, req: Omit<HookReplay, 'id'>): Promise<HookReplayResult> {
@@ -231,6 +289,12 @@ export class HookHost implements Host {
   dispose(): void {
     this.disposed = true;
     clearInterval(this.sweeper);
+    this.stopRulesTimer();
+    // Rules end at once rather than with their lease (the router ends them too when this host goes).
+    if (this.rules.length) {
+      this.rules = [];
+      this.sendRules();
+    }
     this.router?.disconnect();
     this.router = null;
   }

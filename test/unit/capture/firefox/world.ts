@@ -391,6 +391,13 @@ export function makeWorld(): World {
 
   Object.defineProperty(FakeWebSocket, 'name', { value: 'WebSocket' });
 
+  /** The page's `Date`: its `now` on the same clock as `performance` (intercept rules read their lease by it). */
+  class FakeDate extends Date {
+    static now() {
+      return TIME_ORIGIN + clock;
+    }
+  }
+
   const document = new FakeDocument();
   docState.set(document, { readyState: 'loading', scripts: 0 });
   const g = new FakeEventTarget() as unknown as Win & Record<string, unknown>;
@@ -416,6 +423,9 @@ export function makeWorld(): World {
     Map,
     URL,
     Error: FakeError,
+    Date: FakeDate,
+    // The language's own built-ins, as the page's realm has them (intercept rules take them at install).
+    Reflect, Object, Proxy, JSON, RegExp, WeakSet, String, Array, Symbol, TextEncoder,
     crypto: globalThis.crypto,
     btoa: globalThis.btoa,
     atob: globalThis.atob,

@@ -7,6 +7,7 @@ import { startRelay } from '../../../../src/platform/firefox/content-relay';
 import type { ContentToRouter, RouterToContent } from '../../../../src/protocol';
 import { makeWorld, type World } from '../../capture/firefox/world';
 import { browser } from '../../../../src/platform/browser';
+import type { PageRule } from '../../../../src/model/intercept/types';
 
 /** The document as the isolated script sees it (through Xrays: no page patch reaches it). */
 interface IsolatedView {
@@ -42,6 +43,8 @@ function documentStart(before?: (w: World) => void, isolated: IsolatedView = { r
     },
   };
 }
+
+const BLOCK_SENT: PageRule = { id: 'b1', match: { k: 'dir', dir: 'sent' }, action: { kind: 'block' } };
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -121,5 +124,44 @@ describe('Firefox hook → relay → router', () => {
     w.run();
     send({ type: 'arm', on: true });
     expect(got.filter((m) => m.type === 'batch').map((m) => m.type === 'batch' && m.batch.late)).toEqual([undefined]);
+  });
+
+  it('passes intercept rules to the hook and relays their hits, validated, after the batch of the socket they name', () => {
+    const { w, got, send } = documentStart();
+    w.run();
+    send({ type: 'arm', on: true });
+    send({ type: 'rules', rules: [BLOCK_SENT], lease: 3000 });
+    const ws = new w.g.WebSocket('wss://echo.test/');
+    w.open(ws);
+    ws.send('kept back');
+    w.advance(300);
+    expect(w.wire(ws)).toEqual([]);
+    const hits = got.filter((m) => m.type === 'hits');
+    const doc = got[0].type === 'batch' ? got[0].batch.doc : '';
+    expect(hits).toEqual([{
+      type: 'hits', doc, lost: 0, bad: 0,
+      hits: [{ rule: 'b1', action: 'blocked', dir: 'sent', url: 'wss://echo.test/', created: expect.any(Number), t: expect.any(Number), original: { text: 'kept back' } }],
+    }]);
+    const socketBatch = got.findIndex((m) => m.type === 'batch' && m.batch.events.some((e) => e.k === 'socket'));
+    expect(socketBatch).toBeGreaterThanOrEqual(0);
+    expect(socketBatch).toBeLessThan(got.indexOf(hits[0]));
+  });
+
+  it('in a document whose own scripts ran first, passes no rules to the hook, whatever the page made the hook believe', () => {
+    const { w, got, send } = documentStart((w) => {
+      w.loaded('complete', 2);
+      const proto = Object.getPrototypeOf(w.g.document) as object;
+      Object.defineProperty(proto, 'readyState', { get: () => 'loading', configurable: true });
+      Object.defineProperty(proto, 'scripts', { get: () => ({ length: 0 }), configurable: true });
+    }, { readyState: 'complete', scripts: 2 });
+    w.run();
+    send({ type: 'arm', on: true });
+    send({ type: 'rules', rules: [BLOCK_SENT], lease: 3000 });
+    const ws = new w.g.WebSocket('wss://echo.test/');
+    w.open(ws);
+    ws.send('goes out');
+    w.advance(300);
+    expect(w.wire(ws)).toEqual(['goes out']);
+    expect(got.filter((m) => m.type === 'hits')).toEqual([]);
   });
 });

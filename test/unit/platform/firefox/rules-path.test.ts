@@ -1,0 +1,162 @@
+// Intercept rules on their way through Firefox's background router and the hook host (in the panel page), with fake
+// runtime Ports: who gets the rules and when, and what the host makes of the hits and reach that come back.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HostStatus, HostToRouter, RouterToContent, RouterToHost } from '../../../../src/protocol';
+import { CONTENT_PORT, hookHostPortName } from '../../../../src/protocol';
+import type { PageRule, RuleHit } from '../../../../src/model/intercept/types';
+
+/** One end of a runtime Port pair: what it posts reaches the other end's listeners. */
+interface FakePort {
+  name: string;
+  sender?: { id: string; tab?: { id: number }; frameId?: number };
+  posted: unknown[];
+  postMessage(m: unknown): void;
+  onMessage: { addListener(fn: (m: unknown) => void): void };
+  onDisconnect: { addListener(fn: () => void): void };
+  disconnect(): void;
+  /** Delivers a message to this end's listeners (as if the other end posted it). */
+  deliver(m: unknown): void;
+  gone(): void;
+}
+function fakePort(name: string, sender?: FakePort['sender'], onPost?: (m: unknown) => void): FakePort {
+  const listeners: Array<(m: unknown) => void> = [];
+  const disconnects: Array<() => void> = [];
+  return {
+    name,
+    sender,
+    posted: [],
+    postMessage(m) {
+      this.posted.push(structuredClone(m));
+      onPost?.(structuredClone(m));
+    },
+    onMessage: { addListener: (fn) => listeners.push(fn) },
+    onDisconnect: { addListener: (fn) => disconnects.push(fn) },
+    disconnect() {},
+    deliver: (m) => listeners.forEach((fn) => fn(structuredClone(m))),
+    gone: () => disconnects.forEach((fn) => fn()),
+  };
+}
+
+const fake = vi.hoisted(() => ({
+  onConnect: [] as Array<(p: unknown) => void>,
+  connect: undefined as undefined | ((info: { name: string }) => unknown),
+}));
+vi.mock('../../../../src/platform/browser', () => {
+  const listener = { addListener: () => {} };
+  return {
+    browser: {
+      runtime: {
+        id: 'frameline',
+        onConnect: { addListener: (fn: (p: unknown) => void) => fake.onConnect.push(fn) },
+        onMessage: listener,
+        connect: (info: { name: string }) => fake.connect!(info),
+      },
+      tabs: { onRemoved: listener },
+      webRequest: { onBeforeSendHeaders: listener, onHeadersReceived: listener, onErrorOccurred: listener },
+    },
+  };
+});
+
+const { startRouter } = await import('../../../../src/platform/firefox/background-router');
+const { HookHost, RULES_LATE_NOTE } = await import('../../../../src/platform/firefox/hook-host');
+
+const TAB = 7;
+const RULE: PageRule = { id: 'b1', match: { k: 'dir', dir: 'sent' }, action: { kind: 'block' } };
+const HIT: RuleHit = { rule: 'b1', action: 'blocked', dir: 'sent', url: 'wss://a.test/', created: 1000, t: 2000, original: { text: 'x' } };
+
+/** A content script's port to the router (one frame's document). */
+function content(frameId: number): FakePort {
+  const p = fakePort(CONTENT_PORT, { id: 'frameline', tab: { id: TAB }, frameId });
+  fake.onConnect.forEach((fn) => fn(p));
+  return p;
+}
+const rulesTo = (p: FakePort) => (p.posted as RouterToContent[]).filter((m) => m.type === 'rules');
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  fake.onConnect.length = 0;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Firefox router: intercept rules', () => {
+  function withHost() {
+    startRouter();
+    const host = fakePort(hookHostPortName(TAB), { id: 'frameline' });
+    fake.onConnect.forEach((fn) => fn(host));
+    return host;
+  }
+
+  it('hands the rules to every document of the tab, says how many it reached (late ones not), and to one that comes during the lease', () => {
+    const host = withHost();
+    const a = content(0);
+    const b = content(3);
+    b.deliver({ type: 'batch', batch: { v: 1, doc: 'docbbbb2222', href: 'x', events: [], late: true }, bad: 0 });
+    host.deliver({ type: 'rules', rules: [RULE], lease: 3000 } satisfies HostToRouter);
+    expect(rulesTo(a)).toEqual([{ type: 'rules', rules: [RULE], lease: 3000 }]);
+    expect(rulesTo(b)).toHaveLength(1); // its relay refuses them
+    expect(host.posted).toContainEqual({ type: 'rules-reach', contexts: 1 } satisfies RouterToHost);
+    vi.advanceTimersByTime(1000);
+    const c = content(5); // a new frame, or a navigation
+    expect(rulesTo(c)).toEqual([{ type: 'rules', rules: [RULE], lease: 2000 }]);
+    vi.advanceTimersByTime(2500);
+    expect(rulesTo(content(6))).toEqual([]); // the lease ran out
+  });
+
+  it('passes hits on with the frame id, and ends the rules at once when the host goes', () => {
+    const host = withHost();
+    const a = content(2);
+    host.deliver({ type: 'rules', rules: [RULE], lease: 3000 });
+    a.deliver({ type: 'hits', doc: 'docaaaa1111', hits: [HIT], lost: 1, bad: 2 });
+    expect(host.posted).toContainEqual({ type: 'hits', frameId: 2, doc: 'docaaaa1111', hits: [HIT], lost: 1, bad: 2 });
+    host.gone();
+    expect(rulesTo(a).at(-1)).toEqual({ type: 'rules', rules: [], lease: 0 });
+    expect(rulesTo(content(4))).toEqual([]);
+  });
+});
+
+describe('Firefox hook host: intercept rules', () => {
+  function started() {
+    let router: FakePort | undefined;
+    fake.connect = (info) => (router = fakePort(info.name));
+    const host = new HookHost(TAB);
+    const statuses: HostStatus[] = [];
+    host.onStatus = (s) => statuses.push(structuredClone(s));
+    void host.start();
+    const sent = () => (router!.posted as HostToRouter[]).filter((m) => m.type === 'rules');
+    return { host, router: router!, statuses, sent, status: () => statuses.at(-1)! };
+  }
+
+  it('sends the rules at once and again each second with a lease, [] once when they are removed, and [] on dispose', () => {
+    const { host, sent } = started();
+    host.setRules([RULE]);
+    expect(sent()).toEqual([{ type: 'rules', rules: [RULE], lease: 3000 }]);
+    vi.advanceTimersByTime(2000);
+    expect(sent()).toHaveLength(3);
+    host.setRules([]);
+    vi.advanceTimersByTime(5000);
+    expect(sent()).toHaveLength(4);
+    expect(sent().at(-1)).toEqual({ type: 'rules', rules: [], lease: 0 });
+    host.setRules([RULE]);
+    host.dispose();
+    expect(sent().at(-1)).toEqual({ type: 'rules', rules: [], lease: 0 });
+  });
+
+  it('reports how many rules act, in how many documents, and the hits lost or unplaced; says when a document must be reloaded', () => {
+    const { host, router, status } = started();
+    host.setRules([RULE]);
+    expect(status().intercept).toEqual({ rules: 1, contexts: 0, lost: 0 });
+    router.deliver({ type: 'rules-reach', contexts: 2 } satisfies RouterToHost);
+    expect(status().intercept).toEqual({ rules: 1, contexts: 2, lost: 0 });
+    // A hit of no connection, and two the page could not keep.
+    router.deliver({ type: 'hits', frameId: 0, doc: 'docaaaa1111', hits: [HIT], lost: 2, bad: 1 } satisfies RouterToHost);
+    expect(status().intercept).toEqual({ rules: 1, contexts: 2, lost: 3 });
+    expect(status().malformed).toBe(1);
+    router.deliver({ type: 'hook', frameId: 0, batch: { v: 1, doc: 'docaaaa1111', href: 'x', events: [], late: true }, bad: 0 } satisfies RouterToHost);
+    expect(status().intercept?.note).toBe(RULES_LATE_NOTE);
+    host.setRules([]);
+    expect(status().intercept).toEqual({ rules: 0, contexts: 0, lost: 3 });
+    host.dispose();
+  });
+});
