@@ -69,7 +69,7 @@ export default defineConfig(({ mode }) => {
       noCodegen(),
       preact(),
       crx({
-        manifest: firefox ? firefoxManifest(baseManifest) : (baseManifest as ManifestV3Export),
+        manifest: firefox ? firefoxManifest(baseManifest) : (baseManifest),
         browser: firefox ? 'firefox' : 'chrome',
       }),
     ],
