@@ -13,7 +13,7 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { chromiumPath, inspect, launchChromium, type Chrome } from './browser';
 import { until } from './until';
-import { clear, press, rows, setFilter, waitForRow } from './panel';
+import { clear, filterApplied, press, rows, setFilter, waitForRow } from './panel';
 import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -149,7 +149,10 @@ describe('copy and export in Chromium', () => {
     await setFilter(panel, 'conn:feed');
     await until(async () => (await rows(panel)).length === 5, 'the five frames of the feed', 10_000);
     const first = (await rows(panel))[0];
-    const lines = (await copied(first.id, 'copy-jsonl').finally(() => setFilter(panel, ''))).trimEnd().split('\n').map((l): Record<string, unknown> => JSON.parse(l));
+    const lines = (await copied(first.id, 'copy-jsonl').finally(async () => {
+      await setFilter(panel, '');
+      await filterApplied(panel, 'the filter cleared');
+    })).trimEnd().split('\n').map((l): Record<string, unknown> => JSON.parse(l));
     // In the order they were captured (the page's first send and the server's welcome may cross).
     const byOrder = (a: unknown[], b: unknown[]) => JSON.stringify(a).localeCompare(JSON.stringify(b));
     expect(lines.map((l) => [l.dir, l.opcode, l.data]).sort(byOrder)).toEqual([
@@ -292,7 +295,10 @@ describe('copy and save in Firefox', () => {
     await setFilter(panel, 'conn:feed');
     await until(async () => (await rows(panel)).length === 5, 'the five frames of the feed', 10_000);
     const first = (await rows(panel))[0];
-    const lines = (await copied(first.id, 'copy-jsonl').finally(() => setFilter(panel, ''))).trimEnd().split('\n');
+    const lines = (await copied(first.id, 'copy-jsonl').finally(async () => {
+      await setFilter(panel, '');
+      await filterApplied(panel, 'the filter cleared');
+    })).trimEnd().split('\n');
     expect(lines).toHaveLength(5);
   });
 

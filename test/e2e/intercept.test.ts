@@ -94,8 +94,10 @@ const RULES_SETTLE_MS = 800;
 const settle = () => new Promise((r) => setTimeout(r, RULES_SETTLE_MS));
 
 const inPage = <T>(code: string) => page.evaluate(code) as Promise<T>;
+/** Connections the server had before this browser's suite began (both browsers' suites share the server). */
+let before = 0;
 const serverGot = (t: string) =>
-  srv.connections.filter((c) => c.query.t === t).flatMap((c) => c.received.map((m: { text?: string; hex?: string; at: number }) => m));
+  srv.connections.slice(before).filter((c) => c.query.t === t).flatMap((c) => c.received.map((m: { text?: string; hex?: string; at: number }) => m));
 
 /**
  * Open `window.socks[name]` on /echo?t=<name>: it keeps what `onmessage` and an `addEventListener` listener each saw,
@@ -144,6 +146,7 @@ describe.each([
 ])('intercept rules in $browser', ({ browser }) => {
   let close: () => Promise<void>;
   beforeAll(async () => {
+    before = srv.connections.length;
     if (browser === 'Chromium') {
       const chrome = await launchChromium();
       close = () => chrome.close();
