@@ -45,6 +45,31 @@ export const REGISTRY_EXPRESSION = `(() => {
 })()`;
 
 /**
+ * Source of a statement, inside a function run on a registry (`reg`) with `req.secret`: the registries of the
+ * same-origin child frames (depth ≤ 5), each taken once through its one-shot getter and then kept in `reg.children`.
+ */
+const CHILD_REGISTRIES = `const childRegistries = () => {
+    const out = [];
+    const walk = (w, depth) => {
+      if (depth > 5) return;
+      let n = 0;
+      try { n = w.frames ? w.frames.length : 0; } catch { return; }
+      for (let i = 0; i < n; i++) {
+        try {
+          const f = w.frames[i];
+          let r;
+          try { r = f[req.secret]; } catch {}
+          if (r && r.sockets) reg.children.set(f, r); else r = reg.children.get(f);
+          if (r && r.sockets && out.indexOf(r) < 0) out.push(r);
+          walk(f, depth + 1);
+        } catch {}
+      }
+    };
+    if (typeof window !== 'undefined') walk(window, 0);
+    return out;
+  };`;
+
+/**
  * Runs on a registry (Runtime.callFunctionOn): finds the page's socket of a captured connection and sends on it
  * (`mode: 'send'`), or dispatches a MessageEvent on it as if the server had sent the data (`mode: 'inject'`).
  * The socket is picked among the sockets of this context and of its same-origin child frames: same URL, then the
@@ -54,22 +79,8 @@ export const REGISTRY_EXPRESSION = `(() => {
 export const REPLAY_FN = `function (req) {
   const reg = this;
   const entries = reg.sockets.slice();
-  const walk = (w, depth) => {
-    if (depth > 5) return;
-    let n = 0;
-    try { n = w.frames ? w.frames.length : 0; } catch { return; }
-    for (let i = 0; i < n; i++) {
-      try {
-        const f = w.frames[i];
-        let r;
-        try { r = f[req.secret]; } catch {}
-        if (r && r.sockets) reg.children.set(f, r); else r = reg.children.get(f);
-        if (r && r.sockets) for (const e of r.sockets) entries.push(e);
-        walk(f, depth + 1);
-      } catch {}
-    }
-  };
-  if (typeof window !== 'undefined') walk(window, 0);
+  ${CHILD_REGISTRIES}
+  for (const r of childRegistries()) for (const e of r.sockets) entries.push(e);
   const same = entries.filter((e) => e.url === req.url && !e.closedAt);
   const pool = same.length ? same : entries.filter((e) => e.url === req.url);
   let pick = null;
@@ -168,23 +179,9 @@ export const FALLBACK_REGISTRY_EXPRESSION = `(() => {
  * same-origin child frames (found as REPLAY_FN finds them), and takes the hits they recorded.
  */
 export const RULES_FN = `function (req) {
-  const regs = [this];
-  const walk = (w, depth) => {
-    if (depth > 5) return;
-    let n = 0;
-    try { n = w.frames ? w.frames.length : 0; } catch { return; }
-    for (let i = 0; i < n; i++) {
-      try {
-        const f = w.frames[i];
-        let r;
-        try { r = f[req.secret]; } catch {}
-        if (r && r.sockets) this.children.set(f, r); else r = this.children.get(f);
-        if (r && r.sockets && regs.indexOf(r) < 0) regs.push(r);
-        walk(f, depth + 1);
-      } catch {}
-    }
-  };
-  if (typeof window !== 'undefined') walk(window, 0);
+  const reg = this;
+  ${CHILD_REGISTRIES}
+  const regs = [reg, ...childRegistries()];
   const hits = [];
   let lost = 0;
   let contexts = 0;
