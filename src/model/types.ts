@@ -115,7 +115,7 @@ export interface Frame extends FrameFields {
 export type FrameMark = 'replayed' | 'injected' | 'intercepted';
 
 /** What an intercept rule did, as the timeline's `data-action` says it. */
-export type RuleActionName = 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused';
+export type RuleActionName = 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused' | 'released';
 
 /** A payload as a rule mark keeps it: text, or bytes as base64. */
 export type MarkPayload = { text: string } | { b64: string };
