@@ -156,8 +156,8 @@ export interface InterceptRegistry {
   created?: WeakMap<WebSocket, number>;
   /** Optional, from the hook: a socket's creation time; preferred over `created` when present. */
   createdOf?: (ws: WebSocket) => number | null;
-  /** Set by installIntercept: the frames held now, in the order they were held (a fresh array after each change; at
-   *  most 1000 — a frame matching a hold rule past that goes on, counted in `heldOverflow`). */
+  /** Set by installIntercept: the frames held now, in the order they were held; the engine keeps it up to date, the
+   *  host only reads it. At most 1000: a frame matching a hold rule past that goes on, counted in `heldOverflow`. */
   held?: PageHeld[];
   heldOverflow?: number;
   /** Set by installIntercept: decides a held frame (it then goes on in its socket's order, and a hit records what
