@@ -27,6 +27,7 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
   if (hit.delivered) extra.delivered = hit.delivered;
   if (hit.forwarded !== undefined) extra.forwarded = hit.forwarded;
   if (hit.waited !== undefined) extra.waited = hit.waited;
+  if (hit.reason !== undefined) extra.reason = hit.reason;
   const find = (p: WirePayload): RuleMark['find'] => ({ opcode: opcodeOf(p), payload: payloadOf(p), binary: !('text' in p) });
   const mark = (m: RuleMark) => out.record({ t: 'ruled', mark: m });
   if (hit.dir === 'received') {

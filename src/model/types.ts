@@ -138,8 +138,10 @@ export interface RuleMark {
   delivered?: MarkPayload;
   /** A mocked sent frame: whether the server got the original too. */
   forwarded?: boolean;
-  /** A delayed frame: how long it waited, ms. */
+  /** A delayed or held frame: how long it waited, ms. */
   waited?: number;
+  /** A held frame the page forwarded on its own: its time limit passed, or DevTools went away (the lease ended). */
+  reason?: 'timeout' | 'lease';
   /** Monotonic seconds when the rule acted. */
   ts: number;
 }

@@ -103,6 +103,7 @@ describe('rule hits from the page (Chrome)', () => {
       { dir: 'sent', text: 'held', mark: undefined, action: 'released' },
       { dir: 'sent', text: 'gone', mark: 'intercepted', action: 'released' },
     ]);
+    expect(store.ruleMarks.of(store.frameAt(1)!.id)).toMatchObject({ reason: 'timeout', waited: 30_000 });
   });
 
   it('parseRuleHit keeps a held frame’s id and why the page released it, and nothing else it does not know', () => {
