@@ -4,12 +4,13 @@
 // install, so every built-in used here is taken once at install and called through the captured `Reflect.apply`.
 // Injected as source text (`String(installIntercept)`): the function must reference nothing outside its own body —
 // only type imports here, no module-level helpers or constants.
-import type { InterceptRegistry, PageMatch, PageRule, PageRuleHit, PathStep, Payload, Rewrite, WirePayload } from '../model/intercept/types';
+import type { HoldDecision, InterceptRegistry, PageHeld, PageMatch, PageRule, PageRuleHit, PathStep, Payload, Rewrite, WirePayload } from '../model/intercept/types';
 
 /**
  * Installs intercept rules for one JS context: wraps `Native.prototype.send` and sets `reg.intercept(ws)`, which the
  * hook calls on each socket right after `Reflect.construct`. Rules (`reg.rules`) act only while
  * `Date.now() < reg.until`; each acted frame is recorded in `reg.hits` (bounded; overflow counted in `reg.hitsLost`).
+ * Frames a hold rule keeps are listed in `reg.held` until `reg.release(id, decision)`, their `maxMs` or the lease's end.
  * Never throws into the page: any failure of its own falls back to the native behaviour.
  */
 export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, Native: typeof WebSocket): void {
@@ -49,6 +50,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
     const gOrigin = getterOf(ME.prototype, 'origin');
     const gLastEventId = getterOf(ME.prototype, 'lastEventId');
     const timeout = g.setTimeout;
+    const clearTimeout_ = g.clearTimeout;
     const now = g.Date.now; // Date.now reads no `this`
     const jparse = g.JSON.parse;
     const jstringify = g.JSON.stringify;
@@ -87,6 +89,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
     const isArray = g.Array.isArray;
     const hasOwn = g.Object.prototype.hasOwnProperty;
     const btoa = g.btoa;
+    const atob = g.atob;
     const URLC = g.URL;
     const gUrlOrigin = URLC && getterOf(URLC.prototype, 'origin');
     const encoder = new g.TextEncoder();
@@ -222,10 +225,18 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
       return re as RegExp;
     };
     const reTest = (re: RegExp, s: string): boolean => apply(reExec, re, [s]) !== null;
+    /** Base64 to bytes; throws on what is not base64. */
+    const bytesOfB64 = (s: string): Uint8Array => {
+      const bin: string = apply(atob, g, [s]);
+      const out = new U8(bin.length);
+      for (let i = 0; i < bin.length; i++) out[i] = apply(sCharCodeAt, bin, [i]);
+      return out;
+    };
 
     // ---- Sockets and their queues. ----
-    /** A frame waiting its turn: `run` sends, delivers or closes; not `ready` while its bytes are being read. */
-    type Item = { next: Item | null; ready: boolean; due: number; run: () => void };
+    /** A frame waiting its turn: `run` sends, delivers or closes; not `ready` while its bytes are being read, or while
+     *  it is `held` for the host's decision. */
+    type Item = { next: Item | null; ready: boolean; held: boolean; due: number; run: () => void };
     type Queue = { head: Item | null; tail: Item | null; timer: boolean };
     type State = { url: string; lurl: string; origin: string | null; sq: Queue; rq: Queue };
     const states = new WM<object, State>();
@@ -325,14 +336,14 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
         } else if (q.head === null && due <= now()) {
           run();
           return;
-        } else push(q, { next: null, ready: true, due, run });
+        } else push(q, { next: null, ready: true, held: false, due, run });
         pump(q);
       } catch {
         /* never break the page */
       }
     };
     const pending = (q: Queue): Item => {
-      const it: Item = { next: null, ready: false, due: 0, run: NOOP };
+      const it: Item = { next: null, ready: false, held: false, due: 0, run: NOOP };
       push(q, it);
       return it;
     };
@@ -637,6 +648,184 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
       return n > 0 ? n : 0;
     };
 
+    // ---- Held frames (manual intercept). ----
+    /** How a held frame goes on in its turn (`out`: edited; null: as it was); `more` completes its hit. */
+    type Go = (it: Item, out: Out | null, more: (h: PageRuleHit) => void) => void;
+    type Hold = { id: number; e: PageHeld; ws: WebSocket; rule: PageRule; f: Frame; q: Queue; it: Item; go: Go };
+    const MAX_HELD = 1000;
+    const MAX_HOLD_MS = 600_000;
+    /** A held frame's deadline and the lease are checked at least this often while anything is held. */
+    const SWEEP_MS = 500;
+    const holds: Hold[] = [];
+    /** `reg.held`: what the host reads. Entries leave it by identity, so a host that changed it cannot mislead `holds`. */
+    const heldList: PageHeld[] = [];
+    let heldSeq = 0;
+    let sweepTimer: unknown = undefined;
+    let sweepAt = 0;
+    const disarm = (): void => {
+      const t = sweepTimer;
+      sweepTimer = undefined;
+      if (t === undefined) return;
+      try {
+        apply(clearTimeout_, g, [t]);
+      } catch {
+        /* it fires, finds nothing held and stops */
+      }
+    };
+    /** One timer while anything is held, due at the next check or the earliest deadline; throws if no timer is had
+     *  (the new timer is set before the old one is cleared, so the held frames never lose theirs). */
+    const arm = (due: number): void => {
+      const t = now();
+      const at = due < t + SWEEP_MS ? due : t + SWEEP_MS;
+      if (sweepTimer !== undefined && sweepAt <= at) return;
+      const timer = apply(timeout, g, [sweep, at > t ? at - t : 0]);
+      disarm();
+      sweepTimer = timer;
+      sweepAt = at;
+    };
+    /** Takes hold `i` out of the list and sends it on: dropped, or forwarded (`out`: edited; null: as it was). */
+    const settle = (i: number, drop: boolean, out: Out | null, reason: 'timeout' | 'lease' | undefined): void => {
+      const h = holds[i];
+      for (let j = i; j + 1 < holds.length; j++) holds[j] = holds[j + 1];
+      holds.length = holds.length - 1;
+      for (let k = 0; k < heldList.length; k++) {
+        if (heldList[k] !== h.e) continue;
+        for (let j = k; j + 1 < heldList.length; j++) heldList[j] = heldList[j + 1];
+        heldList.length = heldList.length - 1;
+        break;
+      }
+      reg.held = heldList;
+      if (holds.length === 0) disarm();
+      const more = (x: PageRuleHit): void => {
+        x.held = h.id;
+        x.waited = now() - h.e.t;
+        if (reason) x.reason = reason;
+      };
+      try {
+        if (drop) {
+          hit(h.ws, h.rule, 'blocked', h.f, more);
+          place(h.q, h.it, 0, NOOP);
+        } else h.go(h.it, out, more);
+      } catch {
+        // Whatever failed, the frame goes on as it was: its queue never waits on it for ever.
+        try {
+          h.go(h.it, null, more);
+        } catch {
+          place(h.q, h.it, 0, NOOP);
+        }
+      }
+    };
+    /** Forwards, unchanged, every frame past its `maxMs` — or all of them once the lease is over (the host is gone). */
+    const sweep = (): void => {
+      sweepTimer = undefined;
+      try {
+        const t = now();
+        const leaseOver = !(t < reg.until);
+        let next = t + SWEEP_MS;
+        for (let i = 0; i < holds.length; ) {
+          const due = holds[i].e.due;
+          if (leaseOver || t >= due) settle(i, false, null, leaseOver ? 'lease' : 'timeout');
+          else {
+            if (due < next) next = due;
+            i++;
+          }
+        }
+        if (holds.length > 0) arm(next);
+      } catch {
+        /* no timer to be had: the host's release (or a frame held later) is what moves them now */
+      }
+    };
+    /** Holds a matched frame: true if held (`before` ran first); false if nothing was done — too many held, or no
+     *  timer to be had (a frame is never held without one to forward it). */
+    const holdFrame = (ws: WebSocket, f: Frame, rule: PageRule, maxMs: unknown, q: Queue, it: Item | null, go: Go, before: () => void): boolean => {
+      let e: PageHeld;
+      try {
+        if (holds.length >= MAX_HELD) {
+          reg.heldOverflow = (+(reg.heldOverflow as number) || 0) + 1;
+          return false;
+        }
+        const t = now();
+        const wait = ms(maxMs);
+        e = bare({ id: heldSeq + 1, rule: Str(rule.id), dir: f.dir, url: f.st.url, created: createdOf(ws), t, due: t + (wait < MAX_HOLD_MS ? wait : MAX_HOLD_MS), original: wireOf(f) });
+        arm(e.due);
+      } catch {
+        return false;
+      }
+      heldSeq = e.id;
+      before();
+      const item = it || pending(q);
+      item.held = true;
+      append(holds, { id: e.id, e, ws, rule, f, q, it: item, go });
+      append(heldList, e);
+      reg.held = heldList;
+      return true;
+    };
+    const goSent = (ws: WebSocket, f: Frame, rule: PageRule, q: Queue): Go => (it, out, more) => {
+      const d = out ? (out.t !== undefined ? out.t : out.b) : sendable(f);
+      const action = out ? 'rewritten' : 'released';
+      const delivered = out ? wireOfOut(out) : null;
+      place(q, it, 0, () => {
+        if (readyState(ws) === 1) {
+          sendNow(ws, d);
+          hit(ws, rule, action, f, (h) => {
+            h.delivered = delivered || wireOf(f);
+            more(h);
+          });
+        } else {
+          hit(ws, rule, action, f, (h) => {
+            more(h);
+            h.dropped = 'not-open';
+          });
+        }
+      });
+    };
+    const goReceived = (ws: WebSocket, f: Frame, rule: PageRule, q: Queue, data: unknown, meta: Meta): Go => (it, out, more) => {
+      const d = out ? (out.t !== undefined ? out.t : appBinary(ws, out.b as Uint8Array)) : data;
+      const action = out ? 'rewritten' : 'released';
+      const delivered = out ? wireOfOut(out) : null;
+      place(q, it, 0, () => {
+        deliver(ws, d, meta.origin, meta.lastEventId);
+        hit(ws, rule, action, f, (h) => {
+          h.delivered = delivered || wireOf(f);
+          more(h);
+        });
+      });
+    };
+    /** An edited payload from the host, or null when it is not one (own fields only: the page's Object.prototype
+     *  could answer for a missing one). */
+    const outOfWire = (p: unknown): Out | null => {
+      if (p === null || typeof p !== 'object') return null;
+      if (own(p, 'text')) {
+        const t = (p as { text: unknown }).text;
+        return typeof t === 'string' ? { t, b: undefined } : null;
+      }
+      if (own(p, 'b64')) {
+        const s = (p as { b64: unknown }).b64;
+        return typeof s === 'string' ? { t: undefined, b: bytesOfB64(s) } : null;
+      }
+      return null;
+    };
+    const release = (id: number, decision: HoldDecision): boolean => {
+      try {
+        let i = 0;
+        while (i < holds.length && holds[i].id !== id) i++;
+        if (i >= holds.length || decision === null || typeof decision !== 'object') return false;
+        const forward = own(decision, 'forward') ? decision.forward : undefined;
+        let out: Out | null = null;
+        if (forward === true && own(decision, 'payload') && (decision as { payload?: unknown }).payload !== undefined) {
+          out = outOfWire((decision as { payload?: unknown }).payload);
+          if (!out) return false;
+          // An edit that changes nothing forwards the frame as it was.
+          const f = holds[i].f;
+          if (out.t !== undefined ? out.t === f.text : f.bytes !== undefined && sameBytes(out.b as Uint8Array, f.bytes)) out = null;
+        } else if (forward !== true && forward !== false) return false;
+        settle(i, forward === false, out, undefined);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
     // ---- Message breakpoints. ----
     /**
      * DevTools' debugger stops here (a `debugger` statement pauses only while a debugger is attached: with DevTools
@@ -724,6 +913,9 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
           place(q, it, 0, () => closeNow(ws, code, reason));
           return DONE;
         }
+        case 'hold':
+          if (holdFrame(ws, f, rule, a.maxMs, q, it, goSent(ws, f, rule, q), NOOP)) return DONE;
+          return passSent(ws, st, sendable(f), it);
         case 'break':
           hit(ws, rule, 'paused', f);
           // Within the app's call to send (unless the frame waited its turn): its caller is on the stack.
@@ -741,7 +933,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
         } catch {
           /* fall back below */
         }
-        if (!it.ready) place(q, it, 0, fallback);
+        if (!it.ready && !it.held) place(q, it, 0, fallback);
       };
       try {
         const p = apply(blobArrayBuffer as Fn, f.blob as Blob, []) as Promise<ArrayBuffer>;
@@ -832,6 +1024,9 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
           place(q, it, 0, () => closeNow(ws, code, reason));
           return;
         }
+        case 'hold':
+          if (holdFrame(ws, f, rule, a.maxMs, q, it, goReceived(ws, f, rule, q, data, meta), stop)) return;
+          return passReceived(ws, st, data, meta, e, it);
         case 'break':
           hit(ws, rule, 'paused', f);
           // Before the app's listeners: the event goes on to them as it came once the user resumes.
@@ -871,6 +1066,8 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
     if (typeof reg.until !== 'number') reg.until = 0;
     if (!isArray(reg.hits)) reg.hits = [];
     if (typeof reg.hitsLost !== 'number') reg.hitsLost = 0;
+    if (typeof reg.heldOverflow !== 'number') reg.heldOverflow = 0;
+    reg.held = heldList;
     reg.created = created;
 
     const hooked = new g.Proxy(nativeSend, bare({
@@ -891,6 +1088,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
     const d = getDesc(proto, 'send');
     if (!d) return;
     defineOwn(proto, 'send', bare({ value: hooked, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable }));
+    reg.release = release;
 
     reg.intercept = (ws: WebSocket): void => {
       try {

@@ -27,6 +27,7 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
   if (hit.delivered) extra.delivered = hit.delivered;
   if (hit.forwarded !== undefined) extra.forwarded = hit.forwarded;
   if (hit.waited !== undefined) extra.waited = hit.waited;
+  if (hit.reason !== undefined) extra.reason = hit.reason;
   const find = (p: WirePayload): RuleMark['find'] => ({ opcode: opcodeOf(p), payload: payloadOf(p), binary: !('text' in p) });
   const mark = (m: RuleMark) => out.record({ t: 'ruled', mark: m });
   if (hit.dir === 'received') {
@@ -35,8 +36,8 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
     return;
   }
   const carried =
-    hit.action === 'rewritten' || hit.action === 'delayed'
-      ? (hit.delivered ?? null) // a delayed frame whose socket closed meanwhile never went
+    hit.action === 'rewritten' || hit.action === 'delayed' || hit.action === 'released'
+      ? (hit.delivered ?? null) // a delayed or held frame whose socket closed meanwhile never went
       : (hit.action === 'mocked' && hit.forwarded) || hit.action === 'paused'
         ? hit.original
         : null;
@@ -48,7 +49,7 @@ export function writeRuleHit(out: RecordSink, hit: RuleHit, conn: number, ts: nu
   }
 }
 
-const ACTIONS = new Set<RuleHit['action']>(['blocked', 'rewritten', 'delayed', 'mocked', 'closed', 'paused']);
+const ACTIONS = new Set<RuleHit['action']>(['blocked', 'rewritten', 'delayed', 'mocked', 'closed', 'paused', 'released']);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 const wire = (x: unknown): WirePayload | null =>
   isObj(x) && typeof x.text === 'string' ? { text: x.text } : isObj(x) && typeof x.b64 === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(x.b64) ? { b64: x.b64 } : null;
@@ -68,5 +69,7 @@ export function parseRuleHit(x: unknown): RuleHit | null {
   }
   if (typeof x.forwarded === 'boolean') hit.forwarded = x.forwarded;
   if (finite(x.waited)) hit.waited = x.waited;
+  if (finite(x.held)) hit.held = x.held;
+  if (x.reason === 'timeout' || x.reason === 'lease') hit.reason = x.reason;
   return hit;
 }

@@ -115,7 +115,7 @@ export interface Frame extends FrameFields {
 export type FrameMark = 'replayed' | 'injected' | 'intercepted';
 
 /** What an intercept rule did, as the timeline's `data-action` says it. */
-export type RuleActionName = 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused';
+export type RuleActionName = 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused' | 'released';
 
 /** A payload as a rule mark keeps it: text, or bytes as base64. */
 export type MarkPayload = { text: string } | { b64: string };
@@ -138,8 +138,10 @@ export interface RuleMark {
   delivered?: MarkPayload;
   /** A mocked sent frame: whether the server got the original too. */
   forwarded?: boolean;
-  /** A delayed frame: how long it waited, ms. */
+  /** A delayed or held frame: how long it waited, ms. */
   waited?: number;
+  /** A held frame the page forwarded on its own: its time limit passed, or DevTools went away (the lease ended). */
+  reason?: 'timeout' | 'lease';
   /** Monotonic seconds when the rule acted. */
   ts: number;
 }

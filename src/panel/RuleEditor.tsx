@@ -2,7 +2,7 @@
 // fields the chosen action uses are shown; what is wrong is said inline by the section (rule-error).
 import { ACTION_KINDS, fieldsShown, REWRITE_OPS, type ActionKind, type RewriteOp, type RuleFields } from './ruleFields';
 
-const VALUE_LABEL: Record<ActionKind, string> = { block: '', rewrite: 'Replacement', delay: 'Delay (ms)', respond: 'Reply', close: 'Code', break: '' };
+const VALUE_LABEL: Record<ActionKind, string> = { block: '', rewrite: 'Replacement', delay: 'Delay (ms)', respond: 'Reply', close: 'Code', break: '', hold: 'Longest hold (ms)' };
 
 function valueLabel(f: RuleFields): string {
   if (f.action !== 'rewrite') return VALUE_LABEL[f.action];

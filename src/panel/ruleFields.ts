@@ -58,6 +58,12 @@ function actionOf(f: RuleFields): RuleAction | { error: string } {
       if (!/^\d+$/.test(t)) return { error: 'A delay is a whole number of milliseconds, like 500' };
       return { kind: 'delay', ms: Number(t) };
     }
+    case 'hold': {
+      // Not offered by the editor (ACTION_KINDS): the panel's Intercept switch makes hold rules.
+      const t = f.value.trim();
+      if (!/^\d+$/.test(t)) return { error: 'A hold waits a whole number of milliseconds, like 30000' };
+      return { kind: 'hold', maxMs: Number(t) };
+    }
     case 'close': {
       const t = f.value.trim() || '1000';
       if (!/^\d+$/.test(t)) return { error: 'A close code is a number: 1000, or from 3000 to 4999' };
@@ -108,6 +114,8 @@ export function fieldsOf(rule: InterceptRule): RuleFields {
       return f;
     case 'delay':
       return { ...f, value: String(a.ms) };
+    case 'hold':
+      return { ...f, value: String(a.maxMs) };
     case 'close':
       return { ...f, value: String(a.code), reason: a.reason };
     case 'respond':

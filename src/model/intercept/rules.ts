@@ -9,6 +9,8 @@ import type { InterceptRule, PageRule, PathStep, Payload, RuleAction, RulesFile 
 
 export const RULES_FILE_VERSION = 1;
 export const MAX_DELAY_MS = 60_000;
+/** The longest a held frame waits for the user before the page forwards it unchanged. */
+export const MAX_HOLD_MS = 600_000;
 /** WebSocket.close() refuses a longer reason (SyntaxError). */
 export const MAX_REASON_BYTES = 123;
 
@@ -98,6 +100,10 @@ function actionError(a: RuleAction): string | null {
       return null;
     case 'delay':
       return Number.isInteger(a.ms) && a.ms >= 0 && a.ms <= MAX_DELAY_MS ? null : `A delay is a whole number of ms from 0 to ${MAX_DELAY_MS}`;
+    case 'hold':
+      return Number.isInteger(a.maxMs) && a.maxMs >= 1 && a.maxMs <= MAX_HOLD_MS
+        ? null
+        : `A hold waits a whole number of ms from 1 to ${MAX_HOLD_MS} (${describeMs(MAX_HOLD_MS)}) before the frame goes on`;
     case 'close':
       if (!(a.code === 1000 || (Number.isInteger(a.code) && a.code >= 3000 && a.code <= 4999))) {
         return 'A close code is 1000 or from 3000 to 4999 (the codes a page may send)';
@@ -136,7 +142,7 @@ function actionError(a: RuleAction): string | null {
       }
     }
     default:
-      return 'Unknown action: use block, rewrite, delay, respond, close or break';
+      return 'Unknown action: use block, rewrite, delay, respond, close, break or hold';
   }
 }
 
@@ -173,6 +179,8 @@ function copyAction(a: RuleAction, clean: boolean): RuleAction {
       return { kind: 'break' };
     case 'delay':
       return { kind: 'delay', ms: a.ms };
+    case 'hold':
+      return { kind: 'hold', maxMs: a.maxMs };
     case 'close':
       return { kind: 'close', code: a.code, reason: a.reason };
     case 'respond':
@@ -203,6 +211,13 @@ export function toPageRules(rules: InterceptRule[]): PageRule[] {
   return out;
 }
 
+/** A duration as the user reads it: `800 ms`, `30 s`, `1.5 s`, `10 min`. */
+function describeMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
+
 /** A short description of an action, for a rule's row and its hits. */
 export function describeAction(a: RuleAction): string {
   const cut = (s: string, n = 30) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -213,6 +228,8 @@ export function describeAction(a: RuleAction): string {
       return 'pause in the debugger';
     case 'delay':
       return `delay ${a.ms} ms`;
+    case 'hold':
+      return `hold for review (≤ ${describeMs(a.maxMs)})`;
     case 'close':
       return a.reason ? `close ${a.code} “${cut(a.reason, 24)}”` : `close ${a.code}`;
     case 'respond':
@@ -238,7 +255,8 @@ export function rulesJson(rules: InterceptRule[]): string {
   const doc: RulesFile = {
     frameline: 'rules',
     version: RULES_FILE_VERSION,
-    rules: rules.map((r) => ({ id: r.id, query: r.query, action: r.action, enabled: r.enabled })),
+    // Hold is the panel's Intercept switch, not a rule to keep: left out, so an export always imports back.
+    rules: rules.filter((r) => r.action.kind !== 'hold').map((r) => ({ id: r.id, query: r.query, action: r.action, enabled: r.enabled })),
   };
   return JSON.stringify(doc, null, 2);
 }
@@ -282,6 +300,8 @@ export function parseRulesJson(text: string): { rules: InterceptRule[] } | { err
     const read = readRule(doc.rules[i]);
     if ('error' in read) return { error: `${name}: ${read.error}` };
     const rule = read.rule;
+    // A file from elsewhere must not start holding the page's frames: holding is switched on in the panel.
+    if (rule.action.kind === 'hold') return { error: `${name}: hold (manual intercept) is switched on in the panel, not imported from a file` };
     let problem: string | null;
     try {
       problem = validateRule(rule);

@@ -16,7 +16,11 @@ export type RuleAction =
   | { kind: 'close'; code: number; reason: string }
   /** A message breakpoint: the page's JavaScript pauses in DevTools' debugger (a sent frame: in `send`, the app's caller
    *  on the stack; a received one: just before the app's listeners run), then the frame goes on unchanged. */
-  | { kind: 'break' };
+  | { kind: 'break' }
+  /** Manual intercept: the frame is held in the page (not sent / not delivered) until the host releases it — forwarded,
+   *  edited or dropped — or, at the latest, `maxMs` after it was held or when the lease ends: then it goes on unchanged.
+   *  The frames after it on the same socket and direction wait behind it (order kept). */
+  | { kind: 'hold'; maxMs: number };
 
 export type Rewrite =
   /** The whole payload replaced (text, or bytes for a binary frame). */
@@ -86,7 +90,8 @@ export interface PageRule {
 /** What the page reports of a frame a rule acted on (drained by the host). */
 export interface RuleHit {
   rule: string;
-  action: 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused';
+  /** A held frame ends as `released` (forwarded unchanged), `rewritten` (forwarded edited) or `blocked` (dropped). */
+  action: 'blocked' | 'rewritten' | 'delayed' | 'mocked' | 'closed' | 'paused' | 'released';
   dir: 'sent' | 'received';
   /** The socket's URL and its creation time (wall-clock ms; null for a socket the hook did not see being made). */
   url: string;
@@ -99,22 +104,43 @@ export interface RuleHit {
    *  reply delivered to the app; `forwarded` says whether the original also went to the server. */
   delivered?: WirePayload;
   forwarded?: boolean;
-  /** For `delayed`: how long the frame waited, ms. */
+  /** For `delayed`, and for a held frame: how long the frame waited, ms. */
   waited?: number;
+  /** A held frame: its id in the registry's `held` (so the host can match the outcome to its queue entry). */
+  held?: number;
+  /** A held frame the page forwarded unchanged on its own: its `maxMs` passed, or the lease ended. */
+  reason?: 'timeout' | 'lease';
 }
 
 /** A payload as it crosses into and out of the page: text, or bytes as base64. */
 export type WirePayload = { text: string } | { b64: string };
 
-/** A hit as the page records it: a delayed sent frame whose socket was no longer open when due was dropped
+/** A hit as the page records it: a delayed or held sent frame whose socket was no longer open when due was dropped
  *  (`delivered` absent). */
 export interface PageRuleHit extends RuleHit {
   dropped?: 'not-open';
 }
 
+/** A frame a hold rule keeps in the page, waiting for the host's decision (InterceptRegistry.release). */
+export interface PageHeld {
+  /** Unique per registry (never reused). */
+  id: number;
+  rule: string;
+  dir: 'sent' | 'received';
+  url: string;
+  created: number | null;
+  /** Wall-clock ms when it was held, and when the page forwards it unchanged unless released before (t + maxMs). */
+  t: number;
+  due: number;
+  original: WirePayload;
+}
+
+/** What the host decides for a held frame: forwarded (as it was, or `payload` instead), or dropped. */
+export type HoldDecision = { forward: true; payload?: WirePayload } | { forward: false };
+
 /**
  * The fields of the page hook's registry that intercept rules use (see installIntercept). The host writes `rules`
- * and `until`, and drains `hits`; installIntercept adds `intercept` and `created`.
+ * and `until`, and drains `hits`; installIntercept adds `intercept`, `created`, `held`, `heldOverflow` and `release`.
  */
 export interface InterceptRegistry {
   /** Enabled rules in order; the first that matches acts. */
@@ -130,4 +156,11 @@ export interface InterceptRegistry {
   created?: WeakMap<WebSocket, number>;
   /** Optional, from the hook: a socket's creation time; preferred over `created` when present. */
   createdOf?: (ws: WebSocket) => number | null;
+  /** Set by installIntercept: the frames held now, in the order they were held; the engine keeps it up to date, the
+   *  host only reads it. At most 1000: a frame matching a hold rule past that goes on, counted in `heldOverflow`. */
+  held?: PageHeld[];
+  heldOverflow?: number;
+  /** Set by installIntercept: decides a held frame (it then goes on in its socket's order, and a hit records what
+   *  happened). False if `id` is not held now, or the decision is malformed (the frame stays held). */
+  release?: (id: number, decision: HoldDecision) => boolean;
 }

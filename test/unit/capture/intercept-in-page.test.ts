@@ -52,7 +52,8 @@ function makeFakeWebSocket() {
     send(data: unknown): void {
       if (this.#state === 0) throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
       if (this.#state !== 1) return;
-      this.sent.push(data);
+      // As its own property: a test's setter on Array.prototype then sees only what the engine writes.
+      Object.defineProperty(this.sent, this.sent.length, { value: data, writable: true, enumerable: true, configurable: true });
     }
     close(code?: number, reason?: string): void {
       this.closedWith = { code, reason };
@@ -535,6 +536,289 @@ describe.each([
     a.ws.send('y');
     expect(reg.hits.map((h) => [h.url, h.created])).toEqual([['wss://before.test/', null], [URL_, 42]]);
   });
+
+  describe('hold (manual intercept)', () => {
+    const HOLD = (maxMs = 30_000): RuleAction => ({ kind: 'hold', maxMs });
+    const ids = (reg: InterceptRegistry) => reg.held!.map((h) => h.id);
+
+    it('holds a sent frame until released: forwarded as it was, edited, or dropped; each outcome is a hit', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', and(sent, text('order')), HOLD()));
+      const { ws } = open();
+      const t0 = Date.now();
+      ws.send('order 1');
+      ws.send('order 2');
+      ws.send('order 3');
+      expect(ws.sent).toEqual([]);
+      expect(reg.held).toEqual([
+        { id: 1, rule: 'h', dir: 'sent', url: URL_, created: t0, t: t0, due: t0 + 30_000, original: { text: 'order 1' } },
+        { id: 2, rule: 'h', dir: 'sent', url: URL_, created: t0, t: t0, due: t0 + 30_000, original: { text: 'order 2' } },
+        { id: 3, rule: 'h', dir: 'sent', url: URL_, created: t0, t: t0, due: t0 + 30_000, original: { text: 'order 3' } },
+      ]);
+      expect(reg.hits).toEqual([]);
+      vi.advanceTimersByTime(1000);
+      expect(reg.release!(1, { forward: true })).toBe(true);
+      expect(ws.sent).toEqual(['order 1']);
+      expect(reg.release!(2, { forward: true, payload: { text: 'order 2 EDITED' } })).toBe(true);
+      expect(reg.release!(3, { forward: false })).toBe(true);
+      expect(ws.sent).toEqual(['order 1', 'order 2 EDITED']);
+      expect(reg.held).toEqual([]);
+      const t1 = Date.now();
+      expect(reg.hits).toEqual([
+        { rule: 'h', action: 'released', dir: 'sent', url: URL_, created: t0, t: t1, original: { text: 'order 1' }, delivered: { text: 'order 1' }, held: 1, waited: 1000 },
+        { rule: 'h', action: 'rewritten', dir: 'sent', url: URL_, created: t0, t: t1, original: { text: 'order 2' }, delivered: { text: 'order 2 EDITED' }, held: 2, waited: 1000 },
+        { rule: 'h', action: 'blocked', dir: 'sent', url: URL_, created: t0, t: t1, original: { text: 'order 3' }, held: 3, waited: 1000 },
+      ]);
+      expect(vi.getTimerCount()).toBe(0); // nothing held: no timer left
+      ws.send('order 4');
+      expect(ids(reg)).toEqual([4]); // ids are never reused
+    });
+
+    it('holds a received frame before the app’s listeners: delivered as it was, edited (text or bytes), or dropped', async () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', received, HOLD()));
+      const { ws, app } = open();
+      ws.binaryType = 'arraybuffer';
+      ws.receive('a');
+      ws.receive('b');
+      ws.receive(bytes(1, 2).buffer);
+      ws.receive('d');
+      appSaw(app, []);
+      expect(reg.held!.map((h) => [h.dir, h.original])).toEqual([
+        ['received', { text: 'a' }],
+        ['received', { text: 'b' }],
+        ['received', { b64: 'AQI=' }],
+        ['received', { text: 'd' }],
+      ]);
+      reg.release!(1, { forward: true });
+      reg.release!(2, { forward: true, payload: { text: 'B!' } });
+      reg.release!(3, { forward: true, payload: { b64: '/wA=' } });
+      reg.release!(4, { forward: false });
+      expect(app.listener).toHaveLength(3);
+      expect(app.listener.slice(0, 2)).toEqual(['a', 'B!']);
+      expect(app.listener[2]).toBeInstanceOf(ArrayBuffer);
+      expect(await bytesOf(app.onmessage[2])).toEqual([0xff, 0]);
+      expect(reg.hits.map((h) => [h.action, h.dir, h.original, h.delivered, h.held])).toEqual([
+        ['released', 'received', { text: 'a' }, { text: 'a' }, 1],
+        ['rewritten', 'received', { text: 'b' }, { text: 'B!' }, 2],
+        ['rewritten', 'received', { b64: 'AQI=' }, { b64: '/wA=' }, 3],
+        ['blocked', 'received', { text: 'd' }, undefined, 4],
+      ]);
+    });
+
+    it('an edit that changes nothing forwards the frame as it was; a binary frame may be edited as bytes', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', sent, HOLD()));
+      const { ws } = open();
+      ws.send('same');
+      ws.send(bytes(1, 2));
+      reg.release!(1, { forward: true, payload: { text: 'same' } });
+      reg.release!(2, { forward: true, payload: { b64: 'AwQ=' } });
+      expect(ws.sent[0]).toBe('same');
+      expect([...(ws.sent[1] as Uint8Array)]).toEqual([3, 4]);
+      expect(reg.hits.map((h) => [h.action, h.original, h.delivered])).toEqual([
+        ['released', { text: 'same' }, { text: 'same' }],
+        ['rewritten', { b64: 'AQI=' }, { b64: 'AwQ=' }],
+      ]);
+    });
+
+    it('keeps each socket’s order per direction: later frames wait behind a held one and go right after it', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', text('hold'), HOLD()), rule('r', text('rw'), replace('RW')));
+      const { ws, app } = open();
+      const other = open('wss://feed.test/other');
+      ws.send('hold me');
+      ws.send('plain');
+      ws.send('rw');
+      ws.send('hold me too');
+      ws.send('last');
+      ws.receive('in 1'); // the other direction does not wait
+      other.ws.send('elsewhere'); // nor another socket
+      appSaw(app, ['in 1']);
+      expect(other.ws.sent).toEqual(['elsewhere']);
+      expect(ws.sent).toEqual([]);
+      // Released out of order: the second waits behind the first.
+      reg.release!(2, { forward: true });
+      expect(ws.sent).toEqual([]);
+      reg.release!(1, { forward: true });
+      expect(ws.sent).toEqual(['hold me', 'plain', 'RW', 'hold me too', 'last']);
+      ws.send('after');
+      expect(ws.sent.at(-1)).toBe('after');
+      ws.receive('hold in');
+      ws.receive('in 2');
+      appSaw(app, ['in 1']);
+      reg.release!(3, { forward: false });
+      appSaw(app, ['in 1', 'in 2']);
+    });
+
+    it('never wedges: a frame past its maxMs goes on unchanged, and the hit says it timed out', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', text('x'), HOLD(1200)));
+      const { ws } = open();
+      ws.send('x1');
+      vi.advanceTimersByTime(1000);
+      ws.send('x2');
+      ws.send('y');
+      vi.advanceTimersByTime(199);
+      expect(ws.sent).toEqual([]);
+      vi.advanceTimersByTime(1); // x1's deadline
+      expect(ws.sent).toEqual(['x1']);
+      expect(ids(reg)).toEqual([2]);
+      vi.advanceTimersByTime(1000); // x2's
+      expect(ws.sent).toEqual(['x1', 'x2', 'y']);
+      expect(reg.held).toEqual([]);
+      expect(reg.hits.map((h) => [h.action, h.original, h.reason, h.waited])).toEqual([
+        ['released', { text: 'x1' }, 'timeout', 1200],
+        ['released', { text: 'x2' }, 'timeout', 1200],
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(reg.release!(1, { forward: false })).toBe(false); // already gone
+    });
+
+    it('never wedges: once the lease is over every held frame goes on unchanged within half a second', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', { k: 'all' }, HOLD(600_000)));
+      reg.until = Date.now() + 1000;
+      const { ws, app } = open();
+      ws.send('s1');
+      ws.receive('r1');
+      ws.send('s2');
+      vi.advanceTimersByTime(999);
+      expect(ws.sent).toEqual([]);
+      expect(ids(reg)).toEqual([1, 2, 3]);
+      vi.advanceTimersByTime(501);
+      expect(ws.sent).toEqual(['s1', 's2']);
+      appSaw(app, ['r1']);
+      expect(reg.held).toEqual([]);
+      expect(reg.hits.map((h) => [h.action, h.dir, h.reason])).toEqual([
+        ['released', 'sent', 'lease'],
+        ['released', 'received', 'lease'],
+        ['released', 'sent', 'lease'],
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+      ws.send('s3'); // the rules are off now
+      expect(ws.sent.at(-1)).toBe('s3');
+    });
+
+    it('a held sent frame is sent as it was when the app sent it; one whose socket closed meanwhile is dropped', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', sent, HOLD()));
+      const { ws } = open();
+      const buf = bytes(1, 2, 3);
+      ws.send(buf);
+      buf[0] = 99; // the app reuses its buffer
+      reg.release!(1, { forward: true });
+      expect([...(ws.sent[0] as Uint8Array)]).toEqual([1, 2, 3]);
+      ws.send('late');
+      ws.send('edited late');
+      ws.setState(3);
+      reg.release!(2, { forward: true });
+      reg.release!(3, { forward: true, payload: { text: 'E' } });
+      expect(ws.sent).toHaveLength(1);
+      expect(reg.hits.slice(1).map((h) => [h.action, h.dropped, 'delivered' in h])).toEqual([
+        ['released', 'not-open', false],
+        ['rewritten', 'not-open', false],
+      ]);
+    });
+
+    it('holds at most 1000 frames: past that a matching frame goes on, counted', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', sent, HOLD()));
+      const { ws } = open();
+      const other = open('wss://feed.test/other');
+      for (let i = 0; i < 1000; i++) ws.send('f' + i);
+      expect(reg.held).toHaveLength(1000);
+      other.ws.send('over');
+      expect(other.ws.sent).toEqual(['over']);
+      ws.send('over too'); // goes on, but in its turn: behind the socket's held frames
+      expect(reg.heldOverflow).toBe(2);
+      expect(reg.held).toHaveLength(1000);
+      reg.release!(1000, { forward: false });
+      reg.release!(1, { forward: false });
+      ws.send('held again');
+      expect(reg.held).toHaveLength(999);
+      for (let id = 2; id < 1000; id++) reg.release!(id, { forward: false });
+      expect(ws.sent).toEqual(['over too']);
+    });
+
+    it('release answers false for an id not held, or a decision it cannot read (the frame stays held)', () => {
+      const { reg, open, rules } = world(install);
+      rules(rule('h', sent, HOLD()));
+      const { ws } = open();
+      ws.send('x');
+      expect(reg.release!(99, { forward: true })).toBe(false);
+      for (const bad of [null, 'yes', {}, { forward: 'true' }, { forward: true, payload: { text: 5 } }, { forward: true, payload: { b64: '*not*' } }, { forward: true, payload: {} }]) {
+        expect(reg.release!(1, bad as never)).toBe(false);
+      }
+      expect(ids(reg)).toEqual([1]);
+      expect(reg.release!(1, { forward: true })).toBe(true);
+      expect(reg.release!(1, { forward: true })).toBe(false);
+      expect(ws.sent).toEqual(['x']);
+    });
+
+    it('a hostile page cannot reach the registry, read into the held frames, or stop their release', () => {
+      const { WS, reg, open, rules } = world(install);
+      rules(rule('h', { k: 'all' }, HOLD(1000)));
+      const { ws, app } = open();
+      const events: Event[] = [];
+      ws.addEventListener('message', (e) => events.push(e));
+      let seen = ''; // a string: pushing to an array would meet the setters below
+      const saved = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout, atob: globalThis.atob, push: Array.prototype.push };
+      const spy = (name: string) => ({
+        configurable: true,
+        get() {
+          seen += `get ${name};`;
+          return name === 'forward' ? false : name === 'payload' ? { text: 'FORGED' } : undefined;
+        },
+        set() {
+          seen += `set ${name};`;
+        },
+      });
+      // Not `id`: the test's fake timers set one on each of their own timers.
+      const names = ['forward', 'payload', 'text', 'b64', 'held', 'due', 'original', 'reason', 'waited', 'delivered', 'dropped', '0', '1'];
+      try {
+        for (const n of names) Object.defineProperty(Object.prototype, n, spy(n));
+        Object.defineProperty(Array.prototype, '0', spy('[0]'));
+        Object.defineProperty(Array.prototype, '1', spy('[1]'));
+        globalThis.setTimeout = (() => {
+          throw new Error('setTimeout patched');
+        }) as never;
+        globalThis.clearTimeout = (() => {
+          throw new Error('clearTimeout patched');
+        });
+        globalThis.atob = () => 'forged';
+        ws.send('s');
+        ws.receive('r');
+        ws.send('e');
+        // The host's decisions are objects of the page's realm: a missing field is never read through its prototype.
+        expect(reg.release!(1, Object.create(Object.prototype, { forward: { value: true, enumerable: true } }) as never)).toBe(true);
+        expect(reg.release!(3, { forward: true, payload: { b64: 'AQ==' } })).toBe(true);
+      } finally {
+        for (const n of names) delete (Object.prototype as Record<string, unknown>)[n];
+        delete (Array.prototype as unknown as Record<string, unknown>)['0'];
+        delete (Array.prototype as unknown as Record<string, unknown>)['1'];
+        Object.assign(globalThis, saved);
+      }
+      expect(seen).toBe('');
+      expect(ws.sent[0]).toBe('s');
+      expect([...(ws.sent[1] as Uint8Array)]).toEqual([1]);
+      vi.advanceTimersByTime(1000); // 'r' times out with the timer taken at install
+      appSaw(app, ['r']);
+      expect(reg.hits.map((h) => [h.action, h.dir, h.reason])).toEqual([
+        ['released', 'sent', undefined],
+        ['rewritten', 'sent', undefined],
+        ['released', 'received', 'timeout'],
+      ]);
+      // Nothing the page holds leads to the registry or its release.
+      const reachable: object[] = [ws, WS, WS.prototype, WS.prototype.send, globalThis, ...events];
+      for (const o of reachable) {
+        for (const k of Reflect.ownKeys(o)) {
+          const d = Object.getOwnPropertyDescriptor(o, k)!;
+          expect(d.value === reg || d.value === reg.release || d.value === reg.held).toBe(false);
+        }
+      }
+    });
+  });
 });
 
 describe('intercept rules on Blob frames (real timers)', () => {
@@ -563,6 +847,29 @@ describe('intercept rules on Blob frames (real timers)', () => {
     const blob = new Blob([bytes(1)]);
     ws.receive(blob);
     appSaw(app, [blob]);
+  });
+
+  it('a Blob frame matching a hold rule is held once read, in order; released edited it reaches the app as a Blob', async () => {
+    const { reg, open, rules } = world(installIntercept);
+    rules(rule('h', text('01 02'), { kind: 'hold', maxMs: 60_000 }));
+    const { ws, app } = open();
+    ws.receive(new Blob([bytes(1, 2)]));
+    ws.receive('after');
+    ws.send(new Blob([bytes(1, 2)]));
+    ws.send('after');
+    await settle();
+    appSaw(app, []);
+    expect(ws.sent).toEqual([]);
+    expect(reg.held!.map((h) => [h.id, h.dir, h.original])).toEqual([
+      [1, 'received', { b64: 'AQI=' }],
+      [2, 'sent', { b64: 'AQI=' }],
+    ]);
+    reg.release!(1, { forward: true, payload: { b64: '/w==' } });
+    reg.release!(2, { forward: true });
+    expect(app.listener[0]).toBeInstanceOf(Blob);
+    expect(await bytesOf(app.listener[0])).toEqual([0xff]);
+    expect(app.listener[1]).toBe('after');
+    expect(ws.sent.map((d) => (typeof d === 'string' ? d : [...(d as Uint8Array)]))).toEqual([[1, 2], 'after']);
   });
 
   it('a sent Blob that matches is read, then acted on, in order', async () => {

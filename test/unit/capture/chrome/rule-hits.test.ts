@@ -91,6 +91,27 @@ describe('rule hits from the page (Chrome)', () => {
     expect(store.frameCount).toBe(0);
   });
 
+  it('a held frame: released unchanged marks the frame it went as; one dropped for a closed socket is a frame of its own', () => {
+    const { cap, frame, store, flush, hit } = session();
+    frame('Sent', 101, 'held');
+    cap.ruleHits(undefined, [
+      hit({ action: 'released', original: { text: 'held' }, delivered: { text: 'held' }, held: 1, waited: 800 }),
+      hit({ action: 'released', original: { text: 'gone' }, held: 2, waited: 30_000, reason: 'timeout' }),
+    ]);
+    flush();
+    expect(marked(store)).toEqual([
+      { dir: 'sent', text: 'held', mark: undefined, action: 'released' },
+      { dir: 'sent', text: 'gone', mark: 'intercepted', action: 'released' },
+    ]);
+    expect(store.ruleMarks.of(store.frameAt(1)!.id)).toMatchObject({ reason: 'timeout', waited: 30_000 });
+  });
+
+  it('parseRuleHit keeps a held frame’s id and why the page released it, and nothing else it does not know', () => {
+    const base = { rule: 'r', action: 'released', dir: 'sent', url: URL_, created: null, t: 5, original: { text: 'x' } };
+    expect(parseRuleHit({ ...base, held: 7, reason: 'lease', waited: 3 })).toEqual({ ...base, held: 7, reason: 'lease', waited: 3 });
+    expect(parseRuleHit({ ...base, held: 'x', reason: 'whim' })).toEqual(base);
+  });
+
   it('parseRuleHit copies only the known fields', () => {
     const h = parseRuleHit({ rule: 'r', action: 'blocked', dir: 'received', url: URL_, created: null, t: 5, original: { b64: 'AAE=' }, extra: 1, waited: 'x' });
     expect(h).toEqual({ rule: 'r', action: 'blocked', dir: 'received', url: URL_, created: null, t: 5, original: { b64: 'AAE=' } });

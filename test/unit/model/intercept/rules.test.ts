@@ -290,3 +290,27 @@ describe('message breakpoints', () => {
     expect('rules' in back && back.rules[0].action).toEqual({ kind: 'break' });
   });
 });
+
+describe('hold (manual intercept)', () => {
+  it('is valid from 1 ms to 10 min, described with its limit, and sent to the page', () => {
+    const ok = (maxMs: number) => validateRule(rule('', { kind: 'hold', maxMs }));
+    expect(ok(1)).toBeNull();
+    expect(ok(30_000)).toBeNull();
+    expect(ok(600_000)).toBeNull();
+    for (const bad of [0, -5, 600_001, 1.5, NaN, '30' as unknown as number]) expect(ok(bad)).toMatch(/hold waits/);
+    expect(describeAction({ kind: 'hold', maxMs: 30_000 })).toBe('hold for review (≤ 30 s)');
+    expect(describeAction({ kind: 'hold', maxMs: 600_000 })).toBe('hold for review (≤ 10 min)');
+    expect(describeAction({ kind: 'hold', maxMs: 1500 })).toBe('hold for review (≤ 1.5 s)');
+    expect(describeAction({ kind: 'hold', maxMs: 800 })).toBe('hold for review (≤ 800 ms)');
+    const r = rule('dir:sent', { kind: 'hold', maxMs: 5000, extra: 1 } as RuleAction, { id: 'h' });
+    expect(toPageRules([r])).toEqual([{ id: 'h', match: expect.any(Object) as object, action: { kind: 'hold', maxMs: 5000 } }]);
+  });
+
+  it('is never kept in a rules file: left out of an export, refused in an import', () => {
+    const kept = rule('x', { kind: 'block' }, { id: 'b' });
+    const back = parseRulesJson(rulesJson([rule('', { kind: 'hold', maxMs: 5000 }), kept]));
+    expect(back).toEqual({ rules: [kept] });
+    const file = JSON.stringify({ frameline: 'rules', version: 1, rules: [{ id: 'h', query: '', action: { kind: 'hold', maxMs: 5000 } }] });
+    expect(parseRulesJson(file)).toEqual({ error: expect.stringMatching(/^Rule 1: hold .*panel/) as string });
+  });
+});
