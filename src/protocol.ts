@@ -3,9 +3,9 @@
 import { isRecordBatch, type RecordBatch } from './model/batch';
 import type { HookBatch, HookReplay, HookReplayResult } from './capture/firefox/hook-protocol';
 import type { WsHandshake } from './capture/firefox/hook-capture';
-import type { PageRule, RuleHit } from './model/intercept/types';
+import type { HeldFrame, HoldDecision, PageRule, RuleHit } from './model/intercept/types';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Runtime port name a panel uses to reach the capture host of its inspected tab. */
 export const panelPortName = (tabId: number) => `frameline:panel:${tabId}`;
@@ -81,7 +81,10 @@ export type HostToPanel =
   /** Records as capture wrote them (src/model/batch.ts: frames as columns), the same object the store applies. */
   | { v: typeof PROTOCOL_VERSION; type: 'batch'; batch: RecordBatch }
   | { v: typeof PROTOCOL_VERSION; type: 'status'; status: HostStatus }
-  | { v: typeof PROTOCOL_VERSION; type: 'replay-result'; result: ReplayResult };
+  | { v: typeof PROTOCOL_VERSION; type: 'replay-result'; result: ReplayResult }
+  /** The frames hold rules keep in the page now (manual intercept), oldest first; `overflow`: frames a hold rule matched
+   *  past the page's limit, let through. Sent when the list changes. */
+  | { v: typeof PROTOCOL_VERSION; type: 'held'; held: HeldFrame[]; overflow: number };
 
 export type PanelToHost =
   | { v: typeof PROTOCOL_VERSION; type: 'hello' }
@@ -91,7 +94,11 @@ export type PanelToHost =
   | { v: typeof PROTOCOL_VERSION; type: 'reload' }
   | { v: typeof PROTOCOL_VERSION; type: 'replay'; req: ReplayRequest }
   /** The intercept rules in force from now on (enabled ones, in order; [] switches intercept off). */
-  | { v: typeof PROTOCOL_VERSION; type: 'rules'; rules: PageRule[] };
+  | { v: typeof PROTOCOL_VERSION; type: 'rules'; rules: PageRule[] }
+  /** Decide a held frame (HeldFrame.key): forward it (as it was, or edited) or drop it. */
+  | { v: typeof PROTOCOL_VERSION; type: 'release'; key: string; decision: HoldDecision }
+  /** Forward every held frame as it was (intercept switched off, or "Forward all"). */
+  | { v: typeof PROTOCOL_VERSION; type: 'release-all' };
 
 export const batchMessage = (batch: RecordBatch): HostToPanel => ({ v: PROTOCOL_VERSION, type: 'batch', batch });
 
@@ -101,7 +108,8 @@ export function isPanelToHost(m: unknown): m is PanelToHost {
   if (typeof m !== 'object' || m === null) return false;
   const o = m as { v?: unknown; type?: unknown };
   if (o.v !== PROTOCOL_VERSION) return false;
-  if (o.type === 'hello' || o.type === 'attach' || o.type === 'reload') return true;
+  if (o.type === 'hello' || o.type === 'attach' || o.type === 'reload' || o.type === 'release-all') return true;
+  if (o.type === 'release') return typeof (m as { key?: unknown }).key === 'string' && isDecision((m as { decision?: unknown }).decision);
   if (o.type === 'rules') return isRules((m as { rules?: unknown }).rules);
   if (o.type !== 'replay') return false;
   const r = (m as { req?: Partial<ReplayRequest> }).req;
@@ -119,7 +127,8 @@ export function isHostToPanel(m: unknown): m is HostToPanel {
   return (
     (o.type === 'batch' && isRecordBatch((m as { batch?: unknown }).batch)) ||
     (o.type === 'status' && typeof o.status === 'object') ||
-    (o.type === 'replay-result' && typeof (m as { result?: unknown }).result === 'object')
+    (o.type === 'replay-result' && typeof (m as { result?: unknown }).result === 'object') ||
+    (o.type === 'held' && Array.isArray((m as { held?: unknown }).held))
   );
 }
 
@@ -142,13 +151,19 @@ export type ContentToRouter =
   | { type: 'lost'; doc: string; count: number }
   /** What intercept rules did in the document (validated); `lost`: hits the hook or the relay could not keep,
    *  `bad`: hits of a wrong shape, dropped. */
-  | { type: 'hits'; doc: string; hits: RuleHit[]; lost: number; bad: number };
+  | { type: 'hits'; doc: string; hits: RuleHit[]; lost: number; bad: number }
+  /** The frames hold rules keep in the document now (validated; `key` empty, `id` the hook's), on each change. */
+  | { type: 'held'; doc: string; held: HeldEntry[]; overflow: number; bad: number };
+
+/** A held frame as a document's hook listed it (validated). */
+export type HeldEntry = HeldFrame & { id: number };
 
 export type RouterToContent =
   | { type: 'arm'; on: boolean }
   | { type: 'replay'; doc: string; req: HookReplay }
   /** Intercept rules in force for the next `lease` ms; [] switches them off. */
-  | { type: 'rules'; rules: PageRule[]; lease: number };
+  | { type: 'rules'; rules: PageRule[]; lease: number }
+  | { type: 'release'; doc: string; id: number; decision: HoldDecision };
 
 export type RouterToHost =
   | { type: 'hook'; frameId: number; batch: HookBatch; bad: number }
@@ -158,7 +173,8 @@ export type RouterToHost =
   | { type: 'handshake'; h: WsHandshake }
   | { type: 'hits'; frameId: number; doc: string; hits: RuleHit[]; lost: number; bad: number }
   /** The documents of the tab the last rules were sent to (those whose hook came late excepted: they refuse them). */
-  | { type: 'rules-reach'; contexts: number };
+  | { type: 'rules-reach'; contexts: number }
+  | { type: 'held'; frameId: number; doc: string; held: HeldEntry[]; overflow: number; bad: number };
 
 /** Runtime message to the router (from Frameline's own pages): answers with a RouterStatus. */
 export const ROUTER_STATUS = 'frameline:router-status';
@@ -172,9 +188,12 @@ export type HostToRouter =
   /** Whether a panel is connected to this host (diagnostics: the router's status reports it). */
   | { type: 'panel'; linked: boolean }
   /** Intercept rules for every document of the tab, now and for those that come while the lease runs. */
-  | { type: 'rules'; rules: PageRule[]; lease: number };
+  | { type: 'rules'; rules: PageRule[]; lease: number }
+  | { type: 'release'; frameId: number; doc: string; id: number; decision: HoldDecision };
 
-
+const isWire = (p: unknown): boolean => obj(p) && (typeof p.text === 'string' || typeof p.b64 === 'string');
+const isDecision = (d: unknown): d is HoldDecision =>
+  obj(d) && (d.forward === false || (d.forward === true && (d.payload === undefined || isWire(d.payload))));
 const isRules = (rules: unknown): rules is PageRule[] =>
   Array.isArray(rules) && rules.every((r) => obj(r) && typeof r.id === 'string' && obj(r.match) && obj(r.action));
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
@@ -183,6 +202,7 @@ export function isRouterToContent(m: unknown): m is RouterToContent {
   if (!obj(m)) return false;
   if (m.type === 'arm') return typeof m.on === 'boolean';
   if (m.type === 'rules') return isRules(m.rules) && isCount(m.lease);
+  if (m.type === 'release') return typeof m.doc === 'string' && isCount(m.id) && isDecision(m.decision);
   return m.type === 'replay' && typeof m.doc === 'string' && obj(m.req) && typeof m.req.id === 'number';
 }
 
@@ -191,6 +211,7 @@ export function isContentToRouter(m: unknown): m is ContentToRouter {
   if (m.type === 'batch') return obj(m.batch) && typeof m.batch.doc === 'string' && Array.isArray(m.batch.events) && typeof m.bad === 'number';
   if (m.type === 'replay-result') return typeof m.doc === 'string' && obj(m.result) && typeof m.result.id === 'number';
   if (m.type === 'hits') return typeof m.doc === 'string' && Array.isArray(m.hits) && isCount(m.lost) && isCount(m.bad);
+  if (m.type === 'held') return typeof m.doc === 'string' && Array.isArray(m.held) && isCount(m.overflow) && isCount(m.bad);
   return m.type === 'lost' && typeof m.doc === 'string' && typeof m.count === 'number';
 }
 
@@ -210,6 +231,8 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
       return typeof m.frameId === 'number' && typeof m.doc === 'string' && Array.isArray(m.hits) && isCount(m.lost) && isCount(m.bad);
     case 'rules-reach':
       return isCount(m.contexts);
+    case 'held':
+      return typeof m.frameId === 'number' && typeof m.doc === 'string' && Array.isArray(m.held) && isCount(m.overflow) && isCount(m.bad);
     default:
       return false;
   }
@@ -218,5 +241,6 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
 export function isHostToRouter(m: unknown): m is HostToRouter {
   if (obj(m) && m.type === 'panel') return typeof m.linked === 'boolean';
   if (obj(m) && m.type === 'rules') return isRules(m.rules) && isCount(m.lease);
+  if (obj(m) && m.type === 'release') return typeof m.frameId === 'number' && typeof m.doc === 'string' && isCount(m.id) && isDecision(m.decision);
   return obj(m) && m.type === 'replay' && typeof m.frameId === 'number' && typeof m.doc === 'string' && obj(m.req);
 }

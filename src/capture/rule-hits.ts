@@ -3,7 +3,7 @@
 // so the timeline shows everything the app did or saw. Both browsers' capture sources use it. Pure.
 import type { RecordSink } from '../model/batch';
 import { base64ByteLength, utf8ByteLength } from '../model/bytes';
-import type { RuleHit, WirePayload } from '../model/intercept/types';
+import type { HeldFrame, RuleHit, WirePayload } from '../model/intercept/types';
 import { OPCODE, type Direction, type RuleMark } from '../model/types';
 
 const opcodeOf = (p: WirePayload) => ('text' in p ? OPCODE.text : OPCODE.binary);
@@ -72,4 +72,17 @@ export function parseRuleHit(x: unknown): RuleHit | null {
   if (finite(x.held)) hit.held = x.held;
   if (x.reason === 'timeout' || x.reason === 'lease') hit.reason = x.reason;
   return hit;
+}
+
+/**
+ * A held frame as the page listed it (`reg.held`), checked field by field, named `key`; null if bad. Its payload may
+ * be absent (the host had it from an earlier listing).
+ */
+export function parseHeld(x: unknown, key: string): (HeldFrame & { id: number }) | null {
+  if (!isObj(x) || !finite(x.id) || typeof x.rule !== 'string' || typeof x.url !== 'string' || !finite(x.t) || !finite(x.due)) return null;
+  if (x.dir !== 'sent' && x.dir !== 'received') return null;
+  if (x.created !== null && !finite(x.created)) return null;
+  const original = x.original === undefined ? null : wire(x.original);
+  if (x.original !== undefined && !original) return null;
+  return { key, id: x.id, rule: x.rule, dir: x.dir, url: x.url, created: x.created, t: x.t, due: x.due, original };
 }

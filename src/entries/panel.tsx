@@ -8,7 +8,7 @@ import { connectToHost } from '../platform/chrome/devtools-link';
 import { createHost } from '../platform/capture-host';
 import { localHost, type HostConnection } from '../platform/host-link';
 import type { HostStatus, HostToPanel, ReplayResult } from '../protocol';
-import type { PanelHost } from '../panel/host';
+import type { HeldState, PanelHost } from '../panel/host';
 import { PROTOCOL_VERSION } from '../protocol';
 import { App } from '../panel/App';
 import { atFrameStart, recordsWaiting, renderStats, setMachineIdle } from '../panel/schedule';
@@ -34,6 +34,8 @@ addEventListener('pagehide', () => cpu.stop(), { once: true });
 };
 let status: HostStatus | null = null;
 const statusListeners = new Set<() => void>();
+let held: HeldState = { held: [], overflow: 0 };
+const heldListeners = new Set<() => void>();
 
 const pendingReplays = new Map<number, (r: ReplayResult) => void>();
 let nextReplayId = 1;
@@ -43,6 +45,9 @@ const onMessage = (m: HostToPanel) => {
   else if (m.type === 'replay-result') {
     pendingReplays.get(m.result.id)?.(m.result);
     pendingReplays.delete(m.result.id);
+  } else if (m.type === 'held') {
+    held = { held: m.held, overflow: m.overflow };
+    for (const fn of heldListeners) fn();
   } else {
     status = m.status;
     for (const fn of statusListeners) fn();
@@ -95,6 +100,13 @@ const host: PanelHost = {
   attach: () => conn.send({ v: PROTOCOL_VERSION, type: 'attach' }),
   reload: () => conn.send({ v: PROTOCOL_VERSION, type: 'reload' }),
   setRules: (rules) => conn.send({ v: PROTOCOL_VERSION, type: 'rules', rules }),
+  release: (key, decision) => conn.send({ v: PROTOCOL_VERSION, type: 'release', key, decision }),
+  releaseAll: () => conn.send({ v: PROTOCOL_VERSION, type: 'release-all' }),
+  held: () => held,
+  onHeld(fn) {
+    heldListeners.add(fn);
+    return () => heldListeners.delete(fn);
+  },
   replay(req) {
     const id = nextReplayId++;
     return new Promise<ReplayResult>((resolve) => {

@@ -38,6 +38,8 @@ import { loadPairRules, savePairRules } from '../platform/settings';
 import { Rules } from './Rules';
 import { RulesBanner } from './RulesBanner';
 import { useInterceptRules, type FollowOrigin } from './useInterceptRules';
+import { INTERCEPT_RULE_ID, useManualIntercept } from './useManualIntercept';
+import { InterceptQueue } from './InterceptQueue';
 
 /** Below this panel height (a docked DevTools) the chart starts folded, leaving the rows the room, until the user unfolds it. */
 const SHORT_PANEL_PX = 760;
@@ -90,7 +92,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
   }, [toast]);
   const [layout, setLayout] = useLayout();
   const status = useHostStatus(getStatus, onStatus);
-  const intercept = useInterceptRules(host, followOrigin);
+  const manual = useManualIntercept(host);
+  const intercept = useInterceptRules(host, followOrigin, manual.rule);
   const activeRules = intercept.rules.filter((r) => r.enabled).length;
   const filter = useFilter(store);
   const detail = useDetail();
@@ -206,7 +209,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
       <Rules rules={intercept.rules} onRules={intercept.setRules} origin={intercept.origin} loaded={intercept.loaded} unsaved={intercept.unsaved} store={live} />
     </PaneBoundary>
   );
-  const ruleOf = (id: string) => intercept.rules.find((r) => r.id === id);
+  const ruleOf = (id: string) =>
+    id === INTERCEPT_RULE_ID
+      ? { id, query: manual.query, action: { kind: 'hold' as const, maxMs: Number(manual.holdSeconds) * 1000 || 0 }, enabled: manual.on }
+      : intercept.rules.find((r) => r.id === id);
 
   return (
     <div
@@ -236,6 +242,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
           inDevTools={inDevTools}
           selectionSize={sel.selection.size}
           onReplaySelection={() => detail.openSequence([...sel.selection])}
+          intercepting={manual.on}
+          onIntercept={() => manual.setOn(!manual.on)}
           filteredCount={filter.filterText || filter.connFilter !== null ? store.visibleCount : 0}
           onReplayFiltered={() => {
             const ids: number[] = [];
@@ -277,6 +285,11 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
       <PaneBoundary name="rules-banner" label="rules banner" resetOn={activeRules}>
         <RulesBanner active={activeRules} store={live} intercept={status?.intercept} onOpen={() => detail.setTab('rules')} />
       </PaneBoundary>
+      {manual.on && (
+        <PaneBoundary name="intercept" label="intercept queue" resetOn={0}>
+          <InterceptQueue mi={manual} />
+        </PaneBoundary>
+      )}
       <div class="main">
         <div class="connections-pane" style={{ width: `${layout.connectionsWidth}px` }}>
           <PaneBoundary name="connections" label="connection list" resetOn={session.id}>

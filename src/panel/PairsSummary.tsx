@@ -178,7 +178,8 @@ function RuleForm({ origin, rule, onRule }: NonNullable<PairsSummaryProps['rule'
     setAnswerId('');
     setMethod('');
     setRequestDir('sent');
-    if (rule) onRule(null);
+    // Always: the prop may lag a just-saved rule by one panel refresh.
+    onRule(null);
   };
   return (
     <form class="ps-rule" data-testid="pair-rule" onSubmit={save}>

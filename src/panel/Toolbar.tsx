@@ -23,6 +23,9 @@ export interface ToolbarProps {
   /** Frames shown by the current filter (0 when no filter is on). */
   filteredCount: number;
   onReplayFiltered: () => void;
+  /** Manual intercept is on (frames that match are held for review). */
+  intercepting?: boolean;
+  onIntercept?: () => void;
 }
 
 export function Toolbar(p: ToolbarProps) {
@@ -42,6 +45,18 @@ export function Toolbar(p: ToolbarProps) {
       >
         {p.paused ? 'Resume' : 'Pause'}
       </button>
+ {p.onIntercept && (
+        <button
+          type="button"
+          data-testid="intercept-toggle"
+          aria-pressed={!!p.intercepting}
+          class={p.intercepting ? 'active intercept-on' : ''}
+          title={p.intercepting ? 'Stop intercepting: every held frame goes on as it was' : 'Intercept: hold matching frames in the page to edit, forward or drop them'}
+          onClick={p.onIntercept}
+        >
+          Intercept
+        </button>
+      )}
       <button type="button" data-testid="clear" title="Clear all frames, and the connections that are closed (open ones stay, with their handshake)" onClick={p.onClear}>
         Clear
       </button>

@@ -2,7 +2,7 @@
 // changes it), kept as they change, and pushed to the capture host whenever what the page would run changes.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { toPageRules } from '../model/intercept/rules';
-import type { InterceptRule } from '../model/intercept/types';
+import type { InterceptRule, PageRule } from '../model/intercept/types';
 import { loadInterceptRules, saveInterceptRules } from '../platform/settings';
 import type { PanelHost } from './host';
 
@@ -20,7 +20,8 @@ export interface InterceptRulesState {
   setRules: (rules: InterceptRule[]) => void;
 }
 
-export function useInterceptRules(host: PanelHost, followOrigin?: FollowOrigin): InterceptRulesState {
+/** `first`: a rule the page runs before the user's (manual intercept's hold rule), or null. */
+export function useInterceptRules(host: PanelHost, followOrigin?: FollowOrigin, first: PageRule | null = null): InterceptRulesState {
   const [rules, setRulesState] = useState<InterceptRule[]>([]);
   const [origin, setOrigin] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(!followOrigin);
@@ -53,12 +54,12 @@ export function useInterceptRules(host: PanelHost, followOrigin?: FollowOrigin):
   // Once loaded (the panel's first push, even of none: a host may hold a closed panel's rules), then on each change.
   useEffect(() => {
     if (!loaded) return;
-    const page = toPageRules(rules);
+    const page = first ? [first, ...toPageRules(rules)] : toPageRules(rules);
     const key = JSON.stringify(page);
     if (key === pushed.current) return;
     pushed.current = key;
     host.setRules(page);
-  }, [rules, loaded]);
+  }, [rules, loaded, first]);
 
   const setRules = useCallback(
     (next: InterceptRule[]) => {

@@ -1,5 +1,6 @@
 // What the panel needs to know of the DevTools window it is in (nothing when it runs as a normal tab).
 import { browser } from './browser';
+import { FIREFOX_BUILD } from './build';
 
 /** The tab DevTools inspects, or undefined outside DevTools (the panel opened as a tab). */
 export function inspectedTabId(): number | undefined {
@@ -51,7 +52,8 @@ export async function inspectedOrigin(tabId: number): Promise<string | null> {
   }
   const tab = await withTimeout(browser.tabs.get(tabId), ORIGIN_TIMEOUT_MS);
   if (tab?.url) return originOfUrl(tab.url);
-  if (typeof chrome !== 'undefined' && chrome.debugger?.getTargets) {
+  // Chrome only: Firefox has no debugger API (and its add-on linter flags the name).
+  if (!FIREFOX_BUILD && typeof chrome !== 'undefined' && chrome.debugger?.getTargets) {
     const targets = await withTimeout(chrome.debugger.getTargets(), ORIGIN_TIMEOUT_MS);
     return originOfUrl(targets?.find((t) => t.tabId === tabId && t.type === 'page')?.url);
   }

@@ -1,6 +1,6 @@
 // What a capture host does with a panel's message, the same for both hosts (chrome.debugger and the Firefox hook).
 import { PROTOCOL_VERSION, type HostToPanel, type PanelToHost, type ReplayRequest, type ReplayResult } from '../protocol';
-import type { PageRule } from '../model/intercept/types';
+import type { HoldDecision, PageRule } from '../model/intercept/types';
 
 export interface PanelRequests {
   start(): Promise<void>;
@@ -10,6 +10,10 @@ export interface PanelRequests {
   snapshot(): void;
   /** Intercept rules in force from now on ([]: none). */
   setRules(rules: PageRule[]): void;
+  /** Decide a held frame (manual intercept); one no longer held is ignored. */
+  release(key: string, decision: HoldDecision): void;
+  /** Forward every held frame as it was. */
+  releaseAll(): void;
 }
 
 export function handlePanelMessage(host: PanelRequests, msg: PanelToHost, postStatus: () => void, reply: (m: HostToPanel) => void): void {
@@ -29,6 +33,12 @@ export function handlePanelMessage(host: PanelRequests, msg: PanelToHost, postSt
       break;
     case 'rules':
       host.setRules(msg.rules);
+      break;
+    case 'release':
+      host.release(msg.key, msg.decision);
+      break;
+    case 'release-all':
+      host.releaseAll();
       break;
   }
 }

@@ -35,8 +35,8 @@ describe('demo app', () => {
       await waitForRow(panel, `r.protocol === '${proto}' && r.summary !== ''`, `a ${proto} frame decoded`);
       expect((await counts(panel)).visible).toBeGreaterThan(0);
     }
-    // The ticker keeps the tail moving: the sent message is found through the filter too.
-    await setFilter(panel, 'dir:sent');
+    // The JSON-RPC socket sends every 1.5 s: the chat's sent message is found through the filter.
+    await setFilter(panel, 'dir:sent conn:/chat');
     await page.click('#chat-form button');
     await waitForRow(panel, `r.direction === 'sent' && r.text.includes('Hello from the demo')`, 'the chat message sent');
     await clickConnection(panel, chat.id);

@@ -119,6 +119,39 @@ const seen = (name: string) => inPage<{ onmessage: string[]; listener: string[];
   `(() => { const r = window.socks[${JSON.stringify(name)}]; return { onmessage: r.onmessage, listener: r.listener, close: r.close }; })()`,
 );
 
+
+/** Switch manual intercept on (holding frames that match `query`) or off, as a user would. */
+async function intercept(panel: Frame, on: boolean, query = '') {
+  const pressed = await panel.$eval('[data-testid="intercept-toggle"]', (el) => el.getAttribute('aria-pressed') === 'true');
+  if (pressed !== on) await press(panel, '[data-testid="intercept-toggle"]');
+  if (!on) {
+    await waitInFrame(panel, `!document.querySelector('[data-testid="intercept-bar"]')`, { what: 'intercept off' });
+    return;
+  }
+  await waitInFrame(panel, `!!document.querySelector('[data-testid="intercept-query"]')`, { what: 'the intercept bar' });
+  await panel.$eval(
+    '[data-testid="intercept-query"]',
+    (el, v) => {
+      const c = el as HTMLInputElement;
+      c.value = v;
+      c.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    query,
+  );
+}
+
+/** Wait for a held frame in the queue whose direction and preview match; returns its key (it is selected). */
+async function heldItem(panel: Frame, dir: 'sent' | 'received', text: string): Promise<string> {
+  const key = await waitInFrame<string>(
+    panel,
+    `[...document.querySelectorAll('[data-testid="intercept-item"]')].find((e) => e.dataset.dir === ${JSON.stringify(dir)} && e.textContent.includes(${JSON.stringify(text)}))?.dataset.key ?? null`,
+    { what: `the held ${dir} frame "${text}"` },
+  );
+  await press(panel, `[data-testid="intercept-item"][data-key="${key}"]`);
+  await waitInFrame(panel, `document.querySelector('[data-testid="intercept-detail"]')?.dataset.key === ${JSON.stringify(key)}`, { what: 'the held frame shown' });
+  return key;
+}
+
 beforeAll(async () => {
   srv = await startServer();
   srv.page('/intercept.html', '<!doctype html><title>intercept</title><body>intercept</body>');
@@ -322,6 +355,51 @@ describe.each([
     });
   });
 
+
+  it('manual intercept: a held sent frame is edited and forwarded (the frames behind it wait), a held echo is dropped', async () => {
+    await intercept(panel, true, '"mi-"');
+    await settle();
+    await open('mi');
+    await send('mi', 'mi-one');
+    await send('mi', 'plain-after');
+    await heldItem(panel, 'sent', 'mi-one');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(serverGot('mi')).toEqual([]); // held, and the frame behind it waits in order
+    await panel.$eval('[data-testid="intercept-edit"]', (el) => {
+      const t = el as HTMLTextAreaElement;
+      t.value = 'mi-one EDITED';
+      t.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await press(panel, '[data-testid="intercept-forward"]');
+    await until(() => serverGot('mi').length >= 2, 'both frames at the server');
+    expect(serverGot('mi').map((m) => m.text)).toEqual(['mi-one EDITED', 'plain-after']);
+    // The echo of the edit matches too: held before the app sees it, then dropped; the next echo waited behind it.
+    await heldItem(panel, 'received', 'mi-one EDITED');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await seen('mi')).onmessage).toEqual([]);
+    await press(panel, '[data-testid="intercept-drop"]');
+    await until(async () => (await seen('mi')).onmessage.length >= 1, 'the echo behind the dropped one');
+    expect((await seen('mi')).onmessage).toEqual(['plain-after']);
+    expect((await seen('mi')).listener).toEqual(['plain-after']);
+    await waitInFrame(panel, `document.querySelector('[data-testid="intercept-count"]')?.dataset.count === '0'`, { what: 'the queue empty' });
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.action === 'rewritten' && r.rule === 'frameline-intercept'`, 'the edited frame marked');
+    expect(sent.text).toContain('mi-one EDITED');
+    await waitForRow(panel, `r.direction === 'received' && r.action === 'blocked' && r.rule === 'frameline-intercept'`, 'the dropped echo marked');
+    await intercept(panel, false);
+  });
+
+  it('manual intercept: switching it off forwards what is held, as it was', async () => {
+    await intercept(panel, true, 'dir:sent "hold-me"');
+    await settle();
+    await open('mioff');
+    await send('mioff', 'hold-me 1');
+    await heldItem(panel, 'sent', 'hold-me 1');
+    await intercept(panel, false);
+    await until(() => serverGot('mioff').length >= 1, 'the held frame at the server');
+    expect(serverGot('mioff').map((m) => m.text)).toEqual(['hold-me 1']);
+    await waitForRow(panel, `r.direction === 'sent' && r.action === 'released'`, 'the frame marked released');
+  });
+
   it('a rule switched off acts no more; closing DevTools gives the page its own traffic back', async () => {
     const id = await addRule(panel, { query: 'dir:sent "x"', action: 'rewrite', op: 'replace', value: 'CHANGED' });
     await settle();
@@ -343,10 +421,18 @@ describe.each([
     await send('off', 'x3');
     await until(() => serverGot('off').length >= 3, 'the third frame');
     expect(serverGot('off')[2].text).toBe('CHANGED');
+    // A frame held when the panel goes away is not left waiting: it goes on as it was.
+    await intercept(panel, true, 'dir:sent "at-close"');
+    await settle();
+    await send('off', 'at-close');
+    await heldItem(panel, 'sent', 'at-close');
+    expect(serverGot('off')).toHaveLength(3);
     await closePanel();
+    await until(() => serverGot('off').length >= 4, 'the held frame once the panel closed', 5000);
+    expect(serverGot('off')[3].text).toBe('at-close');
     await new Promise((r) => setTimeout(r, 3500));
     await send('off', 'x4');
-    await until(() => serverGot('off').length >= 4, 'the fourth frame');
-    expect(serverGot('off')[3].text).toBe('x4');
+    await until(() => serverGot('off').length >= 5, 'the fifth frame');
+    expect(serverGot('off')[4].text).toBe('x4');
   });
 });

@@ -183,17 +183,42 @@ export const RULES_FN = `function (req) {
   ${CHILD_REGISTRIES}
   const regs = [reg, ...childRegistries()];
   const hits = [];
+  const held = [];
   let lost = 0;
   let contexts = 0;
+  let heldOverflow = 0;
+  const seen = req.seen || {};
+  // Frames held by a hold rule that is no longer in force go on as they were (intercept was switched off).
+  const holding = req.rules.some((x) => x.action && x.action.kind === 'hold');
   for (const r of regs) {
     if (typeof r.intercept !== 'function') continue;
     contexts++;
     r.rules = req.rules;
     r.until = req.until;
+    if (!holding && Array.isArray(r.held) && r.held.length && typeof r.release === 'function') {
+      for (const e of r.held.slice()) r.release(e.id, { forward: true });
+    }
     if (Array.isArray(r.hits) && r.hits.length) for (const h of r.hits.splice(0, r.hits.length)) hits.push(h);
     if (r.hitsLost > 0) { lost += r.hitsLost; r.hitsLost = 0; }
+    // Held frames, named by their registry's tag; a payload the host already has is not sent again.
+    if (!r.ctxTag) r.ctxTag = 'c' + (reg.ctxSeq = (reg.ctxSeq || 0) + 1);
+    if (Array.isArray(r.held)) {
+      const had = Number(seen[r.ctxTag]) || 0;
+      for (const e of r.held) held.push(e.id > had ? { ...e, ctx: r.ctxTag } : { ...e, ctx: r.ctxTag, original: undefined });
+    }
+    if (r.heldOverflow > 0) heldOverflow += r.heldOverflow;
   }
-  return { hits, lost, contexts };
+  return { hits, lost, contexts, held, heldOverflow };
+}`;
+
+/** Runs on a registry: decides a held frame of the registry tagged req.ctx (its own or a child frame's). */
+export const RELEASE_FN = `function (req) {
+  const reg = this;
+  ${CHILD_REGISTRIES}
+  for (const r of [reg, ...childRegistries()]) {
+    if (r.ctxTag === req.ctx && typeof r.release === 'function') return r.release(req.id, req.decision) === true;
+  }
+  return false;
 }`;
 
 /**

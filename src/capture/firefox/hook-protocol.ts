@@ -2,8 +2,8 @@
 // Path of a hook event: MAIN-world hook (page) → private MessageChannel → isolated content script (validates)
 // → runtime Port → background router (adds tab and frame from the port's sender) → hook host → HookCapture.
 // Nothing from the page is trusted: every message is checked field by field and copied into fresh objects.
-import type { PageRule, RuleHit } from '../../model/intercept/types';
-import { parseRuleHit } from '../rule-hits';
+import type { HeldFrame, HoldDecision, PageRule, RuleHit } from '../../model/intercept/types';
+import { parseHeld, parseRuleHit } from '../rule-hits';
 
 export const HOOK_VERSION = 1;
 
@@ -74,7 +74,36 @@ export type HookCommand =
   | { k: 'replay'; doc: string; req: HookReplay }
   /** Intercept rules in force for the next `lease` ms (relative: the page's clock need not agree with the host's);
    *  [] switches them off. */
-  | { k: 'rules'; rules: PageRule[]; lease: number };
+  | { k: 'rules'; rules: PageRule[]; lease: number }
+  /** Decide a frame a hold rule keeps (its id in the hook's `held`). */
+  | { k: 'release'; doc: string; id: number; decision: HoldDecision };
+
+/** The frames hold rules keep in the document now (sent when the list changes), and how many were let through past
+ *  the hook's limit. */
+export interface HookHeld {
+  k: 'held';
+  held: unknown[];
+  overflow: number;
+}
+
+/** The hook keeps no more than this held at once; a longer list is refused whole. */
+export const MAX_HELD = 1000;
+
+/** Validated copies of the held frames the hook listed (as HeldFrame, `key` = the held id; bad ones dropped, counted),
+ *  or null when the envelope is wrong. */
+export function checkHookHeld(x: unknown): { held: (HeldFrame & { id: number })[]; overflow: number; bad: number } | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as Record<string, unknown>;
+  if (!Array.isArray(o.held) || o.held.length > MAX_HELD) return null;
+  const held: (HeldFrame & { id: number })[] = [];
+  let bad = 0;
+  for (const raw of o.held) {
+    const h = parseHeld(raw, '');
+    if (h && h.original) held.push(h);
+    else bad++;
+  }
+  return { held, overflow: isNum(o.overflow) && o.overflow > 0 ? Math.floor(o.overflow) : 0, bad };
+}
 
 /** What intercept rules did in the document since the last report: hits, and those the hook could not keep. */
 export interface HookHits {

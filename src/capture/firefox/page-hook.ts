@@ -11,7 +11,7 @@
 // is never reported as sent and a rewritten one is reported as it went out; received frames are reported as the
 // network delivered them (the hook's listener comes first, and the rules' re-dispatched events are untrusted).
 //   sockets.ts: the WebSocket and send Proxies    frames.ts: a message → a frame event    replay.ts: send, inject, fresh
-import type { InterceptRegistry, PageRule } from '../../model/intercept/types';
+import type { HoldDecision, InterceptRegistry, PageRule } from '../../model/intercept/types';
 import { installIntercept } from '../intercept-in-page';
 import { takeBuiltins, type Builtins } from './builtins';
 import { offerChannel } from './channel';
@@ -69,10 +69,17 @@ export function installHook(g: typeof globalThis & Window): void {
       if (m.on === true && was === false) sockets.announceLive();
       // Say hello (an empty batch if nothing waits), so the host learns of this document and its URL.
       if (m.on === true && was !== true) queue.flushNow(true);
-      if (m.on === true) rules.drain();
+      if (m.on === true) {
+        rules.anew(); // a host that (re)connects learns what is held now
+        rules.drain();
+      }
     } else if (m.k === 'rules') {
       const r = m as { rules?: unknown; lease?: unknown };
       rules.set(r.rules, r.lease);
+    } else if (m.k === 'release' && m.doc === doc) {
+      const r = m as { id?: unknown; decision?: unknown };
+      if (typeof r.id === 'number' && typeof reg.release === 'function') reg.release(r.id, r.decision as HoldDecision);
+      rules.drain();
     } else if (m.k === 'replay' && m.doc === doc) {
       replay(m.req, (result) => post(B.bare({ k: 'replay-result', result })));
     }
@@ -88,8 +95,24 @@ export function installHook(g: typeof globalThis & Window): void {
  */
 function ruleKeeper(B: Builtins, reg: InterceptRegistry, late: boolean, queue: ReturnType<typeof createEventQueue>, post: (msg: unknown) => void) {
   let ticking = false;
-  /** Posts the hits waiting, if a host listens; whether there were any to post. */
+  /** The held list as last posted (the overflow, then the ids): a new one is posted when it differs. A host starts
+   *  with an empty list, so that is never posted. */
+  const NOTHING_HELD = '0';
+  let heldSaid = NOTHING_HELD;
+  const postHeld = () => {
+    const list = reg.held;
+    if (!list || queue.armed() !== true) return;
+    let said = String(+(reg.heldOverflow as number) || 0);
+    for (let i = 0; i < list.length; i++) said += ',' + String(list[i].id);
+    if (said === heldSaid) return;
+    heldSaid = said;
+    const held: unknown[] = B.bare([]);
+    for (let i = 0; i < list.length; i++) held[i] = list[i];
+    post(B.bare({ k: 'held', held, overflow: +(reg.heldOverflow as number) || 0 }));
+  };
+  /** Posts the hits waiting and the held list if it changed, if a host listens; whether there were hits to post. */
   const drain = (): boolean => {
+    postHeld();
     const hits = reg.hits;
     const lost = +reg.hitsLost || 0;
     if ((!hits.length && !lost) || queue.armed() !== true) return false;
@@ -117,13 +140,22 @@ function ruleKeeper(B: Builtins, reg: InterceptRegistry, late: boolean, queue: R
     const on = list !== null && B.isArray(list) && list.length > 0 && ms > 0;
     reg.rules = on ? (list as PageRule[]) : B.bare([]);
     reg.until = on ? B.dateNow() + ms : 0;
+    // Frames held by a hold rule that is no longer in force go on as they were (intercept was switched off).
+    let holding = false;
+    for (let i = 0; i < reg.rules.length; i++) if (reg.rules[i].action.kind === 'hold') holding = true;
+    const held = reg.held;
+    if (!holding && held && held.length && typeof reg.release === 'function') {
+      const ids: number[] = B.bare([]);
+      for (let i = 0; i < held.length; i++) ids[i] = held[i].id;
+      for (let i = 0; i < ids.length; i++) reg.release(ids[i], B.bare({ forward: true as const }));
+    }
     drain();
     if (on && !ticking) {
       ticking = true;
       B.setTimeout(tick, HITS_EVERY_MS);
     }
   };
-  return { set, drain: () => void drain() };
+  return { set, drain: () => void drain(), anew: () => void (heldSaid = NOTHING_HELD) };
 }
 
 /**

@@ -3,11 +3,12 @@
 // panel about once per 16 ms. Lives in the DevTools page of that tab (or in the panel page when the panel runs as a
 // tab), so the attachment lasts exactly as long as the DevTools window.
 import { CdpCapture, type SessionKey } from '../../capture/chrome/cdp-dispatcher';
+import { HeldBook } from '../../capture/held-book';
 import { ReplayMarks } from '../../capture/chrome/replay-marks';
 import { Batcher } from '../../model/batcher';
 import { PROTOCOL_VERSION, batchMessage } from '../../protocol';
 import type { HostStatus, PanelToHost, ReplayRequest, ReplayResult } from '../../protocol';
-import type { PageRule } from '../../model/intercept/types';
+import type { HoldDecision, PageRule } from '../../model/intercept/types';
 import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { handlePanelMessage } from '../panel-messages';
 import { TabDebugger, hasDebugger } from './debugger';
@@ -57,6 +58,11 @@ export class DebuggerHost implements Host {
   private rulesTimer: ReturnType<typeof setInterval> | undefined;
   private pumping = false;
   private rulesLost = 0;
+  /** Frames hold rules keep in the page (manual intercept), by session; the revision the panel was last sent. */
+  private readonly held = new HeldBook();
+  private readonly heldOverflow = new Map<string, number>();
+  private heldPosted = -1;
+  private overflowPosted = 0;
 
   /** Called on every status change, whether or not a panel is connected. */
   onStatus?: (status: HostStatus) => void;
@@ -80,6 +86,8 @@ export class DebuggerHost implements Host {
         childDetached: (session) => {
           this.children.delete(session);
           this.probe.reset(session);
+          this.heldOverflow.delete(session);
+          if (this.held.drop(session)) this.postHeld();
         },
         socketCreated: (session) => this.watch.socketCreated(session),
         socketClosed: (session) => this.watch.readClosesSoon(session),
@@ -92,6 +100,7 @@ export class DebuggerHost implements Host {
   connectPanel(link: PanelLink): void {
     this.link = link;
     this.postStatus();
+    this.postHeld(true);
     pullFrom(this.batcher, link);
     this.batcher.setOpen(true);
   }
@@ -206,16 +215,20 @@ export class DebuggerHost implements Host {
     try {
       await Promise.all(
         [undefined, ...this.children].map(async (session) => {
-          const report = await withTimeout(this.probe.setRules(session, rules, until), RULES_CALL_TIMEOUT_MS).catch(() => null);
+          const scope = session ?? '';
+          const report = await withTimeout(this.probe.setRules(session, rules, until, this.held.seen(scope)), RULES_CALL_TIMEOUT_MS).catch(() => null);
           if (!report) return;
           contexts += report.contexts;
           this.rulesLost += report.lost;
           if (report.hits.length) this.capture.ruleHits(session, report.hits);
+          this.held.set(scope, report.held);
+          this.heldOverflow.set(scope, report.heldOverflow);
         }),
       );
     } finally {
       this.pumping = false;
     }
+    this.postHeld();
     if (!this.rules.length && this.rulesTimer) {
       clearInterval(this.rulesTimer);
       this.rulesTimer = undefined;
@@ -226,6 +239,32 @@ export class DebuggerHost implements Host {
       this.status.intercept = next;
       this.postStatus();
     }
+  }
+
+  /** Decide a held frame, then list what is still held. */
+  release(key: string, decision: HoldDecision): void {
+    const at = this.held.locate(key);
+    if (!at) return;
+    void withTimeout(this.probe.release(at.scope || undefined, at.ctx, at.id, decision), RULES_CALL_TIMEOUT_MS)
+      .catch(() => false)
+      .then(() => this.pumpRules(true));
+  }
+
+  releaseAll(): void {
+    const all = this.held.list().map((h) => this.held.locate(h.key)).filter((x) => x !== undefined);
+    void Promise.all(all.map((at) => withTimeout(this.probe.release(at.scope || undefined, at.ctx, at.id, { forward: true }), RULES_CALL_TIMEOUT_MS).catch(() => false))).then(() =>
+      this.pumpRules(true),
+    );
+  }
+
+  /** The held list, when it changed since the panel was last told (`force`: a panel that just connected). */
+  private postHeld(force = false) {
+    let overflow = 0;
+    for (const n of this.heldOverflow.values()) overflow += n;
+    if (!force && this.heldPosted === this.held.revision && this.overflowPosted === overflow) return;
+    this.heldPosted = this.held.revision;
+    this.overflowPosted = overflow;
+    this.link?.post({ v: PROTOCOL_VERSION, type: 'held', held: this.held.list(), overflow });
   }
 
   dispose(): void {

@@ -8,8 +8,8 @@
 // own WebSocket.prototype, which is not scanned.
 
 import type { CloseInfo, LiveSocket, SocketMessages } from '../../capture/chrome/resolve';
-import { FALLBACK_REGISTRY_EXPRESSION, FRESH_FN, REPLAY_FN, RULES_FN, pageHookSource } from '../../capture/chrome/page-hook';
-import type { PageRule } from '../../model/intercept/types';
+import { FALLBACK_REGISTRY_EXPRESSION, FRESH_FN, RELEASE_FN, REPLAY_FN, RULES_FN, pageHookSource } from '../../capture/chrome/page-hook';
+import type { HoldDecision, PageRule } from '../../model/intercept/types';
 import type { CdpSend } from './debugger';
 
 /** What REPLAY_FN / FRESH_FN need to find the socket and what to send. */
@@ -26,11 +26,14 @@ export interface PageReplay {
   b64?: string;
 }
 
-/** What RULES_FN reports: the page's hits (unchecked: the page wrote them), hits it let go, contexts reached. */
+/** What RULES_FN reports: the page's hits (unchecked: the page wrote them), hits it let go, contexts reached, and the
+ *  frames hold rules keep there (each named by its registry's tag, `ctx`; unchecked too). */
 export interface RulesReport {
   hits: unknown[];
   lost: number;
   contexts: number;
+  held: { ctx: string; raw: unknown }[];
+  heldOverflow: number;
 }
 
 export type PageReplayResult =
@@ -218,23 +221,46 @@ export class PageProbe {
    * Set the intercept rules of a session's contexts (its document or worker and same-origin child frames) with a lease
    * until `until` (wall-clock ms), and take the hits they recorded. Null when the context is gone or did not answer.
    */
-  async setRules(session: string | undefined, rules: PageRule[], until: number): Promise<RulesReport | null> {
+  async setRules(session: string | undefined, rules: PageRule[], until: number, seen: Record<string, number> = {}): Promise<RulesReport | null> {
     const reg = await this.registry(session);
     if (!reg) return null;
     try {
       const r = await this.send(session, 'Runtime.callFunctionOn', {
         objectId: reg,
         functionDeclaration: RULES_FN,
-        arguments: [{ value: { rules, until, secret: this.secret } }],
+        arguments: [{ value: { rules, until, seen, secret: this.secret } }],
         returnByValue: true,
         silent: true,
       });
-      const v = r.result.value as Partial<RulesReport> | undefined;
+      const v = r.result.value as (Partial<Omit<RulesReport, 'held'>> & { held?: unknown }) | undefined;
       if (!v || typeof v !== 'object' || !Array.isArray(v.hits)) return null;
-      return { hits: v.hits, lost: Number(v.lost) || 0, contexts: Number(v.contexts) || 0 };
+      const held = Array.isArray(v.held) ? (v.held as unknown[]).map((raw) => {
+            const ctx = (raw as { ctx?: unknown } | null)?.ctx;
+            return { ctx: typeof ctx === 'string' ? ctx : '', raw };
+          }) : [];
+      return { hits: v.hits, lost: Number(v.lost) || 0, contexts: Number(v.contexts) || 0, held, heldOverflow: Number(v.heldOverflow) || 0 };
     } catch (e) {
       this.forgetIfGone(session, e);
       return null;
+    }
+  }
+
+  /** Decide a frame held in the registry tagged `ctx` of a session's contexts; whether the page took the decision. */
+  async release(session: string | undefined, ctx: string, id: number, decision: HoldDecision): Promise<boolean> {
+    const reg = await this.registry(session);
+    if (!reg) return false;
+    try {
+      const r = await this.send(session, 'Runtime.callFunctionOn', {
+        objectId: reg,
+        functionDeclaration: RELEASE_FN,
+        arguments: [{ value: { ctx, id, decision, secret: this.secret } }],
+        returnByValue: true,
+        silent: true,
+      });
+      return r.result.value === true;
+    } catch (e) {
+      this.forgetIfGone(session, e);
+      return false;
     }
   }
 

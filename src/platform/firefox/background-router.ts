@@ -71,6 +71,7 @@ export function startRouter(): void {
           toHost(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
         } else if (m.type === 'replay-result') toHost(tabId, { type: 'hook-result', frameId: end.frameId, doc: m.doc, result: m.result });
         else if (m.type === 'hits') toHost(tabId, { type: 'hits', frameId: end.frameId, doc: m.doc, hits: m.hits, lost: m.lost, bad: m.bad });
+        else if (m.type === 'held') toHost(tabId, { type: 'held', frameId: end.frameId, doc: m.doc, held: m.held, overflow: m.overflow, bad: m.bad });
         else toHost(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
       });
       port.onDisconnect.addListener(() => {
@@ -104,7 +105,9 @@ export function startRouter(): void {
         return;
       }
       for (const end of contents.get(tabId) ?? []) {
-        if (end.frameId === m.frameId) toContent(end, { type: 'replay', doc: m.doc, req: m.req });
+        if (end.frameId !== m.frameId) continue;
+        if (m.type === 'release') toContent(end, { type: 'release', doc: m.doc, id: m.id, decision: m.decision });
+        else toContent(end, { type: 'replay', doc: m.doc, req: m.req });
       }
     });
     port.onDisconnect.addListener(() => {

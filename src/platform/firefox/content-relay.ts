@@ -7,7 +7,7 @@
 // here too, from the document as this isolated world sees it (no page script can patch what it reads): a page that
 // ran first could make the hook believe otherwise, not this script. Such a document's batches say `late`, and its
 // replays and intercept rules are refused here, before they reach a hook the page may have tampered with.
-import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookHits, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
+import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookHeld, checkHookHits, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
 import { browser, type Runtime } from '../browser';
 
@@ -54,7 +54,10 @@ export function startRelay(): void {
         if (late) return; // the host's status says so (reloadToTrust)
         cmd = { k: 'rules', rules: m.rules, lease: m.lease };
       } else if (m.doc !== doc) return;
-      else if (late) return toRouter({ type: 'replay-result', doc, result: { id: m.req.id, ok: false, error: 'untrusted' } });
+      else if (m.type === 'release') {
+        if (late) return; // rules are refused there: nothing is held
+        cmd = { k: 'release', doc, id: m.id, decision: m.decision };
+      } else if (late) return toRouter({ type: 'replay-result', doc, result: { id: m.req.id, ok: false, error: 'untrusted' } });
       else cmd = { k: 'replay', doc, req: m.req };
       hook?.postMessage(cmd);
     });
@@ -86,6 +89,9 @@ export function startRelay(): void {
       checked.lost += hitsLost;
       hitsLost = 0;
       if (checked.hits.length || checked.lost || checked.bad) toRouter({ type: 'hits', doc, ...checked });
+    } else if (m.k === 'held') {
+      const checked = late ? null : checkHookHeld(m);
+      if (checked) toRouter({ type: 'held', doc, ...checked });
     } else if (m.k === 'replay-result') {
       const result = checkHookReplayResult(m.result);
       if (result) toRouter({ type: 'replay-result', doc, result });

@@ -14,7 +14,8 @@ import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { describeReplayError } from '../replay-errors';
 import { handlePanelMessage } from '../panel-messages';
 import { browser, type Runtime } from '../browser';
-import type { PageRule } from '../../model/intercept/types';
+import type { HoldDecision, PageRule } from '../../model/intercept/types';
+import { HeldBook } from '../../capture/held-book';
 
 const REPLAY_TIMEOUT_MS = 20_000;
 /** Rules are sent again this often while any exist, each time for a lease of RULES_LEASE_MS. */
@@ -44,6 +45,7 @@ export class HookHost implements Host {
   connectPanel(link: PanelLink): void {
     this.link = link;
     this.postStatus();
+    this.postHeld(true);
     pullFrom(this.batcher, link);
     this.batcher.setOpen(true);
     this.tellRouter({ type: 'panel', linked: true });
@@ -79,6 +81,33 @@ export class HookHost implements Host {
     if (rules.length || had) this.sendRules();
     this.noteRules(true);
   }
+  /** Decide a held frame: the router takes it to the frame's document, whose hook lists what it still holds. */
+  release(key: string, decision: HoldDecision): void {
+    const at = this.held.locate(key);
+    if (!at) return;
+    const cut = at.scope.indexOf('|');
+    this.tellRouter({ type: 'release', frameId: Number(at.scope.slice(0, cut)), doc: at.scope.slice(cut + 1), id: at.id, decision });
+  }
+
+  releaseAll(): void {
+    for (const h of this.held.list()) this.release(h.key, { forward: true });
+  }
+
+  /** Frames hold rules keep in the tab's documents (scope: frame id and document); overflow per scope. */
+  private readonly held = new HeldBook();
+  private readonly heldOverflow = new Map<string, number>();
+  private heldPosted = -1;
+  private overflowPosted = 0;
+
+  private postHeld(force = false) {
+    let overflow = 0;
+    for (const n of this.heldOverflow.values()) overflow += n;
+    if (!force && this.heldPosted === this.held.revision && this.overflowPosted === overflow) return;
+    this.heldPosted = this.held.revision;
+    this.overflowPosted = overflow;
+    this.link?.post({ v: PROTOCOL_VERSION, type: 'held', held: this.held.list(), overflow });
+  }
+
   private rules: PageRule[] = [];
   private rulesTimer: ReturnType<typeof setInterval> | undefined;
   /** Documents the last rules reached (the router says), and hits the pages could not keep. */
@@ -173,11 +202,22 @@ export class HookHost implements Host {
         this.rulesReach = msg.contexts;
         this.noteRules();
         break;
+      case 'held': {
+        const scope = `${msg.frameId}|${msg.doc}`;
+        this.held.set(scope, msg.held.map((raw) => ({ ctx: '', raw })));
+        this.heldOverflow.set(scope, msg.overflow);
+        this.badEvents += msg.bad;
+        this.noteMalformed();
+        this.postHeld();
+        break;
+      }
       case 'handshake':
         capture.handshake(msg.h);
         break;
       case 'doc-gone':
         capture.docGone(msg.frameId, msg.doc);
+        this.heldOverflow.delete(`${msg.frameId}|${msg.doc}`);
+        if (this.held.drop(`${msg.frameId}|${msg.doc}`)) this.postHeld();
         this.noteTrust();
         break;
       case 'lost':

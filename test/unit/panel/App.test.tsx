@@ -7,8 +7,9 @@ import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 import { timelineHeight } from '../support/layout';
+import { fakeHost } from './fake-host';
 
-const host: PanelHost = { attach() {}, reload() {}, setRules() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
+const host: PanelHost = fakeHost();
 timelineHeight();
 afterEach(() => cleanup());
 

@@ -10,6 +10,7 @@ import { SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 import { timelineHeight } from '../support/layout';
+import { fakeHost } from './fake-host';
 
 /** While set, the detail pane throws this message on render; mounts counts the detail panes mounted. */
 const detail = vi.hoisted(() => ({ fail: null as string | null, mounts: 0 }));
@@ -26,7 +27,7 @@ vi.mock('../../../src/panel/DetailPane', async (importActual) => {
   };
 });
 
-const host: PanelHost = { attach() {}, reload() {}, setRules() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
+const host: PanelHost = fakeHost();
 timelineHeight();
 afterEach(() => {
   cleanup();

@@ -16,6 +16,7 @@ import type { PanelHost } from '../../../src/panel/host';
 import { loadInterceptRules, saveInterceptRules } from '../../../src/platform/settings';
 import { EMPTY_FIELDS, fieldsOf, ruleFromFields, type RuleFields } from '../../../src/panel/ruleFields';
 import { timelineHeight } from '../support/layout';
+import { fakeHost } from './fake-host';
 
 timelineHeight();
 afterEach(cleanup);
@@ -24,7 +25,7 @@ const ORIGIN = 'https://app.example';
 
 function panel(origin: string | null = ORIGIN) {
   const setRules = vi.fn<(rules: PageRule[]) => void>();
-  const host: PanelHost = { attach() {}, reload() {}, setRules, replay: () => Promise.resolve({ id: 0, ok: true }) };
+  const host: PanelHost = fakeHost({ setRules });
   const ui = render(
     <App
       store={new SessionStore()}
@@ -158,7 +159,7 @@ describe('rules section', () => {
     await saveInterceptRules('https://b.origin', [b]);
     let tell: (o: string | null) => void = () => {};
     const setRules = vi.fn<(rules: PageRule[]) => void>();
-    const host: PanelHost = { attach() {}, reload() {}, setRules, replay: () => Promise.resolve({ id: 0, ok: true }) };
+    const host: PanelHost = fakeHost({ setRules });
     const follow = (fn: (o: string | null) => void) => ((tell = fn), () => {});
     const ui = render(<App store={new SessionStore()} getStatus={() => null} onStatus={() => () => {}} host={host} inDevTools={false} followOrigin={follow} />);
     tell('https://a.origin');

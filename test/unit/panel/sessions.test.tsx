@@ -9,8 +9,9 @@ import { buildHar } from '../../../src/model/har';
 import type { CaptureRecord } from '../../../src/model/types';
 import type { PanelHost } from '../../../src/panel/host';
 import { browser } from '../../../src/platform/browser';
+import { fakeHost } from './fake-host';
 
-const host: PanelHost = { attach() {}, reload() {}, setRules() {}, replay: () => Promise.resolve({ id: 0, ok: true }) };
+const host: PanelHost = fakeHost();
 
 // Extension storage as the panel sees it: the unit tests' in-memory stand-in for the polyfill, emptied per test.
 beforeEach(() => browser.storage.local.clear());

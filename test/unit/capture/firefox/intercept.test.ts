@@ -2,7 +2,7 @@
 // app get, what the hook reports, and the hits it takes back to the host.
 import { describe, expect, it } from 'vitest';
 import type { PageRule } from '../../../../src/model/intercept/types';
-import { arm, events, hookedPage, TIME_ORIGIN, type Relay, type World } from './world';
+import { arm, batches, events, hookedPage, TIME_ORIGIN, type Relay, type World } from './world';
 
 const T = TIME_ORIGIN + 1000;
 
@@ -171,5 +171,55 @@ describe('Firefox page hook: intercept rules', () => {
     }
     expect(seen).toEqual([]);
     expect(hits(relay)).toHaveLength(2);
+  });
+});
+
+describe('Firefox page hook: manual intercept (hold)', () => {
+  const holdSent: PageRule = { id: 'frameline-intercept', match: { k: 'dir', dir: 'sent' }, action: { kind: 'hold', maxMs: 60_000 } };
+  const heldMessages = (relay: Relay) =>
+    relay.received.filter((m) => (m as { k?: unknown }).k === 'held') as Array<{ k: 'held'; held: Array<{ id: number; original: unknown; dir: string }>; overflow: number }>;
+
+  it('lists held frames when the list changes; a release forwards one edited and drops the other', () => {
+    const { w, relay } = hookedPage();
+    arm(w, relay);
+    rules(w, relay, [holdSent]);
+    const ws = openSocket(w);
+    ws.send('first');
+    ws.send('second');
+    w.advance(300);
+    expect(w.wire(ws)).toEqual([]);
+    const listed = heldMessages(relay).at(-1)!;
+    expect(listed.held.map((h) => [h.dir, h.original])).toEqual([
+      ['sent', { text: 'first' }],
+      ['sent', { text: 'second' }],
+    ]);
+    // Not listed again while nothing changed.
+    const n = heldMessages(relay).length;
+    w.advance(600);
+    expect(heldMessages(relay)).toHaveLength(n);
+    const doc = batches(relay)[0].doc;
+    relay.command({ k: 'release', doc, id: listed.held[0].id, decision: { forward: true, payload: { text: 'FIRST' } } });
+    relay.command({ k: 'release', doc, id: listed.held[1].id, decision: { forward: false } });
+    w.run();
+    w.advance(300);
+    expect(w.wire(ws)).toEqual(['FIRST']);
+    expect(heldMessages(relay).at(-1)!.held).toEqual([]);
+    expect(hits(relay).map((h) => (h as { action: string }).action)).toEqual(['rewritten', 'blocked']);
+  });
+
+  it('rules without the hold forward everything held, as it was; a host that arms again is told the list', () => {
+    const { w, relay } = hookedPage();
+    arm(w, relay);
+    rules(w, relay, [holdSent]);
+    const ws = openSocket(w);
+    ws.send('a');
+    w.advance(300);
+    const n = heldMessages(relay).length;
+    arm(w, relay);
+    expect(heldMessages(relay).length).toBe(n + 1);
+    rules(w, relay, [], 0);
+    w.advance(300);
+    expect(w.wire(ws)).toEqual(['a']);
+    expect(hits(relay).map((h) => (h as { action: string }).action)).toEqual(['released']);
   });
 });
