@@ -18,6 +18,8 @@ export function followDevToolsTheme(apply: (dark: boolean) => void): void {
 
 /** How long the inspected page may take to tell its origin (a page busy in a long task answers late, or never). */
 const ORIGIN_TIMEOUT_MS = 2000;
+/** How long an eval that failed is tried again. */
+const ORIGIN_RETRY_MS = 5000;
 
 /** The origin of a URL, or null for one without (about:blank, data:, file: in Chrome…). */
 function originOfUrl(url: string | undefined): string | null {
@@ -46,9 +48,17 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | null> {
  */
 export async function inspectedOrigin(tabId: number): Promise<string | null> {
   if (browser.devtools?.inspectedWindow) {
-    const got = await withTimeout(browser.devtools.inspectedWindow.eval('location.origin'), ORIGIN_TIMEOUT_MS);
-    const origin: unknown = Array.isArray(got) ? got[0] : null;
-    return typeof origin === 'string' && origin !== 'null' ? origin : null;
+    // Just after DevTools opens, eval can fail (no answer, or an exception) although the page has an origin: asked
+    // again for a while, so rules made then are kept for the page's origin, not for none.
+    const until = Date.now() + ORIGIN_RETRY_MS;
+    for (;;) {
+      const got = await withTimeout(browser.devtools.inspectedWindow.eval('location.origin'), ORIGIN_TIMEOUT_MS);
+      // Firefox answers [result, exceptionInfo]; Chrome (through the polyfill) the result alone when there is no error.
+      const origin: unknown = Array.isArray(got) ? got[0] : got;
+      if (typeof origin === 'string') return origin !== 'null' ? origin : null;
+      if (Date.now() >= until) return null;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   const tab = await withTimeout(browser.tabs.get(tabId), ORIGIN_TIMEOUT_MS);
   if (tab?.url) return originOfUrl(tab.url);

@@ -155,6 +155,12 @@ async function heldItem(panel: Frame, dir: 'sent' | 'received', text: string): P
 beforeAll(async () => {
   srv = await startServer();
   srv.page('/intercept.html', '<!doctype html><title>intercept</title><body>intercept</body>');
+  // A same-origin iframe and a dedicated worker, each sending one frame once its socket opens.
+  srv.page('/ctx-frame.html', `<!doctype html><script>const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=ctx-iframe'))});
+     s.onopen = () => s.send('ctx-from-iframe');</script>`);
+  srv.page('/ctx-worker.js', `const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=ctx-worker'))}); s.onopen = () => s.send('ctx-from-worker');`);
+  srv.page('/contexts.html', `<!doctype html><title>contexts</title><iframe src="/ctx-frame.html"></iframe>
+     <script>window.worker = new Worker('/ctx-worker.js');</script>`);
   // Sends its first frame the moment the socket opens, as the page loads.
   srv.page(
     '/at-load.html',
@@ -204,6 +210,8 @@ describe.each([
   it('rewrites a sent frame before it leaves send: the server gets the rewrite, the timeline marks it with both versions', async () => {
     const id = await addRule(panel, { query: 'dir:sent "hello"', action: 'rewrite', op: 'replace', value: 'HELLO-REWRITTEN' });
     await waitInFrame(panel, `document.querySelector('[data-testid="rules-banner"]')?.dataset.active === '1'`, { what: 'the banner: 1 rule active' });
+    // Kept for the inspected page's origin from the start (not for "no origin", dropped at the first navigation).
+    expect(await panel.$eval('[data-testid="rules-origin"]', (el) => el.textContent)).toBe(srv.origin);
     await settle();
     await open('rw');
     await send('rw', 'hello there');
@@ -398,6 +406,24 @@ describe.each([
     await until(() => serverGot('mioff').length >= 1, 'the held frame at the server');
     expect(serverGot('mioff').map((m) => m.text)).toEqual(['hold-me 1']);
     await waitForRow(panel, `r.direction === 'sent' && r.action === 'released'`, 'the frame marked released');
+  });
+
+  it('rules act in a same-origin iframe and (Chrome) a dedicated worker; Firefox workers go on unchanged', async () => {
+    await addRule(panel, { query: 'dir:sent "ctx-from"', action: 'rewrite', op: 'regex', path: '/ctx-from/', value: 'RULED-from' });
+    await settle();
+    await page.goto(srv.origin + '/contexts.html');
+    await until(() => serverGot('ctx-iframe').length >= 1 && serverGot('ctx-worker').length >= 1, 'a frame from the iframe and the worker');
+    // Chrome: new documents and workers start with the rules. Firefox: a document gets them a moment after it starts
+    // (README), so its first frame, sent as its socket opens, may go before them; a frame sent later is ruled.
+    if (browser === 'Chromium') expect(serverGot('ctx-iframe').map((m) => m.text)).toEqual(['RULED-from-iframe']);
+    const iframe = page.frames().find((f) => f.url().includes('ctx-frame'))!;
+    await new Promise((r) => setTimeout(r, 500));
+    await iframe.evaluate(`new Promise((done) => { const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=ctx-later'))}); s.onopen = () => { s.send('ctx-from-iframe later'); done(); }; })`);
+    await until(() => serverGot('ctx-later').length >= 1, 'the later frame of the iframe');
+    expect(serverGot('ctx-later').map((m) => m.text)).toEqual(['RULED-from-iframe later']);
+    // Firefox lets no extension into a worker (README): its frame goes as the worker sent it.
+    expect(serverGot('ctx-worker').map((m) => m.text)).toEqual([browser === 'Chromium' ? 'RULED-from-worker' : 'ctx-from-worker']);
+    await page.goto(srv.origin + '/intercept.html');
   });
 
   it('a rule switched off acts no more; closing DevTools gives the page its own traffic back', async () => {

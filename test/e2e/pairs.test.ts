@@ -67,6 +67,9 @@ const summaryRows = (panel: Frame) =>
 
 async function checkJsonRpc(page: Page, panel: Frame, browser: string) {
   expect(await page.evaluate(rpcSession(rpc.wsUrl))).toBe(ANSWERED);
+  // The page had every answer; the panel has them a batch later.
+  await setFilter(panel, 'pair:answer');
+  await waitInFrame(panel, `document.querySelector('[data-testid="frame-count"]')?.dataset.visible === '${ANSWERED}'`, { what: 'every answer in the panel' });
   // Requests carry whether they were answered; answers their request and latency.
   expect(await filtered(panel, 'unanswered')).toBe(CALLS.never);
   const waiting = await rows(panel);

@@ -54,6 +54,8 @@ export class DebuggerHost implements Host {
   private handlerErrors = 0;
   /** Child sessions (out-of-process iframes, workers) attached now: rules reach them too. */
   private readonly children = new Set<string>();
+  /** Child sessions attached whose hook is being installed (not yet in `children`). */
+  private readonly settingUp = new Set<string>();
   private rules: PageRule[] = [];
   private rulesTimer: ReturnType<typeof setInterval> | undefined;
   private pumping = false;
@@ -80,10 +82,15 @@ export class DebuggerHost implements Host {
       replays: this.replays,
       host: {
         childAttached: (session, type) => {
-          this.children.add(session);
-          void this.setUpChild(session, type);
+          // Rules reach it once its hook is in: a registry asked for before would be a stand-in, and the hook's own
+          // (handed out once) would then never be found.
+          this.settingUp.add(session);
+          void this.setUpChild(session, type).finally(() => {
+            if (this.settingUp.delete(session)) this.children.add(session);
+          });
         },
         childDetached: (session) => {
+          this.settingUp.delete(session);
           this.children.delete(session);
           this.probe.reset(session);
           this.heldOverflow.delete(session);

@@ -66,6 +66,8 @@ const RECENT_FN = `function () {
 
 export class PageProbe {
   private registries = new Map<string, Promise<string | undefined>>();
+  /** The registry each session's cached promise resolved to (see forgetIfGone). */
+  private readonly ids = new Map<string, string>();
   /** Whether a session's registry is the document-start hook's (sockets recorded at construction). */
   private hooked = new Map<string, Promise<boolean>>();
   private scans = 0;
@@ -138,7 +140,7 @@ export class PageProbe {
       const list: unknown = r.result.value;
       return Array.isArray(list) ? list.filter((s): s is LiveSocket => typeof (s as Partial<LiveSocket> | null)?.url === 'string') : [];
     } catch (e) {
-      this.forgetIfGone(session, e);
+      this.forgetIfGone(session, e, reg);
       return [];
     } finally {
       void this.send(session, 'Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
@@ -149,8 +151,14 @@ export class PageProbe {
    * Drop the cached registry of a session only when its context is really gone: the hook hands its registry out
    * once, so a registry dropped by mistake could not be had again in that document.
    */
-  private forgetIfGone(session: string | undefined, e: unknown) {
-    if (CONTEXT_GONE.test(String((e as Error)?.message ?? e))) this.registries.delete(session ?? '');
+  private forgetIfGone(session: string | undefined, e: unknown, reg: string) {
+    const key = session ?? '';
+    // Only the registry that failed: a late failure of a call into the previous document must not drop the new
+    // document's registry (its hook hands it out once; the children it found would be lost with it).
+    if (!CONTEXT_GONE.test(String((e as Error)?.message ?? e)) || this.ids.get(key) !== reg) return;
+    this.registries.delete(key);
+    this.hooked.delete(key);
+    this.ids.delete(key);
   }
 
   /**
@@ -183,7 +191,7 @@ export class PageProbe {
       const list: unknown = r.result.value;
       if (Array.isArray(list)) return list as unknown[];
     } catch (e) {
-      this.forgetIfGone(session, e);
+      this.forgetIfGone(session, e, reg);
     }
     return [];
   }
@@ -212,7 +220,7 @@ export class PageProbe {
       return v && typeof v === 'object' ? (v as PageReplayResult) : { error: 'gone' };
     } catch (e) {
       const msg = String((e as Error)?.message ?? e);
-      this.forgetIfGone(session, e);
+      this.forgetIfGone(session, e, reg);
       return /not attached|detached|No tab with/i.test(msg) ? { error: 'detached', message: msg } : { error: 'gone', message: msg };
     }
   }
@@ -240,7 +248,7 @@ export class PageProbe {
           }) : [];
       return { hits: v.hits, lost: Number(v.lost) || 0, contexts: Number(v.contexts) || 0, held, heldOverflow: Number(v.heldOverflow) || 0 };
     } catch (e) {
-      this.forgetIfGone(session, e);
+      this.forgetIfGone(session, e, reg);
       return null;
     }
   }
@@ -259,7 +267,7 @@ export class PageProbe {
       });
       return r.result.value === true;
     } catch (e) {
-      this.forgetIfGone(session, e);
+      this.forgetIfGone(session, e, reg);
       return false;
     }
   }
@@ -268,10 +276,12 @@ export class PageProbe {
   reset(session?: string) {
     if (session === undefined) {
       this.registries.clear();
+      this.ids.clear();
       this.hooked.clear();
       this.docScripts.clear();
     } else {
       this.registries.delete(session);
+      this.ids.delete(session);
       this.hooked.delete(session);
       this.docScripts.delete(session);
     }
@@ -286,6 +296,9 @@ export class PageProbe {
       p = this.send(session, 'Runtime.evaluate', { expression, objectGroup: REGISTRY_GROUP, silent: true })
         .then((r) => r.result.objectId)
         .catch(() => undefined);
+      void p.then((id) => {
+        if (id && this.registries.get(key) === p) this.ids.set(key, id);
+      });
       this.registries.set(key, p);
       this.hooked.set(
         key,
@@ -298,7 +311,7 @@ export class PageProbe {
         ),
       );
       void p.then((id) => {
-        if (!id) this.registries.delete(key);
+        if (!id && this.registries.get(key) === p) this.registries.delete(key);
       });
     }
     return p;
