@@ -287,7 +287,7 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
       </PaneBoundary>
       {manual.on && (
         <PaneBoundary name="intercept" label="intercept queue" resetOn={0}>
-          <InterceptQueue mi={manual} />
+          <InterceptQueue mi={manual} store={live} />
         </PaneBoundary>
       )}
       <div class="main">

@@ -1,7 +1,9 @@
 // Manual intercept's bar (shown while the toolbar's Intercept switch is on): which frames are held, for how long at
 // most, and the queue of frames held in the page now. The selected frame can be edited, then forwarded, or dropped;
 // "Forward all" lets everything go as it was. Payloads are the page's and render as text only.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { networkFrameOf } from '../model/intercept/held-frame';
+import type { SessionStore } from '../model/store';
 import { base64ToBytes, bytesToBase64, bytesToHex, formatBytes, parseHex } from '../model/bytes';
 import type { HeldFrame, WirePayload } from '../model/intercept/types';
 import type { ManualIntercept } from './useManualIntercept';
@@ -23,8 +25,18 @@ function preview(p: WirePayload | null): string {
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
 
-export function InterceptQueue({ mi }: { mi: ManualIntercept }) {
+export function InterceptQueue({ mi, store }: { mi: ManualIntercept; store: SessionStore }) {
   const list = mi.held.held;
+  // A held received frame is one the network carried: its row in the timeline, once found (kept per held key).
+  const frameIds = useRef(new Map<string, number>());
+  const frameIdOf = (h: HeldFrame) => {
+    let id = frameIds.current.get(h.key);
+    if (id === undefined) {
+      id = networkFrameOf(store, h);
+      if (id !== undefined) frameIds.current.set(h.key, id);
+    }
+    return id;
+  };
   const [picked, setPicked] = useState<string | null>(null);
   const current = list.find((h) => h.key === picked) ?? list[0] ?? null;
   // The countdowns follow the clock while anything is held.
@@ -81,6 +93,7 @@ export function InterceptQueue({ mi }: { mi: ManualIntercept }) {
                 role="option"
                 data-testid="intercept-item"
                 data-key={h.key}
+                data-frame-id={frameIdOf(h)}
                 data-dir={h.dir}
                 data-url={h.url}
                 aria-selected={h === current}

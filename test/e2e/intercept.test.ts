@@ -382,8 +382,12 @@ describe.each([
     await until(() => serverGot('mi').length >= 2, 'both frames at the server');
     expect(serverGot('mi').map((m) => m.text)).toEqual(['mi-one EDITED', 'plain-after']);
     // The echo of the edit matches too: held before the app sees it, then dropped; the next echo waited behind it.
-    await heldItem(panel, 'received', 'mi-one EDITED');
-    await new Promise((r) => setTimeout(r, 300));
+    const echo = await heldItem(panel, 'received', 'mi-one EDITED');
+    // The network carried it: the item names its row on the timeline.
+    const echoId = await waitInFrame<string>(panel, `document.querySelector('[data-testid="intercept-item"][data-key=${JSON.stringify(echo)}]')?.dataset.frameId ?? null`, {
+      what: 'the held echo names its frame',
+    });
+    await waitForRow(panel, `r.id === ${Number(echoId)} && r.direction === 'received' && r.text.includes('mi-one EDITED')`, 'the held echo on the timeline');
     expect((await seen('mi')).onmessage).toEqual([]);
     await press(panel, '[data-testid="intercept-drop"]');
     await until(async () => (await seen('mi')).onmessage.length >= 1, 'the echo behind the dropped one');
@@ -393,6 +397,25 @@ describe.each([
     const sent = await waitForRow(panel, `r.direction === 'sent' && r.action === 'rewritten' && r.rule === 'frameline-intercept'`, 'the edited frame marked');
     expect(sent.text).toContain('mi-one EDITED');
     await waitForRow(panel, `r.direction === 'received' && r.action === 'blocked' && r.rule === 'frameline-intercept'`, 'the dropped echo marked');
+    await intercept(panel, false);
+  });
+
+  it('manual intercept: a frame held past the limit goes on unchanged, and its detail says why', async () => {
+    await intercept(panel, true, 'dir:sent "late-"');
+    await panel.$eval('[data-testid="intercept-timeout"]', (el) => {
+      const c = el as HTMLInputElement;
+      c.value = '1';
+      c.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await settle();
+    await open('milimit');
+    await send('milimit', 'late-1');
+    await heldItem(panel, 'sent', 'late-1');
+    await until(() => serverGot('milimit').length >= 1, 'the frame once its hold ran out', 5000);
+    expect(serverGot('milimit').map((m) => m.text)).toEqual(['late-1']);
+    const row = await waitForRow(panel, `r.direction === 'sent' && r.action === 'released'`, 'the frame marked released');
+    await clickRow(panel, row.id);
+    await waitInFrame(panel, `document.querySelector('[data-testid="rule-held"]')?.dataset.reason === 'timeout'`, { what: 'the detail: held past its limit' });
     await intercept(panel, false);
   });
 

@@ -8,6 +8,7 @@ import { SessionStore } from '../../../src/model/store';
 import type { HeldFrame, HoldDecision, PageRule } from '../../../src/model/intercept/types';
 import type { HeldState } from '../../../src/panel/host';
 import { INTERCEPT_RULE_ID } from '../../../src/panel/useManualIntercept';
+import { RuleDetail } from '../../../src/panel/RuleDetail';
 import { timelineHeight } from '../support/layout';
 import { fakeHost } from './fake-host';
 
@@ -78,5 +79,18 @@ describe('manual intercept', () => {
     fireEvent.click(ui.getByTestId('intercept-toggle'));
     expect(releaseAll).toHaveBeenCalled();
     expect(ui.queryByTestId('intercept-bar')).toBeNull();
+  });
+});
+
+describe('a held frame in the detail', () => {
+  it('says how long it was held and why the page let it go by itself', () => {
+    const ui = render(
+      <RuleDetail
+        mark={{ conn: 1, dir: 'sent', rule: INTERCEPT_RULE_ID, action: 'released', original: { text: 'a' }, delivered: { text: 'a' }, ts: 0, waited: 60_000, reason: 'timeout', find: { opcode: 1, payload: 'a', binary: false } }}
+      />,
+    );
+    expect(ui.getByTestId('rule-detail').textContent).toContain('held by manual intercept');
+    expect(ui.getByTestId('rule-held').textContent).toBe('held 60.0 s — forwarded unchanged by the page: held past its limit');
+    expect(ui.getByTestId('rule-held').dataset.reason).toBe('timeout');
   });
 });
