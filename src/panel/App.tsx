@@ -8,7 +8,7 @@ import { learnWhenIdle } from './learn';
 import { useStoreRevision } from './useStore';
 import { ConnectionList } from './ConnectionList';
 import { Timeline } from './Timeline';
-import { DetailPane } from './DetailPane';
+import { DetailPane, detailIsEmpty } from './DetailPane';
 import { StatusBar } from './StatusBar';
 import { Toolbar } from './Toolbar';
 import { Splitter } from './Splitter';
@@ -209,6 +209,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
       <Rules rules={intercept.rules} onRules={intercept.setRules} origin={intercept.origin} loaded={intercept.loaded} unsaved={intercept.unsaved} store={live} />
     </PaneBoundary>
   );
+  // Nothing to show: the detail is only its tab strip and the timeline keeps the height (DevTools docked at the bottom
+  // leaves a short panel). Shown, it never takes more than 60% of the panel.
+  const detailEmpty = detailIsEmpty({ frame: shown.frame, conn: shown.conn, tab: detail.tab, composer: detail.composer, host, sequence: detail.sequence, pairsView, rulesView });
+  const detailHeight = Math.max(80, Math.min(layout.detailHeight, Math.round(innerHeight * 0.6)));
   const ruleOf = (id: string) =>
     id === INTERCEPT_RULE_ID
       ? { id, query: manual.query, action: { kind: 'hold' as const, maxMs: Number(manual.holdSeconds) * 1000 || 0 }, enabled: manual.on }
@@ -326,8 +330,10 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
               }}
             />
           </PaneBoundary>
-          <Splitter axis="y" size={layout.detailHeight} min={80} onSize={(h) => setLayout({ ...layout, detailHeight: h })} testid="split-detail" label="Resize the detail pane" />
-          <div class="detail-pane" style={{ height: `${layout.detailHeight}px` }}>
+          {!detailEmpty && (
+            <Splitter axis="y" size={detailHeight} min={80} onSize={(h) => setLayout({ ...layout, detailHeight: h })} testid="split-detail" label="Resize the detail pane" />
+          )}
+          <div class={'detail-pane' + (detailEmpty ? ' detail-empty' : '')} data-testid="detail-pane" data-empty={detailEmpty} style={detailEmpty ? undefined : { height: `${detailHeight}px` }}>
             <PaneBoundary name="detail" label="detail pane" resetOn={detailKey}>
               <DetailPane
                 store={store}

@@ -1,5 +1,5 @@
 import type { SessionStore } from '../model/store';
-import { connectionLabel } from './format';
+import { connectionLabel, connectionName, sharedHost } from './format';
 
 export interface ConnectionListProps {
   store: SessionStore;
@@ -9,6 +9,7 @@ export interface ConnectionListProps {
 }
 
 export function ConnectionList({ store, selected, onPick }: ConnectionListProps) {
+  const host = sharedHost(store.connections.values());
   return (
     <div class="connections" role="listbox" aria-label="Connections">
       <div
@@ -18,6 +19,12 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
         onClick={() => onPick(null)}
       >
         All connections ({store.connections.size})
+        {host && (
+          <span class="muted conn-host" data-testid="connections-host" title="Every connection is to this host">
+            {' '}
+            · {host}
+          </span>
+        )}
       </div>
       {store.connectionOrder.map((id) => {
         const c = store.connections.get(id)!;
@@ -37,7 +44,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
           >
             <span class={`state state-${c.state}`} title={c.stateNote ? `${c.state}: ${c.stateNote}` : c.state} />
             <span class="conn-id">#{id}</span>
-            <span class="conn-url">{connectionLabel(c)}</span>
+            <span class="conn-url">{connectionName(c, host)}</span>
             <span class="conn-meta">
               {c.target.type !== 'page' && <span class="badge">{c.target.type}</span>}
               {c.openedBeforeCapture && <span class="badge badge-warn">opened before capture</span>}

@@ -55,20 +55,29 @@ export interface DetailPaneProps {
   ruleOf?: (id: string) => InterceptRule | undefined;
 }
 
+/** The tab the pane shows: the one asked for when it has something to show, else the frame's or the handshake. */
+export function activeDetailTab(p: Pick<DetailPaneProps, 'frame' | 'tab' | 'composer' | 'host' | 'sequence' | 'pairsView' | 'rulesView'>): DetailTab {
+  const { frame, tab = 'frame', composer, host, sequence, pairsView, rulesView } = p;
+  return tab === 'replay' && composer && host
+    ? 'replay'
+    : tab === 'sequence' && sequence && host
+      ? 'sequence'
+      : tab === 'pairs' && pairsView
+        ? 'pairs'
+        : tab === 'rules' && rulesView
+          ? 'rules'
+          : frame && tab !== 'handshake'
+            ? 'frame'
+            : 'handshake';
+}
+
+/** Nothing to show (no frame, no connection, no other tab open): the pane is only its tab strip. */
+export const detailIsEmpty = (p: Pick<DetailPaneProps, 'frame' | 'conn' | 'tab' | 'composer' | 'host' | 'sequence' | 'pairsView' | 'rulesView'>): boolean =>
+  activeDetailTab(p) === 'handshake' && !p.conn;
+
 export function DetailPane(props: DetailPaneProps) {
-  const { store, frame, conn, tab = 'frame', onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode, onJump, pairsView, rulesView, ruleOf } = props;
-  const active =
-    tab === 'replay' && composer && host
-      ? 'replay'
-      : tab === 'sequence' && sequence && host
-        ? 'sequence'
-        : tab === 'pairs' && pairsView
-          ? 'pairs'
-          : tab === 'rules' && rulesView
-            ? 'rules'
-            : frame && tab !== 'handshake'
-          ? 'frame'
-          : 'handshake';
+  const { store, frame, conn, onTab = () => {}, composer, host, onReplay, sequence, readOnly = false, renderMenu, onExportCode, onJump, pairsView, rulesView, ruleOf } = props;
+  const active = activeDetailTab(props);
   return (
     <div class="detail">
       <div class="tabs" role="tablist">

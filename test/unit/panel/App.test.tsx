@@ -60,3 +60,20 @@ describe('panel', () => {
     await waitFor(() => expect(ui.getByTestId('replay-selection').textContent).toContain('Replay 3 selected'));
   });
 });
+
+describe('a short panel', () => {
+  it('leaves the height to the timeline until something is selected; names connections by what differs', async () => {
+    const ui = render(<App store={liveStore()} getStatus={() => null} onStatus={() => () => {}} host={host} inDevTools={false} />);
+    const pane = ui.getByTestId('detail-pane');
+    expect(pane.dataset.empty).toBe('true');
+    expect(ui.queryByTestId('split-detail')).toBeNull();
+    // Both connections are to ws://h: the host is said once, the rows lead with their paths.
+    expect(ui.getByTestId('connections-host').textContent).toContain('h');
+    expect(ui.getAllByTestId('connection-row').map((r) => r.querySelector('.conn-url')!.textContent)).toEqual(['/one', '/two']);
+    expect(ui.getAllByTestId('connection-row')[0].getAttribute('title')).toBe('ws://h/one');
+    await waitFor(() => expect(ui.getAllByTestId('frame-row')).toHaveLength(4));
+    fireEvent.click(ui.getAllByTestId('frame-row')[0]);
+    await waitFor(() => expect(ui.getByTestId('detail-pane').dataset.empty).toBe('false'));
+    expect(ui.getByTestId('split-detail')).toBeTruthy();
+  });
+});
