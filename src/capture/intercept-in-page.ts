@@ -948,11 +948,69 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
         settle(NOOP);
       }
     };
+    // ---- The gate: a document that starts while its tab's rules are in force (reg.gate, wall-clock ms) keeps its
+    // frames, in order, until the first rules reach it (reg.ungate) or the gate's time is up; then each goes through
+    // the rules as they are then. ----
+    const gateWaiting: Array<() => void> = [];
+    let gateTimer: unknown = undefined;
+    const gated = (): boolean => {
+      const gt = +(reg.gate as number) || 0;
+      return gt > 0 && now() < gt;
+    };
+    const ungate = (): void => {
+      reg.gate = 0;
+      const t = gateTimer;
+      gateTimer = undefined;
+      if (t !== undefined) {
+        try {
+          apply(clearTimeout_, g, [t]);
+        } catch {
+          /* it fires and finds nothing waiting */
+        }
+      }
+      const list = gateWaiting.splice(0, gateWaiting.length);
+      for (let i = 0; i < list.length; i++) {
+        try {
+          list[i]();
+        } catch {
+          /* each frame goes on by itself */
+        }
+      }
+    };
+    /** Keeps `go` until the gate opens; false (nothing kept) when no timer could be set to open it. */
+    const atGate = (go: () => void): boolean => {
+      if (gateTimer === undefined) {
+        try {
+          const wait = (+(reg.gate as number) || 0) - now();
+          gateTimer = apply(timeout, g, [ungate, wait > 0 ? wait : 0]);
+        } catch {
+          return false;
+        }
+      }
+      append(gateWaiting, go);
+      return true;
+    };
+
     const onSend = (ws: WebSocket, args: unknown[]): number => {
       // Not open (or no data): the native send throws or discards, as it would.
       if (args.length === 0 || readyState(ws) !== 1) return NATIVE;
       const st = stateOf(ws);
       const data = args[0];
+      if (gated()) {
+        const gf = frameOf(st, 'sent', data);
+        if (gf && gf.blob === undefined) {
+          const it = pending(st.sq);
+          const kept = atGate(() => {
+            const rs = activeRules();
+            const r = rs ? pick(rs, gf) : null;
+            if (r && r !== MAYBE) actSent(ws, st, gf, r as PageRule, it);
+            else place(st.sq, it, 0, () => sendNow(ws, sendable(gf)));
+          });
+          if (kept) return DONE;
+          place(st.sq, it, 0, () => sendNow(ws, sendable(gf)));
+          return DONE;
+        }
+      }
       const rules = activeRules();
       if (!rules && st.sq.head === null) return NATIVE;
       const f = frameOf(st, 'sent', data);
@@ -1037,6 +1095,24 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
       }
     };
     const onMessage = (ws: WebSocket, st: State, e: MessageEvent): void => {
+      if (gated()) {
+        const gdata = read(gData, e, 'data');
+        const gmeta: Meta = { origin: Str(read(gOrigin, e, 'origin')), lastEventId: Str(read(gLastEventId, e, 'lastEventId')) };
+        const gf = frameOf(st, 'received', gdata);
+        if (gf && gf.blob === undefined) {
+          apply(stopImmediate, e, []);
+          const it = pending(st.rq);
+          const pass = () => deliver(ws, gdata, gmeta.origin, gmeta.lastEventId);
+          const kept = atGate(() => {
+            const rs = activeRules();
+            const r = rs ? pick(rs, gf) : null;
+            if (r && r !== MAYBE) actReceived(ws, st, gf, r as PageRule, gdata, gmeta, null, it);
+            else place(st.rq, it, 0, pass);
+          });
+          if (!kept) place(st.rq, it, 0, pass);
+          return;
+        }
+      }
       const rules = activeRules();
       if (!rules && st.rq.head === null) return;
       const data = read(gData, e, 'data');
@@ -1074,7 +1150,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
       apply(target: WebSocket['send'], self: WebSocket, args: unknown[]): unknown {
         if (busy === 0) {
           const r = reg.rules;
-          if (!r || !(r.length > 0) || !(now() < reg.until)) return apply(target, self, args);
+          if ((!r || !(r.length > 0) || !(now() < reg.until)) && !gated()) return apply(target, self, args);
         }
         let how: number;
         try {
@@ -1089,6 +1165,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
     if (!d) return;
     defineOwn(proto, 'send', bare({ value: hooked, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable }));
     reg.release = release;
+    reg.ungate = ungate;
 
     reg.intercept = (ws: WebSocket): void => {
       try {
@@ -1100,7 +1177,7 @@ export function installIntercept(g: typeof globalThis, reg: InterceptRegistry, N
         apply(addEL, ws, ['message', (e: MessageEvent) => {
           if (busy === 0) {
             const r = reg.rules;
-            if (!r || !(r.length > 0) || !(now() < reg.until)) return;
+            if ((!r || !(r.length > 0) || !(now() < reg.until)) && !gated()) return;
           }
           try {
             if (apply(wsHas, ours, [e])) return;

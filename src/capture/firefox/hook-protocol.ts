@@ -10,6 +10,18 @@ export const HOOK_VERSION = 1;
 /** `type` of the window message that offers the hook's end of the private channel to the isolated script. */
 export const HELLO_TYPE = 'frameline-hook-hello';
 
+/**
+ * Key in the page's sessionStorage (per tab and origin) where the relay keeps until when its tab's rules are in force
+ * (wall-clock ms): a document that starts then holds its frames until its rules arrive (at most RULES_GATE_MS), so a
+ * socket opened at load is ruled from its first frame. Written only for rules other than breakpoints (a page can read
+ * it: it must not learn whether breakpoints exist).
+ */
+export const RULES_FLAG_KEY = 'frameline:rules-until';
+export const RULES_GATE_MS = 1000;
+
+/** Whether rules make the relay write the flag: any rule but a breakpoint. */
+export const flagsRules = (rules: readonly PageRule[]): boolean => rules.some((r) => r.action.kind !== 'break');
+
 /** Hook's own socket number, unique within one document (`doc`). */
 export type HookEvent =
   /** A socket the hook knows: made under the hook (`pre: false`), or adopted on its first send (`pre: true`). */

@@ -17,7 +17,7 @@ import { takeBuiltins, type Builtins } from './builtins';
 import { offerChannel } from './channel';
 import { createEventQueue } from './event-queue';
 import { frameReporter } from './frames';
-import { lateDocument } from './hook-protocol';
+import { RULES_FLAG_KEY, RULES_GATE_MS, lateDocument } from './hook-protocol';
 import { replayer } from './replay';
 import { hookSockets, type Sockets } from './sockets';
 
@@ -54,7 +54,11 @@ export function installHook(g: typeof globalThis & Window): void {
   if (!sockets) return;
   known = sockets;
   // After the hook's `send` Proxy, so the rules' Proxy is outermost.
-  if (!late) installIntercept(g, reg, B.WebSocket);
+  if (!late) {
+    installIntercept(g, reg, B.WebSocket);
+    // The tab's rules were in force when this document started: its frames wait for them (briefly).
+    if (rulesInForce(g, B.dateNow())) reg.gate = B.dateNow() + RULES_GATE_MS;
+  }
   const replay = replayer(B, g, sockets, reportFrame, late);
   const rules = ruleKeeper(B, reg, late, queue, (msg) => post(msg));
 
@@ -140,6 +144,8 @@ function ruleKeeper(B: Builtins, reg: InterceptRegistry, late: boolean, queue: R
     const on = list !== null && B.isArray(list) && list.length > 0 && ms > 0;
     reg.rules = on ? (list as PageRule[]) : B.bare([]);
     reg.until = on ? B.dateNow() + ms : 0;
+    // The first rules (or word that there are none) let what waited at the gate go through them.
+    if (typeof reg.ungate === 'function') reg.ungate();
     // Frames held by a hold rule that is no longer in force go on as they were (intercept was switched off).
     let holding = false;
     for (let i = 0; i < reg.rules.length; i++) if (reg.rules[i].action.kind === 'hold') holding = true;
@@ -174,6 +180,17 @@ function ownTree(B: Builtins, x: unknown): unknown {
     return true;
   };
   return walk(x, 0) ? x : null;
+}
+
+/** Whether the relay said its tab's rules were in force until after now (read at document start, before any page
+ *  script could change the storage). */
+function rulesInForce(g: typeof globalThis & Window, now: number): boolean {
+  try {
+    const until = Number(g.sessionStorage.getItem(RULES_FLAG_KEY));
+    return until > now;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the page's own scripts ran before this hook (see lateDocument), read at once, as the document is now. */

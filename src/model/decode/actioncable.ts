@@ -95,6 +95,7 @@ function decodeText(text: string, truncated: string | undefined): Decoded {
 const SNIFF_CHARS = 512;
 const SERVER_TYPES = new Set(['welcome', 'confirm_subscription', 'reject_subscription', 'disconnect']);
 const COMMANDS = new Set(['subscribe', 'unsubscribe', 'message']);
+const SERVER_KEYS = new Set(['type', 'identifier', 'message', 'reason', 'reconnect', 'sid']);
 
 function sniff(f: DecodeInput): boolean | undefined {
   if (typeof f.text === 'string' && f.text.length < 64 && PING.test(f.text)) return true;
@@ -105,6 +106,8 @@ function sniff(f: DecodeInput): boolean | undefined {
   const type = headString(h, 'type');
   const identifier = headString(h, 'identifier');
   if (type !== undefined) {
+    // A server message of ActionCable's has only its own keys: `{"type":"welcome","room":…}` is some other protocol.
+    for (const k of h.fields.keys()) if (!SERVER_KEYS.has(k)) return false;
     if (SERVER_TYPES.has(type)) return true;
     // Other protocols ping too; ActionCable's carries a numeric timestamp.
     if (type === 'ping' && typeof h.fields.get('message') === 'number') return true;

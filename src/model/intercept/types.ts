@@ -176,4 +176,9 @@ export interface InterceptRegistry {
   /** Set by installIntercept: decides a held frame (it then goes on in its socket's order, and a hit records what
    *  happened). False if `id` is not held now, or the decision is malformed (the frame stays held). */
   release?: (id: number, decision: HoldDecision) => boolean;
+  /** Wall-clock ms: until then (unless `ungate` is called first) the context's frames wait, in order, for its first
+   *  rules — a document that starts while its tab's rules are in force but before they reach it (Firefox). */
+  gate?: number;
+  /** Set by installIntercept: lets what waits at the gate go through the rules in force now. */
+  ungate?: () => void;
 }

@@ -7,7 +7,7 @@
 // here too, from the document as this isolated world sees it (no page script can patch what it reads): a page that
 // ran first could make the hook believe otherwise, not this script. Such a document's batches say `late`, and its
 // replays and intercept rules are refused here, before they reach a hook the page may have tampered with.
-import { HELLO_TYPE, HOOK_VERSION, checkHookBatch, checkHookHeld, checkHookHits, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
+import { HELLO_TYPE, HOOK_VERSION, RULES_FLAG_KEY, checkHookBatch, checkHookHeld, checkHookHits, flagsRules, checkHookReplayResult, lateDocument, type HookCommand } from '../../capture/firefox/hook-protocol';
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
 import { browser, type Runtime } from '../browser';
 
@@ -53,6 +53,7 @@ export function startRelay(): void {
       else if (m.type === 'rules') {
         if (late) return; // the host's status says so (reloadToTrust)
         cmd = { k: 'rules', rules: m.rules, lease: m.lease };
+        keepRulesFlag(m.rules.length > 0 && m.lease > 0 && flagsRules(m.rules) ? Date.now() + m.lease : 0);
       } else if (m.doc !== doc) return;
       else if (m.type === 'release') {
         if (late) return; // rules are refused there: nothing is held
@@ -111,6 +112,16 @@ export function startRelay(): void {
     connect();
   };
   addEventListener('message', onHello, true);
+}
+
+/** Tells the tab's next document (same origin) whether rules are in force now (see RULES_FLAG_KEY). */
+function keepRulesFlag(until: number): void {
+  try {
+    if (until > 0) sessionStorage.setItem(RULES_FLAG_KEY, String(until));
+    else sessionStorage.removeItem(RULES_FLAG_KEY);
+  } catch {
+    /* no storage here (an opaque origin, storage off): its next document starts without the gate */
+  }
 }
 
 /** Whether the page's own scripts ran before this script (see lateDocument); false where there is no document. */

@@ -537,6 +537,40 @@ describe.each([
     expect(reg.hits.map((h) => [h.url, h.created])).toEqual([['wss://before.test/', null], [URL_, 42]]);
   });
 
+  describe('the gate (a document that starts before its rules reach it)', () => {
+    it('keeps sent and received frames in order until the first rules, then puts them through those rules', () => {
+      const { reg, open, rules } = world(install);
+      reg.gate = Date.now() + 1000;
+      const { ws, app } = open();
+      ws.send('secret 1');
+      ws.send('plain 2');
+      ws.receive('secret in');
+      expect(ws.sent).toEqual([]);
+      appSaw(app, []);
+      rules(rule('r', text('secret'), replace('XXX')));
+      reg.ungate!();
+      expect(ws.sent).toEqual(['XXX', 'plain 2']);
+      appSaw(app, ['XXX']);
+      ws.send('secret 3'); // the gate is open: as any frame
+      expect(ws.sent).toEqual(['XXX', 'plain 2', 'XXX']);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('lets frames go on unchanged once its time is up, when no rules came', () => {
+      const { reg, open } = world(install);
+      reg.gate = Date.now() + 1000;
+      const { ws, app } = open();
+      ws.send('a');
+      ws.receive('b');
+      vi.advanceTimersByTime(999);
+      expect(ws.sent).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(ws.sent).toEqual(['a']);
+      appSaw(app, ['b']);
+      expect(reg.gate).toBe(0);
+    });
+  });
+
   describe('hold (manual intercept)', () => {
     const HOLD = (maxMs = 30_000): RuleAction => ({ kind: 'hold', maxMs });
     const ids = (reg: InterceptRegistry) => reg.held!.map((h) => h.id);

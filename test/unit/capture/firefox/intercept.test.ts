@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PageRule } from '../../../../src/model/intercept/types';
 import { arm, batches, events, hookedPage, TIME_ORIGIN, type Relay, type World } from './world';
+import { RULES_FLAG_KEY, RULES_GATE_MS } from '../../../../src/capture/firefox/hook-protocol';
 
 const T = TIME_ORIGIN + 1000;
 
@@ -221,5 +222,37 @@ describe('Firefox page hook: manual intercept (hold)', () => {
     w.advance(300);
     expect(w.wire(ws)).toEqual(['a']);
     expect(hits(relay).map((h) => (h as { action: string }).action)).toEqual(['released']);
+  });
+});
+
+describe('Firefox page hook: a document that starts while its tab has rules', () => {
+  const flagged = (until: number) => (w: World) => {
+    const store = new Map([[RULES_FLAG_KEY, String(until)]]);
+    (w.g as unknown as { sessionStorage: unknown }).sessionStorage = { getItem: (k: string) => store.get(k) ?? null };
+  };
+
+  it('keeps its first frames until the rules come, then they go through them', () => {
+    const { w, relay } = hookedPage(flagged(TIME_ORIGIN + 60_000));
+    arm(w, relay);
+    const ws = openSocket(w);
+    ws.send('my secret at load');
+    w.advance(100);
+    expect(w.wire(ws)).toEqual([]);
+    rules(w, relay, [rewriteSecret]);
+    expect(w.wire(ws)).toEqual(['my XXX at load']);
+  });
+
+  it('waits at most a second; an old flag keeps nothing', () => {
+    const a = hookedPage(flagged(TIME_ORIGIN + 60_000));
+    arm(a.w, a.relay);
+    const ws = openSocket(a.w);
+    ws.send('x');
+    a.w.advance(RULES_GATE_MS);
+    expect(a.w.wire(ws)).toEqual(['x']);
+    const b = hookedPage(flagged(TIME_ORIGIN - 1));
+    arm(b.w, b.relay);
+    const ws2 = openSocket(b.w);
+    ws2.send('y');
+    expect(b.w.wire(ws2)).toEqual(['y']);
   });
 });

@@ -73,6 +73,8 @@ describe('ActionCable decoder', () => {
     expect(d.sniff!(text('{"type":"ping"}'), '')).toBe(false);
     expect(d.sniff!(text('{"type":"connection_init"}'), '')).toBe(false);
     expect(d.sniff!(text('{"type":6}\x1e'), '')).toBe(false);
+    // Another protocol's welcome (the demo's chat): keys ActionCable never sends.
+    expect(d.sniff!(text('{"type":"welcome","room":"lobby","users":1,"at":1}'), '')).toBe(false);
     expect(d.sniff!(text('{"jsonrpc":"2.0","method":"subscribe","id":1}'), '')).toBe(false);
     expect(d.sniff!(text('{"command":"subscribe","identifier":"x"}'), '')).toBe(false);
     expect(d.sniff!(text('2probe'), '')).toBe(false);

@@ -1,7 +1,7 @@
 // The real page hook and the real isolated relay (src/platform/firefox/content-relay.ts) on one fake page, with a
 // fake runtime Port for the background router: what the router gets, and what a hostile page can do about it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HELLO_TYPE, HOOK_VERSION } from '../../../../src/capture/firefox/hook-protocol';
+import { HELLO_TYPE, HOOK_VERSION, RULES_FLAG_KEY } from '../../../../src/capture/firefox/hook-protocol';
 import { installHook } from '../../../../src/capture/firefox/page-hook';
 import { startRelay } from '../../../../src/platform/firefox/content-relay';
 import type { ContentToRouter, RouterToContent } from '../../../../src/protocol';
@@ -145,6 +145,26 @@ describe('Firefox hook → relay → router', () => {
     const socketBatch = got.findIndex((m) => m.type === 'batch' && m.batch.events.some((e) => e.k === 'socket'));
     expect(socketBatch).toBeGreaterThanOrEqual(0);
     expect(socketBatch).toBeLessThan(got.indexOf(hits[0]));
+  });
+
+  it('tells the tab\'s next document whether rules are in force (sessionStorage), never for breakpoints alone', () => {
+    const store = new Map<string, string>();
+    vi.stubGlobal('sessionStorage', { setItem: (k: string, v: string) => store.set(k, v), removeItem: (k: string) => store.delete(k) });
+    try {
+      const { w, send } = documentStart();
+      w.run();
+      send({ type: 'arm', on: true });
+      const before = Date.now();
+      send({ type: 'rules', rules: [BLOCK_SENT], lease: 3000 });
+      expect(Number(store.get(RULES_FLAG_KEY))).toBeGreaterThanOrEqual(before + 3000);
+      send({ type: 'rules', rules: [{ id: 'bp', match: { k: 'dir', dir: 'sent' }, action: { kind: 'break' } }], lease: 3000 });
+      expect(store.has(RULES_FLAG_KEY)).toBe(false);
+      send({ type: 'rules', rules: [BLOCK_SENT], lease: 3000 });
+      send({ type: 'rules', rules: [], lease: 0 });
+      expect(store.has(RULES_FLAG_KEY)).toBe(false);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('in a document whose own scripts ran first, passes no rules to the hook, whatever the page made the hook believe', () => {
