@@ -1,3 +1,6 @@
+// The connection list: every connection of the session, newest last. From a few hundred on (a page that opens
+// thousands of sockets), only the rows in view are in the DOM, at a fixed height, between two spacers.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
 import { connectionLabel, connectionName, sharedHost } from './format';
 
@@ -8,10 +11,36 @@ export interface ConnectionListProps {
   onPick: (id: number | null) => void;
 }
 
+/** From this many connections on, the list is windowed. */
+export const WINDOW_FROM = 300;
+/** A row's height when windowed (CSS `.connections-windowed .conn`). */
+export const CONN_ROW_PX = 24;
+const OVERSCAN = 10;
+
 export function ConnectionList({ store, selected, onPick }: ConnectionListProps) {
   const host = sharedHost(store.connections.values());
+  const ids = store.connectionOrder;
+  const windowed = ids.length >= WINDOW_FROM;
+  const ref = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 800 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!windowed || !el) return;
+    const update = () => setView({ top: el.scrollTop, height: el.clientHeight || 800 });
+    update();
+    el.addEventListener('scroll', update, { passive: true });
+    const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(update) : null;
+    ro?.observe(el);
+    return () => {
+      el.removeEventListener('scroll', update);
+      ro?.disconnect();
+    };
+  }, [windowed]);
+  // The "All connections" row sits above the first row: one row's height.
+  const first = windowed ? Math.max(0, Math.floor(view.top / CONN_ROW_PX) - 1 - OVERSCAN) : 0;
+  const last = windowed ? Math.min(ids.length, Math.ceil((view.top + view.height) / CONN_ROW_PX) + OVERSCAN) : ids.length;
   return (
-    <div class="connections" role="listbox" aria-label="Connections">
+    <div ref={ref} class={'connections' + (windowed ? ' connections-windowed' : '')} role="listbox" aria-label="Connections" data-windowed={windowed}>
       <div
         class={'conn-all' + (selected === null ? ' selected' : '')}
         role="option"
@@ -26,7 +55,8 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
           </span>
         )}
       </div>
-      {store.connectionOrder.map((id) => {
+      {first > 0 && <div class="conn-spacer" style={{ height: `${first * CONN_ROW_PX}px` }} />}
+      {ids.slice(first, last).map((id) => {
         const c = store.connections.get(id)!;
         return (
           <div
@@ -55,6 +85,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
           </div>
         );
       })}
+      {last < ids.length && <div class="conn-spacer" style={{ height: `${(ids.length - last) * CONN_ROW_PX}px` }} />}
     </div>
   );
 }

@@ -55,6 +55,18 @@ describe('CDP capture from recorded Chromium events', () => {
     expect(toWallMs(req.timestamp, store.anchor!)).toBeCloseTo(req.wallTime * 1000, 3);
   });
 
+  it('takes the request headers as they went on the wire: the Cookie the network added is there', () => {
+    const list = events.map((e) => {
+      if (e.method !== 'Network.webSocketHandshakeResponseReceived') return e;
+      const p = structuredClone(e.params) as { response: { requestHeaders: Record<string, string> } };
+      p.response.requestHeaders.Cookie = 'session=abc';
+      return { ...e, params: p };
+    });
+    const c = byUrl(replay(list).conns, '/hdr');
+    expect(c.request?.headers).toContainEqual({ name: 'Cookie', value: 'session=abc' });
+    expect(c.request?.headers.some((h) => h.name === 'Sec-WebSocket-Key')).toBe(true);
+  });
+
   it('keeps text and binary frames with exact bytes and byte lengths, in order', () => {
     const { conns, frames } = replay();
     const c = byUrl(conns, '/hdr');
