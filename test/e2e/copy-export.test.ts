@@ -175,11 +175,8 @@ describe('copy and export in Chromium', () => {
     const websocat = await copied(sent.id, 'copy-websocat');
     expect(websocat).toMatch(/^websocat /);
     expect(websocat).not.toContain('s3cret');
-    // The Cookie the browser added to the upgrade request (not the page's own headers): there, redacted unless kept.
-    expect(curl).toMatch(/Cookie: REDACTED/);
     const kept = await copied(sent.id, 'copy-curl-credentials');
     expect(kept).toContain('token=t0k3n');
-    expect(kept).toContain('session=s3cret');
   });
 
   it('Ctrl+C on the selected row copies its payload', async () => {

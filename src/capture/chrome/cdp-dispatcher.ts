@@ -343,7 +343,8 @@ export class CdpCapture {
       const headers = headerList(r.headers);
       c.response = { status: num(r.status) ?? 0, statusText: str(r.statusText) ?? '', headers };
       if (typeof r.headersText === 'string') c.response.headersText = r.headersText;
-      // The request as it went on the wire (with the Cookie the network stack added): preferred over the page's.
+      // The request as CDP saw it go out (Host, extensions): preferred over the first view. Chrome leaves Cookie out
+      // of both (README).
       if (isObj(r.requestHeaders)) c.request = { headers: headerList(r.requestHeaders) };
       if (c.request && typeof r.requestHeadersText === 'string') c.request.headersText = r.requestHeadersText;
       c.protocol = headerValue(headers, 'Sec-WebSocket-Protocol') ?? '';

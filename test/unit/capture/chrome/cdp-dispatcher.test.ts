@@ -55,7 +55,7 @@ describe('CDP capture from recorded Chromium events', () => {
     expect(toWallMs(req.timestamp, store.anchor!)).toBeCloseTo(req.wallTime * 1000, 3);
   });
 
-  it('takes the request headers as they went on the wire: the Cookie the network added is there', () => {
+  it('takes the request headers from the handshake response when it has them (what CDP saw go out)', () => {
     const list = events.map((e) => {
       if (e.method !== 'Network.webSocketHandshakeResponseReceived') return e;
       const p = structuredClone(e.params) as { response: { requestHeaders: Record<string, string> } };
