@@ -13,7 +13,7 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { chromiumPath, inspect, launchChromium, type Chrome } from './browser';
 import { until } from './until';
-import { clear, filterApplied, press, rows, setFilter, waitForRow } from './panel';
+import { clear, clickRow, filterApplied, press, rows, setFilter, waitForRow } from './panel';
 import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -119,6 +119,28 @@ async function emptyClipboard() {
   await page.evaluate(`navigator.clipboard.writeText('')`);
 }
 
+/** Open a frame's detail, right-click the JSON tree's line of `key`, pick `item`; returns what reached the clipboard. */
+async function fromJsonTree(frameId: number, key: string, item: 'json-copy-path' | 'json-copy-value'): Promise<string> {
+  await clickRow(panel, frameId);
+  await emptyClipboard();
+  await panel.waitForSelector('[data-testid="frame-detail"] .json-tree');
+  await panel.$$eval(
+    '[data-testid="frame-detail"] .json-tree .j-line',
+    (els, k) => {
+      const el = els.find((e) => (e.textContent ?? '').startsWith(`${k}: `));
+      if (!el) throw new Error(`no line for ${k}`);
+      const r = el.getBoundingClientRect();
+      el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 10, clientY: r.top + 5 }));
+    },
+    key,
+  );
+  await panel.waitForSelector(`[data-testid="json-menu"] [data-testid="${item}"]`);
+  await press(panel, `[data-testid="json-menu"] [data-testid="${item}"]`);
+  let text = '';
+  await until(async () => (text = await clipboard()) !== '', `${item} on the clipboard`, 10_000);
+  return text;
+}
+
 async function copied(frameId: number, item: string): Promise<string> {
   await emptyClipboard();
   await fromMenu(frameId, item);
@@ -185,6 +207,14 @@ describe('copy and export in Chromium', () => {
     expect(websocat).not.toContain('s3cret');
     const kept = await copied(sent.id, 'copy-curl-credentials');
     expect(kept).toContain('token=t0k3n');
+  });
+
+  it('copies a value or its path from the JSON tree of a frame', async () => {
+    await feedOnly();
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    expect(await fromJsonTree(sent.id, 'q', 'json-copy-path')).toBe('$.q');
+    expect(await fromJsonTree(sent.id, 'q', 'json-copy-value')).toBe(JSON.parse(QUOTED).q);
+    expect(await fromJsonTree(sent.id, 'id', 'json-copy-value')).toBe('1');
   });
 
   it('Ctrl+C on the selected row copies its payload', async () => {
@@ -312,6 +342,12 @@ describe('copy and save in Firefox', () => {
       await filterApplied(panel, 'the filter cleared');
     })).trimEnd().split('\n');
     expect(lines).toHaveLength(5);
+  });
+
+  it('copies a value or its path from the JSON tree of a frame', async () => {
+    const sent = await waitForRow(panel, `r.direction === 'sent' && r.opcode === 1`, 'the sub request');
+    expect(await fromJsonTree(sent.id, 'q', 'json-copy-path')).toBe('$.q');
+    expect(await fromJsonTree(sent.id, 'q', 'json-copy-value')).toBe(JSON.parse(QUOTED).q);
   });
 
   it('saves a binary payload with its exact bytes', async () => {
