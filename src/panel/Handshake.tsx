@@ -3,9 +3,21 @@ import type { SessionStore } from '../model/store';
 import type { Connection, Header, Initiator, StackFrame } from '../model/types';
 import { formatClock } from '../model/time';
 import { DecoderSelect } from './DecoderSelect';
+import { copyText } from '../platform/clipboard';
+
+/** Headers as copied: the raw text when the browser gave it, else one `Name: value` line each. */
+export function headersText(headers: readonly Header[], raw?: string): string {
+  return raw ?? headers.map((h) => `${h.name}: ${h.value}`).join('\r\n');
+}
 
 function Headers({ title, headers, raw, note, testid }: { title: string; headers: Header[]; raw?: string; note?: string; testid: string }) {
   const [showRaw, setShowRaw] = useState(false);
+  const [copiedNote, setCopiedNote] = useState<string | null>(null);
+  const copy = () =>
+    void copyText(headersText(headers, raw)).then(
+      () => setCopiedNote('Copied.'),
+      (e: unknown) => setCopiedNote(`Could not copy: ${String(e)}`),
+    );
   return (
     <section data-testid={testid}>
       <h3>
@@ -15,6 +27,17 @@ function Headers({ title, headers, raw, note, testid }: { title: string; headers
           <button type="button" class="link" onClick={() => setShowRaw(!showRaw)}>
             {showRaw ? 'parsed' : 'raw'}
           </button>
+        )}
+        {(raw || headers.length > 0) && (
+          <button type="button" class="link" data-testid={`${testid}-copy`} title={raw ? 'Copy the raw headers' : 'Copy the headers, one per line'} onClick={copy}>
+            copy
+          </button>
+        )}
+        {copiedNote && (
+          <span class="muted note" role="status">
+            {' '}
+            {copiedNote}
+          </span>
         )}
       </h3>
       {showRaw && raw ? (

@@ -13,7 +13,7 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { chromiumPath, inspect, launchChromium, type Chrome } from './browser';
 import { until } from './until';
-import { clear, clickRow, filterApplied, press, rows, setFilter, waitForRow } from './panel';
+import { clear, clickConnection, clickRow, filterApplied, press, rows, setFilter, waitForConnection, waitForRow } from './panel';
 import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -141,6 +141,17 @@ async function fromJsonTree(frameId: number, key: string, item: 'json-copy-path'
   return text;
 }
 
+/** Open the feed's handshake and copy its request headers as the handshake's *copy* does. */
+async function requestHeadersCopied(): Promise<string> {
+  const c = await waitForConnection(panel, `c.url.includes('/feed')`, 'the feed connection');
+  await clickConnection(panel, c.id);
+  await emptyClipboard();
+  await press(panel, '[data-testid="request-headers-copy"]');
+  let text = '';
+  await until(async () => (text = await clipboard()) !== '', 'the request headers on the clipboard', 10_000);
+  return text;
+}
+
 async function copied(frameId: number, item: string): Promise<string> {
   await emptyClipboard();
   await fromMenu(frameId, item);
@@ -207,6 +218,8 @@ describe('copy and export in Chromium', () => {
     expect(websocat).not.toContain('s3cret');
     const kept = await copied(sent.id, 'copy-curl-credentials');
     expect(kept).toContain('token=t0k3n');
+    // The raw request as Chrome gave it.
+    expect(await requestHeadersCopied()).toMatch(/^GET ws:\/\/127\.0\.0\.1:\d+\/feed\?token=t0k3n HTTP\/1\.1\r\n[\s\S]*Sec-WebSocket-Key: /);
   });
 
   it('copies a value or its path from the JSON tree of a frame', async () => {
@@ -334,6 +347,8 @@ describe('copy and save in Firefox', () => {
     const curl = await copied(sent.id, 'copy-curl');
     expect(curl).toMatch(/^curl /);
     expect(curl).toContain('/feed?token=REDACTED');
+    // Firefox gives no raw text: one header per line.
+    expect(await requestHeadersCopied()).toMatch(/(^|\r\n)Sec-WebSocket-Key: /);
     await setFilter(panel, 'conn:feed');
     await until(async () => (await rows(panel)).length === 5, 'the five frames of the feed', 10_000);
     const first = (await rows(panel))[0];

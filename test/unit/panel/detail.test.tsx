@@ -231,3 +231,11 @@ describe('timeline', () => {
     expect(Math.max(...mid)).toBeLessThan(N * 0.55);
   });
 });
+
+describe('handshake headers copy', () => {
+  it('copies the raw headers when there are some, else one line per header', async () => {
+    const { headersText } = await import('../../../src/panel/Handshake');
+    expect(headersText([{ name: 'A', value: '1' }], 'GET / HTTP/1.1\r\nA: 1\r\n\r\n')).toBe('GET / HTTP/1.1\r\nA: 1\r\n\r\n');
+    expect(headersText([{ name: 'A', value: '1' }, { name: 'B', value: 'x y' }])).toBe('A: 1\r\nB: x y');
+  });
+});
