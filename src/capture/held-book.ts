@@ -8,15 +8,21 @@ type Entry = HeldFrame & { id: number; scope: string; ctx: string };
 
 export class HeldBook {
   private readonly byKey = new Map<string, Entry>();
+  /** Per scope: frames its hold rules matched past the page's limit, let through (as the page counts them). */
+  private readonly overflowOf = new Map<string, number>();
   /** Listed entries of a wrong shape, dropped. */
   bad = 0;
   private version = 0;
+  /** What the panel was last told (see news); a panel starts with nothing held. */
+  private told = { version: 0, overflow: 0 };
 
   /**
    * What `scope`'s contexts hold now (`ctx` names a context within the scope; each raw entry is the page's). Entries of
    * the scope not listed are gone (forwarded or dropped). Returns whether the panel's list changed.
    */
-  set(scope: string, listed: readonly { ctx: string; raw: unknown }[]): boolean {
+  set(scope: string, listed: readonly { ctx: string; raw: unknown }[], overflow = 0): boolean {
+    if (overflow > 0) this.overflowOf.set(scope, overflow);
+    else this.overflowOf.delete(scope);
     const now = new Set<string>();
     let changed = false;
     for (const { ctx, raw } of listed) {
@@ -51,7 +57,23 @@ export class HeldBook {
 
   /** A scope is gone (its session detached, its document unloaded): its frames went on with it. */
   drop(scope: string): boolean {
-    return this.set(scope, []);
+    return this.set(scope, [], 0);
+  }
+
+  /** Frames let through past the page's limit, over every scope. */
+  get overflow(): number {
+    let n = 0;
+    for (const v of this.overflowOf.values()) n += v;
+    return n;
+  }
+
+  /** The list and overflow to tell the panel, if they changed since it was last told (`force`: a panel that just
+   *  connected); null when it knows them already. */
+  news(force = false): { held: HeldFrame[]; overflow: number } | null {
+    const overflow = this.overflow;
+    if (!force && this.told.version === this.version && this.told.overflow === overflow) return null;
+    this.told = { version: this.version, overflow };
+    return { held: this.list(), overflow };
   }
 
   /** Per context of `scope`: the highest held id whose payload is here (the page need not send it again). */

@@ -38,7 +38,7 @@ import { loadPairRules, savePairRules } from '../platform/settings';
 import { Rules } from './Rules';
 import { RulesBanner } from './RulesBanner';
 import { useInterceptRules, type FollowOrigin } from './useInterceptRules';
-import { INTERCEPT_RULE_ID, useManualIntercept } from './useManualIntercept';
+import { useManualIntercept } from './useManualIntercept';
 import { InterceptQueue } from './InterceptQueue';
 
 /** Below this panel height (a docked DevTools) the chart starts folded, leaving the rows the room, until the user unfolds it. */
@@ -213,10 +213,8 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
   // leaves a short panel). Shown, it never takes more than 60% of the panel.
   const detailEmpty = detailIsEmpty({ frame: shown.frame, conn: shown.conn, tab: detail.tab, composer: detail.composer, host, sequence: detail.sequence, pairsView, rulesView });
   const detailHeight = Math.max(80, Math.min(layout.detailHeight, Math.round(innerHeight * 0.6)));
-  const ruleOf = (id: string) =>
-    id === INTERCEPT_RULE_ID
-      ? { id, query: manual.query, action: { kind: 'hold' as const, maxMs: Number(manual.holdSeconds) * 1000 || 0 }, enabled: manual.on }
-      : intercept.rules.find((r) => r.id === id);
+  // Manual intercept's marks are named by RuleDetail itself.
+  const ruleOf = (id: string) => intercept.rules.find((r) => r.id === id);
 
   return (
     <div

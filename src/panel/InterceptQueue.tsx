@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { networkFrameOf } from '../model/intercept/held-frame';
 import type { SessionStore } from '../model/store';
-import { base64ToBytes, bytesToBase64, bytesToHex, formatBytes, parseHex } from '../model/bytes';
+import { base64ByteLength, base64ToBytes, bytesToBase64, bytesToHex, formatBytes, parseHex, utf8ByteLength } from '../model/bytes';
 import type { HeldFrame, WirePayload } from '../model/intercept/types';
 import type { ManualIntercept } from './useManualIntercept';
 
@@ -139,7 +139,7 @@ function HeldEditor({ h, mi }: { h: HeldFrame; mi: ManualIntercept }) {
       {tooBig ? (
         <div class="notice" data-testid="intercept-too-big">
           {h.original
-            ? `This frame (${formatBytes('text' in h.original ? h.original.text.length : (h.original.b64.length * 3) / 4)}) is too large to edit here: forward it as it is or drop it.`
+            ? `This frame (${formatBytes('text' in h.original ? utf8ByteLength(h.original.text) : base64ByteLength(h.original.b64))}) is too large to edit here: forward it as it is or drop it.`
             : 'Its payload has not reached the panel yet: forward it as it is or drop it.'}
         </div>
       ) : (

@@ -137,16 +137,7 @@ export interface PageHeld {
 
 /** A held frame as the panel lists it: what the page reported (checked field by field), named by the host's `key`
  *  (which context and which held id). `original` is null while the host has not had the payload. */
-export interface HeldFrame {
-  key: string;
-  rule: string;
-  dir: 'sent' | 'received';
-  url: string;
-  created: number | null;
-  t: number;
-  due: number;
-  original: WirePayload | null;
-}
+export type HeldFrame = Omit<PageHeld, 'id' | 'original'> & { key: string; original: WirePayload | null };
 
 /** What the host decides for a held frame: forwarded (as it was, or `payload` instead), or dropped. */
 export type HoldDecision = { forward: true; payload?: WirePayload } | { forward: false };

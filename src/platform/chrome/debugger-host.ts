@@ -60,11 +60,8 @@ export class DebuggerHost implements Host {
   private rulesTimer: ReturnType<typeof setInterval> | undefined;
   private pumping = false;
   private rulesLost = 0;
-  /** Frames hold rules keep in the page (manual intercept), by session; the revision the panel was last sent. */
+  /** Frames hold rules keep in the page (manual intercept), by session. */
   private readonly held = new HeldBook();
-  private readonly heldOverflow = new Map<string, number>();
-  private heldPosted = -1;
-  private overflowPosted = 0;
 
   /** Called on every status change, whether or not a panel is connected. */
   onStatus?: (status: HostStatus) => void;
@@ -93,7 +90,6 @@ export class DebuggerHost implements Host {
           this.settingUp.delete(session);
           this.children.delete(session);
           this.probe.reset(session);
-          this.heldOverflow.delete(session);
           if (this.held.drop(session)) this.postHeld();
         },
         socketCreated: (session) => this.watch.socketCreated(session),
@@ -228,8 +224,7 @@ export class DebuggerHost implements Host {
           contexts += report.contexts;
           this.rulesLost += report.lost;
           if (report.hits.length) this.capture.ruleHits(session, report.hits);
-          this.held.set(scope, report.held);
-          this.heldOverflow.set(scope, report.heldOverflow);
+          this.held.set(scope, report.held, report.heldOverflow);
         }),
       );
     } finally {
@@ -266,12 +261,8 @@ export class DebuggerHost implements Host {
 
   /** The held list, when it changed since the panel was last told (`force`: a panel that just connected). */
   private postHeld(force = false) {
-    let overflow = 0;
-    for (const n of this.heldOverflow.values()) overflow += n;
-    if (!force && this.heldPosted === this.held.revision && this.overflowPosted === overflow) return;
-    this.heldPosted = this.held.revision;
-    this.overflowPosted = overflow;
-    this.link?.post({ v: PROTOCOL_VERSION, type: 'held', held: this.held.list(), overflow });
+    const news = this.held.news(force);
+    if (news) this.link?.post({ v: PROTOCOL_VERSION, type: 'held', ...news });
   }
 
   dispose(): void {

@@ -93,19 +93,12 @@ export class HookHost implements Host {
     for (const h of this.held.list()) this.release(h.key, { forward: true });
   }
 
-  /** Frames hold rules keep in the tab's documents (scope: frame id and document); overflow per scope. */
+  /** Frames hold rules keep in the tab's documents (scope: frame id and document). */
   private readonly held = new HeldBook();
-  private readonly heldOverflow = new Map<string, number>();
-  private heldPosted = -1;
-  private overflowPosted = 0;
 
   private postHeld(force = false) {
-    let overflow = 0;
-    for (const n of this.heldOverflow.values()) overflow += n;
-    if (!force && this.heldPosted === this.held.revision && this.overflowPosted === overflow) return;
-    this.heldPosted = this.held.revision;
-    this.overflowPosted = overflow;
-    this.link?.post({ v: PROTOCOL_VERSION, type: 'held', held: this.held.list(), overflow });
+    const news = this.held.news(force);
+    if (news) this.link?.post({ v: PROTOCOL_VERSION, type: 'held', ...news });
   }
 
   private rules: PageRule[] = [];
@@ -204,8 +197,7 @@ export class HookHost implements Host {
         break;
       case 'held': {
         const scope = `${msg.frameId}|${msg.doc}`;
-        this.held.set(scope, msg.held.map((raw) => ({ ctx: '', raw })));
-        this.heldOverflow.set(scope, msg.overflow);
+        this.held.set(scope, msg.held.map((raw) => ({ ctx: '', raw })), msg.overflow);
         this.badEvents += msg.bad;
         this.noteMalformed();
         this.postHeld();
@@ -216,7 +208,6 @@ export class HookHost implements Host {
         break;
       case 'doc-gone':
         capture.docGone(msg.frameId, msg.doc);
-        this.heldOverflow.delete(`${msg.frameId}|${msg.doc}`);
         if (this.held.drop(`${msg.frameId}|${msg.doc}`)) this.postHeld();
         this.noteTrust();
         break;

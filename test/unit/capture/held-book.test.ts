@@ -40,4 +40,16 @@ describe('HeldBook', () => {
     expect(b.bad).toBe(3);
     expect(b.list().map((h) => h.key)).toEqual(['s|c#1']);
   });
+
+  it('tells the panel only what changed: the list and the overflow summed over scopes', () => {
+    const b = new HeldBook();
+    expect(b.news()).toBeNull();
+    b.set('s1', [{ ctx: 'c', raw: entry(1, 1, { text: 'a' }) }], 2);
+    b.set('s2', [], 3);
+    expect(b.news()).toEqual({ held: [expect.objectContaining({ key: 's1|c#1' })], overflow: 5 });
+    expect(b.news()).toBeNull();
+    expect(b.news(true)?.overflow).toBe(5);
+    b.drop('s2');
+    expect(b.news()?.overflow).toBe(2);
+  });
 });
