@@ -17,6 +17,7 @@ export function queryContextOf(store: SessionStore): QueryContext {
       return decoding.some;
     },
     protoOf: (conn) => decoding.protoOf(conn),
+    decoderOf: (conn) => decoding.decoderOf(conn),
     decode: (f) => decoding.decode(f, false),
     hasName: (f, field, test) => decoding.hasName(f, field, test),
     pairs: pairsOf(store),

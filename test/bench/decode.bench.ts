@@ -71,12 +71,14 @@ it('decoded-field queries over 1M Socket.IO frames, beside a raw text term', () 
   const base = median(times.get('bob')!);
   const rows = queries.map((q) => ({
     query: q,
+    // The first pass is cold: what frames remember of their JSON is learnt there (or by the panel while idle).
+    first_ms: Math.round(times.get(q)![0]),
     median_ms: Math.round(median(times.get(q)!)),
     spread: `${Math.round(Math.min(...times.get(q)!))}–${Math.round(Math.max(...times.get(q)!))}`,
     ratio_to_text_term: +(median(times.get(q)!) / base).toFixed(2),
     matches: counts.get(q),
   }));
-  rows.push({ query: 'decode 50 rows of a screen (Summary column)', median_ms: +median(screen).toFixed(2), spread: `${Math.min(...screen).toFixed(2)}–${Math.max(...screen).toFixed(2)}`, ratio_to_text_term: 0, matches: 50 });
+  rows.push({ query: 'decode 50 rows of a screen (Summary column)', first_ms: +screen[0].toFixed(2), median_ms: +median(screen).toFixed(2), spread: `${Math.min(...screen).toFixed(2)}–${Math.max(...screen).toFixed(2)}`, ratio_to_text_term: 0, matches: 50 });
   console.table(rows);
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });

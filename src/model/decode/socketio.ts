@@ -21,7 +21,8 @@
 // - names.event: the event name (on the packet and its attachments); id: the ack id.
 // - value: Engine.IO `{ type, data? }`; Socket.IO `{ type, nsp, event?, args?, data?, id?, attachments? }`;
 //   attachment `{ type: 'attachment', index, of, packet: { type, nsp, event?, id? }, data: bytes }`.
-import type { Decoded, DecodedMessage, Decoder, DecodeContext, DecodeInput } from './types';
+import type { Decoded, DecodedMessage, Decoder, DecodeContext, DecodeInput, RawJson } from './types';
+import { MISSING, type Segment } from '../query/json-path';
 import { DECODE_LIMIT } from './types';
 import { base64ToBytes } from '../bytes';
 import { jsonShape, NOT_TOLD } from '../query/json-valid';
@@ -383,8 +384,50 @@ function quickEventName(t: string): string | null | undefined {
   return name;
 }
 
+/**
+ * Where the JSON of an EVENT (type 2) or ACK (type 3) starts in a text frame, the header skipped as parseSioHeader
+ * does: -1 when the frame's message has no args (another packet, or no Socket.IO packet), -2 when this cannot tell
+ * quickly (binary packets, whose placeholders become attachments; frames past DECODE_LIMIT).
+ */
+function argsJsonAt(t: string): number {
+  if (t.length > DECODE_LIMIT) return -2;
+  if (t.charCodeAt(0) !== 52 /* 4 */) return -1;
+  const type = t.charCodeAt(1);
+  if (type === 53 || type === 54) return -2;
+  if (type !== 50 && type !== 51) return -1;
+  let i = 2;
+  if (t.charCodeAt(i) === 47 /* / */) {
+    const comma = t.indexOf(',', i);
+    if (comma < 0) return -1; // a namespace and no JSON
+    i = comma + 1;
+  }
+  for (let k = 0; k < 20; k++, i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+  }
+  return i;
+}
+
+/** `$.args[n]…` read in place: element n+1 of an EVENT's JSON (the first is its name), element n of an ACK's. */
+function quickArgs(segs: readonly Segment[], raw: RawJson): ((f: DecodeInput) => unknown) | undefined {
+  if (segs[0] !== 'args' || typeof segs[1] !== 'number') return undefined;
+  const rest = segs.slice(2);
+  const inEvent = raw.prepare([segs[1] + 1, ...rest]);
+  const inAck = raw.prepare([segs[1], ...rest]);
+  return (f) => {
+    const t = f.text;
+    // A binary frame is an Engine.IO binary message or an attachment: neither has args.
+    if (t === undefined) return MISSING;
+    const at = argsJsonAt(t);
+    if (at === -2) return undefined;
+    if (at === -1) return MISSING;
+    return raw.read(f, at, t.charCodeAt(1) === 50 ? inEvent : inAck);
+  };
+}
+
 export const socketioDecoder: Decoder = {
   quickPair: socketioQuickPair,
+  quickPath: quickArgs,
   quickName(f, field) {
     if (field !== 'event') return null;
     return f.text === undefined ? undefined : quickEventName(f.text);

@@ -2,6 +2,7 @@
 // connection and direction) and says what the application said. Pure: no chrome.*, no DOM.
 import type { Direction } from '../types';
 import type { PairKey } from '../pairs/types';
+import type { Segment } from '../query/json-path';
 
 /** What a decoder reads of a frame. Only text (opcode 1) and binary (opcode 2) frames reach a decoder. */
 export interface DecodeInput {
@@ -81,6 +82,26 @@ export interface Decoder {
    * quickly (then the frame is decoded). Must agree with `decode` as pairing reads it (pairs/from-decoded.ts).
    */
   quickPair?(f: DecodeInput): PairKey[] | null | undefined;
+  /**
+   * A reader of the decoded value at `segs` (a `$.` path of the query) that reads the frame's raw JSON instead of
+   * decoding it (a query's pass over every frame), or undefined when this decoder has none for the path. The reader
+   * answers what `decode` would give at the path for a frame's one message: the value (objects and arrays as one
+   * stand-in, `raw.read`'s), MISSING when no message has a value there, or undefined when it cannot tell quickly (then
+   * the frame is decoded). Must agree with `decode`.
+   */
+  quickPath?(segs: readonly Segment[], raw: RawJson): ((f: DecodeInput) => unknown) | undefined;
+}
+
+/** Reads a JSON path in a frame's text without parsing it (query/json-terms.ts), for `Decoder.quickPath`. */
+export interface RawJson {
+  /** A path made ready for `read`; `segs` index the JSON in the text. */
+  prepare(segs: readonly Segment[]): unknown;
+  /**
+   * The value at a prepared path in the JSON that starts at `at` in the frame's text and runs to its end: the value, the
+   * stand-in for an object or array, MISSING when the JSON has none there or does not parse, undefined when the raw
+   * reading cannot tell.
+   */
+  read(f: DecodeInput, at: number, path: unknown): unknown;
 }
 
 /** The most of one frame (characters of text, bytes of binary) a decoder reads; past it, `truncated` says so. */

@@ -38,17 +38,29 @@ export class ParseCache {
   value: unknown = MISSING;
 }
 
-/** Parsed JSON of a text frame, or MISSING (not JSON). */
-export function jsonOf(f: Frame, cache: ParseCache): unknown {
+/**
+ * Whether a frame's memo speaks of the JSON from `at`: a text that starts with { or [ is remembered whole (at 0); any
+ * other text (no JSON itself) remembers the JSON from its first { or [ to its end, as a decoder reads it after a short
+ * header (Socket.IO's `42`). `m`: the frame's memo, its structure known (memoOf).
+ */
+export function speaksOf(t: string, m: number, at: number): boolean {
+  const c = t.charCodeAt(skipWs(t, 0));
+  const whole = c === 123 || c === 91;
+  return at === 0 ? whole : !whole && m >>> M_BRACKET_SHIFT === at;
+}
+
+/** Parsed JSON of a text frame (from `at`: a decoder's payload after its header), or MISSING (not JSON). */
+export function jsonOf(f: Frame, cache: ParseCache, at = 0): unknown {
   const t = f.text;
   if (t === undefined || f.opcode !== TEXT) return MISSING;
-  if (t !== cache.text) {
-    cache.text = t;
+  const s = at === 0 ? t : t.slice(at);
+  if (s !== cache.text) {
+    cache.text = s;
     cache.value = MISSING;
-    const s = t.trimStart();
-    if (s[0] === '{' || s[0] === '[') {
+    const c = s.charCodeAt(skipWs(s, 0));
+    if (c === 123 || c === 91) {
       try {
-        cache.value = JSON.parse(t);
+        cache.value = JSON.parse(s);
       } catch {
         /* not JSON */
       }
@@ -57,10 +69,10 @@ export function jsonOf(f: Frame, cache: ParseCache): unknown {
   const value = cache.value;
   // Remembered by the frame, also when its text is the one parsed last (the same string in another frame).
   const m = (f as Partial<JsonMemoFrame>).jsonMemo;
-  if (m !== undefined && ((m & M_VALIDITY) === 0 || m & M_UNCOUNTED)) {
-    const rest = m & ~(M_VALIDITY | M_UNCOUNTED);
+  if (m !== undefined && ((m & M_VALIDITY) === 0 || m & M_UNCOUNTED) && speaksOf(t, memoOf(f, t), at)) {
+    const rest = (f as JsonMemoFrame).jsonMemo & ~(M_VALIDITY | M_UNCOUNTED);
     if (value === MISSING) setMemo(f, rest | INVALID);
-    else setMemo(f, rest | VALID | (uniqueNames(t, value) ? M_UNIQUE : 0));
+    else setMemo(f, rest | VALID | (uniqueNames(s, value) ? M_UNIQUE : 0));
   }
   return value;
 }
@@ -116,27 +128,34 @@ export function memoOf(f: Frame, t: string): number {
 }
 
 /**
- * Whether `t`, the text of a text frame whose first character is { or [, parses as JSON (remembered by the frame if
- * it can). Most texts are told by a regular expression (jsonShape), without the parse and its garbage; the others are
- * parsed, and now and then one no shape told is parsed to learn its shape.
+ * Whether `t`, the text of a text frame, parses as JSON from `at` (the whole text, or a decoder's payload after its
+ * header), remembered by the frame when its memo speaks of that JSON (speaksOf). Most texts are told by a regular
+ * expression (jsonShape), without the parse and its garbage; the others are parsed, and now and then one no shape told
+ * is parsed to learn its shape.
  */
-export function parses(f: Frame, t: string, cache: ParseCache): boolean {
-  const m = (f as Partial<JsonMemoFrame>).jsonMemo ?? 0;
-  if ((m & M_VALIDITY) === VALID) return true;
-  if ((m & M_VALIDITY) === INVALID) return false;
-  const told = jsonShape(t);
+export function parses(f: Frame, t: string, cache: ParseCache, at = 0): boolean {
+  // -1: the frame keeps no memo, or its memo speaks of other JSON.
+  let m = (f as Partial<JsonMemoFrame>).jsonMemo === undefined ? -1 : memoOf(f, t);
+  if (m >= 0 && !speaksOf(t, m, at)) m = -1;
+  if (m >= 0 && (m & M_VALIDITY) === VALID) return true;
+  if (m >= 0 && (m & M_VALIDITY) === INVALID) return false;
+  const s = at === 0 ? t : t.slice(at);
+  const told = jsonShape(s);
   if (told === TOLD_UNIQUE) {
-    setMemo(f, m | VALID | M_UNIQUE);
+    if (m >= 0) setMemo(f, m | VALID | M_UNIQUE);
     return true;
   }
   if (told === TOLD_VALID && !wantsShape()) {
-    setMemo(f, m | VALID | M_UNCOUNTED);
+    if (m >= 0) setMemo(f, m | VALID | M_UNCOUNTED);
     return true;
   }
-  const value = jsonOf(f, cache);
-  if (value !== MISSING && wantsShape()) learnShape(uniqueNames(t, value) ? value : null);
+  const value = jsonOf(f, cache, at);
+  if (value !== MISSING && wantsShape()) learnShape(uniqueNames(s, value) ? value : null);
   return value !== MISSING;
 }
+
+/** How long a header before a text's JSON the idle learning reads past (Socket.IO's `42/namespace,12`). */
+const HEADER_CHARS = 64;
 
 /** learnJson's own parse cache: it walks the frames in order, so a text repeated in a row is parsed once. */
 const idleParse = new ParseCache();
@@ -149,8 +168,14 @@ const idleParse = new ParseCache();
 export function learnJson(f: Frame): void {
   const t = f.text;
   if (t === undefined || f.opcode !== TEXT) return;
-  memoOf(f, t);
+  const m = memoOf(f, t);
+  // A text that is no JSON itself: the JSON after a short header, which decoded `$.` paths read.
+  let at = 0;
+  if (!speaksOf(t, m, 0)) {
+    at = m >>> M_BRACKET_SHIFT;
+    if (at > HEADER_CHARS || !speaksOf(t, m, at)) return;
+  }
   // Told as a query would (a text of a shape learnt needs no parse), then parsed if the grammar alone told it valid,
   // so that whether its names repeat is known too.
-  if (parses(f, t, idleParse) && ((f as Partial<JsonMemoFrame>).jsonMemo ?? 0) & M_UNCOUNTED) jsonOf(f, idleParse);
+  if (parses(f, t, idleParse, at) && ((f as Partial<JsonMemoFrame>).jsonMemo ?? 0) & M_UNCOUNTED) jsonOf(f, idleParse, at);
 }

@@ -223,11 +223,12 @@ export function rawPath(segs: Segment[], eq: string | null = null): RawPath {
 }
 
 /**
- * The value at a path in a JSON text: a primitive, NESTED, MISSING or UNSURE. `plain`: the text has no backslash;
- * `bracket`: where its first { or [ after the first character is (memoOf); `unique`: no duplicate names in it.
+ * The value at a path in a JSON text (from `at`: a decoder's payload after its header): a primitive, NESTED, MISSING
+ * or UNSURE. `plain`: the text has no backslash; `bracket`: where the first { or [ after the JSON's first character is
+ * (memoOf), -1 when not known; `unique`: no duplicate names in the JSON.
  */
-export function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, unique: boolean): unknown {
-  let i = skipWs(t, 0);
+export function rawLookup(t: string, path: RawPath, plain: boolean, bracket: number, unique: boolean, at = 0): unknown {
+  let i = skipWs(t, at);
   const c0 = t.charCodeAt(i);
   if (c0 !== 123 && c0 !== 91) return MISSING; // as jsonOf: only objects and arrays are parsed
   if (!path.plain) return UNSURE;

@@ -1,5 +1,6 @@
 // JSON terms: `$.path <op> value` and `exists($.path)`, answered from the raw text where it can tell, parsed otherwise.
 import type { Frame } from '../types';
+import type { DecodeInput, Decoder, RawJson } from '../decode/types';
 import { JSON_MEMO, OPCODE } from '../types';
 import type { Node } from './ast';
 import { compare as compareImported } from './fields';
@@ -7,6 +8,7 @@ import {
   jsonOf as jsonOfImported,
   memoOf as memoOfImported,
   parses as parsesImported,
+  speaksOf as speaksOfImported,
   M_BACKSLASH,
   M_BRACKET_SHIFT,
   M_UNIQUE,
@@ -31,6 +33,7 @@ const compare = compareImported;
 const jsonOf = jsonOfImported;
 const memoOf = memoOfImported;
 const parses = parsesImported;
+const speaksOf = speaksOfImported;
 const resolve = resolveImported;
 const rawLookup = rawLookupImported;
 
@@ -81,12 +84,58 @@ function comparison(op: string, lit: { value: unknown; re?: RegExp }): (v: unkno
   }
 }
 
+/** A term's quick reading of decoded values: the reader the last decoder asked made for its path. */
+interface Quick {
+  raw: RawJson;
+  decoder: Decoder | null;
+  read: ((f: DecodeInput) => unknown) | undefined;
+}
+
+/**
+ * Raw JSON reading for decoders' quick paths (Decoder.quickPath): as byPath, on the JSON after a decoder's header.
+ * A value found counts once that JSON is known to parse, unless the test's answer is the same without it.
+ */
+function rawJson(eq: string | null, test: (v: unknown) => boolean, none: boolean, cache: ParseCache): RawJson {
+  return {
+    prepare: (segs) => rawPath([...segs], eq),
+    read(input, at, path) {
+      const f = input as Frame;
+      const t = f.text;
+      if (t === undefined || f.opcode !== TEXT) return MISSING;
+      const m = memoOf(f, t);
+      const speaks = speaksOf(t, m, at);
+      if (speaks && (m & VALIDITY) === INVALID) return MISSING;
+      const v = rawLookup(t, path as RawPath, (m & BACKSLASH) === 0, -1, speaks && (m & UNIQUE) !== 0, at);
+      if (v === MISSING) return MISSING;
+      if (v === UNSURE) return undefined;
+      return test(v) === none || parses(f, t, cache, at) ? v : MISSING;
+    },
+  };
+}
+
+function quickOf(eq: string | null, test: (v: unknown) => boolean, none: boolean, cache: ParseCache): Quick {
+  return { raw: rawJson(eq, test, none, cache), decoder: null, read: undefined };
+}
+
 /**
  * On a connection a decoder reads, `$.` paths read the decoded messages' values (any message may match): the answer,
- * or undefined when the frame's connection has no decoder (read the raw text then).
+ * or undefined when the frame's connection has no decoder (read the raw text then). The decoder's quick path, where
+ * it has one, reads the raw JSON in place of a decode.
  */
-function overDecoded(f: Frame, ctx: QueryContext, segs: Segment[], test: (v: unknown) => boolean, none: boolean): boolean | undefined {
-  if (!ctx.decoding || !ctx.protoOf || ctx.protoOf(f.conn) === 'raw') return undefined;
+function overDecoded(f: Frame, ctx: QueryContext, segs: Segment[], test: (v: unknown) => boolean, none: boolean, quick: Quick): boolean | undefined {
+  if (!ctx.decoding || !ctx.protoOf) return undefined;
+  if (ctx.decoderOf) {
+    const d = ctx.decoderOf(f.conn);
+    if (!d) return undefined;
+    if (d !== quick.decoder) {
+      quick.decoder = d;
+      quick.read = d.quickPath?.(segs, quick.raw);
+    }
+    if (quick.read) {
+      const v = quick.read(f);
+      if (v !== undefined) return test(v);
+    }
+  } else if (ctx.protoOf(f.conn) === 'raw') return undefined;
   const d = ctx.decode!(f);
   if (!d || d.messages.length === 0) return none;
   for (const m of d.messages) if (test(resolve(m.value, segs))) return true;
@@ -105,8 +154,9 @@ export function jsonTerm(path: string, pos: number, op: string, lit: { value: un
   const none = test(MISSING);
   const raw = rawPath(segs, (op === '==' || op === '!=') && typeof lit.value === 'string' ? lit.value : null);
   const needles = needlesOf(raw, op, lit.value);
+  const quick = quickOf(raw.eq, test, none, cache);
   const match: Predicate = (f, _c, ctx) =>
-    overDecoded(f, ctx, segs, test, none) ?? (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles, cache));
+    overDecoded(f, ctx, segs, test, none, quick) ?? (f.text === undefined ? op === '!=' : byPath(f, raw, test, none, needles, cache));
   return { t: 'leaf', text, match, cost: 3 };
 }
 
@@ -116,10 +166,11 @@ export function existsTerm(path: string, pos: number, cache: ParseCache): Node {
   const found = (v: unknown) => v !== MISSING;
   const raw = rawPath(segs);
   const needles = needlesOf(raw, null, undefined);
+  const quick = quickOf(null, found, false, cache);
   return {
     t: 'leaf',
     text: `exists(${path})`,
-    match: (f, _c, ctx) => overDecoded(f, ctx, segs, found, false) ?? (f.text !== undefined && byPath(f, raw, found, false, needles, cache)),
+    match: (f, _c, ctx) => overDecoded(f, ctx, segs, found, false, quick) ?? (f.text !== undefined && byPath(f, raw, found, false, needles, cache)),
     cost: 3,
   };
 }

@@ -103,11 +103,34 @@ export function forgetShapes(grammar = false): void {
 const INDEX = /^(?:0|[1-9]\d*)$/;
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|]/g;
 
-/** The expression of a value's shape, or null: an object in an array, a name that is an array index (JSON.parse puts those first, not in written order). */
+/** Whether a value has no object in it, and no more than `depth` levels of arrays. */
+function isNameless(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  return depth > 0 && Array.isArray(v) && v.every((x) => isNameless(x, depth - 1));
+}
+
+/** Elements of an array with an object in it that a shape lists one by one (Socket.IO's `["event",{…}]`). */
+const MAX_TUPLE = 8;
+
+/**
+ * The expression of a value's shape, or null: a name that is an array index (JSON.parse puts those first, not in
+ * written order), or an array of more than MAX_TUPLE elements with an object in it. An array without objects takes
+ * any number of name-free elements; one with an object is a tuple: these elements, each of its own shape.
+ */
 function shapeOf(v: unknown, depth: number): string | null {
   if (v === null || typeof v !== 'object') return PRIMITIVE;
   if (depth === 0) return null;
-  if (Array.isArray(v)) return v.every((x) => x === null || typeof x !== 'object' || (Array.isArray(x) && shapeOf(x, depth - 1) !== null)) ? array(nameless(depth - 1)) : null;
+  if (Array.isArray(v)) {
+    if (v.every((x) => isNameless(x, depth - 1))) return array(nameless(depth - 1));
+    if (v.length > MAX_TUPLE) return null;
+    const items: string[] = [];
+    for (const x of v) {
+      const inner = shapeOf(x, depth - 1);
+      if (inner === null) return null;
+      items.push(inner);
+    }
+    return `\\[${WS}${items.join(`${WS},${WS}`)}${WS}\\]`;
+  }
   const members: string[] = [];
   for (const [name, x] of Object.entries(v)) {
     if (INDEX.test(name) && Number(name) < 2 ** 32 - 1) return null;

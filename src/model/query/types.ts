@@ -1,6 +1,6 @@
 // What a parsed query is and gives: its predicate over frames, its canonical text, its regexes; and its error.
 import type { Connection, Frame } from '../types';
-import type { Decoded, NameField } from '../decode/types';
+import type { Decoded, Decoder, NameField } from '../decode/types';
 import type { PairsLookup } from '../pairs/types';
 
 export interface QueryContext {
@@ -8,6 +8,8 @@ export interface QueryContext {
   startTs: number;
   /** The decoder's id for a connection ('raw' when none reads it); absent: no frame is decoded. */
   protoOf?(conn: number): string;
+  /** The decoder that reads a connection, null when none (with it, `$.` paths read raw JSON where the decoder can). */
+  decoderOf?(conn: number): Decoder | null;
   /** A frame's decode, null when no decoder reads it (the frame may be a cursor: read it now, keep nothing). */
   decode?(f: Frame): Decoded | null;
   /** Whether a message of the frame has a `field` name passing `test` (quicker than `decode` where it can be). */

@@ -5,6 +5,11 @@ import { encodePacket } from 'engine.io-parser';
 import { ATTACHMENT_REACH, socketioDecoder as d } from '../../../../src/model/decode/socketio';
 import { DECODE_LIMIT, type DecodeInput } from '../../../../src/model/decode/types';
 import { forgetShapes } from '../../../../src/model/query/json-valid';
+import { SessionStore } from '../../../../src/model/store';
+import type { CaptureRecord } from '../../../../src/model/types';
+import { decodingOf } from '../../../../src/model/decode/decoding';
+import { queryContextOf } from '../../../../src/model/query-context';
+import { learnJson, parseQuery, type QueryContext } from '../../../../src/model/query';
 import { bin, ctxFor, decodeAll, inputOf, recordedConnection, summaries, text } from './sio-support';
 
 const URL4 = 'ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket';
@@ -390,6 +395,88 @@ describe('quickName (a query reads event names without decoding)', () => {
         agrees(text('sent', t.slice(0, at)));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('quickPath (a query reads $.args in the raw JSON without decoding)', () => {
+  const QUERIES = [
+    '$.args[0].a == 1',
+    '$.args[0] == "x"',
+    '$.args[0] != "x"',
+    '$.args[1] > 0',
+    'exists($.args[0].b)',
+    '$.args[0].b[1] ~ /a/',
+    '$.args[2] == null',
+  ];
+
+  /** Each query's matches over the texts: through the quick path (as the panel asks), and decoding every frame. */
+  function both(texts: string[]) {
+    const store = new SessionStore();
+    store.apply([{ t: 'conn', conn: { id: 1, url: URL4, state: 'open', openedBeforeCapture: false, target: { type: 'page' } } }]);
+    store.apply(texts.map((text, k): CaptureRecord => ({ t: 'frame', frame: { id: k + 1, conn: 1, dir: 'sent', opcode: 1, ts: k, size: text.length, text } })));
+    const quick = queryContextOf(store);
+    const decoding = decodingOf(store);
+    const slow: QueryContext = { startTs: 0, decoding: true, protoOf: (c) => decoding.protoOf(c), decode: (f) => decoding.decode(f, false) };
+    const run = (ctx: QueryContext) =>
+      QUERIES.map((q) => {
+        const p = parseQuery(q).predicate!;
+        const out: number[] = [];
+        for (let i = 0; i < store.frameCount; i++) if (p(store.rowAt(i)!, store.connections.get(1), ctx)) out.push(i);
+        return `${q}: ${out.join(',')}`;
+      });
+    return { store, quick: () => run(quick), slow: () => run(slow) };
+  }
+
+  /** Quick and decoded answers agree: cold, once frames remember what the first pass learnt, and after idle learning. */
+  const agree = (texts: string[]) => {
+    const { store, quick, slow } = both(texts);
+    const want = slow();
+    expect(quick()).toEqual(want);
+    expect(quick()).toEqual(want);
+    store.learn(learnJson, Infinity);
+    expect(quick()).toEqual(want);
+  };
+
+  test('reads events, acks, namespaces and ack ids as decode does; other packets have no args', () => {
+    forgetShapes();
+    const { quick } = both([
+      '42["up",{"a":1,"b":[0,"ab"]},5]', '42/admin,7["up",{"a":2},-1,null]', '4312[{"a":1}]', '40', '2', '0{"sid":"x"}',
+      '42["up",{"a":1}', '42["up",{"a":1,"a":2}]', '451-["up",{"a":1}]', '42 ["up",{"a":1}]', '42["up","x"]',
+    ]);
+    expect(quick()).toEqual([
+      '$.args[0].a == 1: 0,2,8,9', // 8: a binary event whose attachment is not captured keeps its args
+      '$.args[0] == "x": 10',
+      '$.args[0] != "x": 0,1,2,3,4,5,6,7,8,9',
+      '$.args[1] > 0: 0',
+      'exists($.args[0].b): 0',
+      '$.args[0].b[1] ~ /a/: 0',
+      '$.args[2] == null: 1',
+    ]);
+  });
+
+  test('agrees with decode on what the Encoder makes, on random texts and on mutated events', () => {
+    forgetShapes();
+    const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<unknown>;
+    const arg = fc.oneof(json, fc.record({ a: fc.oneof(fc.integer(), fc.constant(1)), b: fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 3 }) }), fc.constant('x'));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(PacketType.EVENT, PacketType.ACK), fc.constantFrom('/', '/admin'), fc.option(fc.nat(1e6), { nil: undefined }), fc.array(arg, { maxLength: 3 })), { minLength: 1, maxLength: 6 }),
+        (packets) => {
+          const texts = packets.flatMap(([type, nsp, id, args]) => sio({ type, nsp, id: type === PacketType.ACK ? (id ?? 1) : id, data: type === PacketType.EVENT ? ['up', ...args] : args }).map((f) => f.text!));
+          agree(texts);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    const alphabet = fc.constantFrom(...'0123456789[]{}",/-\\ abx:'.split(''));
+    fc.assert(fc.property(fc.array(fc.string({ unit: alphabet, maxLength: 30 }), { minLength: 1, maxLength: 8 }), (ss) => agree(ss.map((s) => '4' + s))), { numRuns: 300 });
+    const event = '42/admin,12["up",{"a":1,"b":[0,"ab"]},{"a":[1,2]},null]';
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(event.length), fc.constantFrom(...'0[]{}",/-\\ x'.split(''))), { minLength: 1, maxLength: 6 }), (cuts) =>
+        agree(cuts.flatMap(([at, c]) => [event.slice(0, at) + c + event.slice(at + 1), event.slice(0, at)])),
+      ),
+      { numRuns: 300 },
     );
   });
 });

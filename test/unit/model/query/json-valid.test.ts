@@ -72,11 +72,15 @@ const repeats = (v: J): boolean => {
   return new Set(names).size < names.length || v.pairs.some(([, x]) => repeats(x));
 };
 const container = (v: J) => v !== null && typeof v === 'object';
-/** Whether a shape can be learnt from v: no index names (JSON.parse puts those first), no objects in its arrays. */
-const shapely = (v: J, inArray = false): boolean => {
-  if (Array.isArray(v)) return v.every((x) => shapely(x, true));
+const nameless = (v: J): boolean => v === null || typeof v !== 'object' || (Array.isArray(v) && v.every(nameless));
+/**
+ * Whether a shape can be learnt from v: no index names (JSON.parse puts those first); an array with an object in it
+ * (a tuple, as Socket.IO's `["event",{…}]`) has at most 8 elements.
+ */
+const shapely = (v: J): boolean => {
+  if (Array.isArray(v)) return v.every(nameless) || (v.length <= 8 && v.every(shapely));
   if (v === null || typeof v !== 'object') return true;
-  return !inArray && v.pairs.every(([k, x]) => k !== '0' && shapely(x));
+  return v.pairs.every(([k, x]) => k !== '0' && shapely(x));
 };
 
 describe('jsonShape (JSON told by regular expressions)', () => {
