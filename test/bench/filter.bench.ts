@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Page } from 'puppeteer';
 import { launchChromium, waitInFrame } from '../e2e/browser';
-import { QUERIES, frameFields, median, openPanelTab, payload, pct } from './support';
+import { QUERIES, frameFields, median, openPanelTab, payload, pct, typeQuery, type Timed } from './support';
 
 const N = Number(process.env.BENCH_FILTER_FRAMES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_FILTER_RUNS ?? 5);
@@ -31,43 +31,6 @@ async function fill(panel: Page) {
     }
   })()`);
   await waitInFrame(panel.mainFrame(), `document.querySelector('[data-testid="frame-count"]')?.dataset.total === '${N}'`, { timeout: 300_000 });
-}
-
-interface Timed {
-  firstMs: number;
-  doneMs: number;
-  longestTaskMs: number;
-  visible: number;
-}
-
-/** Type a query into the filter box (one input event); time the first rows painted, completion, the longest task. */
-async function typeQuery(panel: Page, q: string): Promise<Timed> {
-  const r = (await panel.evaluate(`new Promise((done) => {
-    const longest = { ms: 0 };
-    const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest.ms = Math.max(longest.ms, e.duration); });
-    obs.observe({ type: 'longtask' });
-    const input = document.querySelector('[data-testid="filter-input"]');
-    const store = globalThis.__frameline.store; const before = store.filter;
-    const t0 = performance.now(); let first = 0;
-    input.value = ${JSON.stringify(q)};
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    // Applied: the store has the new filter; first rows: a frame painted with rows of it; complete: no scan left.
-    const check = () => {
-      const now = performance.now() - t0;
-      if (store.filter !== before) {
-        if (!first && (store.visibleCount === 0 || document.querySelectorAll('[data-testid="frame-row"]').length > 0)) first = now;
-        if (!store.filtering) {
-          setTimeout(() => { obs.disconnect(); done({ firstMs: first || now, doneMs: now, longestTaskMs: longest.ms, visible: store.visibleCount }); }, 100);
-          return;
-        }
-      }
-      requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
-  })`)) as Timed;
-  await panel.evaluate(`(() => { const i = document.querySelector('[data-testid="filter-input"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true })); })()`);
-  await new Promise((res) => setTimeout(res, 200));
-  return r;
 }
 
 it('filter 1M frames in the panel: 20 queries, and a naive Array.filter in the same page', async () => {
