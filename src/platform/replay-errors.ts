@@ -30,6 +30,8 @@ export function describeReplayError(r: PageReplayResult, mode: ReplayRequest['mo
       return 'The fresh connection did not open within 15 s. Nothing was sent.';
     case 'connect-failed':
       return `The fresh connection failed to open${r.code ? ` (close code ${r.code})` : ''}. Nothing was sent.`;
+    case 'no-answer':
+      return `The page did not answer (${r.message ?? 'in time'}): Frameline cannot tell whether it was ${mode === 'inject' ? 'injected' : 'sent'}; the timeline shows a frame if the network carried one.`;
     case 'untrusted':
       return `${UNTRUSTED_PAGE} Reload the page, then try again. ${nothing}`;
     case 'detached':

@@ -16,29 +16,62 @@ import type { PageRule } from '../../model/intercept/types';
  *   capture, `keys` of the messages it receives lately — see `payloadKey`) and adds a close listener (`closes`);
  * - `children` caches the registries of same-origin child frames (see REPLAY_FN).
  * Closed sockets are forgotten a minute after their close.
+ * The listeners run while the page runs, so they call only built-ins taken when the registry is made (at document
+ * start, before any page script, where the hook is installed): a page that later patches a prototype, a getter or
+ * `Array.prototype` indexes neither sees nor changes what they record. Events a script dispatched (isTrusted false)
+ * are not recorded: a page cannot forge a close code, nor a message key.
  */
 export const REGISTRY_EXPRESSION = `(() => {
-  const reg = { closes: [], sockets: [], seen: new WeakSet(), children: new WeakMap() };
+  const apply = Reflect.apply, define = Reflect.defineProperty, own = Object.getOwnPropertyDescriptor;
+  const now = Date.now, Str = String, Num = Number;
+  const getter = (o, k) => { try { const d = o && own(o, k); return d && d.get; } catch { return undefined; } };
+  const wsUrl = getter(typeof WebSocket === 'function' ? WebSocket.prototype : null, 'url');
+  const listen = EventTarget.prototype.addEventListener;
+  const CE = typeof CloseEvent === 'function' ? CloseEvent.prototype : null;
+  const code = getter(CE, 'code'), reason = getter(CE, 'reason'), clean = getter(CE, 'wasClean');
+  const data = getter(MessageEvent.prototype, 'data');
+  const abLength = getter(ArrayBuffer.prototype, 'byteLength');
+  const blobSize = typeof Blob === 'function' ? getter(Blob.prototype, 'size') : undefined;
+  const slice = String.prototype.slice;
+  const has = WeakSet.prototype.has, add = WeakSet.prototype.add;
+  const put = (a, x) => { define(a, a.length, { value: x, writable: true, enumerable: true, configurable: true }); };
+  const last = (a, n) => { const out = []; for (let i = Math.max(0, a.length - n); i < a.length; i++) put(out, a[i]); return out; };
+  const read = (get, o) => { try { return get ? apply(get, o, []) : undefined; } catch { return undefined; } };
+  const keyOf = (d) => {
+    if (typeof d === 'string') return 't' + d.length + ':' + apply(slice, d, [0, 48]);
+    const n = read(abLength, d);
+    if (typeof n === 'number') return 'b' + n;
+    const size = read(blobSize, d);
+    return 'b' + (typeof size === 'number' ? size : -1);
+  };
+  const reg = { closes: [], sockets: [], seen: new WeakSet(), children: new WeakMap(), put };
   reg.track = (ws, pre) => {
-    if (reg.seen.has(ws)) return false;
-    reg.seen.add(ws);
-    const now = Date.now();
-    if (reg.sockets.length > 200) reg.sockets = reg.sockets.filter((e) => !e.closedAt || now - e.closedAt < 60000);
-    const entry = { ws, url: String(ws.url), t: pre ? null : now, pre: !!pre, keys: pre ? [] : null, closedAt: 0 };
-    reg.sockets.push(entry);
-    if (pre) {
-      ws.addEventListener('message', (e) => {
-        const d = e.data;
-        entry.keys.push(typeof d === 'string' ? 't' + d.length + ':' + d.slice(0, 48)
-          : 'b' + (d instanceof ArrayBuffer ? d.byteLength : d && typeof d.size === 'number' ? d.size : -1));
-        if (entry.keys.length > 32) entry.keys.shift();
-      });
+    if (apply(has, reg.seen, [ws])) return false;
+    apply(add, reg.seen, [ws]);
+    const t = now();
+    if (reg.sockets.length > 200) {
+      const kept = [];
+      for (let i = 0; i < reg.sockets.length; i++) {
+        const e = reg.sockets[i];
+        if (!e.closedAt || t - e.closedAt < 60000) put(kept, e);
+      }
+      reg.sockets = kept;
     }
-    ws.addEventListener('close', (e) => {
-      entry.closedAt = Date.now();
-      reg.closes.push({ url: entry.url, code: Number(e.code), reason: String(e.reason), wasClean: !!e.wasClean });
-      if (reg.closes.length > 1000) reg.closes.shift();
-    });
+    const entry = { ws, url: Str(wsUrl ? read(wsUrl, ws) : ws.url), t: pre ? null : t, pre: !!pre, keys: pre ? [] : null, closedAt: 0 };
+    put(reg.sockets, entry);
+    if (pre) {
+      apply(listen, ws, ['message', (e) => {
+        if (!e.isTrusted) return;
+        put(entry.keys, keyOf(read(data, e)));
+        if (entry.keys.length > 32) entry.keys = last(entry.keys, 32);
+      }, true]);
+    }
+    apply(listen, ws, ['close', (e) => {
+      if (!e.isTrusted) return;
+      entry.closedAt = now();
+      put(reg.closes, { url: entry.url, code: Num(read(code, e)), reason: Str(read(reason, e)), wasClean: !!read(clean, e) });
+      if (reg.closes.length > 1000) reg.closes = last(reg.closes, 500);
+    }, true]);
     return true;
   };
   return reg;
@@ -231,13 +264,14 @@ export function pageHookSource(secret: string, rules: readonly PageRule[] = [], 
   return `(() => {
   const g = globalThis;
   const Native = g.WebSocket;
+  const construct = Reflect.construct;
   if (typeof Native !== 'function' || Object.getOwnPropertyDescriptor(g, ${key})) return;
   const reg = ${REGISTRY_EXPRESSION};
   reg.hooked = true; // sockets made here are recorded at construction
   try { (${INSTALL_INTERCEPT})(g, reg, Native); ${init} } catch {}
   const Hooked = new Proxy(Native, {
     construct(target, args, newTarget) {
-      const ws = Reflect.construct(target, args, newTarget === Hooked ? target : newTarget);
+      const ws = construct(target, args, newTarget === Hooked ? target : newTarget);
       try { reg.track(ws, false); } catch {}
       try { if (reg.intercept) reg.intercept(ws); } catch {}
       return ws;

@@ -14,6 +14,7 @@ import { handlePanelMessage } from '../panel-messages';
 import { TabDebugger, hasDebugger } from './debugger';
 import { replayThroughDebugger } from './debugger-replay';
 import { PageProbe } from './page-probe';
+import { withTimeout } from '../timeout';
 import { SocketWatch } from './socket-watch';
 import { browser } from '../browser';
 
@@ -25,22 +26,6 @@ const RULES_PUMP_MS = 250;
 const RULES_LEASE_MS = 3000;
 /** A page that does not answer a refresh within this long is skipped until the next one. */
 const RULES_CALL_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
 
 export class DebuggerHost implements Host {
   private link: PanelLink | null = null;

@@ -11,6 +11,7 @@ import type { CloseInfo, LiveSocket, SocketMessages } from '../../capture/chrome
 import { FALLBACK_REGISTRY_EXPRESSION, FRESH_FN, RELEASE_FN, REPLAY_FN, RULES_FN, pageHookSource } from '../../capture/chrome/page-hook';
 import type { HoldDecision, PageRule } from '../../model/intercept/types';
 import type { CdpSend } from './debugger';
+import { withTimeout } from '../timeout';
 
 /** What REPLAY_FN / FRESH_FN need to find the socket and what to send. */
 export interface PageReplay {
@@ -38,8 +39,14 @@ export interface RulesReport {
 
 export type PageReplayResult =
   | { ok: true }
-  | { ok?: false; error: 'ambiguous' | 'not-found' | 'state' | 'threw' | 'timeout' | 'connect-failed' | 'csp' | 'gone' | 'detached' | 'untrusted';
+  | { ok?: false; error: 'ambiguous' | 'not-found' | 'state' | 'threw' | 'timeout' | 'connect-failed' | 'csp' | 'gone' | 'detached' | 'untrusted' | 'no-answer';
       readyState?: number; message?: string; count?: number; code?: number; seen?: string[] };
+
+/** How long a call into the page may take (a page that never answers must not stall capture or the panel). */
+export const PAGE_CALL_MS = 5000;
+/** A fresh connection's call: FRESH_FN gives up on its own after 15 s; the page's answer may take a little longer. */
+const FRESH_CALL_MS = 20_000;
+const NO_ANSWER = 'the page did not answer';
 
 const REGISTRY_GROUP = 'frameline-registry';
 const SCAN_GROUP = 'frameline-scan-';
@@ -59,9 +66,19 @@ const SCAN_FN = `function (reg) {
   return out;
 }`;
 
-const TAKE_FN = `function () { return this.closes.splice(0, this.closes.length); }`;
+// These two read the registry without the page's Array methods (a page may have patched them since).
+const TAKE_FN = `function () { const out = this.closes; this.closes = []; return out; }`;
 const RECENT_FN = `function () {
-  return this.sockets.filter((e) => e.pre && !e.closedAt).map((e) => ({ url: e.url, keys: e.keys.slice() }));
+  const out = [];
+  const s = this.sockets;
+  for (let i = 0; i < s.length; i++) {
+    const e = s[i];
+    if (!e.pre || e.closedAt) continue;
+    const keys = [];
+    for (let k = 0; k < e.keys.length; k++) this.put(keys, e.keys[k]);
+    this.put(out, { url: e.url, keys });
+  }
+  return out;
 }`;
 
 export class PageProbe {
@@ -73,7 +90,16 @@ export class PageProbe {
   private scans = 0;
   private readonly secret = `__frameline_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
-  constructor(private readonly send: CdpSend) {}
+  /** Every call is timed: Runtime runs the page's code, which a page can make hang. */
+  private readonly send: CdpSend;
+
+  constructor(private readonly raw: CdpSend) {
+    this.send = this.within(PAGE_CALL_MS);
+  }
+
+  private within(ms: number): CdpSend {
+    return (session, method, ...params) => withTimeout(this.raw(session, method, ...params), ms, `${NO_ANSWER} within ${ms / 1000} s`);
+  }
 
   /** The document-start hook's source for this capture session, with the rules in force now. */
   get hookSource(): string {
@@ -205,7 +231,7 @@ export class PageProbe {
     if (!reg) return { error: 'gone' };
     const fresh = req.mode === 'fresh';
     try {
-      const r = await this.send(session, 'Runtime.callFunctionOn', {
+      const r = await this.within(fresh ? FRESH_CALL_MS : PAGE_CALL_MS)(session, 'Runtime.callFunctionOn', {
         objectId: reg,
         functionDeclaration: fresh ? FRESH_FN : REPLAY_FN,
         arguments: [{ value: { ...req, secret: this.secret } }],
@@ -220,6 +246,7 @@ export class PageProbe {
       return v && typeof v === 'object' ? (v as PageReplayResult) : { error: 'gone' };
     } catch (e) {
       const msg = String((e as Error)?.message ?? e);
+      if (msg.startsWith(NO_ANSWER)) return { error: 'no-answer', message: msg };
       this.forgetIfGone(session, e, reg);
       return /not attached|detached|No tab with/i.test(msg) ? { error: 'detached', message: msg } : { error: 'gone', message: msg };
     }
