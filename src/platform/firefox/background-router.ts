@@ -1,7 +1,7 @@
 // Firefox, background: the router between the page hooks of a tab (one content-script port per frame) and the hook
 // host of that tab (in the panel page). It adds the frame id it knows from each port's sender,
 // arms a tab's hooks only while a host listens (otherwise pages pay nothing but a registry of their sockets), and
-// relays webRequest's view of WebSocket handshakes, and hands the host's intercept rules to every document of the tab
+// relays webRequest's view of WebSocket handshakes (kept only for tabs with a host), and hands the host's intercept rules to every document of the tab
 // (also to one that comes while their lease runs: a navigation, a new frame). No domain logic lives here.
 import {
   CONTENT_PORT, ROUTER_STATUS, isContentToRouter, isHostToRouter, parseHookHostPortName,
@@ -21,8 +21,18 @@ interface ContentEnd {
   late: boolean;
 }
 
-/** Handshakes kept per tab for a host that connects later (sockets opened before the panel). */
+/** Handshakes kept per tab while its host listens, for a host that reconnects (a reloaded panel). */
 const HANDSHAKES_KEPT = 100;
+/** How long a tab's handshakes are kept after its host left (a panel reload), then forgotten: cookies and
+ *  Authorization headers of tabs without a panel are not kept. */
+const HOST_GONE_KEEP_MS = 30_000;
+/**
+ * After the background starts (also after Firefox restarted a suspended or crashed background), hosts need a moment to
+ * reconnect: until then, tabs without a host are neither disarmed nor dropped, their batches wait here.
+ */
+export const GRACE_MS = 3000;
+/** What one tab's waiting batches may hold, in characters of their JSON. */
+const GRACE_CHARS = 16 * 1024 * 1024;
 
 export function startRouter(): void {
   const contents = new Map<number, Set<ContentEnd>>();
@@ -33,6 +43,35 @@ export function startRouter(): void {
   const panels = new Set<number>();
   /** Each tab's intercept rules as its host last sent them, and when their lease ends (this clock). */
   const rulesOf = new Map<number, { rules: PageRule[]; until: number }>();
+  /** While the grace after start runs: per tab without a host, what waits for it. */
+  let grace = true;
+  const waiting = new Map<number, { msgs: RouterToHost[]; chars: number }>();
+  /** Frames of batches dropped for lack of a host during the grace (too many, or no host came): told to a host that
+   *  connects later, so its status bar counts them. */
+  const lostWaiting = new Map<number, number>();
+  const forgetTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  const framesIn = (m: RouterToHost) => (m.type === 'hook' ? m.batch.events.length : m.type === 'lost' ? m.count : 0);
+  const drop = (tabId: number, frames: number) => {
+    if (frames > 0) lostWaiting.set(tabId, (lostWaiting.get(tabId) ?? 0) + frames);
+  };
+  setTimeout(() => {
+    grace = false;
+    for (const [tabId, w] of waiting) drop(tabId, w.msgs.reduce((n, m) => n + framesIn(m), 0));
+    waiting.clear();
+    for (const tabId of recent.keys()) if (!hosts.has(tabId)) recent.delete(tabId);
+    for (const [tabId, set] of contents) if (!hosts.has(tabId)) for (const end of set) toContent(end, { type: 'arm', on: false });
+  }, GRACE_MS);
+
+  /** What a tab's hooks send, for its host; in the grace after start, kept until its host connects. */
+  const fromContent = (tabId: number, m: RouterToHost) => {
+    if (hosts.has(tabId) || !grace) return toHost(tabId, m);
+    let w = waiting.get(tabId);
+    if (!w) waiting.set(tabId, (w = { msgs: [], chars: 0 }));
+    const chars = m.type === 'hook' ? JSON.stringify(m.batch).length : 64;
+    if (w.chars + chars > GRACE_CHARS) return drop(tabId, framesIn(m));
+    w.chars += chars;
+    w.msgs.push(m);
+  };
 
   const toHost = (tabId: number, m: RouterToHost) => {
     try {
@@ -58,7 +97,8 @@ export function startRouter(): void {
       let set = contents.get(tabId);
       if (!set) contents.set(tabId, (set = new Set()));
       set.add(end);
-      toContent(end, { type: 'arm', on: hosts.has(tabId) }); // the hook keeps its first events until it knows
+      // The hook keeps its first events until it knows (in the grace after start, a host may still come).
+      if (hosts.has(tabId) || !grace) toContent(end, { type: 'arm', on: hosts.has(tabId) });
       const r = rulesOf.get(tabId);
       const left = r ? r.until - Date.now() : 0;
       if (r && left > 0 && hosts.has(tabId)) toContent(end, { type: 'rules', rules: r.rules, lease: left });
@@ -68,11 +108,11 @@ export function startRouter(): void {
           end.doc = m.batch.doc;
           end.late = m.batch.late === true;
           if (hosts.has(tabId)) forwarded.set(tabId, (forwarded.get(tabId) ?? 0) + m.batch.events.length);
-          toHost(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
+          fromContent(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
         } else if (m.type === 'replay-result') toHost(tabId, { type: 'hook-result', frameId: end.frameId, doc: m.doc, result: m.result });
         else if (m.type === 'hits') toHost(tabId, { type: 'hits', frameId: end.frameId, doc: m.doc, hits: m.hits, lost: m.lost, bad: m.bad });
         else if (m.type === 'held') toHost(tabId, { type: 'held', frameId: end.frameId, doc: m.doc, held: m.held, overflow: m.overflow, bad: m.bad });
-        else toHost(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
+        else fromContent(tabId, { type: 'lost', frameId: end.frameId, doc: m.doc, count: m.count });
       });
       port.onDisconnect.addListener(() => {
         set.delete(end);
@@ -84,7 +124,14 @@ export function startRouter(): void {
     const tabId = parseHookHostPortName(port.name);
     if (tabId === undefined) return; // another context's port (e.g. panel ⇄ DevTools page): not ours
     hosts.set(tabId, port);
+    clearTimeout(forgetTimers.get(tabId));
+    forgetTimers.delete(tabId);
     for (const h of recent.get(tabId) ?? []) toHost(tabId, { type: 'handshake', h });
+    for (const m of waiting.get(tabId)?.msgs ?? []) toHost(tabId, m);
+    waiting.delete(tabId);
+    const lost = lostWaiting.get(tabId);
+    if (lost) toHost(tabId, { type: 'lost', frameId: 0, doc: '', count: lost });
+    lostWaiting.delete(tabId);
     for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: true });
     port.onMessage.addListener((m: unknown) => {
       if (!isHostToRouter(m)) return;
@@ -116,6 +163,10 @@ export function startRouter(): void {
       panels.delete(tabId);
       // Rules stop with their host at once, not at the end of their lease.
       const had = rulesOf.delete(tabId);
+      forgetTimers.set(tabId, setTimeout(() => {
+        forgetTimers.delete(tabId);
+        if (!hosts.has(tabId)) recent.delete(tabId);
+      }, HOST_GONE_KEEP_MS));
       for (const end of contents.get(tabId) ?? []) {
         if (had) toContent(end, { type: 'rules', rules: [], lease: 0 });
         toContent(end, { type: 'arm', on: false });
@@ -125,6 +176,8 @@ export function startRouter(): void {
 
   browser.tabs.onRemoved.addListener((tabId) => {
     recent.delete(tabId);
+    waiting.delete(tabId);
+    lostWaiting.delete(tabId);
     forwarded.delete(tabId);
     rulesOf.delete(tabId);
   });
@@ -147,7 +200,8 @@ export function startRouter(): void {
     return u ? { originUrl: u } : {};
   };
   const report = (tabId: number, h: WsHandshake) => {
-    if (tabId < 0) return;
+    // Kept only for a tab whose host listens, or has just left, or may be reconnecting (the grace after start).
+    if (tabId < 0 || !(hosts.has(tabId) || forgetTimers.has(tabId) || grace)) return;
     let list = recent.get(tabId);
     if (!list) recent.set(tabId, (list = []));
     list.push(h);

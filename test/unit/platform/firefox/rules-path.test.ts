@@ -1,5 +1,6 @@
 // Intercept rules on their way through Firefox's background router and the hook host (in the panel page), with fake
-// runtime Ports: who gets the rules and when, and what the host makes of the hits and reach that come back.
+// runtime Ports: who gets the rules and when, and what the host makes of the hits and reach that come back. Also the
+// router's grace after it starts (a restarted background) and what it keeps of handshakes.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HostStatus, HostToRouter, RouterToContent, RouterToHost } from '../../../../src/protocol';
 import { CONTENT_PORT, hookHostPortName } from '../../../../src/protocol';
@@ -40,6 +41,7 @@ function fakePort(name: string, sender?: FakePort['sender'], onPost?: (m: unknow
 const fake = vi.hoisted(() => ({
   onConnect: [] as Array<(p: unknown) => void>,
   connect: undefined as undefined | ((info: { name: string }) => unknown),
+  beforeSend: [] as Array<(d: unknown) => void>,
 }));
 vi.mock('../../../../src/platform/browser', () => {
   const listener = { addListener: () => {} };
@@ -52,12 +54,12 @@ vi.mock('../../../../src/platform/browser', () => {
         connect: (info: { name: string }) => fake.connect!(info),
       },
       tabs: { onRemoved: listener },
-      webRequest: { onBeforeSendHeaders: listener, onHeadersReceived: listener, onErrorOccurred: listener },
+      webRequest: { onBeforeSendHeaders: { addListener: (fn: (d: unknown) => void) => fake.beforeSend.push(fn) }, onHeadersReceived: listener, onErrorOccurred: listener },
     },
   };
 });
 
-const { startRouter } = await import('../../../../src/platform/firefox/background-router');
+const { GRACE_MS, startRouter } = await import('../../../../src/platform/firefox/background-router');
 const { HookHost, RULES_LATE_NOTE } = await import('../../../../src/platform/firefox/hook-host');
 
 const TAB = 7;
@@ -75,6 +77,7 @@ const rulesTo = (p: FakePort) => (p.posted as RouterToContent[]).filter((m) => m
 beforeEach(() => {
   vi.useFakeTimers();
   fake.onConnect.length = 0;
+  fake.beforeSend.length = 0;
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -113,6 +116,60 @@ describe('Firefox router: intercept rules', () => {
     host.gone();
     expect(rulesTo(a).at(-1)).toEqual({ type: 'rules', rules: [], lease: 0 });
     expect(rulesTo(content(4))).toEqual([]);
+  });
+});
+
+describe('Firefox router: after it starts, and what it keeps', () => {
+  const connectHost = () => {
+    const host = fakePort(hookHostPortName(TAB), { id: 'frameline' });
+    fake.onConnect.forEach((fn) => fn(host));
+    return host;
+  };
+  const batch = (n: number) => ({ type: 'batch', batch: { v: 1, doc: 'docaaaa1111', href: 'x', events: Array.from({ length: n }, () => ({ k: 'noop' })) }, bad: 0 });
+  const arms = (p: FakePort) => (p.posted as RouterToContent[]).filter((m) => m.type === 'arm');
+  const handshake = (url: string) => fake.beforeSend.forEach((fn) => fn({ tabId: TAB, requestId: url, frameId: 0, url, timeStamp: 1, requestHeaders: [{ name: 'Cookie', value: 's=1' }] }));
+  const handshakesTo = (p: FakePort) => (p.posted as RouterToHost[]).filter((m) => m.type === 'handshake');
+
+  it('a restarted background keeps what hooks send until their host reconnects, and never disarms them meanwhile', () => {
+    startRouter();
+    const page = content(0);
+    page.deliver(batch(3));
+    page.deliver({ type: 'lost', doc: 'docaaaa1111', count: 2 });
+    expect(arms(page)).toEqual([]);
+    vi.advanceTimersByTime(GRACE_MS / 2);
+    const host = connectHost();
+    expect((host.posted as RouterToHost[]).map((m) => m.type)).toEqual(['hook', 'lost']);
+    expect(arms(page)).toEqual([{ type: 'arm', on: true }]);
+    vi.advanceTimersByTime(GRACE_MS);
+    expect(arms(page)).toEqual([{ type: 'arm', on: true }]);
+  });
+
+  it('when no host comes in time, the hooks are disarmed and a host that comes later is told how many frames were dropped', () => {
+    startRouter();
+    const page = content(0);
+    page.deliver(batch(4));
+    vi.advanceTimersByTime(GRACE_MS + 1);
+    expect(arms(page)).toEqual([{ type: 'arm', on: false }]);
+    page.deliver(batch(1)); // a hook that was still armed: no host, not kept
+    const host = connectHost();
+    expect(host.posted).toContainEqual({ type: 'lost', frameId: 0, doc: '', count: 4 } satisfies RouterToHost);
+    expect((host.posted as RouterToHost[]).filter((m) => m.type === 'hook')).toEqual([]);
+  });
+
+  it('keeps handshakes (with their cookies) only for a tab whose host listens, and for a while after it left', () => {
+    startRouter();
+    vi.advanceTimersByTime(GRACE_MS + 1);
+    handshake('wss://a.test/no-panel');
+    const host = connectHost();
+    expect(handshakesTo(host)).toEqual([]);
+    handshake('wss://a.test/with-panel');
+    expect(handshakesTo(host)).toHaveLength(1);
+    host.gone();
+    const reloaded = connectHost(); // a panel reload: the handshakes of its live sockets come again
+    expect(handshakesTo(reloaded).map((m) => (m as { h: { url: string } }).h.url)).toEqual(['wss://a.test/with-panel']);
+    reloaded.gone();
+    vi.advanceTimersByTime(31_000);
+    expect(handshakesTo(connectHost())).toEqual([]);
   });
 });
 
