@@ -2,7 +2,8 @@
 // received, or send it on a fresh connection to the same URL. Saved messages per server origin.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Connection } from '../model/types';
-import { bytesToBase64, bytesToHex, parseBase64, parseHex } from '../model/bytes';
+import { bytesToBase64, bytesToHex, formatBytes, parseBase64, parseHex, utf8ByteLength } from '../model/bytes';
+import { saveBlob } from '../platform/download';
 import { deleteSaved, loadSaved, originOf, saveMessage, type SavedMessage } from '../platform/saved';
 import type { PanelHost } from './host';
 import { connectionLabel } from './format';
@@ -16,6 +17,33 @@ export interface ComposerSource {
   bytes?: Uint8Array;
   /** Changes each time the composer is (re)opened from a frame, so the editor takes the new payload. */
   nonce: number;
+}
+
+/**
+ * Past these, the editor holds the payload's first part and the rest is sent after it unchanged: a textarea of tens of
+ * megabytes (or their hex) would freeze the panel.
+ */
+export const EDIT_CHARS = 1 << 20;
+export const EDIT_BYTES = 256 << 10;
+
+/** A large payload cut for editing: the part the editor holds, and what follows it unchanged. */
+export function splitForEditing(source: Pick<ComposerSource, 'text' | 'bytes'>): { head: string | Uint8Array; rest: string | Uint8Array | null } {
+  if (source.bytes) {
+    const b = source.bytes;
+    return b.length > EDIT_BYTES ? { head: b.subarray(0, EDIT_BYTES), rest: b.subarray(EDIT_BYTES) } : { head: b, rest: null };
+  }
+  const t = source.text ?? '';
+  if (t.length <= EDIT_CHARS) return { head: t, rest: null };
+  // Never between the two halves of a surrogate pair.
+  const cut = t.charCodeAt(EDIT_CHARS - 1) >= 0xd800 && t.charCodeAt(EDIT_CHARS - 1) <= 0xdbff ? EDIT_CHARS - 1 : EDIT_CHARS;
+  return { head: t.slice(0, cut), rest: t.slice(cut) };
+}
+
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 type Status = { kind: 'ok' | 'error' | 'busy'; text: string; closed?: boolean; seq: number } | null;
@@ -33,7 +61,9 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
   // The composer is keyed by `source.nonce` (a new payload remounts it), so its state starts from the source.
   const [binary, setBinary] = useState(source.bytes !== undefined);
   const [format, setFormat] = useState<'hex' | 'base64'>('hex');
-  const [value, setValue] = useState(() => (source.bytes ? bytesToHex(source.bytes) : (source.text ?? '')));
+  const split = useMemo(() => splitForEditing(source), [source]);
+  const rest = split.rest;
+  const [value, setValue] = useState(() => (typeof split.head === 'string' ? split.head : bytesToHex(split.head)));
   const [status, setStatus] = useState<Status>(null);
   const [saved, setSaved] = useState<SavedMessage[]>([]);
   const [name, setName] = useState('');
@@ -46,6 +76,7 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
   // What would be sent, or why it cannot be.
   const parsed = useMemo((): { text?: string; bytes?: Uint8Array; error?: string; json?: string } => {
     if (!binary) {
+      if (rest !== null) return { text: value };
       const t = value.trimStart();
       if (t.startsWith('{') || t.startsWith('[')) {
         try {
@@ -59,12 +90,23 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
     }
     const r = format === 'hex' ? parseHex(value) : parseBase64(value);
     return 'error' in r ? { error: r.error } : { bytes: r.bytes };
-  }, [value, binary, format]);
+  }, [value, binary, format, rest]);
+  const restBytes = useMemo(() => (rest === null ? 0 : typeof rest === 'string' ? utf8ByteLength(rest) : rest.length), [rest]);
+  /** The whole payload to send: what the editor holds, then the rest unchanged. */
+  const whole = (): { text?: string; bytes?: Uint8Array } =>
+    parsed.bytes ? { bytes: rest instanceof Uint8Array ? joined(parsed.bytes, rest) : parsed.bytes } : { text: (parsed.text ?? '') + (typeof rest === 'string' ? rest : '') };
 
   const switchFormat = (next: 'hex' | 'base64') => {
     if (next === format) return;
-    if (parsed.bytes) setValue(next === 'hex' ? bytesToHex(parsed.bytes) : bytesToBase64(parsed.bytes));
+    const r = format === 'hex' ? parseHex(value) : parseBase64(value);
+    if (!('error' in r)) setValue(next === 'hex' ? bytesToHex(r.bytes) : bytesToBase64(r.bytes));
     setFormat(next);
+  };
+
+  const saveToFile = () => {
+    const w = whole();
+    const blob = w.bytes ? new Blob([w.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }) : new Blob([w.text ?? ''], { type: 'text/plain' });
+    saveBlob(blob, `frameline-payload${source.frame !== undefined ? `-${source.frame}` : ''}.${w.bytes ? 'bin' : 'txt'}`);
   };
 
   const reformat = (pretty: boolean) => {
@@ -83,7 +125,8 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
     }
     const seq = ++statusSeq;
     setStatus({ kind: 'busy', text: mode === 'fresh' ? 'Opening a fresh connection…' : 'Sending…', seq });
-    const payload = parsed.bytes ? { b64: bytesToBase64(parsed.bytes) } : { text: parsed.text ?? '' };
+    const w = whole();
+    const payload = w.bytes ? { b64: bytesToBase64(w.bytes) } : { text: w.text ?? '' };
     const protocols = offeredProtocols(conn.request?.headers);
     const r = await host.replay({ conn: conn.id, mode, ...payload, ...(readOnly ? { target: { url: conn.url, protocols } } : {}) });
     if (r.ok) {
@@ -115,10 +158,10 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
         )}
       </div>
       <div class="subtabs">
-        <button type="button" aria-pressed={!binary} onClick={() => setBinary(false)}>
+        <button type="button" aria-pressed={!binary} disabled={rest !== null} onClick={() => setBinary(false)}>
           Text
         </button>
-        <button type="button" aria-pressed={binary} onClick={() => setBinary(true)}>
+        <button type="button" aria-pressed={binary} disabled={rest !== null} onClick={() => setBinary(true)}>
           Binary
         </button>
         {binary ? (
@@ -143,6 +186,15 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
           </>
         )}
       </div>
+      {rest !== null && (
+        <div class="notice" data-testid="composer-rest" data-rest-bytes={restBytes}>
+          Too large to edit whole here: the editor holds the payload's first part ({typeof split.head === 'string' ? `${split.head.length.toLocaleString('en')} characters` : formatBytes(split.head.length)}
+          as it came), and the remaining {formatBytes(restBytes)} are sent after it unchanged.{' '}
+          <button type="button" class="link" data-testid="composer-save-file" disabled={!!parsed.error} onClick={saveToFile}>
+            Save the whole payload to a file
+          </button>
+        </div>
+      )}
       <textarea
         class="editor"
         data-testid="replay-editor"
@@ -155,7 +207,9 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
         {parsed.error ? (
           <span class="error">{parsed.error}</span>
         ) : binary ? (
-          <span class="muted">{parsed.bytes?.length ?? 0} bytes</span>
+          <span class="muted">{((parsed.bytes?.length ?? 0) + restBytes).toLocaleString('en')} bytes</span>
+        ) : rest !== null ? (
+          <span class="muted">JSON is not checked on a payload this large.</span>
         ) : parsed.json === 'valid' ? (
           <span class="ok">Valid JSON</span>
         ) : parsed.json ? (
@@ -201,7 +255,8 @@ export function Composer({ conn, source, host, readOnly = false }: ComposerProps
             <button
               type="button"
               data-testid="saved-save"
-              disabled={!name.trim() || !!parsed.error}
+              disabled={!name.trim() || !!parsed.error || rest !== null}
+              title={rest !== null ? 'Too large to keep with saved messages: save it to a file instead' : undefined}
               onClick={() =>
                 void saveMessage(origin, {
                   name: name.trim(),
