@@ -1,4 +1,4 @@
-import type { SessionStore } from '../model/store';
+import { MAX_CONNECTIONS, type SessionStore } from '../model/store';
 import { formatBytes } from '../model/bytes';
 import type { HostStatus } from '../protocol';
 import { useStoreRevision } from './useStore';
@@ -46,6 +46,11 @@ export function StatusBar({ store, status }: { store: SessionStore; status: Host
       {s.evicted > 0 && (
         <span class="warn" data-testid="evicted" data-count={s.evicted} title="Raise the memory budget in the toolbar to keep more">
           {s.evicted} oldest frames dropped (memory budget {formatBytes(store.budgetBytes)})
+        </span>
+      )}
+      {s.connectionsEvicted > 0 && (
+        <span class="warn" data-testid="connections-evicted" data-count={s.connectionsEvicted} title={`Past ${MAX_CONNECTIONS.toLocaleString('en')} connections, the oldest closed ones whose frames are all gone are dropped`}>
+          {s.connectionsEvicted} old closed connections dropped
         </span>
       )}
       <span class="muted" title="Estimated memory of the stored frames">

@@ -38,7 +38,15 @@ export interface StoreStats {
   pausedDropped: number;
   /** The oldest frames dropped to stay within the memory budget. */
   evicted: number;
+  /** Closed connections without stored frames dropped to keep the list within MAX_CONNECTIONS. */
+  connectionsEvicted: number;
 }
+
+/** Connections kept at most: past it, the oldest closed ones whose frames are all gone are dropped (and counted). A
+ *  page that opens sockets in a loop would otherwise grow the list for ever. */
+export const MAX_CONNECTIONS = 10_000;
+
+const freshStats = (): StoreStats => ({ framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0, connectionsEvicted: 0 });
 
 // Frames materialized lately, by position: a row read again (every render reads the rows in view) is the same object.
 const CACHE_SIZE = 4096;
@@ -78,7 +86,7 @@ export class SessionStore {
   /** wall-clock seconds − CDP monotonic seconds. */
   anchor: number | undefined;
   paused = false;
-  stats: StoreStats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
+  stats: StoreStats = freshStats();
   /** Frames stored per connection id. */
   readonly framesPerConnection = new Map<number, number>();
   /** Position of each connection's first stored frame (where a decoder's detection starts reading). */
@@ -131,9 +139,10 @@ export class SessionStore {
   private applyOther(r: OtherRecord) {
     switch (r.t) {
       case 'conn':
-        if (this.forgotten.has(r.conn.id)) break; // a socket of a page we navigated away from
+        if (this.forgotten.has(r.conn.id)) break; // a socket of a page we navigated away from, or one evicted
         if (!this.connections.has(r.conn.id)) this.connectionOrder.push(r.conn.id);
         this.connections.set(r.conn.id, r.conn);
+        if (this.connectionOrder.length > this.evictConnectionsAt) this.evictConnections();
         break;
       case 'anchor':
         this.anchor = r.anchor;
@@ -215,6 +224,31 @@ export class SessionStore {
       }
     }
     if (this.usedBytes > this.budgetBytes) this.evict();
+  }
+
+  /**
+   * Drop the oldest connections that are over and have no stored frame left, down to 90% of MAX_CONNECTIONS (or as
+   * far as there are such): counted, and their late records ignored.
+   */
+  private evictConnectionsAt = MAX_CONNECTIONS;
+  private evictConnections() {
+    let excess = this.connectionOrder.length - Math.floor(MAX_CONNECTIONS * 0.9);
+    const kept: number[] = [];
+    for (const id of this.connectionOrder) {
+      if (excess > 0 && !this.framesPerConnection.has(id) && !isLive(this.connections.get(id))) {
+        excess--;
+        this.connections.delete(id);
+        this.firstPos.delete(id);
+        this.forgotten.add(id);
+        this.stats.connectionsEvicted++;
+      } else kept.push(id);
+    }
+    if (kept.length < this.connectionOrder.length) {
+      this.connectionOrder.length = 0;
+      for (const id of kept) this.connectionOrder.push(id);
+    }
+    // When few could go (live, or with frames), try again only a thousand connections later, not on every new one.
+    this.evictConnectionsAt = Math.max(MAX_CONNECTIONS, this.connectionOrder.length + 1000);
   }
 
   /** Drop the oldest frames until the store is back under 95% of its budget (never the newest frame). */
@@ -605,7 +639,8 @@ export class SessionStore {
     }
     this.framesPerConnection.clear();
     this.firstPos.clear();
-    this.stats = { framesSent: 0, framesReceived: 0, bytesSent: 0, bytesReceived: 0, pausedDropped: 0, evicted: 0 };
+    this.evictConnectionsAt = MAX_CONNECTIONS;
+    this.stats = freshStats();
     this.changed();
   }
 

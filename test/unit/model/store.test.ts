@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SessionStore } from '../../../src/model/store';
+import { MAX_CONNECTIONS, SessionStore } from '../../../src/model/store';
 import type { CaptureRecord, Connection, WireFrame } from '../../../src/model/types';
 import { parseQuery } from '../../../src/model/query';
 
@@ -225,6 +225,39 @@ describe('memory budget', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('many connections (a page that opens sockets in a loop)', () => {
+  const closed = (id: number): Connection => ({ ...conn(id), state: 'closed' });
+
+  it('past MAX_CONNECTIONS drops the oldest closed connections whose frames are gone, counted; live ones and ones with frames stay', () => {
+    const s = new SessionStore();
+    const recs: CaptureRecord[] = [{ t: 'conn', conn: conn(1) }, { t: 'conn', conn: closed(2) }, frame(2, 'kept')];
+    for (let id = 3; id <= MAX_CONNECTIONS; id++) recs.push({ t: 'conn', conn: closed(id) });
+    s.apply(recs);
+    expect(s.connectionOrder.length).toBe(MAX_CONNECTIONS);
+    expect(s.stats.connectionsEvicted).toBe(0);
+    s.apply([{ t: 'conn', conn: conn(MAX_CONNECTIONS + 1) }]);
+    expect(s.connectionOrder.length).toBe(Math.floor(MAX_CONNECTIONS * 0.9));
+    expect(s.stats.connectionsEvicted).toBe(MAX_CONNECTIONS + 1 - Math.floor(MAX_CONNECTIONS * 0.9));
+    expect(s.connectionOrder.slice(0, 2)).toEqual([1, 2]); // open, and closed with a frame stored
+    expect(s.connections.has(3)).toBe(false);
+    expect(s.connectionOrder.at(-1)).toBe(MAX_CONNECTIONS + 1);
+    // A late record of an evicted connection does not bring it back at the end of the list.
+    s.apply([{ t: 'conn', conn: { ...closed(3), closeCode: 1000 } }]);
+    expect(s.connections.has(3)).toBe(false);
+    s.clear();
+    expect(s.stats.connectionsEvicted).toBe(0);
+  });
+
+  it('when every connection is live or has frames, none is dropped', () => {
+    const s = new SessionStore();
+    const recs: CaptureRecord[] = [];
+    for (let id = 1; id <= MAX_CONNECTIONS + 5; id++) recs.push({ t: 'conn', conn: conn(id) });
+    s.apply(recs);
+    expect(s.connectionOrder.length).toBe(MAX_CONNECTIONS + 5);
+    expect(s.stats.connectionsEvicted).toBe(0);
   });
 });
 
