@@ -159,7 +159,8 @@ export type ContentToRouter =
 export type HeldEntry = HeldFrame & { id: number };
 
 export type RouterToContent =
-  | { type: 'arm'; on: boolean }
+  /** `fresh`: a new host took the tab over from another: announce the live sockets again, though armed already. */
+  | { type: 'arm'; on: boolean; fresh?: boolean }
   | { type: 'replay'; doc: string; req: HookReplay }
   /** Intercept rules in force for the next `lease` ms; [] switches them off. */
   | { type: 'rules'; rules: PageRule[]; lease: number }
@@ -174,7 +175,9 @@ export type RouterToHost =
   | { type: 'hits'; frameId: number; doc: string; hits: RuleHit[]; lost: number; bad: number }
   /** The documents of the tab the last rules were sent to (those whose hook came late excepted: they refuse them). */
   | { type: 'rules-reach'; contexts: number }
-  | { type: 'held'; frameId: number; doc: string; held: HeldEntry[]; overflow: number; bad: number };
+  | { type: 'held'; frameId: number; doc: string; held: HeldEntry[]; overflow: number; bad: number }
+  /** Another host connected for this tab (a second Frameline panel on it): this one gets nothing more. */
+  | { type: 'superseded' };
 
 /** Runtime message to the router (from Frameline's own pages): answers with a RouterStatus. */
 export const ROUTER_STATUS = 'frameline:router-status';
@@ -200,7 +203,7 @@ const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isF
 
 export function isRouterToContent(m: unknown): m is RouterToContent {
   if (!obj(m)) return false;
-  if (m.type === 'arm') return typeof m.on === 'boolean';
+  if (m.type === 'arm') return typeof m.on === 'boolean' && (m.fresh === undefined || typeof m.fresh === 'boolean');
   if (m.type === 'rules') return isRules(m.rules) && isCount(m.lease);
   if (m.type === 'release') return typeof m.doc === 'string' && isCount(m.id) && isDecision(m.decision);
   return m.type === 'replay' && typeof m.doc === 'string' && obj(m.req) && typeof m.req.id === 'number';
@@ -233,6 +236,8 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
       return isCount(m.contexts);
     case 'held':
       return typeof m.frameId === 'number' && typeof m.doc === 'string' && Array.isArray(m.held) && isCount(m.overflow) && isCount(m.bad);
+    case 'superseded':
+      return true;
     default:
       return false;
   }

@@ -6,8 +6,8 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { until } from './until';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
-import { inspectInFirefox, launchFirefox, type Firefox } from './firefox';
-import { clear, composerAction, connections, openComposer, press, setEditor, waitForConnection, waitForRow } from './panel';
+import { inspectInFirefox, launchFirefox, openExtensionPage, type Firefox } from './firefox';
+import { clear, composerAction, connections, filtered, openComposer, press, rows, setEditor, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let srv: Server;
@@ -107,6 +107,65 @@ describe('faults in Chromium', () => {
     await dt.close();
     await page.close();
   });
+
+  it('two DevTools windows on two tabs: each panel shows only its own tab; a second panel on the same tab says why it cannot capture', async () => {
+    const a = await inspect(chrome, srv.origin + '/blank.html?tab=a');
+    const b = await inspect(chrome, srv.origin + '/blank.html?tab=b');
+    await openSocket(a.page, 'mine', 'two-a', 'from tab a');
+    await openSocket(b.page, 'mine', 'two-b', 'from tab b');
+    await waitForRow(a.panel, `r.text === 'from tab a' && r.direction === 'received'`, 'tab a in its panel');
+    await waitForRow(b.panel, `r.text === 'from tab b' && r.direction === 'received'`, 'tab b in its panel');
+    const texts = async (panel: Frame) => (await rows(panel)).map((r) => r.text);
+    expect(await texts(a.panel)).not.toContain('from tab b');
+    expect(await texts(b.panel)).not.toContain('from tab a');
+    expect((await connections(a.panel)).map((c) => c.url)).toEqual([srv.wsUrl('/echo?t=two-a')]);
+
+    // The panel as a tab of its own, on tab a, whose DevTools panel already captures it: refused, and it says why.
+    const tabId = await a.panel.evaluate('chrome.devtools.inspectedWindow.tabId');
+    const second = await chrome.browser.newPage();
+    await second.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html?tabId=${tabId}`);
+    await waitInFrame(second.mainFrame(), `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, { what: 'the second panel refused' });
+    expect(await second.mainFrame().$eval('[data-testid="capture-error"]', (el) => el.textContent)).toMatch(/Another debugger is already attached to this tab \(another Frameline panel/);
+    // The first panel goes on capturing.
+    await sendOn(a.page, 'mine', 'still captured');
+    await waitForRow(a.panel, `r.text === 'still captured' && r.direction === 'received'`, 'the first panel still capturing');
+    await second.close();
+    for (const x of [a, b]) {
+      await x.dt.close();
+      await x.page.close();
+    }
+  });
+
+  it('a page that opens 5,000 sockets: every one listed and counted, the list windowed, the panel answering', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?many');
+    // Chromium throttles how fast a page opens sockets: this takes the page as long without DevTools.
+    const waves = 20;
+    const per = 250;
+    await page.evaluate(`(async () => {
+      for (let w = 0; w < ${waves}; w++) {
+        await Promise.all(Array.from({ length: ${per} }, (_, i) => new Promise((done) => {
+          const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=many-'))} + (w * ${per} + i));
+          s.onopen = () => s.send('n' + (w * ${per} + i));
+          s.onmessage = () => { s.close(); done(); };
+          s.onerror = () => done();
+        })));
+      }
+    })()`);
+    const total = waves * per;
+    expect(serverConns('many-0')).toHaveLength(1);
+    await waitInFrame(panel, `globalThis.__frameline.store.connections.size === ${total} && globalThis.__frameline.store.frameCount === ${2 * total}`, {
+      what: `${total} connections and their frames in the panel`,
+      timeout: 120_000,
+    });
+    await waitInFrame(panel, `document.querySelector('.connections')?.dataset.windowed === 'true' && /\(${total}\)/.test(document.querySelector('.conn-all')?.textContent ?? '')`, { what: 'the list windowed, with the count' });
+    expect(await panel.$$eval('[data-testid="connection-row"]', (els) => els.length)).toBeLessThan(100);
+    // The panel answers at once, and a frame of the last socket is one query away.
+    const t0 = Date.now();
+    expect(await filtered(panel, `n${total - 1}`)).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await dt.close();
+    await page.close();
+  }, 180_000);
 });
 
 /** The Frameline panel's frame in a DevTools window (after it loaded again). */
@@ -140,5 +199,31 @@ describe('faults in Firefox', () => {
     }, 'firefox-live');
     await panelPage.close();
     await page.close();
+  });
+
+  it('two panels on two tabs each show only their own tab; a second panel on the same tab takes over, and the first says so', async () => {
+    const a = await inspectInFirefox(ff, srv.origin + '/blank.html?tab=a');
+    const b = await inspectInFirefox(ff, srv.origin + '/blank.html?tab=b');
+    await openSocket(a.page, 'mine', 'ff-two-a', 'from tab a');
+    await openSocket(b.page, 'mine', 'ff-two-b', 'from tab b');
+    await waitForRow(a.panel, `r.text === 'from tab a' && r.direction === 'received'`, 'tab a in its panel');
+    await waitForRow(b.panel, `r.text === 'from tab b' && r.direction === 'received'`, 'tab b in its panel');
+    const texts = async (panel: Frame) => (await rows(panel)).map((r) => r.text);
+    expect(await texts(a.panel)).not.toContain('from tab b');
+    expect(await texts(b.panel)).not.toContain('from tab a');
+
+    const second = await openExtensionPage(ff.browser, `src/panel/index.html?tabId=${a.tabId}`);
+    await waitInFrame(second.mainFrame(), `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'the second panel capturing' });
+    await waitInFrame(a.panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, { what: 'the first panel told' });
+    expect(await a.panel.$eval('[data-testid="capture-error"]', (el) => el.textContent)).toMatch(/Another Frameline panel on this tab took over/);
+    await sendOn(a.page, 'mine', 'after the take-over');
+    await waitForRow(second.mainFrame(), `r.text === 'after the take-over' && r.direction === 'received'`, 'the frame in the second panel');
+    // Reattach in the first panel takes the tab back.
+    await press(a.panel, '[data-testid="reattach"]');
+    await waitInFrame(a.panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'the first panel capturing again' });
+    await waitInFrame(second.mainFrame(), `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, { what: 'the second panel told' });
+    await sendOn(a.page, 'mine', 'back to the first');
+    await waitForRow(a.panel, `r.text === 'back to the first' && r.direction === 'received'`, 'the frame in the first panel again');
+    for (const p of [second, a.panelPage, b.panelPage, a.page, b.page]) await p.close();
   });
 });

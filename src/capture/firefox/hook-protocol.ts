@@ -82,7 +82,7 @@ export interface HookReplayResult {
 
 /** Commands to the hook of one document. */
 export type HookCommand =
-  | { k: 'arm'; on: boolean }
+  | { k: 'arm'; on: boolean; fresh?: boolean }
   | { k: 'replay'; doc: string; req: HookReplay }
   /** Intercept rules in force for the next `lease` ms (relative: the page's clock need not agree with the host's);
    *  [] switches them off. */

@@ -66,13 +66,15 @@ export function installHook(g: typeof globalThis & Window): void {
     const x: unknown = B.apply(B.messageData, ev, []);
     if (typeof x !== 'object' || x === null) return;
     // A clone only the hook holds: without its prototype, a field it lacks is never read from the page's.
-    const m = B.bare<{ k?: unknown; on?: unknown; doc?: unknown; req?: unknown }>(x);
+    const m = B.bare<{ k?: unknown; on?: unknown; fresh?: unknown; doc?: unknown; req?: unknown }>(x);
     if (m.k === 'arm') {
       const was = queue.arm(m.on === true);
+      // A host that takes the tab over from another knows nothing of this document yet.
+      const fresh = m.on === true && m.fresh === true;
       // Armed again after a pause: announce the live sockets (their frames meanwhile were not kept).
-      if (m.on === true && was === false) sockets.announceLive();
+      if (m.on === true && (was === false || fresh)) sockets.announceLive();
       // Say hello (an empty batch if nothing waits), so the host learns of this document and its URL.
-      if (m.on === true && was !== true) queue.flushNow(true);
+      if (m.on === true && (was !== true || fresh)) queue.flushNow(true);
       if (m.on === true) {
         rules.anew(); // a host that (re)connects learns what is held now
         rules.drain();

@@ -27,6 +27,15 @@ const RULES_LEASE_MS = 3000;
 /** A page that does not answer a refresh within this long is skipped until the next one. */
 const RULES_CALL_TIMEOUT_MS = 2000;
 
+/** Why the debugger could not attach, in words that say what to do. */
+export function attachFailure(e: unknown): string {
+  const why = String((e as Error)?.message ?? e);
+  if (/already attached/i.test(why)) {
+    return 'Another debugger is already attached to this tab (another Frameline panel on it, or another extension): close it, then Reattach.';
+  }
+  return `Could not attach the debugger: ${why}`;
+}
+
 export class DebuggerHost implements Host {
   private link: PanelLink | null = null;
   private readonly batcher: Batcher;
@@ -115,7 +124,7 @@ export class DebuggerHost implements Host {
     try {
       await this.debugger.attach();
     } catch (e) {
-      this.setPhase('detached', `Could not attach the debugger: ${(e as Error).message ?? e}`);
+      this.setPhase('detached', attachFailure(e));
       return;
     }
     const send = this.debugger.send;

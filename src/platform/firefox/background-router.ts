@@ -123,6 +123,15 @@ export function startRouter(): void {
     }
     const tabId = parseHookHostPortName(port.name);
     if (tabId === undefined) return; // another context's port (e.g. panel ⇄ DevTools page): not ours
+    // A second panel on the tab takes over; the first is told, so it says so rather than go quiet.
+    const previous = hosts.get(tabId);
+    if (previous && previous !== port) {
+      try {
+        previous.postMessage({ type: 'superseded' } satisfies RouterToHost);
+      } catch {
+        /* already gone */
+      }
+    }
     hosts.set(tabId, port);
     clearTimeout(forgetTimers.get(tabId));
     forgetTimers.delete(tabId);
@@ -132,7 +141,8 @@ export function startRouter(): void {
     const lost = lostWaiting.get(tabId);
     if (lost) toHost(tabId, { type: 'lost', frameId: 0, doc: '', count: lost });
     lostWaiting.delete(tabId);
-    for (const end of contents.get(tabId) ?? []) toContent(end, { type: 'arm', on: true });
+    const took = !!previous && previous !== port;
+    for (const end of contents.get(tabId) ?? []) toContent(end, took ? { type: 'arm', on: true, fresh: true } : { type: 'arm', on: true });
     port.onMessage.addListener((m: unknown) => {
       if (!isHostToRouter(m)) return;
       if (m.type === 'panel') {

@@ -49,7 +49,7 @@ export function startRelay(): void {
     ext.onMessage.addListener((m: unknown) => {
       if (!isRouterToContent(m)) return;
       let cmd: HookCommand;
-      if (m.type === 'arm') cmd = { k: 'arm', on: m.on };
+      if (m.type === 'arm') cmd = m.fresh ? { k: 'arm', on: m.on, fresh: true } : { k: 'arm', on: m.on };
       else if (m.type === 'rules') {
         if (late) return; // the host's status says so (reloadToTrust)
         cmd = { k: 'rules', rules: m.rules, lease: m.lease };

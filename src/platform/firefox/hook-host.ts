@@ -26,6 +26,8 @@ export const RULES_LATE_NOTE =
   'Rules do not act in a document Frameline came into after its own scripts (open before Frameline was installed or ' +
   'updated): reload the page.';
 
+export const SUPERSEDED = 'Another Frameline panel on this tab took over capture. Reattach to capture here again (the other panel then stops).';
+
 export class HookHost implements Host {
   private link: PanelLink | null = null;
   private readonly batcher: Batcher;
@@ -168,6 +170,14 @@ export class HookHost implements Host {
   private route(msg: RouterToHost) {
     const capture = this.capture!;
     switch (msg.type) {
+      case 'superseded': {
+        // Not reconnected on its own: the two panels would take the tab from each other in turn.
+        const r = this.router;
+        this.router = null;
+        r?.disconnect();
+        this.setPhase('detached', SUPERSEDED);
+        break;
+      }
       case 'hook':
       {
         capture.batch(msg.frameId, msg.batch);

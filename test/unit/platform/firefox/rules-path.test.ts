@@ -60,7 +60,7 @@ vi.mock('../../../../src/platform/browser', () => {
 });
 
 const { GRACE_MS, startRouter } = await import('../../../../src/platform/firefox/background-router');
-const { HookHost, RULES_LATE_NOTE } = await import('../../../../src/platform/firefox/hook-host');
+const { HookHost, RULES_LATE_NOTE, SUPERSEDED } = await import('../../../../src/platform/firefox/hook-host');
 
 const TAB = 7;
 const RULE: PageRule = { id: 'b1', match: { k: 'dir', dir: 'sent' }, action: { kind: 'block' } };
@@ -73,6 +73,7 @@ function content(frameId: number): FakePort {
   return p;
 }
 const rulesTo = (p: FakePort) => (p.posted as RouterToContent[]).filter((m) => m.type === 'rules');
+const arms = (p: FakePort) => (p.posted as RouterToContent[]).filter((m) => m.type === 'arm');
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -126,7 +127,6 @@ describe('Firefox router: after it starts, and what it keeps', () => {
     return host;
   };
   const batch = (n: number) => ({ type: 'batch', batch: { v: 1, doc: 'docaaaa1111', href: 'x', events: Array.from({ length: n }, () => ({ k: 'noop' })) }, bad: 0 });
-  const arms = (p: FakePort) => (p.posted as RouterToContent[]).filter((m) => m.type === 'arm');
   const handshake = (url: string) => fake.beforeSend.forEach((fn) => fn({ tabId: TAB, requestId: url, frameId: 0, url, timeStamp: 1, requestHeaders: [{ name: 'Cookie', value: 's=1' }] }));
   const handshakesTo = (p: FakePort) => (p.posted as RouterToHost[]).filter((m) => m.type === 'handshake');
 
@@ -170,6 +170,45 @@ describe('Firefox router: after it starts, and what it keeps', () => {
     reloaded.gone();
     vi.advanceTimersByTime(31_000);
     expect(handshakesTo(connectHost())).toEqual([]);
+  });
+});
+
+describe('Firefox: a second panel on the same tab', () => {
+  it('the router serves the newest host and tells the one before', () => {
+    startRouter();
+    vi.advanceTimersByTime(GRACE_MS + 1);
+    const first = fakePort(hookHostPortName(TAB), { id: 'frameline' });
+    fake.onConnect.forEach((fn) => fn(first));
+    const page = content(0);
+    const second = fakePort(hookHostPortName(TAB), { id: 'frameline' });
+    fake.onConnect.forEach((fn) => fn(second));
+    expect(first.posted).toContainEqual({ type: 'superseded' } satisfies RouterToHost);
+    page.deliver({ type: 'batch', batch: { v: 1, doc: 'docaaaa1111', href: 'x', events: [] }, bad: 0 });
+    expect((second.posted as RouterToHost[]).some((m) => m.type === 'hook')).toBe(true);
+    expect((first.posted as RouterToHost[]).some((m) => m.type === 'hook')).toBe(false);
+    first.gone(); // the first one's port closing later changes nothing for the second
+    expect(arms(page)).toEqual([{ type: 'arm', on: true }, { type: 'arm', on: true, fresh: true }]); // its hooks announce their sockets to the newcomer
+  });
+
+  it('a host told so stops, says why, and does not take the tab back on its own; Reattach does', () => {
+    const routers: FakePort[] = [];
+    fake.connect = (info) => {
+      const r = fakePort(info.name);
+      routers.push(r);
+      return r;
+    };
+    const host = new HookHost(TAB);
+    const statuses: HostStatus[] = [];
+    host.onStatus = (st) => statuses.push(structuredClone(st));
+    void host.start();
+    expect(statuses.at(-1)?.phase).toBe('capturing');
+    routers[0].deliver({ type: 'superseded' } satisfies RouterToHost);
+    expect(statuses.at(-1)).toMatchObject({ phase: 'detached', reason: SUPERSEDED });
+    vi.advanceTimersByTime(5000);
+    expect(routers).toHaveLength(1);
+    void host.start(); // the user's Reattach
+    expect(routers).toHaveLength(2);
+    expect(statuses.at(-1)?.phase).toBe('capturing');
   });
 });
 
