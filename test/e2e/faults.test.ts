@@ -157,7 +157,7 @@ describe('faults in Chromium', () => {
       what: `${total} connections and their frames in the panel`,
       timeout: 120_000,
     });
-    await waitInFrame(panel, `document.querySelector('.connections')?.dataset.windowed === 'true' && /\(${total}\)/.test(document.querySelector('.conn-all')?.textContent ?? '')`, { what: 'the list windowed, with the count' });
+    await waitInFrame(panel, `document.querySelector('.connections')?.dataset.windowed === 'true' && /\\(${total}\\)/.test(document.querySelector('.conn-all')?.textContent ?? '')`, { what: 'the list windowed, with the count' });
     expect(await panel.$$eval('[data-testid="connection-row"]', (els) => els.length)).toBeLessThan(100);
     // The panel answers at once, and a frame of the last socket is one query away.
     const t0 = Date.now();
