@@ -7,7 +7,7 @@ import { startServer } from '../support/server.mjs';
 import { until } from './until';
 import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
 import { inspectInFirefox, launchFirefox, openExtensionPage, type Firefox } from './firefox';
-import { clear, composerAction, connections, filtered, openComposer, press, rows, setEditor, waitForConnection, waitForRow } from './panel';
+import { clear, clickRow, composerAction, connections, filtered, openComposer, press, rows, setEditor, setFilter, waitForConnection, waitForRow } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let srv: Server;
@@ -60,6 +60,42 @@ async function liveSocketSurvives(page: Page, getPanel: () => Frame, reloadPanel
   await until(() => serverConns(t)[0]?.received.some((m) => m.text === 'sent from the composer after reload'), 'the replay at the server');
   expect(serverConns(t)).toHaveLength(1); // all on the page's own socket
   expect((await connections(panel)).filter((c) => c.url.includes(`t=${t}`))).toHaveLength(1);
+}
+
+const BIG = 64 * 1024 * 1024;
+
+/**
+ * A 64 MB text frame and a 64 MB binary frame, sent by the page and echoed by the server: each is stored whole (its
+ * size exact), its detail shows a first part with a notice, and the composer edits a first part and keeps the rest.
+ */
+async function bigFrames(page: Page, panel: Frame, t: string) {
+  await page.evaluate(`new Promise((done, fail) => {
+    const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t='))} + ${JSON.stringify(t)});
+    s.binaryType = 'arraybuffer';
+    let got = 0;
+    setTimeout(() => fail(new Error('no echo of the big frames')), 60000);
+    s.onopen = () => {
+      s.send('T'.repeat(${BIG}));
+      const b = new Uint8Array(${BIG}); b[0] = 0xab; b[${BIG} - 1] = 0xcd;
+      s.send(b);
+    };
+    s.onmessage = () => { if (++got === 2) done(); };
+  })`);
+  expect(serverConns(t)[0].received).toHaveLength(2);
+  await waitInFrame(panel, `(() => { const s = globalThis.__frameline.store; let n = 0; for (let i = 0; i < s.frameCount; i++) if (s.frameAt(i).size === ${BIG}) n++; return n === 4; })()`, {
+    what: 'four 64 MB frames stored whole', timeout: 120_000,
+  });
+  for (const q of ['op:text', 'op:binary']) {
+    expect(await filtered(panel, `size>63m ${q}`)).toBe(2);
+    const row = (await rows(panel)).find((r) => r.direction === 'received')!;
+    await clickRow(panel, row.id);
+    await waitInFrame(panel, `!!document.querySelector('[data-testid="truncated"]')`, { what: `the ${q} detail cut with a notice` });
+    await openComposer(panel, row.id);
+    await waitInFrame(panel, `Number(document.querySelector('[data-testid="composer-rest"]')?.dataset.restBytes) > ${BIG - 2 * 1024 * 1024}`, {
+      what: `the ${q} composer holding a first part`,
+    });
+  }
+  await setFilter(panel, '');
 }
 
 describe('faults in Chromium', () => {
@@ -136,6 +172,13 @@ describe('faults in Chromium', () => {
     }
   });
 
+  it('a 64 MB text frame and a 64 MB binary frame, both ways: stored whole, shown cut with a notice, edited by a first part', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?big');
+    await bigFrames(page, panel, 'chrome-big');
+    await dt.close();
+    await page.close();
+  }, 180_000);
+
   it('a page that opens 5,000 sockets: every one listed and counted, the list windowed, the panel answering', async () => {
     const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?many');
     // Chromium throttles how fast a page opens sockets: this takes the page as long without DevTools.
@@ -200,6 +243,13 @@ describe('faults in Firefox', () => {
     await panelPage.close();
     await page.close();
   });
+
+  it('a 64 MB text frame and a 64 MB binary frame, both ways: stored whole, shown cut with a notice, edited by a first part', async () => {
+    const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + '/blank.html?big');
+    await bigFrames(page, panel, 'firefox-big');
+    await panelPage.close();
+    await page.close();
+  }, 180_000);
 
   it('two panels on two tabs each show only their own tab; a second panel on the same tab takes over, and the first says so', async () => {
     const a = await inspectInFirefox(ff, srv.origin + '/blank.html?tab=a');
