@@ -4,7 +4,7 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, showPanel, waitInFrame, type Chrome } from './browser';
 import { showView } from '../../scripts/devtools.mjs';
-import { clear, clickConnection, clickRow, closeShown, press, rows, text, waitForConnection, waitForRow, waitForTotal } from './panel';
+import { clear, clickConnection, clickRow, closeShown, press, rows, sequenceInStore, text, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -24,18 +24,6 @@ const burst3000 = () => `new Promise((done) => {
   s.onopen = () => s.send('go');
   s.onmessage = () => { if (++n === 3000) { s.close(); done(); } };
 })`;
-
-/** The burst's sequence numbers as the panel's store holds them, in store order: how many, and how many out of place. */
-const sequenceInStore = (frame: Frame) =>
-  frame.evaluate(`(() => {
-    const s = globalThis.__frameline.store; let next = 0, bad = 0;
-    for (let i = 0; i < s.frameCount; i++) {
-      const t = s.frameAt(i).text;
-      if (!t || !t.startsWith('{"seq":')) continue;
-      if (parseInt(t.slice(7), 10) !== next++) bad++;
-    }
-    return { seen: next, bad };
-  })()`);
 
 beforeAll(async () => {
   srv = await startServer();

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { until } from './until';
-import { inspect, launchChromium, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, showPanel, waitInFrame, type Chrome } from './browser';
+import { showView } from '../../scripts/devtools.mjs';
 import { inspectInFirefox, launchFirefox, openExtensionPage, type Firefox } from './firefox';
-import { clear, clickRow, composerAction, connections, filtered, openComposer, press, rows, setEditor, setFilter, waitForConnection, waitForRow } from './panel';
+import { clear, clickRow, composerAction, connections, filtered, openComposer, press, rows, sequenceInStore, setEditor, setFilter, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let srv: Server;
@@ -179,6 +180,29 @@ describe('faults in Chromium', () => {
     await page.close();
   }, 180_000);
 
+  it('a flood of 100k tiny frames while the user looks at another DevTools panel: every one stored in order, none dropped', async () => {
+    const { page, dt } = await inspect(chrome, srv.origin + '/blank.html?flood');
+    const n = 100_000;
+    await showView(dt, 'console');
+    let panel: Frame | undefined;
+    try {
+      await page.evaluate(`new Promise((done) => {
+        const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${n}&size=30`))});
+        let got = 0;
+        s.onopen = () => s.send('go');
+        s.onmessage = () => { if (++got === ${n}) { s.close(); done(); } };
+      })`);
+    } finally {
+      panel = await showPanel(dt, chrome.extensionId);
+    }
+    await waitForTotal(panel, n + 1, 60_000);
+    expect(await sequenceInStore(panel)).toEqual({ seen: n, bad: 0 });
+    expect(await panel.$('[data-testid="dropped"]')).toBeNull();
+    expect(await panel.$('[data-testid="evicted"]')).toBeNull();
+    await dt.close();
+    await page.close();
+  }, 180_000);
+
   it('a page that opens 5,000 sockets: every one listed and counted, the list windowed, the panel answering', async () => {
     const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?many');
     // Chromium throttles how fast a page opens sockets: this takes the page as long without DevTools.
@@ -247,6 +271,29 @@ describe('faults in Firefox', () => {
   it('a 64 MB text frame and a 64 MB binary frame, both ways: stored whole, shown cut with a notice, edited by a first part', async () => {
     const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + '/blank.html?big');
     await bigFrames(page, panel, 'firefox-big');
+    await panelPage.close();
+    await page.close();
+  }, 180_000);
+
+  it('a flood of 100k tiny frames while the panel tab is in the background: every one stored in order, none dropped', async () => {
+    const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + '/blank.html?flood');
+    const n = 100_000;
+    // Another tab in front of the panel's, in its window: the panel page is hidden.
+    const cover = await ff.browser.newPage();
+    await cover.bringToFront();
+    await waitInFrame(panel, `document.visibilityState === 'hidden'`, { what: 'the panel hidden' });
+    await page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${n}&size=30`))});
+      let got = 0;
+      s.onopen = () => s.send('go');
+      s.onmessage = () => { if (++got === ${n}) { s.close(); done(); } };
+    })`);
+    await cover.close();
+    await panelPage.bringToFront();
+    await waitForTotal(panel, n + 1, 60_000);
+    expect(await sequenceInStore(panel)).toEqual({ seen: n, bad: 0 });
+    expect(await panel.$('[data-testid="dropped"]')).toBeNull();
+    expect(await panel.$('[data-testid="discarded"]')).toBeNull();
     await panelPage.close();
     await page.close();
   }, 180_000);

@@ -184,3 +184,16 @@ export async function composerAction(panel: Frame, testid: 'replay-send' | 'repl
     { what: `the outcome of ${testid}`, timeout: 30_000 },
   );
 }
+
+/** A burst's sequence numbers (`{"seq":i,…}` texts) as the panel's store holds them, in store order: how many, and how
+ *  many out of place. */
+export const sequenceInStore = (frame: Frame) =>
+  frame.evaluate(`(() => {
+    const s = globalThis.__frameline.store; let next = 0, bad = 0;
+    for (let i = 0; i < s.frameCount; i++) {
+      const t = s.frameAt(i).text;
+      if (!t || !t.startsWith('{"seq":')) continue;
+      if (parseInt(t.slice(7), 10) !== next++) bad++;
+    }
+    return { seen: next, bad };
+  })()`) as Promise<{ seen: number; bad: number }>;
