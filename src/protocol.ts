@@ -138,6 +138,14 @@ export function isHostToPanel(m: unknown): m is HostToPanel {
 // See src/platform/firefox/background-router.ts.
 
 export const CONTENT_PORT = 'frameline:content';
+/** Chrome: a page that holds a debugger attachment keeps this port to the background open, which detaches the tab once
+ *  every such port of the tab is gone (the page closed without its own detach taking effect). */
+export const attachPortName = (tabId: number) => `frameline:attached:${tabId}`;
+export const parseAttachPortName = (name: string): number | undefined => {
+  const m = /^frameline:attached:(\d+)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};
+
 export const hookHostPortName = (tabId: number) => `frameline:hook-host:${tabId}`;
 export const parseHookHostPortName = (name: string): number | undefined => {
   const m = /^frameline:hook-host:(\d+)$/.exec(name);

@@ -38,5 +38,6 @@ if (FIREFOX_BUILD) {
     }
   });
 
-  addEventListener('unload', () => host.dispose());
+  // pagehide, not unload: Chrome no longer fires unload everywhere, and a debugger attachment outlives its page.
+  addEventListener('pagehide', () => host.dispose());
 }

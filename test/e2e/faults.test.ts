@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { until } from './until';
-import { inspect, launchChromium, showPanel, waitInFrame, type Chrome } from './browser';
+import { inspect, launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
 import { showView } from '../../scripts/devtools.mjs';
 import { inspectInFirefox, launchFirefox, openExtensionPage, type Firefox } from './firefox';
 import { clear, clickRow, composerAction, connections, filtered, openComposer, press, rows, sequenceInStore, setEditor, setFilter, waitForConnection, waitForRow, waitForTotal } from './panel';
@@ -202,6 +202,45 @@ describe('faults in Chromium', () => {
     await dt.close();
     await page.close();
   }, 180_000);
+
+  it('DevTools closed: the debugger really detaches and the page goes on; reopened, capture starts afresh', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?reopen');
+    const tabId = await panel.evaluate('chrome.devtools.inspectedWindow.tabId');
+    await openSocket(page, 'kept', 'reopen', 'before close');
+    await waitForRow(panel, `r.text === 'before close' && r.direction === 'received'`, 'the first frame');
+    await dt.close();
+    // Chrome lets an extension attach to a tab once: another page of Frameline can attach now only if the closed
+    // DevTools window's attachment is really gone.
+    const probe = await chrome.browser.newPage();
+    await probe.goto(`chrome-extension://${chrome.extensionId}/src/panel/index.html`);
+    const attachable = `chrome.debugger.attach({ tabId: ${tabId} }, '1.3').then(() => chrome.debugger.detach({ tabId: ${tabId} })).then(() => true, () => false)`;
+    await waitInFrame(probe.mainFrame(), attachable, { what: 'the debugger detached from the tab' });
+    await probe.close();
+    await sendOn(page, 'kept', 'while closed'); // the page's socket works on, on its own
+    const { dt: dt2 } = await openDevTools(page, chrome.extensionId);
+    const panel2 = await showPanel(dt2, chrome.extensionId);
+    await waitInFrame(panel2, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'capture again' });
+    await sendOn(page, 'kept', 'after reopen');
+    await waitForRow(panel2, `r.text === 'after reopen' && r.direction === 'received'`, 'a frame after DevTools reopened');
+    // The socket opened before this capture is listed as such, its URL found in the page.
+    await waitForConnection(panel2, `c.beforeCapture && c.url.includes('t=reopen')`, 'the socket from before, with its URL');
+    await dt2.close();
+    await page.close();
+  });
+
+  it('the tab navigates to a page the debugger may not attach to: the panel says detached, and Reattach on a normal page captures again', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?nav');
+    await page.goto('chrome://version').catch(() => {});
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'detached'`, { what: 'the detach shown', timeout: 20_000 });
+    expect(await panel.$eval('[data-testid="capture-error"]', (el) => el.textContent)).toMatch(/\S/);
+    await page.goto(srv.origin + '/blank.html?nav-back');
+    await press(panel, '[data-testid="reattach"]');
+    await waitInFrame(panel, `document.querySelector('[data-testid="capture-state"]')?.dataset.phase === 'capturing'`, { what: 'capture again' });
+    await openSocket(page, 'back', 'nav-back', 'after reattach');
+    await waitForRow(panel, `r.text === 'after reattach' && r.direction === 'received'`, 'frames after the reattach');
+    await dt.close();
+    await page.close();
+  });
 
   it('a page that opens 5,000 sockets: every one listed and counted, the list windowed, the panel answering', async () => {
     const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?many');

@@ -2,6 +2,7 @@
 // go to one listener (the host hands them to the dispatcher); a detach, whether reported or noticed on a failed
 // command or by the heartbeat, is reported once with a reason in words.
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping';
+import { holdAttachment } from './attach-watch';
 
 type Commands = ProtocolMapping.Commands;
 /** A CDP command on the tab (`session` undefined) or on a child session (an out-of-process iframe, a worker). */
@@ -24,6 +25,8 @@ export class TabDebugger {
   private listening = false;
   private attached = false;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** Ends the background's watch over this attachment (see attach-watch.ts). */
+  private release: (() => void) | undefined;
 
   constructor(
     readonly tabId: number,
@@ -35,6 +38,8 @@ export class TabDebugger {
     this.listen();
     await chrome.debugger.attach({ tabId: this.tabId }, '1.3');
     this.attached = true;
+    this.release?.();
+    this.release = holdAttachment(this.tabId);
   }
 
   readonly send: CdpSend = (session, method, ...params) => {
@@ -59,6 +64,8 @@ export class TabDebugger {
     clearInterval(this.heartbeatTimer);
     if (this.attached) chrome.debugger.detach({ tabId: this.tabId }).catch(() => {});
     this.attached = false;
+    this.release?.();
+    this.release = undefined;
     if (this.listening) {
       chrome.debugger.onEvent.removeListener(this.onEvent);
       chrome.debugger.onDetach.removeListener(this.onDetach);
@@ -76,6 +83,8 @@ export class TabDebugger {
   private lost(why: string) {
     if (!this.attached) return;
     this.attached = false;
+    this.release?.();
+    this.release = undefined;
     clearInterval(this.heartbeatTimer);
     this.on.detached(why);
   }
