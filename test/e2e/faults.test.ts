@@ -272,6 +272,24 @@ describe('faults in Chromium', () => {
     await dt.close();
     await page.close();
   }, 180_000);
+
+  // Last in this browser: it reloads the extension, which this automation cannot load again (Chromium drops an
+  // extension loaded from the command line when it reloads itself).
+  it('the extension reloaded mid-session: its panel leaves DevTools, the page goes on untouched', async () => {
+    const { page, dt, panel } = await inspect(chrome, srv.origin + '/blank.html?ext-reload');
+    await openSocket(page, 'kept', 'ext-reload', 'before reload');
+    await waitForRow(panel, `r.text === 'before reload' && r.direction === 'received'`, 'the first frame');
+    await panel.evaluate('chrome.runtime.reload()').catch(() => {}); // the panel's own context goes with it
+    await until(() => !dt.frames().some((f) => f.url().startsWith(`chrome-extension://${chrome.extensionId}/`)), 'the panel gone from DevTools');
+    // The page's socket works on: sends reach the server and echoes the page.
+    await sendOn(page, 'kept', 'after the reload');
+    expect(serverConns('ext-reload')[0].received.map((m) => m.text)).toEqual(['before reload', 'after the reload']);
+    // And opens new sockets as before.
+    await openSocket(page, 'fresh', 'ext-reload-new', 'a new socket');
+    expect(serverConns('ext-reload-new')[0].received.map((m) => m.text)).toEqual(['a new socket']);
+    await dt.close().catch(() => {}); // DevTools may have closed with the extension's pages
+    await page.close();
+  });
 });
 
 /** The Frameline panel's frame in a DevTools window (after it loaded again). */
