@@ -19,7 +19,7 @@ export function queryContextOf(store: SessionStore): QueryContext {
     protoOf: (conn) => decoding.protoOf(conn),
     decoderOf: (conn) => decoding.decoderOf(conn),
     decode: (f) => decoding.decode(f, false),
-    hasName: (f, field, test) => decoding.hasName(f, field, test),
+    hasName: (f, field, test, raw) => decoding.hasName(f, field, test, raw),
     pairs: pairsOf(store),
   };
 }

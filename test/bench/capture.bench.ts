@@ -9,7 +9,7 @@
 // pairs of a run share their browser. A few runs share a browser; more runs start new ones.
 // Run: npm run bench (BENCH_CAPTURE_RUNS, default 32 alternating runs; BENCH_CAPTURE_PER_LAUNCH, runs in one browser,
 // default 4; BENCH_CAPTURE_FRAMES, default 20000; BENCH_CAPTURE_BURSTS per run, default 1; BENCH_CAPTURE_MODES, see
-// below).
+// below; BENCH_CAPTURE_PAYLOAD=jsonrpc for JSON-RPC answers, which Frameline pairs, against the default plain frames).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -26,6 +26,8 @@ const N = Number(process.env.BENCH_CAPTURE_FRAMES ?? 20_000);
  * per run do not.
  */
 const BURSTS = Number(process.env.BENCH_CAPTURE_BURSTS ?? 1);
+/** BENCH_CAPTURE_PAYLOAD=jsonrpc: the burst's frames are JSON-RPC answers, so Frameline's pairing reads every one. */
+const RPC = process.env.BENCH_CAPTURE_PAYLOAD === 'jsonrpc';
 const RUNS = Number(process.env.BENCH_CAPTURE_RUNS ?? 32); // noisy (pairs 0.7–1.3): many more pairs than the minimum of 5
 const PER_LAUNCH = Number(process.env.BENCH_CAPTURE_PER_LAUNCH ?? 4);
 /** The longest wait for a quiet machine before a burst (see quiet in support.ts). */
@@ -93,7 +95,7 @@ it('page receive rate: Frameline vs the null listener', async () => {
   const srv = await startServer();
   srv.page('/blank.html', '<!doctype html><title>bench</title>');
   const burst = `new Promise((done) => {
-    const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${N}&size=200`))});
+    const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/burst?n=${N}&size=200${RPC ? '&rpc=1' : ''}`))});
     let n = 0, t0 = 0;
     s.onopen = () => { t0 = performance.now(); s.send('go'); };
     s.onmessage = () => { if (++n === ${N}) { done(performance.now() - t0); s.close(); } };
@@ -169,5 +171,5 @@ it('page receive rate: Frameline vs the null listener', async () => {
   console.table(rows);
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`capture-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir), JSON.stringify({ cores: cpus().length, frames: N, bursts: BURSTS, runs: RUNS, results, ratios }, null, 2));
+  writeFileSync(new URL(`capture-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir), JSON.stringify({ cores: cpus().length, frames: N, bursts: BURSTS, runs: RUNS, payload: RPC ? 'jsonrpc' : 'plain', results, ratios }, null, 2));
 }, 900_000);

@@ -4,7 +4,8 @@
 //   /hdr             like /echo, and the 101 response carries `X-Frameline-Test: custom-header`
 //   /close?code=&reason=   closes with that code and reason after the first message it receives
 //   /badframe        answers the first message with a frame of reserved opcode 3 (a protocol error)
-//   /burst?n=&size=  on message "go", sends n text frames of about `size` bytes: {"seq":i,"pad":"…"}
+//   /burst?n=&size=[&rpc=1]  on message "go", sends n text frames of about `size` bytes: {"seq":i,"pad":"…"}, or with
+//                    rpc=1 JSON-RPC answers {"seq":i,"jsonrpc":"2.0","id":i,"result":"…"}
 //   /stream?rate=&seconds=&size=  on message "go", sends `rate` text frames per second for `seconds`, paced every
 //                    5 ms: {"seq":i,"pad":"…"} of `size` bytes, then {"done":n}
 //   anything else    behaves like /echo
@@ -77,7 +78,9 @@ export async function startServer() {
           const n = Number(url.searchParams.get('n') ?? 1000);
           const size = Number(url.searchParams.get('size') ?? 200);
           const pad = 'x'.repeat(Math.max(0, size - 30));
-          for (let i = 0; i < n; i++) ws.send(JSON.stringify({ seq: i, pad }));
+          // rpc=1: JSON-RPC 2.0 answers (pairing reads each one), still starting with "seq".
+          const rpc = url.searchParams.get('rpc') === '1';
+          for (let i = 0; i < n; i++) ws.send(JSON.stringify(rpc ? { seq: i, jsonrpc: '2.0', id: i, result: pad.slice(28) } : { seq: i, pad }));
           return;
         }
         ws.send(buf, { binary: isBinary });

@@ -3,7 +3,7 @@
 import type { SessionStore } from '../store';
 import { OPCODE, type Connection, type Frame } from '../types';
 import { DECODERS, decoderById } from './index';
-import type { Decoded, DecodeInput, Decoder, NameField } from './types';
+import type { Decoded, DecodeInput, Decoder, NameField, RawJson } from './types';
 
 /** Frames of a connection content detection reads before it settles on no decoder. */
 const SNIFF_FRAMES = 8;
@@ -124,12 +124,13 @@ export class Decoding {
    * Whether a message of the frame has a `field` name that passes `test`: read quickly where the decoder can, decoded
    * (and not kept) otherwise. For a query's pass over every frame.
    */
-  hasName(f: Frame, field: NameField, test: (name: string) => boolean): boolean {
+  hasName(f: Frame, field: NameField, test: (name: string) => boolean, raw?: RawJson): boolean {
     if (f.opcode !== OPCODE.text && f.opcode !== OPCODE.binary) return false;
     const d = this.decoderOf(f.conn);
     if (!d) return false;
     if (d.quickName) {
-      const n = d.quickName(f.bytes ? { opcode: f.opcode, dir: f.dir, bytes: f.bytes } : { opcode: f.opcode, dir: f.dir, text: f.text ?? '' }, field);
+      // The frame itself (a DecodeInput): raw readers remember what they learn of its text on it.
+      const n = d.quickName(f, field, raw);
       if (n !== undefined) return n !== null && test(n);
     }
     const out = this.decode(f, false);

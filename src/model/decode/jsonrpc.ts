@@ -1,5 +1,7 @@
 // JSON-RPC 2.0: requests, notifications, results, errors, and batches of them (each element its own message).
-import type { Decoded, DecodedMessage, Decoder, DecodeInput } from './types';
+import type { Decoded, DecodedMessage, Decoder, DecodeInput, NameField, RawJson } from './types';
+import { DECODE_LIMIT } from './types';
+import type { Segment } from '../query/json-path';
 import {
   MAX_MESSAGES, arrayItems, asId, clip, failed, frameText, headObject, headText, idText, isObject, parseJson, scanHead,
   type Head,
@@ -109,7 +111,31 @@ function sniff(f: DecodeInput): boolean | undefined {
   return h.complete ? false : undefined;
 }
 
+const METHOD: readonly Segment[] = ['method'];
+/** The method path as each raw reader prepared it (a reader serves one query term). */
+const prepared = new WeakMap<RawJson, unknown>();
+
+/**
+ * A request's or notification's method, read in the raw text of a frame that is one JSON object: a string `method`
+ * names it (as `decode` does); anything else names none. Batches, and what the raw reading cannot tell, are decoded.
+ */
+function quickName(f: DecodeInput, field: NameField, raw?: RawJson): string | null | undefined {
+  if (field !== 'method') return null;
+  const t = f.text;
+  if (!raw || t === undefined || t.length > DECODE_LIMIT) return undefined;
+  let i = 0;
+  for (let c = t.charCodeAt(0); c === 32 || c === 10 || c === 13 || c === 9; c = t.charCodeAt(++i));
+  const c = t.charCodeAt(i);
+  if (c !== 123 /* { */) return c === 91 /* [ */ ? undefined : null; // a batch, or no JSON-RPC message at all
+  let path = prepared.get(raw);
+  if (path === undefined) prepared.set(raw, (path = raw.prepare(METHOD)));
+  const v = raw.read(f, 0, path);
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : null;
+}
+
 export const jsonrpcDecoder: Decoder = {
+  quickName,
   id: PROTO,
   label: 'JSON-RPC',
   sniff,

@@ -73,9 +73,10 @@ export interface Decoder {
   /**
    * What `decode` would give as the `field` name of the frame, read without decoding it (a query's pass over every
    * frame): a string when it holds one message with that name, null when no message of it has one, undefined when
-   * this cannot tell quickly (then the frame is decoded). Must agree with `decode`.
+   * this cannot tell quickly (then the frame is decoded). Must agree with `decode`. `raw` reads JSON paths in the
+   * frame's text without parsing it (values found count only in JSON that parses).
    */
-  quickName?(f: DecodeInput, field: NameField): string | null | undefined;
+  quickName?(f: DecodeInput, field: NameField, raw?: RawJson): string | null | undefined;
   /**
    * What pairing (request → answer) reads of the frame, without decoding it (pairing reads every frame as it
    * arrives): its pair keys, null when no message of it takes part in an exchange, undefined when this cannot tell

@@ -3,6 +3,7 @@
 import type { Decoded, NameField } from '../decode/types';
 import type { Node } from './ast';
 import { QueryError, type Predicate } from './types';
+import { namesReader } from './raw-json';
 
 export const DECODED_FIELDS = ['proto', 'event', 'method', 'dest', 'topic'];
 const RAW = 'raw';
@@ -47,8 +48,9 @@ export function decodedTerm(field: string, value: string, sep: string, valuePos:
   }
   const test = field === 'topic' ? (n: string) => topicMatches(value, n) : nameMatcher(value);
   const name = field as NameField;
+  const raw = namesReader();
   const match: Predicate = (f, _c, ctx) =>
-    ctx.hasName ? ctx.hasName(f, name, test) : !!ctx.decode && anyName(ctx.decode(f), name, test);
+    ctx.hasName ? ctx.hasName(f, name, test, raw) : !!ctx.decode && anyName(ctx.decode(f), name, test);
   return { t: 'leaf', text: `${field}:${field === 'topic' ? value : value.toLowerCase()}`, match, cost: 3 };
 }
 

@@ -1,6 +1,7 @@
 // JSON terms: `$.path <op> value` and `exists($.path)`, answered from the raw text where it can tell, parsed otherwise.
 import type { Frame } from '../types';
 import type { DecodeInput, Decoder, RawJson } from '../decode/types';
+import { rawJson } from './raw-json';
 import { JSON_MEMO, OPCODE } from '../types';
 import type { Node } from './ast';
 import { compare as compareImported } from './fields';
@@ -8,12 +9,11 @@ import {
   jsonOf as jsonOfImported,
   memoOf as memoOfImported,
   parses as parsesImported,
-  speaksOf as speaksOfImported,
   M_BACKSLASH,
   M_BRACKET_SHIFT,
   M_UNIQUE,
   M_VALIDITY,
-  type ParseCache,
+  ParseCache,
 } from './json-memo';
 import { MISSING as MISSING_VALUE, parsePath, resolve as resolveImported, type Segment } from './json-path';
 import { needleOf, plainName, rawLookup as rawLookupImported, rawPath, UNSURE as UNSURE_VALUE, type RawPath } from './json-scan';
@@ -33,7 +33,6 @@ const compare = compareImported;
 const jsonOf = jsonOfImported;
 const memoOf = memoOfImported;
 const parses = parsesImported;
-const speaksOf = speaksOfImported;
 const resolve = resolveImported;
 const rawLookup = rawLookupImported;
 
@@ -89,28 +88,6 @@ interface Quick {
   raw: RawJson;
   decoder: Decoder | null;
   read: ((f: DecodeInput) => unknown) | undefined;
-}
-
-/**
- * Raw JSON reading for decoders' quick paths (Decoder.quickPath): as byPath, on the JSON after a decoder's header.
- * A value found counts once that JSON is known to parse, unless the test's answer is the same without it.
- */
-function rawJson(eq: string | null, test: (v: unknown) => boolean, none: boolean, cache: ParseCache): RawJson {
-  return {
-    prepare: (segs) => rawPath([...segs], eq),
-    read(input, at, path) {
-      const f = input as Frame;
-      const t = f.text;
-      if (t === undefined || f.opcode !== TEXT) return MISSING;
-      const m = memoOf(f, t);
-      const speaks = speaksOf(t, m, at);
-      if (speaks && (m & VALIDITY) === INVALID) return MISSING;
-      const v = rawLookup(t, path as RawPath, (m & BACKSLASH) === 0, -1, speaks && (m & UNIQUE) !== 0, at);
-      if (v === MISSING) return MISSING;
-      if (v === UNSURE) return undefined;
-      return test(v) === none || parses(f, t, cache, at) ? v : MISSING;
-    },
-  };
 }
 
 function quickOf(eq: string | null, test: (v: unknown) => boolean, none: boolean, cache: ParseCache): Quick {

@@ -1,6 +1,6 @@
 // What a parsed query is and gives: its predicate over frames, its canonical text, its regexes; and its error.
 import type { Connection, Frame } from '../types';
-import type { Decoded, Decoder, NameField } from '../decode/types';
+import type { Decoded, Decoder, NameField, RawJson } from '../decode/types';
 import type { PairsLookup } from '../pairs/types';
 
 export interface QueryContext {
@@ -13,7 +13,7 @@ export interface QueryContext {
   /** A frame's decode, null when no decoder reads it (the frame may be a cursor: read it now, keep nothing). */
   decode?(f: Frame): Decoded | null;
   /** Whether a message of the frame has a `field` name passing `test` (quicker than `decode` where it can be). */
-  hasName?(f: Frame, field: NameField, test: (name: string) => boolean): boolean;
+  hasName?(f: Frame, field: NameField, test: (name: string) => boolean, raw?: RawJson): boolean;
   /** Some connection has a decoder: `$.` paths read decoded values on those connections. */
   decoding?: boolean;
   /** Requests paired with their answers: what `unanswered`, `latency>…` and `pair:` read; absent: none matches. */

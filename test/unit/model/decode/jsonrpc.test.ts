@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { namesReader } from '../../../../src/model/query/raw-json';
 import { jsonrpcDecoder as d } from '../../../../src/model/decode/jsonrpc';
 import { DECODE_LIMIT } from '../../../../src/model/decode/types';
 import { checkHostile, ctx, expectWellFormed, fixtureFrames, text } from './rpc-support';
@@ -96,5 +98,45 @@ describe('JSON-RPC decoder', () => {
 
   it('survives hostile input', () => {
     checkHostile(d, frames);
+  });
+});
+
+describe('JSON-RPC quickName (a query reads method names without decoding)', () => {
+  const decodedName = (t: string) => decode(t).messages.find((m) => m.names?.method !== undefined)?.names?.method ?? null;
+  const agrees = (t: string) => {
+    const q = d.quickName!(text(t), 'method', namesReader());
+    if (q !== undefined) expect(q, t).toBe(decodedName(t));
+  };
+
+  it('reads the method of requests and notifications; results, errors and non-JSON name none; batches are decoded', () => {
+    const raw = namesReader();
+    const quick = (t: string) => d.quickName!(text(t), 'method', raw);
+    expect(quick('{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[]}')).toBe('eth_call');
+    expect(quick(' {"jsonrpc":"2.0","method":"log"}')).toBe('log');
+    expect(quick('{"jsonrpc":"2.0","id":1,"result":{"method":"inner"}}')).toBeNull();
+    expect(quick('{"jsonrpc":"2.0","method":"eth_call"')).toBeNull(); // not JSON
+    expect(quick('{"jsonrpc":"2.0","method":7}')).toBeNull();
+    expect(quick('{"method":"a","method":"b"}')).toBe('b'); // the last of duplicates, as JSON.parse
+    expect(quick('[{"jsonrpc":"2.0","method":"a"}]')).toBeUndefined();
+    expect(quick('{"method":"e\\u0073c"}')).toBeUndefined(); // an escape: decoded instead
+    expect(d.quickName!(text('{"method":"a"}'), 'event', raw)).toBeNull();
+  });
+
+  it('agrees with decode on generated messages, random texts and mutated requests', () => {
+    const json = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<unknown>;
+    fc.assert(
+      fc.property(fc.record({ jsonrpc: fc.constant('2.0'), id: fc.option(fc.oneof(fc.integer(), fc.string()), { nil: undefined }), method: fc.oneof(fc.string(), fc.integer()), params: json }, { requiredKeys: ['jsonrpc'] }), (o) => agrees(JSON.stringify(o))),
+      { numRuns: 500 },
+    );
+    const alphabet = fc.constantFrom(...'{}[]":,\\ methodab12'.split(''));
+    fc.assert(fc.property(fc.string({ unit: alphabet, maxLength: 40 }), agrees), { numRuns: 2000 });
+    const request = '{"jsonrpc":"2.0","id":12,"method":"eth_getBalance","params":["0xab",{"method":"x"}]}';
+    fc.assert(
+      fc.property(fc.nat(request.length), fc.constantFrom(...'{}[]",:\\ x'.split('')), (at, c) => {
+        agrees(request.slice(0, at) + c + request.slice(at + 1));
+        agrees(request.slice(0, at));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
