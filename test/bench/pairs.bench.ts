@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { SessionStore } from '../../src/model/store';
 import { parseQuery, type QueryContext } from '../../src/model/query';
 import { decodingOf } from '../../src/model/decode/decoding';
+import { queryContextOf } from '../../src/model/query-context';
 import { Pairs, pairSource } from '../../src/model/pairs';
 import { Throughput } from '../../src/model/throughput';
 import type { CaptureRecord, Frame } from '../../src/model/types';
@@ -109,8 +110,9 @@ it('pairing, summary, throughput and pair queries over 1M JSON-RPC frames', () =
   rows.push({ what: 'pairing (quickPair + engine), per frame', median: `${median(pairing).toFixed(3)} µs/frame`, ratio_to_baseline: +(median(pairing) / b).toFixed(2) });
   rows.push({ what: 'throughput bucket update, per frame', median: `${median(buckets).toFixed(3)} µs/frame`, ratio_to_baseline: +(median(buckets) / b).toFixed(2) });
   rows.push({ what: `summary over ${pairs.stats.requests} exchanges`, median: `${median(summary).toFixed(1)} ms`, ratio_to_baseline: '' });
-  const ctx: QueryContext = { startTs: store.tsAt(0), pairs };
-  const queries = ['0xdeadbeef', 'unanswered', 'latency>200ms', 'unanswered>5s', 'pair:orphan'];
+  // With the decodes as the panel has them: `method:` reads the method in the raw text (JSON-RPC's quickName).
+  const ctx: QueryContext = { ...queryContextOf(store), startTs: store.tsAt(0), pairs };
+  const queries = ['0xdeadbeef', 'unanswered', 'latency>200ms', 'unanswered>5s', 'pair:orphan', 'method:eth_call', 'method:eth_call $.params[0] == "0x0"'];
   const times = new Map<string, number[]>(queries.map((q) => [q, []]));
   const counts = new Map<string, number>();
   for (let r = 0; r < RUNS; r++) {
