@@ -30,9 +30,9 @@ export interface Initiator {
   stack?: StackFrame[];
 }
 
-/** Where a socket lives: the page itself, an (out-of-process) iframe, or a worker. */
+/** Where a socket lives: the page itself, an (out-of-process) iframe, a dedicated, shared or service worker. */
 export interface SocketTarget {
-  type: 'page' | 'iframe' | 'worker' | 'other';
+  type: 'page' | 'iframe' | 'worker' | 'shared_worker' | 'service_worker' | 'other';
   url?: string;
 }
 

@@ -2,6 +2,7 @@
 // thousands of sockets), only the rows in view are in the DOM, at a fixed height, between two spacers.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionStore } from '../model/store';
+import { FIREFOX_BUILD } from '../platform/build';
 import { connectionLabel, connectionName, sharedHost } from './format';
 
 export interface ConnectionListProps {
@@ -66,6 +67,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
             data-state={c.state}
             data-conn-id={id}
             data-before-capture={c.openedBeforeCapture ? 'true' : undefined}
+            data-target={c.target.type}
             role="option"
             aria-selected={selected === id}
             class={'conn' + (selected === id ? ' selected' : '')}
@@ -76,7 +78,7 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
             <span class="conn-id">#{id}</span>
             <span class="conn-url">{connectionName(c, host)}</span>
             <span class="conn-meta">
-              {c.target.type !== 'page' && <span class="badge">{c.target.type}</span>}
+              {c.target.type !== 'page' && <span class="badge">{c.target.type.replace('_', ' ')}</span>}
               {c.openedBeforeCapture && <span class="badge badge-warn">opened before capture</span>}
               {c.handshakeOnly && <span class="badge badge-warn" title={c.handshakeOnly}>handshake only</span>}
               {c.untrusted && <span class="badge badge-warn" data-testid="untrusted" title={c.untrusted}>not vouched for</span>}
@@ -86,6 +88,15 @@ export function ConnectionList({ store, selected, onPick }: ConnectionListProps)
         );
       })}
       {last < ids.length && <div class="conn-spacer" style={{ height: `${(ids.length - last) * CONN_ROW_PX}px` }} />}
+      {FIREFOX_BUILD && (
+        <div
+          class="muted conn-note"
+          data-testid="workers-unseen"
+          title="Firefox lets extensions into neither shared nor service workers: their sockets are not listed here (see README)."
+        >
+          Sockets of shared and service workers cannot be seen in Firefox.
+        </div>
+      )}
     </div>
   );
 }

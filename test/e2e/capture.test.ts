@@ -4,7 +4,8 @@ import type { Frame, Page } from 'puppeteer';
 import { startServer } from '../support/server.mjs';
 import { inspect, launchChromium, showPanel, waitInFrame, type Chrome } from './browser';
 import { showView } from '../../scripts/devtools.mjs';
-import { clear, clickConnection, clickRow, closeShown, press, rows, sequenceInStore, text, waitForConnection, waitForRow, waitForTotal } from './panel';
+import { clear, clickConnection, connections, clickRow, closeShown, composerAction, openComposer, press, rows, sequenceInStore, setEditor, text, waitForConnection, waitForRow, waitForTotal } from './panel';
+import { until } from './until';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -32,6 +33,27 @@ beforeAll(async () => {
     '/worker.js',
     `const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?from=worker'))});
      s.onopen = () => s.send('from-worker'); s.onmessage = (e) => postMessage(String(e.data));`,
+  );
+  // A shared worker: its first socket opens as it starts (before Frameline can find the worker) and ticks; a second
+  // opens on request. A service worker opens its socket on request; both send what the page asks them to.
+  const onRequest = `(msg, reply) => {
+      if (msg === 'open') { const n = new WebSocket(URL_BASE + '-new'); n.onopen = () => n.send(WHO + '-new hello'); n.onmessage = (e) => reply(String(e.data)); socks.push(n); }
+      if (msg === 'stop') { clearInterval(tick); socks.forEach((s) => s.close()); }
+    }`;
+  srv.page(
+    '/shared.js',
+    `const URL_BASE = ${JSON.stringify(srv.wsUrl('/echo?from=shared'))}, WHO = 'shared'; const socks = [];
+     const old = new WebSocket(URL_BASE + '-old'); socks.push(old);
+     const tick = setInterval(() => old.readyState === 1 && old.send('shared tick'), 200);
+     const handle = ${onRequest};
+     onconnect = (e) => { const port = e.ports[0]; port.onmessage = (m) => handle(m.data, (t) => port.postMessage(t)); };`,
+  );
+  srv.page(
+    '/sw.js',
+    `const URL_BASE = ${JSON.stringify(srv.wsUrl('/echo?from=sw'))}, WHO = 'sw'; const socks = []; let tick;
+     const handle = ${onRequest};
+     self.addEventListener('install', () => self.skipWaiting());
+     self.addEventListener('message', (e) => handle(e.data, (t) => e.source && e.source.postMessage(t)));`,
   );
   srv.page(
     '/frame.html',
@@ -196,6 +218,46 @@ describe('capture in Chromium', () => {
     expect(c.text).toContain('worker');
     await waitForRow(panel, `r.text === 'from-worker' && r.direction === 'sent'`, 'the worker frame');
     await waitForRow(panel, `r.text === 'from-worker' && r.direction === 'received'`, 'the worker echo');
+  });
+
+  it("captures the sockets of the page's shared worker, older ones included", async () => {
+    await inPage(`window.shared = new SharedWorker('/shared.js'); window.shared.port.start(); 0`);
+    // Its socket opened before Frameline found the worker: kept from its next frame, its URL read in the worker.
+    const old = await waitForConnection(panel, `c.url.endsWith('from=shared-old') && c.state === 'open'`, "the shared worker's older socket");
+    expect(old).toMatchObject({ target: 'shared_worker', beforeCapture: true });
+    expect(old.text).toContain('shared worker');
+    expect(await panel.$('[data-testid="workers-unseen"]')).toBeNull(); // (Firefox's note)
+    await inPage(`window.shared.port.postMessage('open'); 0`);
+    const fresh = await waitForConnection(panel, `c.url.endsWith('from=shared-new')`, "the shared worker's new socket");
+    expect(fresh).toMatchObject({ target: 'shared_worker', beforeCapture: false });
+    await waitForRow(panel, `r.text === 'shared-new hello' && r.direction === 'received'`, "the shared worker's echo");
+
+    await inPage(`window.shared.port.postMessage('stop'); 0`);
+  });
+
+  it("starts a service worker the page registers while capture runs, captures its socket, and replays on it", async () => {
+    // It starts paused for the debugger: Frameline resumes it (its Network.enable answers only once it runs).
+    expect(await inPage(`navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready).then(() => 'ready')`)).toBe('ready');
+    await inPage(`navigator.serviceWorker.ready.then((reg) => { reg.active.postMessage('open'); })`);
+    const sw = await waitForConnection(panel, `c.url.endsWith('from=sw-new')`, "the service worker's socket");
+    expect(sw).toMatchObject({ target: 'service_worker', beforeCapture: false });
+    const sent = await waitForRow(panel, `r.text === 'sw-new hello' && r.direction === 'sent'`, "the service worker's frame");
+    await waitForRow(panel, `r.text === 'sw-new hello' && r.direction === 'received'`, "the service worker's echo");
+    // Once: the tab's own auto-attach reaches the service worker, and nothing attaches it twice.
+    expect((await connections(panel)).filter((c) => c.url.endsWith('from=sw-new'))).toHaveLength(1);
+    expect((await rows(panel)).filter((r) => r.text === 'sw-new hello')).toHaveLength(2);
+    await clickConnection(panel, sw.id);
+    const hs = await text(panel, 'handshake');
+    expect(hs).toMatch(/Status\s+101 Switching Protocols/);
+    expect(hs).toMatch(/Context\s+service_worker \(http:\/\/127\.0\.0\.1:\d+\/sw\.js\)/);
+    await press(panel, '.conn-all');
+    await openComposer(panel, sent.id);
+    await setEditor(panel, 'replayed into the service worker');
+    expect(await composerAction(panel, 'replay-send')).toMatchObject({ kind: 'ok' });
+    await until(() => srv.connections.some((c) => c.query.from === 'sw-new' && c.received.some((m: { text?: string }) => m.text === 'replayed into the service worker')), 'the replay at the server');
+    await waitForRow(panel, `r.text === 'replayed into the service worker' && r.direction === 'sent' && r.replayed`, 'the replay in the panel');
+
+    await inPage(`navigator.serviceWorker.ready.then((reg) => { reg.active.postMessage('stop'); return reg.unregister(); })`);
   });
 
   it('shows close code and reason, for a server close and a client close', async () => {

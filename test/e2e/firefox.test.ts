@@ -44,6 +44,11 @@ beforeAll(async () => {
     `const s = new WebSocket(${JSON.stringify(srv.wsUrl('/hdr?t=worker'))});
      s.onopen = () => s.send('from-worker'); s.onmessage = (e) => postMessage(String(e.data));`,
   );
+  srv.page(
+    '/shared-probe.js',
+    `onconnect = (e) => { const port = e.ports[0]; const s = new WebSocket(${JSON.stringify(srv.wsUrl('/hdr?t=shared'))});
+     s.onopen = () => s.send('from-shared'); s.onmessage = (m) => port.postMessage(String(m.data)); };`,
+  );
   ff = await launchFirefox();
   ({ page, panel, tabId: tabIdOfPanel } = await inspectInFirefox(ff, srv.origin + '/app.html'));
 }, 60_000);
@@ -164,6 +169,16 @@ describe('Firefox: capture through the page hook', () => {
     await clickConnection(panel, c.id);
     expect(await text(panel, 'handshake-only')).toContain('worker');
     expect(await text(panel, 'response-headers')).toMatch(/X-Frameline-Test\s+custom-header/i);
+  });
+
+  it('says plainly that sockets of shared and service workers cannot be seen in Firefox', async () => {
+    expect(await text(panel, 'workers-unseen')).toMatch(/shared and service workers cannot be seen in Firefox/);
+    // A shared worker's socket: the server has it, Firefox gives Frameline nothing of it (not even its handshake).
+    expect(await inPage(`new Promise((done) => { const w = new SharedWorker('/shared-probe.js'); w.port.onmessage = (e) => done(e.data); w.port.start(); })`)).toBe('from-shared');
+    // The page's own socket opened after it shows up: the panel is caught up.
+    await inPage(`new Promise((done) => { const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=after-shared'))}); s.onopen = () => { s.send('after shared'); done(); }; })`);
+    await waitForRow(panel, `r.text === 'after shared'`, "the page's socket opened after the shared worker's");
+    expect((await connections(panel)).some((c) => c.url.includes('t=shared'))).toBe(false);
   });
 
   it('replays an edited frame on the same live connection, marked, and injects one as received', async () => {

@@ -159,6 +159,13 @@ beforeAll(async () => {
   srv.page('/ctx-frame.html', `<!doctype html><script>const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=ctx-iframe'))});
      s.onopen = () => s.send('ctx-from-iframe');</script>`);
   srv.page('/ctx-worker.js', `const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=ctx-worker'))}); s.onopen = () => s.send('ctx-from-worker');`);
+  // (Chromium) A shared worker and a service worker, each sending a tick every 100 ms from its start until told to stop.
+  const ticker = (t: string) =>
+    `const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t='))} + '${t}'); let n = 0;
+     const tick = setInterval(() => s.readyState === 1 && s.send('ctx-from-${t} ' + n++), 100);
+     const stop = () => { clearInterval(tick); s.close(); };`;
+  srv.page('/ctx-shared.js', `${ticker('shared')} onconnect = (e) => { e.ports[0].onmessage = stop; };`);
+  srv.page('/ctx-sw.js', `${ticker('sw')} self.addEventListener('install', () => self.skipWaiting()); self.addEventListener('message', stop);`);
   srv.page('/contexts.html', `<!doctype html><title>contexts</title><iframe src="/ctx-frame.html"></iframe>
      <script>window.worker = new Worker('/ctx-worker.js');</script>`);
   // Sends its first frame the moment the socket opens, as the page loads.
@@ -431,7 +438,7 @@ describe.each([
     await waitForRow(panel, `r.direction === 'sent' && r.action === 'released'`, 'the frame marked released');
   });
 
-  it('rules act in a same-origin iframe and (Chrome) a dedicated worker; Firefox workers go on unchanged', async () => {
+  it('rules act in a same-origin iframe and (Chrome) dedicated, shared and service workers; Firefox workers go on unchanged', async () => {
     await addRule(panel, { query: 'dir:sent "ctx-from"', action: 'rewrite', op: 'regex', path: '/ctx-from/', value: 'RULED-from' });
     await settle();
     await page.goto(srv.origin + '/contexts.html');
@@ -445,6 +452,17 @@ describe.each([
     expect(serverGot('ctx-later').map((m) => m.text)).toEqual(['RULED-from-iframe later']);
     // Firefox lets no extension into a worker (README): its frame goes as the worker sent it.
     expect(serverGot('ctx-worker').map((m) => m.text)).toEqual([browser === 'Chromium' ? 'RULED-from-worker' : 'ctx-from-worker']);
+    if (browser === 'Chromium') {
+      // A service worker starts with the rules (the tab's auto-attach holds it until they are in); a shared worker is
+      // found within a second or so of its start, and ruled from then on.
+      await page.evaluate(`window.shared = new SharedWorker('/ctx-shared.js'); navigator.serviceWorker.register('/ctx-sw.js').then(() => 0)`);
+      await until(() => serverGot('shared').some((m) => (m.text ?? '').startsWith('RULED')) && serverGot('sw').length >= 5, 'ruled ticks of the shared worker, ticks of the service worker', 10_000);
+      await page.evaluate(`window.shared.port.postMessage('stop'); navigator.serviceWorker.ready.then((reg) => { reg.active.postMessage('stop'); return reg.unregister(); })`);
+      expect(serverGot('sw').every((m) => (m.text ?? '').startsWith('RULED-from-sw '))).toBe(true);
+      const shared = serverGot('shared').map((m) => m.text ?? '');
+      const firstRuled = shared.findIndex((t) => t.startsWith('RULED'));
+      expect(shared.slice(firstRuled).every((t) => t.startsWith('RULED-from-shared '))).toBe(true);
+    }
     await page.goto(srv.origin + '/intercept.html');
   });
 

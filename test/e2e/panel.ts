@@ -24,6 +24,8 @@ export interface ConnInfo {
   url: string;
   state: string;
   beforeCapture: boolean;
+  /** Where the socket lives: page, iframe, worker, shared_worker, service_worker or other. */
+  target: string;
   text: string;
 }
 
@@ -64,7 +66,7 @@ const ROW_LIST = `[...document.querySelectorAll('[data-testid="frame-row"]')].ma
 const CONNECTION_LIST = `[...document.querySelectorAll('[data-testid="connection-row"]')].map((el) => ({
   id: Number(el.getAttribute('data-conn-id')), url: el.getAttribute('data-url') ?? '',
   state: el.getAttribute('data-state') ?? '', beforeCapture: el.getAttribute('data-before-capture') === 'true',
-  text: el.textContent ?? '' }))`;
+  target: el.getAttribute('data-target') ?? '', text: el.textContent ?? '' }))`;
 
 export const rows = (panel: Frame): Promise<RowInfo[]> => panel.evaluate(`${ROW_LIST}.sort((a, b) => a.id - b.id)`) as Promise<RowInfo[]>;
 

@@ -48,6 +48,8 @@ type Handlers = { [M in keyof Events]?: (session: SessionKey, params: Partial<Ev
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** CDP's target types a socket's context can have (anything else is 'other'). */
+const TARGET_TYPES: readonly SocketTarget['type'][] = ['page', 'iframe', 'worker', 'shared_worker', 'service_worker'];
 
 function headerList(h: unknown): Header[] {
   if (!isObj(h)) return [];
@@ -274,7 +276,7 @@ export class CdpCapture {
       const sid = str(p.sessionId);
       const info = p.targetInfo;
       if (!sid || !isObj(info)) return void this.malformed++;
-      const type = info.type === 'iframe' || info.type === 'worker' || info.type === 'page' ? info.type : 'other';
+      const type = TARGET_TYPES.find((t) => t === info.type) ?? 'other';
       this.targets.set(sid, { type, url: str(info.url) || undefined });
       this.host.childAttached?.(sid, str(info.type) ?? '');
     },

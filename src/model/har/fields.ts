@@ -35,7 +35,7 @@ export class Dropped {
 export const MAX_STACK_FRAMES = 1024;
 
 const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'error', 'unknown'];
-const TARGETS: readonly SocketTarget['type'][] = ['page', 'iframe', 'worker', 'other'];
+const TARGETS: readonly SocketTarget['type'][] = ['page', 'iframe', 'worker', 'shared_worker', 'service_worker', 'other'];
 /** RFC 6455's close codes: 1000–2999 for the protocol, 3000–4999 for libraries and applications. */
 const isCloseCode = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1000 && (v as number) <= 4999;
 /** A 0-based line or column, as CDP gives them. */
@@ -70,7 +70,7 @@ export function readFrameline(raw: unknown, where: string, drop: Dropped): Frame
     const t = fieldsOf<SocketTarget>(fl.target);
     if (t && TARGETS.includes(t.type as SocketTarget['type']) && (t.url === undefined || typeof t.url === 'string')) {
       out.target = { type: t.type as SocketTarget['type'], ...(t.url !== undefined ? { url: t.url } : {}) };
-    } else drop.note(at('target'), `${shown(fl.target)} is not {type: page, iframe, worker or other, url}`);
+    } else drop.note(at('target'), `${shown(fl.target)} is not {type: page, iframe, worker, shared_worker, service_worker or other, url}`);
   }
   if (fl.initiator !== undefined) {
     const init = readInitiator(fl.initiator, at('initiator'), drop);

@@ -11,15 +11,18 @@ import type { HostStatus, PanelToHost, ReplayRequest, ReplayResult } from '../..
 import type { HoldDecision, PageRule } from '../../model/intercept/types';
 import { pullFrom, type Host, type PanelLink } from '../host-link';
 import { handlePanelMessage } from '../panel-messages';
-import { TabDebugger, hasDebugger } from './debugger';
+import { TabDebugger, hasDebugger, isTargetSession } from './debugger';
 import { replayThroughDebugger } from './debugger-replay';
 import { PageProbe } from './page-probe';
 import { withTimeout } from '../timeout';
 import { SocketWatch } from './socket-watch';
+import { WorkerTargets } from './worker-targets';
 import { browser } from '../browser';
 
 const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
 const SETUP_TIMEOUT_MS = 3000;
+/** How long a paused child target waits for its capture to be set up before it is resumed anyway. */
+const CHILD_SETUP_MS = 1000;
 /** How often intercept rules are refreshed in the page (and their hits taken). */
 const RULES_PUMP_MS = 250;
 /** How long rules act in the page without a refresh: closing DevTools (no more refreshes) restores the page soon. */
@@ -43,6 +46,7 @@ export class DebuggerHost implements Host {
   private readonly debugger: TabDebugger;
   private readonly probe: PageProbe;
   private readonly watch: SocketWatch;
+  private readonly workers: WorkerTargets;
   private readonly replays = new ReplayMarks();
   private status: HostStatus;
   private handlerErrors = 0;
@@ -66,6 +70,14 @@ export class DebuggerHost implements Host {
     this.debugger = new TabDebugger(tabId, {
       event: (session, method, params) => this.onEvent(session, method, params),
       detached: (why) => this.detached(why),
+      targetDetached: (session) => this.onEvent(session, 'Target.detachedFromTarget', { sessionId: session }),
+    });
+    // Shared workers are attached by id and then captured like the tab's own child sessions.
+    this.workers = new WorkerTargets({
+      tabId,
+      attach: (targetId) => this.debugger.attachTarget(targetId),
+      attached: () => this.debugger.attachedTargets(),
+      found: (session, w) => this.onEvent(session, 'Target.attachedToTarget', { sessionId: session, targetInfo: { targetId: w.id, type: w.type, url: w.url } }),
     });
     this.probe = new PageProbe(this.debugger.send);
     this.capture = new CdpCapture({
@@ -141,6 +153,7 @@ export class DebuggerHost implements Host {
       if (live) this.capture.reconcile(undefined, live);
       this.setPhase('capturing');
       this.debugger.startHeartbeat();
+      this.workers.start();
     } catch (e) {
       this.setPhase('detached', `Could not enable capture: ${(e as Error).message ?? e}`);
     }
@@ -268,6 +281,7 @@ export class DebuggerHost implements Host {
       this.rules = [];
       void this.pumpRules(true);
     }
+    this.workers.stop();
     this.debugger.dispose();
   }
 
@@ -281,18 +295,29 @@ export class DebuggerHost implements Host {
     }
   }
 
-  /** A child target (out-of-process iframe, worker) was auto-attached, paused: enable capture, then resume it. */
+  /**
+   * A child target (out-of-process iframe, worker) was auto-attached, paused: enable capture, then resume it. A shared
+   * worker attached by id is running already: enable capture (its older sockets are found by scans). A paused service
+   * worker answers Network.enable only once it runs: that command goes out first and is not waited for. Setup is
+   * bounded and the resume always goes out: a worker is never left waiting on Frameline.
+   */
   private async setUpChild(sessionId: string, type: string) {
     const send = this.debugger.send;
-    await send(sessionId, 'Network.enable', {}).catch(() => {});
-    if (type === 'worker') await this.probe.installInWorker(sessionId).catch(() => {});
-    else if (type === 'iframe') await this.probe.installInDocuments(sessionId).catch(() => {});
-    await send(sessionId, 'Target.setAutoAttach', AUTO_ATTACH).catch(() => {});
-    await send(sessionId, 'Runtime.runIfWaitingForDebugger').catch(() => {});
+    const paused = !isTargetSession(sessionId);
+    const enabled = send(sessionId, 'Network.enable', {}).catch(() => {});
+    const worker = type === 'worker' || type === 'shared_worker' || type === 'service_worker';
+    const steps: Promise<unknown>[] = [];
+    if (type !== 'service_worker') steps.push(enabled);
+    if (worker) steps.push(this.probe.installInWorker(sessionId));
+    else if (type === 'iframe') steps.push(this.probe.installInDocuments(sessionId));
+    if (paused) steps.push(send(sessionId, 'Target.setAutoAttach', AUTO_ATTACH));
+    await withTimeout(Promise.allSettled(steps), CHILD_SETUP_MS).catch(() => {});
+    if (paused) await send(sessionId, 'Runtime.runIfWaitingForDebugger').catch(() => {});
   }
 
   private detached(why: string) {
     if (this.status.phase === 'detached') return;
+    this.workers.stop();
     this.probe.reset();
     this.capture.detached();
     this.batcher.flushNow();

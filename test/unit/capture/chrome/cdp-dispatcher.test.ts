@@ -225,6 +225,23 @@ describe('CDP capture from recorded Chromium events', () => {
     expect(last?.t === 'conn' && last.conn.url).toBe('ws://a/1');
   });
 
+  it('captures a service worker attached by id (the host announces it under a session key of its own) as such', () => {
+    const sid = (events.find((e) => (e.params as any)?.targetInfo?.type === 'worker')!.params as { sessionId: string }).sessionId;
+    const key = 'target:SW1';
+    const asServiceWorker = events.map((e) => {
+      if (e.method === 'Target.attachedToTarget' && (e.params as any).sessionId === sid) {
+        return { method: e.method, sessionId: undefined, params: { sessionId: key, targetInfo: { ...(e.params as any).targetInfo, type: 'service_worker' } } };
+      }
+      return e.sessionId === sid ? { ...e, sessionId: key } : e;
+    });
+    const { conns, frames, cap } = replay(asServiceWorker);
+    const worker = byUrl(conns, 'from=worker');
+    expect(worker.target.type).toBe('service_worker');
+    expect(frames.some((f) => f.conn === worker.id)).toBe(true);
+    cap.handle(undefined, 'Target.detachedFromTarget', { sessionId: key });
+    expect(cap.connectionsOf(key).every((c) => c.state === 'closed')).toBe(true);
+  });
+
   it('marks sockets of a worker that went away as closed', () => {
     const { cap } = replay();
     const sid = events.find((e) => (e.params as any)?.targetInfo?.type === 'worker')!.params as { sessionId: string };

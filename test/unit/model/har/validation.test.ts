@@ -115,7 +115,7 @@ describe('HAR import leaves out an extension field it cannot read, and counts it
     ['a state it does not know', { _frameline: frameline({ state: 'exploded' }) }, /Entry 0: _frameline.state: "exploded" is not a connection state/],
     ['a state named __proto__', { _frameline: frameline({ state: '__proto__' }) }, /_frameline.state: "__proto__" is not/],
     ['openedBeforeCapture as a string', { _frameline: frameline({ openedBeforeCapture: 'yes' }) }, /_frameline.openedBeforeCapture: "yes" is not true or false/],
-    ['a target as a string', { _frameline: frameline({ target: 'page' }) }, /_frameline.target: "page" is not \{type: page, iframe, worker or other, url\}/],
+    ['a target as a string', { _frameline: frameline({ target: 'page' }) }, /_frameline.target: "page" is not \{type: page, iframe, worker, shared_worker, service_worker or other, url\}/],
     ['a target type it does not know', { _frameline: frameline({ target: { type: 'constructor' } }) }, /_frameline.target: an object is not/],
     ['a target url that is a number', { _frameline: frameline({ target: { type: 'iframe', url: 5 } }) }, /_frameline.target/],
     ['a protocol that is a number', { _frameline: frameline({ protocol: 5 }) }, /_frameline.protocol: 5 is not a string/],
@@ -172,6 +172,14 @@ describe('HAR import leaves out an extension field it cannot read, and counts it
     const { conn, warnings } = opened(withField({ _frameline: frameline({ initiator: { type: 'script', stack } }) }));
     expect(conn.initiator?.stack).toHaveLength(1024);
     expect(warnings.join(' ')).toMatch(/_frameline.initiator.stack: more than 1024 call frames: the first 1024 were kept/);
+  });
+
+  it("keeps a shared or service worker as the socket's context", () => {
+    for (const type of ['shared_worker', 'service_worker']) {
+      const { conn, warnings } = opened(withField({ _frameline: frameline({ target: { type, url: 'https://h/sw.js' } }) }));
+      expect(warnings).toEqual([]);
+      expect(conn.target).toEqual({ type, url: 'https://h/sw.js' });
+    }
   });
 
   it('keeps only the fields it knows, in fresh objects: a "__proto__" key in the file reaches nothing', () => {

@@ -68,9 +68,39 @@ describe('background: attachments no page holds are detached', () => {
   });
 });
 
+describe('background: workers attached by id', () => {
+  it('detaches the workers a gone page held, unless a live page claims them; the tab only once no page holds it', () => {
+    watchAttachments();
+    const old = port(attachPortName(5));
+    fake.onConnect.forEach((fn) => fn(old));
+    old.msg.forEach((f) => f({ targets: ['sw', 'shared'] }));
+    old.msg.forEach((f) => f(0)); // a ping leaves the list as it is
+    pageGone(old);
+    const fresh = port(attachPortName(5));
+    fake.onConnect.forEach((fn) => fn(fresh));
+    fresh.msg.forEach((f) => f({ targets: ['shared'] }));
+    vi.advanceTimersByTime(1000);
+    expect(detach.mock.calls).toEqual([[{ targetId: 'sw' }]]);
+    pageGone(fresh);
+    vi.advanceTimersByTime(1000);
+    expect(detach.mock.calls.slice(1)).toEqual([[{ targetId: 'shared' }], [{ tabId: 5 }]]);
+  });
+});
+
 describe('page: holding an attachment', () => {
+  it('tells the background its workers, again after it reconnects', () => {
+    const hold = holdAttachment(8);
+    hold.targets(['sw']);
+    const first = fake.connected[0] as FakePort;
+    expect(first.posted).toEqual([{ targets: ['sw'] }]);
+    pageGone(first);
+    vi.advanceTimersByTime(100);
+    expect((fake.connected[1] as FakePort).posted).toEqual([{ targets: ['sw'] }]);
+    hold.release();
+  });
+
   it('pings, connects again when the background stopped, and lets go on release', () => {
-    const release = holdAttachment(7);
+    const hold = holdAttachment(7);
     const first = fake.connected[0] as FakePort;
     expect(first.name).toBe(attachPortName(7));
     vi.advanceTimersByTime(20_000);
@@ -79,7 +109,7 @@ describe('page: holding an attachment', () => {
     vi.advanceTimersByTime(100);
     const second = fake.connected[1] as FakePort;
     expect(second.name).toBe(attachPortName(7));
-    release();
+    hold.release();
     expect(second.disconnected).toBe(true);
     vi.advanceTimersByTime(60_000);
     expect(fake.connected).toHaveLength(2);
