@@ -153,7 +153,8 @@ export const parseHookHostPortName = (name: string): number | undefined => {
 };
 
 export type ContentToRouter =
-  | { type: 'batch'; batch: HookBatch; bad: number }
+  /** `seq`: the relay's count of its batches, acknowledged by the router (see content-relay.ts). */
+  | { type: 'batch'; batch: HookBatch; bad: number; seq?: number }
   | { type: 'replay-result'; doc: string; result: HookReplayResult }
   /** Batches the content script had to drop while the router was unreachable. */
   | { type: 'lost'; doc: string; count: number }
@@ -172,10 +173,13 @@ export type RouterToContent =
   | { type: 'replay'; doc: string; req: HookReplay }
   /** Intercept rules in force for the next `lease` ms; [] switches them off. */
   | { type: 'rules'; rules: PageRule[]; lease: number }
-  | { type: 'release'; doc: string; id: number; decision: HoldDecision };
+  | { type: 'release'; doc: string; id: number; decision: HoldDecision }
+  /** The router has passed on (or is keeping) every batch up to `seq`. */
+  | { type: 'ack'; seq: number };
 
 export type RouterToHost =
-  | { type: 'hook'; frameId: number; batch: HookBatch; bad: number }
+  /** `seq`: the relay's batch number: a batch sent again after a background restart is passed on once. */
+  | { type: 'hook'; frameId: number; batch: HookBatch; bad: number; seq?: number }
   | { type: 'hook-result'; frameId: number; doc: string; result: HookReplayResult }
   | { type: 'lost'; frameId: number; doc: string; count: number }
   | { type: 'doc-gone'; frameId: number; doc: string }
@@ -214,12 +218,15 @@ export function isRouterToContent(m: unknown): m is RouterToContent {
   if (m.type === 'arm') return typeof m.on === 'boolean' && (m.fresh === undefined || typeof m.fresh === 'boolean');
   if (m.type === 'rules') return isRules(m.rules) && isCount(m.lease);
   if (m.type === 'release') return typeof m.doc === 'string' && isCount(m.id) && isDecision(m.decision);
+  if (m.type === 'ack') return isCount(m.seq);
   return m.type === 'replay' && typeof m.doc === 'string' && obj(m.req) && typeof m.req.id === 'number';
 }
 
 export function isContentToRouter(m: unknown): m is ContentToRouter {
   if (!obj(m)) return false;
-  if (m.type === 'batch') return obj(m.batch) && typeof m.batch.doc === 'string' && Array.isArray(m.batch.events) && typeof m.bad === 'number';
+  if (m.type === 'batch') {
+    return obj(m.batch) && typeof m.batch.doc === 'string' && Array.isArray(m.batch.events) && typeof m.bad === 'number' && (m.seq === undefined || isCount(m.seq));
+  }
   if (m.type === 'replay-result') return typeof m.doc === 'string' && obj(m.result) && typeof m.result.id === 'number';
   if (m.type === 'hits') return typeof m.doc === 'string' && Array.isArray(m.hits) && isCount(m.lost) && isCount(m.bad);
   if (m.type === 'held') return typeof m.doc === 'string' && Array.isArray(m.held) && isCount(m.overflow) && isCount(m.bad);
@@ -230,7 +237,7 @@ export function isRouterToHost(m: unknown): m is RouterToHost {
   if (!obj(m)) return false;
   switch (m.type) {
     case 'hook':
-      return typeof m.frameId === 'number' && obj(m.batch) && Array.isArray(m.batch.events);
+      return typeof m.frameId === 'number' && obj(m.batch) && Array.isArray(m.batch.events) && (m.seq === undefined || isCount(m.seq));
     case 'hook-result':
       return typeof m.frameId === 'number' && typeof m.doc === 'string' && obj(m.result);
     case 'lost':

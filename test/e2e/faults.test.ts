@@ -7,7 +7,7 @@ import { startServer } from '../support/server.mjs';
 import { until } from './until';
 import { inspect, launchChromium, openDevTools, showPanel, waitInFrame, type Chrome } from './browser';
 import { showView } from '../../scripts/devtools.mjs';
-import { inspectInFirefox, launchFirefox, openExtensionPage, type Firefox } from './firefox';
+import { GECKO_ID, inChrome, inspectInFirefox, launchFirefox, openExtensionPage, type Firefox } from './firefox';
 import { clear, clickRow, composerAction, connections, filtered, openComposer, press, rows, sequenceInStore, setEditor, setFilter, waitForConnection, waitForRow, waitForTotal } from './panel';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -354,6 +354,50 @@ describe('faults in Firefox', () => {
     await panelPage.close();
     await page.close();
   }, 180_000);
+
+  it('the background restarted mid-stream: capture goes on, every frame stored in order or counted and shown as lost', async () => {
+    const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + '/blank.html?restart');
+    const rate = 2000;
+    const seconds = 6;
+    const n = rate * seconds;
+    const stream = page.evaluate(`new Promise((done) => {
+      const s = new WebSocket(${JSON.stringify(srv.wsUrl(`/stream?rate=${rate}&seconds=${seconds}&size=60`))});
+      let got = 0;
+      s.onopen = () => s.send('go');
+      s.onmessage = () => { if (++got === ${n + 1}) { s.close(); done(); } };
+    })`);
+    const backgroundStarted = () => panel.evaluate(`browser.runtime.getBackgroundPage().then((w) => w.performance.timeOrigin)`) as Promise<number>;
+    const before = await backgroundStarted();
+    await new Promise((r) => setTimeout(r, 2000));
+    // What about:debugging's "Terminate background script" does.
+    expect(
+      await inChrome<string>(
+        ff.browser,
+        `(async () => {
+          const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+          await ExtensionParent.GlobalManager.getExtension(${JSON.stringify(GECKO_ID)}).terminateBackground({ disableResetIdleForTest: true });
+          return 'stopped';
+        })()`,
+      ),
+    ).toBe('stopped');
+    await stream;
+    expect(await backgroundStarted()).toBeGreaterThan(before); // a new background page
+    // Capture goes on: a socket opened after the restart is captured.
+    await page.evaluate(`new Promise((done) => { const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=after-restart'))}); s.onopen = () => { s.send('after restart'); done(); }; })`);
+    await waitForRow(panel, `r.text === 'after restart' && r.direction === 'sent'`, 'a frame after the restart', 30_000);
+    const seq = (await panel.evaluate(`(() => {
+      const s = globalThis.__frameline.store; const out = [];
+      for (let i = 0; i < s.frameCount; i++) { const t = s.frameAt(i).text; if (t && t.startsWith('{"seq":')) out.push(parseInt(t.slice(7), 10)); }
+      return out;
+    })()`)) as number[];
+    expect(seq.every((v, i) => i === 0 || v > seq[i - 1])).toBe(true); // in order, none twice
+    const shown = (id: string) => panel.$eval(`[data-testid="${id}"]`, (el) => Number(el.getAttribute('data-count'))).catch(() => 0);
+    const counted = (await shown('dropped')) + (await shown('discarded'));
+    console.log(`background restart mid-stream (Firefox): ${seq.length} of ${n} frames stored, ${counted} counted as lost`);
+    expect(seq.length + counted).toBeGreaterThanOrEqual(n);
+    await panelPage.close();
+    await page.close();
+  }, 120_000);
 
   it('two panels on two tabs each show only their own tab; a second panel on the same tab takes over, and the first says so', async () => {
     const a = await inspectInFirefox(ff, srv.origin + '/blank.html?tab=a');

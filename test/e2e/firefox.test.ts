@@ -172,6 +172,8 @@ describe('Firefox: capture through the page hook', () => {
   });
 
   it('says plainly that sockets of shared and service workers cannot be seen in Firefox', async () => {
+    await clear(panel);
+    await press(panel, '.conn-all');
     expect(await text(panel, 'workers-unseen')).toMatch(/shared and service workers cannot be seen in Firefox/);
     // A shared worker's socket: the server has it, Firefox gives Frameline nothing of it (not even its handshake).
     expect(await inPage(`new Promise((done) => { const w = new SharedWorker('/shared-probe.js'); w.port.onmessage = (e) => done(e.data); w.port.start(); })`)).toBe('from-shared');

@@ -108,7 +108,9 @@ export function startRouter(): void {
           end.doc = m.batch.doc;
           end.late = m.batch.late === true;
           if (hosts.has(tabId)) forwarded.set(tabId, (forwarded.get(tabId) ?? 0) + m.batch.events.length);
-          fromContent(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad });
+          fromContent(tabId, { type: 'hook', frameId: end.frameId, batch: m.batch, bad: m.bad, seq: m.seq });
+          // Passed on or kept: the relay may forget it (until then it sends it again to a restarted background).
+          if (m.seq !== undefined) toContent(end, { type: 'ack', seq: m.seq });
         } else if (m.type === 'replay-result') toHost(tabId, { type: 'hook-result', frameId: end.frameId, doc: m.doc, result: m.result });
         else if (m.type === 'hits') toHost(tabId, { type: 'hits', frameId: end.frameId, doc: m.doc, hits: m.hits, lost: m.lost, bad: m.bad });
         else if (m.type === 'held') toHost(tabId, { type: 'held', frameId: end.frameId, doc: m.doc, held: m.held, overflow: m.overflow, bad: m.bad });

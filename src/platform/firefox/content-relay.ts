@@ -11,7 +11,11 @@ import { HELLO_TYPE, HOOK_VERSION, RULES_FLAG_KEY, checkHookBatch, checkHookHeld
 import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../protocol';
 import { browser, type Runtime } from '../browser';
 
-/** Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended). */
+/**
+ * Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended), and batches
+ * sent but not yet acknowledged: a background that stops drops what was posted to it meanwhile, so those are sent
+ * again to the next one (the host passes each batch on once, by its number).
+ */
 const MAX_WAITING = 2000;
 
 export function startRelay(): void {
@@ -20,24 +24,35 @@ export function startRelay(): void {
   let doc = '';
   let ext: Runtime.Port | null = null;
   let waiting: ContentToRouter[] = [];
+  let unacked: Extract<ContentToRouter, { type: 'batch' }>[] = [];
+  let batches = 0;
   let lost = 0;
   let hitsLost = 0;
 
+  const forget = (old: ContentToRouter) => {
+    if (old.type === 'batch') lost += old.batch.events.length;
+    else if (old.type === 'hits') hitsLost += old.hits.length + old.lost;
+  };
   const toRouter = (m: ContentToRouter) => {
     if (ext) {
       try {
         ext.postMessage(m);
+        if (m.type === 'batch') {
+          unacked.push(m);
+          if (unacked.length > MAX_WAITING) forget(unacked.shift()!);
+        }
         return;
       } catch {
         ext = null;
       }
     }
-    if (waiting.length >= MAX_WAITING) {
-      const old = waiting.shift()!;
-      if (old.type === 'batch') lost += old.batch.events.length;
-      else if (old.type === 'hits') hitsLost += old.hits.length + old.lost;
-    }
+    if (waiting.length >= MAX_WAITING) forget(waiting.shift()!);
     waiting.push(m);
+  };
+  const acked = (seq: number) => {
+    let i = 0;
+    while (i < unacked.length && unacked[i].seq! <= seq) i++;
+    if (i) unacked = unacked.slice(i);
   };
 
   const connect = () => {
@@ -48,6 +63,7 @@ export function startRelay(): void {
     }
     ext.onMessage.addListener((m: unknown) => {
       if (!isRouterToContent(m)) return;
+      if (m.type === 'ack') return acked(m.seq);
       let cmd: HookCommand;
       if (m.type === 'arm') cmd = m.fresh ? { k: 'arm', on: m.on, fresh: true } : { k: 'arm', on: m.on };
       else if (m.type === 'rules') {
@@ -64,6 +80,10 @@ export function startRelay(): void {
     });
     ext.onDisconnect.addListener(() => {
       ext = null;
+      // What the router never acknowledged goes again, first, to the next one.
+      waiting = [...unacked, ...waiting];
+      unacked = [];
+      while (waiting.length > MAX_WAITING) forget(waiting.shift()!);
       // Until the router is back the hook keeps reporting and we keep its batches (bounded, counted).
       setTimeout(connect, 250);
     });
@@ -83,7 +103,7 @@ export function startRelay(): void {
       const checked = checkHookBatch(m.batch);
       if (!checked || checked.batch.doc !== doc) return;
       if (late) checked.batch.late = true;
-      toRouter({ type: 'batch', batch: checked.batch, bad: checked.bad });
+      toRouter({ type: 'batch', batch: checked.batch, bad: checked.bad, seq: ++batches });
     } else if (m.k === 'hits') {
       const checked = late ? null : checkHookHits(m);
       if (!checked) return;

@@ -97,6 +97,8 @@ export class HookHost implements Host {
 
   /** Frames hold rules keep in the tab's documents (scope: frame id and document). */
   private readonly held = new HeldBook();
+  /** Per document, the last relay batch number passed on (see the relay's acknowledgements). */
+  private readonly lastSeq = new Map<string, number>();
 
   private postHeld(force = false) {
     const news = this.held.news(force);
@@ -180,6 +182,11 @@ export class HookHost implements Host {
       }
       case 'hook':
       {
+        // A batch a relay sent again after a background restart, which the old background had passed on already.
+        if (msg.seq !== undefined) {
+          if (msg.seq <= (this.lastSeq.get(msg.batch.doc) ?? 0)) break;
+          this.lastSeq.set(msg.batch.doc, msg.seq);
+        }
         capture.batch(msg.frameId, msg.batch);
         this.badEvents += msg.bad;
         if (msg.batch.lost) {
@@ -217,6 +224,7 @@ export class HookHost implements Host {
         capture.handshake(msg.h);
         break;
       case 'doc-gone':
+        this.lastSeq.delete(msg.doc);
         capture.docGone(msg.frameId, msg.doc);
         if (this.held.drop(`${msg.frameId}|${msg.doc}`)) this.postHeld();
         this.noteTrust();

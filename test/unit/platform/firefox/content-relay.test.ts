@@ -17,18 +17,26 @@ interface IsolatedView {
 
 /** A document at start: the hook, then the relay (both before any page script), with a fake router behind. `before`
  *  runs first, as a page that was already there; `isolated`: what the relay sees of the document (as it is). */
-function documentStart(before?: (w: World) => void, isolated: IsolatedView = { readyState: 'loading', scripts: 0 }): { w: World; got: ContentToRouter[]; send: (m: RouterToContent) => void } {
+function documentStart(
+  before?: (w: World) => void,
+  isolated: IsolatedView = { readyState: 'loading', scripts: 0 },
+): { w: World; got: ContentToRouter[]; send: (m: RouterToContent) => void; stopRouter: () => void } {
   const w = makeWorld();
   before?.(w);
   installHook(w.g);
   const got: ContentToRouter[] = [];
-  const listeners: Array<(m: unknown) => void> = [];
-  const port = {
-    postMessage: (m: ContentToRouter) => got.push(structuredClone(m)),
-    onMessage: { addListener: (fn: (m: unknown) => void) => listeners.push(fn) },
-    onDisconnect: { addListener: () => {} },
-  };
-  vi.spyOn(browser.runtime, 'connect').mockReturnValue(port as never);
+  let listeners: Array<(m: unknown) => void> = [];
+  let gone: Array<() => void> = [];
+  // Each connect reaches a router of its own (the background restarted); `stopRouter` ends the current one.
+  vi.spyOn(browser.runtime, 'connect').mockImplementation(() => {
+    const mine: Array<(m: unknown) => void> = (listeners = []);
+    const down: Array<() => void> = (gone = []);
+    return {
+      postMessage: (m: ContentToRouter) => got.push(structuredClone(m)),
+      onMessage: { addListener: (fn: (m: unknown) => void) => mine.push(fn) },
+      onDisconnect: { addListener: (fn: () => void) => down.push(fn) },
+    } as never;
+  });
   vi.stubGlobal('window', w.g);
   vi.stubGlobal('addEventListener', w.g.addEventListener.bind(w.g));
   vi.stubGlobal('document', { readyState: isolated.readyState, scripts: { length: isolated.scripts } });
@@ -40,6 +48,9 @@ function documentStart(before?: (w: World) => void, isolated: IsolatedView = { r
     send: (m) => {
       for (const fn of listeners) fn(structuredClone(m));
       w.run();
+    },
+    stopRouter: () => {
+      for (const fn of gone) fn();
     },
   };
 }
@@ -63,6 +74,39 @@ describe('Firefox hook → relay → router', () => {
     const batches = got.filter((m) => m.type === 'batch');
     expect(batches.map((m) => m.type === 'batch' && m.batch.events.map((e) => e.k))).toEqual([[], ['socket', 'open', 'frame']]);
     expect(batches.every((m) => m.type === 'batch' && m.bad === 0)).toBe(true);
+  });
+
+  it('sends again, first and in order, the batches a stopped router never acknowledged', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const { w, got, send, stopRouter } = documentStart();
+      w.run();
+      send({ type: 'arm', on: true });
+      const ws = new w.g.WebSocket('wss://echo.test/');
+      w.open(ws);
+      const batch = () => {
+        ws.send('x');
+        w.advance(16);
+      };
+      batch();
+      const seqs = () => got.flatMap((m) => (m.type === 'batch' ? [m.seq!] : []));
+      send({ type: 'ack', seq: Math.max(...seqs()) }); // all so far passed on
+      batch();
+      batch();
+      const unacked = seqs().slice(-2);
+      stopRouter(); // the background stopped: whatever it got since its last ack may be gone
+      batch(); // meanwhile: kept
+      got.length = 0;
+      vi.advanceTimersByTime(250); // a new background: the relay connects again
+      expect(seqs()).toEqual([...unacked, unacked[1] + 1]);
+      send({ type: 'ack', seq: unacked[1] + 1 });
+      got.length = 0;
+      stopRouter();
+      vi.advanceTimersByTime(250);
+      expect(seqs()).toEqual([]); // nothing left to send again
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a forged hello from the page is never taken, never seen by the page, and its port learns nothing', () => {

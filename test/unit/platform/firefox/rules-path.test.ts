@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HostStatus, HostToRouter, RouterToContent, RouterToHost } from '../../../../src/protocol';
 import { CONTENT_PORT, hookHostPortName } from '../../../../src/protocol';
 import type { PageRule, RuleHit } from '../../../../src/model/intercept/types';
+import { batchFrameCount, type RecordBatch } from '../../../../src/model/batch';
 
 /** One end of a runtime Port pair: what it posts reaches the other end's listeners. */
 interface FakePort {
@@ -170,6 +171,36 @@ describe('Firefox router: after it starts, and what it keeps', () => {
     reloaded.gone();
     vi.advanceTimersByTime(31_000);
     expect(handshakesTo(connectHost())).toEqual([]);
+  });
+
+  it('acknowledges each batch to its relay once passed on or kept (a relay sends again what a stopped background never acknowledged)', () => {
+    startRouter();
+    const page = content(0);
+    page.deliver({ ...batch(1), seq: 1 }); // in the grace, no host yet: kept
+    const host = connectHost();
+    page.deliver({ ...batch(2), seq: 2 });
+    expect((page.posted as RouterToContent[]).filter((m) => m.type === 'ack')).toEqual([{ type: 'ack', seq: 1 }, { type: 'ack', seq: 2 }]);
+    expect((host.posted as RouterToHost[]).filter((m) => m.type === 'hook').map((m) => m.type === 'hook' && m.seq)).toEqual([1, 2]);
+  });
+
+  it('the host passes a batch sent again after a background restart on once', () => {
+    let router: FakePort | undefined;
+    fake.connect = (info) => (router = fakePort(info.name));
+    const host = new HookHost(TAB);
+    const frames: number[] = [];
+    host.connectPanel({ post: (m: unknown) => { const b = (m as { type: string; batch?: RecordBatch }).batch; if (b) frames.push(batchFrameCount(b)); } });
+    void host.start();
+    const events = [
+      { k: 'socket', s: 1, url: 'wss://a.test/', protocols: [], t: 1000, pre: false, state: 1, protocol: '', extensions: '' },
+      { k: 'frame', s: 1, t: 1001, dir: 'sent', text: 'once' },
+    ];
+    const hook = (seq: number, evs: unknown[]) => ({ type: 'hook', frameId: 0, bad: 0, seq, batch: { v: 1, doc: 'docaaaa1111', href: 'https://a.test/', events: evs } });
+    router!.deliver(hook(1, events));
+    router!.deliver(hook(1, events)); // the same batch again
+    router!.deliver(hook(2, [{ k: 'frame', s: 1, t: 1002, dir: 'sent', text: 'twice' }]));
+    host.pull();
+    expect(frames.reduce((a, b) => a + b, 0)).toBe(2);
+    host.dispose();
   });
 });
 
