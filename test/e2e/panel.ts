@@ -83,7 +83,10 @@ export function waitForRow(panel: Frame, predicate: string, what: string, timeou
 }
 
 export async function clickRow(panel: Frame, frameId: number) {
-  await press(panel, `[data-testid="frame-row"][data-frame-id="${frameId}"]`);
+  // A filter just typed may not have drawn its rows yet: wait for the row rather than fail on a race.
+  const row = `[data-testid="frame-row"][data-frame-id="${frameId}"]`;
+  await waitInFrame(panel, `!!document.querySelector(${JSON.stringify(row)})`, { what: `row of frame ${frameId}` });
+  await press(panel, row);
   await waitInFrame(panel, `document.querySelector('[data-testid="frame-detail"]')?.getAttribute('data-frame-id') === '${frameId}'`, {
     what: `detail of frame ${frameId}`,
   });
