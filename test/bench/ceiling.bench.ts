@@ -137,6 +137,7 @@ async function latency(srv: Server, mode: Mode, rate: number, seconds: number) {
     await new Promise((r) => setTimeout(r, 3000));
     const { delivery, added, shown } = await readLatencies(arrivalsIn, rows, at);
     const lat = rows ? shown : delivery;
+    if (process.env.BENCH_LATENCY_DUMP) writeFileSync(`${process.env.BENCH_LATENCY_DUMP}-${mode.replace(/\W/g, '')}-${rate}.json`, JSON.stringify({ delivery, added, shown }));
     return {
       mode, rate, frames: total, seen: lat.length, p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: Math.max(...lat),
       delivery: { p50: pct(delivery, 0.5), p99: pct(delivery, 0.99) },

@@ -105,6 +105,7 @@ async function clipboard(): Promise<string> {
 
 /** Right-click a row, then pick `item` in its menu. */
 async function fromMenu(frameId: number, item: string) {
+  await waitForRow(panel, `r.id === ${frameId}`, `the row of frame ${frameId}`, 5000);
   await panel.$eval(`[data-testid="frame-row"][data-frame-id="${frameId}"]`, (el) => {
     el.scrollIntoView({ block: 'nearest' });
     const r = el.getBoundingClientRect();

@@ -77,15 +77,41 @@ export function waitForConnection(panel: Frame, predicate: string, what: string,
   return waitInFrame<ConnInfo>(panel, `${CONNECTION_LIST}.find((c) => (${predicate})) ?? null`, { timeout, what });
 }
 
+/**
+ * What the timeline looked like (for a failed wait's message): a row missing from the DOM is most often out of view
+ * in the virtual timeline, and this tells how many rows fitted and where it was scrolled.
+ */
+export async function timelineState(panel: Frame): Promise<string> {
+  return (await panel
+    .evaluate(`(() => {
+      const t = document.querySelector('[data-testid="timeline"]'); const c = document.querySelector('[data-testid="frame-count"]');
+      const ids = [...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => el.getAttribute('data-frame-id'));
+      return JSON.stringify({ window: [innerWidth, innerHeight], visibility: document.visibilityState,
+        timeline: t && { clientHeight: t.clientHeight, scrollTop: t.scrollTop, scrollHeight: t.scrollHeight },
+        paneErrors: [...document.querySelectorAll('[data-testid="pane-error"]')].map((el) => el.textContent),
+        notice: document.querySelector('[data-testid="notice"]')?.textContent ?? null,
+        session: document.querySelector('.sessionbar')?.textContent ?? null, capture: document.querySelector('[data-testid="capture-state"]')?.textContent ?? null,
+        rows: ids, total: c?.dataset.total, visible: c?.dataset.visible, query: c?.dataset.query,
+        panes: [...document.body.querySelectorAll('#app > * > *, #app > *')].slice(0, 30).map((el) => (el.dataset.testid || el.className || el.tagName) + ':' + el.getBoundingClientRect().height) });
+    })()`)
+    .catch((e: unknown) => `(unreadable: ${String(e)})`)) as string;
+}
+
 /** Wait until a frame row satisfies `predicate` (a JS expression over `r` = RowInfo). */
-export function waitForRow(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> {
-  return waitInFrame<RowInfo>(panel, `${ROW_LIST}.find((r) => (${predicate})) ?? null`, { timeout, what });
+export async function waitForRow(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> {
+  try {
+    return await waitInFrame<RowInfo>(panel, `${ROW_LIST}.find((r) => (${predicate})) ?? null`, { timeout, what });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the timeline: ${await timelineState(panel)}`, { cause: e });
+  }
 }
 
 export async function clickRow(panel: Frame, frameId: number) {
   // A filter just typed may not have drawn its rows yet: wait for the row rather than fail on a race.
   const row = `[data-testid="frame-row"][data-frame-id="${frameId}"]`;
-  await waitInFrame(panel, `!!document.querySelector(${JSON.stringify(row)})`, { what: `row of frame ${frameId}` });
+  await waitInFrame(panel, `!!document.querySelector(${JSON.stringify(row)})`, { what: `row of frame ${frameId}` }).catch(async (e: unknown) => {
+    throw new Error(`${(e as Error).message}; the timeline: ${await timelineState(panel)}`, { cause: e });
+  });
   await press(panel, row);
   await waitInFrame(panel, `document.querySelector('[data-testid="frame-detail"]')?.getAttribute('data-frame-id') === '${frameId}'`, {
     what: `detail of frame ${frameId}`,
