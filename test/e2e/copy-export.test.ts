@@ -98,9 +98,17 @@ async function feedOnly() {
   await filterApplied(panel, 'the feed only');
 }
 
+/**
+ * The page reads the clipboard (it must be the focused tab for that), then DevTools is brought back to the front, as
+ * the user has it when they click in the panel: a DevTools window left behind the page may stop rendering the panel.
+ */
 async function clipboard(): Promise<string> {
   await page.bringToFront();
-  return (await page.evaluate(`navigator.clipboard.readText()`)) as string;
+  try {
+    return (await page.evaluate(`navigator.clipboard.readText()`)) as string;
+  } finally {
+    await panel.page().bringToFront();
+  }
 }
 
 /** Right-click a row, then pick `item` in its menu. */
@@ -118,6 +126,7 @@ async function fromMenu(frameId: number, item: string) {
 async function emptyClipboard() {
   await page.bringToFront();
   await page.evaluate(`navigator.clipboard.writeText('')`);
+  await panel.page().bringToFront();
 }
 
 /** Open a frame's detail, right-click the JSON tree's line of `key`, pick `item`; returns what reached the clipboard. */
