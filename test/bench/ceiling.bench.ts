@@ -8,7 +8,8 @@
 // The ladder of rates is coarse; BENCH_REFINE (2) bisection steps after it narrow each ceiling down, on a grid of 50
 // (5000 sustained, 6000 not: then 5500, then 5250 or 5750).
 // Run: npm run bench (BENCH_SECONDS, BENCH_RUNS, BENCH_RATES=3000,3500,…, BENCH_REFINE, BENCH_LATENCY_RATES and
-// BENCH_LATENCY_RUNS to change them; BENCH_LATENCY_DUMP=/tmp/x writes each latency run's per-frame figures to /tmp/x-<mode>-<rate>.json).
+// BENCH_LATENCY_RUNS to change them; BENCH_LATENCY_DUMP=/tmp/x writes each latency run's per-frame figures to
+// /tmp/x-<mode>-<rate>.json).
 import { it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -81,7 +81,7 @@ export function waitForConnection(panel: Frame, predicate: string, what: string,
  * What the timeline looked like (for a failed wait's message): a row missing from the DOM is most often out of view
  * in the virtual timeline, and this tells how many rows fitted and where it was scrolled.
  */
-export async function timelineState(panel: Frame): Promise<string> {
+async function timelineState(panel: Frame): Promise<string> {
   return (await panel
     .evaluate(`(() => {
       const t = document.querySelector('[data-testid="timeline"]'); const c = document.querySelector('[data-testid="frame-count"]');
@@ -108,11 +108,8 @@ export async function waitForRow(panel: Frame, predicate: string, what: string, 
 
 export async function clickRow(panel: Frame, frameId: number) {
   // A filter just typed may not have drawn its rows yet: wait for the row rather than fail on a race.
-  const row = `[data-testid="frame-row"][data-frame-id="${frameId}"]`;
-  await waitInFrame(panel, `!!document.querySelector(${JSON.stringify(row)})`, { what: `row of frame ${frameId}` }).catch(async (e: unknown) => {
-    throw new Error(`${(e as Error).message}; the timeline: ${await timelineState(panel)}`, { cause: e });
-  });
-  await press(panel, row);
+  await waitForRow(panel, `r.id === ${frameId}`, `the row of frame ${frameId}`);
+  await press(panel, `[data-testid="frame-row"][data-frame-id="${frameId}"]`);
   await waitInFrame(panel, `document.querySelector('[data-testid="frame-detail"]')?.getAttribute('data-frame-id') === '${frameId}'`, {
     what: `detail of frame ${frameId}`,
   });
