@@ -421,18 +421,25 @@ export class Pairs implements PairsLookup {
     const r = this.rowOf(frameId);
     if (r < 0) return NaN;
     const c = this.frames.cols;
-    const p = c.opens[r] >= 0 ? c.opens[r] : c.answers[r];
-    if (p < this.pairs.head) return NaN;
-    const pc = this.pairs.cols;
-    return c.opens[r] >= 0 ? pc.ansId[p - this.pairs.base] : pc.reqId[p - this.pairs.base];
+    if (c.opens[r] >= 0) return c.opens[r] < this.pairs.head ? NaN : this.pairs.cols.ansId[c.opens[r] - this.pairs.base];
+    return this.requestAt(r, frameId);
   }
 
-  /** The request frame of the first exchange a frame answers; NaN when it answers none held. */
+  /** The request frame of the first held exchange a frame answers; NaN when it answers none held. */
   requestOf(frameId: number): number {
     const r = this.rowOf(frameId);
-    if (r < 0) return NaN;
+    return r < 0 ? NaN : this.requestAt(r, frameId);
+  }
+
+  private requestAt(r: number, frameId: number): number {
+    const pr = this.pairs;
     const a = this.frames.cols.answers[r];
-    return a < this.pairs.head ? NaN : this.pairs.cols.reqId[a - this.pairs.base];
+    if (a >= pr.head) return pr.cols.reqId[a - pr.base];
+    if (a < 0) return NaN;
+    // Its first answered exchange was evicted: a batch answer may still answer later ones (`also` mixes in follow-ups).
+    const more = this.also.get(this.frames.base + r);
+    if (more !== undefined) for (const p of more) if (p >= pr.head && pr.cols.ansId[p - pr.base] === frameId) return pr.cols.reqId[p - pr.base];
+    return NaN;
   }
 
   /** Exchanges held (requests seen and not evicted). */

@@ -102,6 +102,21 @@ describe('pairing rules', () => {
     expect(pairs.flagsOf(both)).toBe(F.orphan);
   });
 
+  it('a batch answer whose first request was evicted still jumps to the request that is held', () => {
+    // Found by the property test: two requests answered by one frame, then the older request evicted.
+    const { pairs, add } = harness();
+    add('received', 1, req('3'));
+    const held = add('received', 2, req('2'));
+    const batch = add('sent', 3, ans('3'), ans('2'));
+    expect(pairs.requestOf(batch)).toBe(1);
+    pairs.evictBefore(held);
+    expect(pairs.partnerOf(batch)).toBe(held);
+    expect(pairs.requestOf(batch)).toBe(held);
+    expect(pairs.partnerOf(held)).toBe(batch);
+    pairs.evictBefore(batch);
+    expect(pairs.partnerOf(batch)).toBeNaN();
+  });
+
   it('the first answers of one frame give its least and greatest latency', () => {
     const { pairs, add } = harness();
     add('sent', 1, req('1'));
