@@ -47,6 +47,17 @@ export function holdAfter(cost: number, share: number): number {
   return Math.min(cost / share, MAX_HOLD_MS);
 }
 
+/** The weight of the latest render's cost in the running cost that holds the next render back. */
+export const COST_WEIGHT = 0.25;
+/**
+ * The running cost after a render that took `cost` ms (pure). A render that stands alone (a stream's first rows, code
+ * run for the first time) hardly holds the next; a cost that lasts holds it fully, so the share holds over time.
+ */
+export function runningCost(prev: number | undefined, cost: number, share: number): number {
+  const c = Math.min(cost, MAX_HOLD_MS * share);
+  return prev === undefined ? c : prev + (c - prev) * COST_WEIGHT;
+}
+
 /** The idle share of the machine's processors (0–1), or undefined when the platform cannot tell. */
 let machineIdle: () => number | undefined = () => undefined;
 export function setMachineIdle(fn: () => number | undefined): void {
@@ -63,6 +74,27 @@ let typingUntil = -Infinity;
  */
 export function userTyping(): void {
   typingUntil = performance.now() + TYPING_HOLD_MS;
+}
+
+/**
+ * The tail's own recent renders, as (start, busy ms) pairs: the gap yields to the load of others, not to the tail's
+ * own. Counted as load, the tail's renders would throttle the tail itself: the gap grows, renders get rare, the idle
+ * share rises, the gap goes, and the tail stutters between the two at rates the machine handles with CPU to spare.
+ */
+const OWN_WINDOW_MS = 500;
+const ownRenders: number[] = [];
+function ownBusyMs(now: number): number {
+  let drop = 0;
+  while (drop < ownRenders.length && ownRenders[drop] < now - OWN_WINDOW_MS) drop += 2;
+  if (drop) ownRenders.splice(0, drop);
+  let ms = 0;
+  for (let i = 1; i < ownRenders.length; i += 2) ms += ownRenders[i];
+  return ms;
+}
+
+/** The machine's idle share had the tail not rendered: `ownMs` of its busy time over the last `windowMs` (pure). */
+export function idleBesidesTail(idle: number | undefined, ownMs: number, windowMs: number, cores: number): number | undefined {
+  return idle === undefined ? undefined : Math.min(1, idle + ownMs / (windowMs * Math.max(1, cores)));
 }
 
 /** Whether the machine has less CPU to spare than BUSY_FROM (work that can wait, such as learning, waits). */
@@ -131,6 +163,7 @@ export function frameScheduler(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let started = 0;
   let notBefore = 0;
+  let avgCost: number | undefined;
   let gapUntil = 0;
   let sleeping = false;
   // A task posted at the end of a render's animation callback runs after that frame's style/layout/paint.
@@ -139,8 +172,12 @@ export function frameScheduler(
     after.port1.onmessage = () => {
       const cost = performance.now() - started;
       renderStats.ms += cost;
-      const { share, gapMs } = renderBudget(machineIdle());
-      notBefore = started + holdAfter(cost, share);
+      ownRenders.push(started, cost);
+      const now = performance.now();
+      const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency;
+      const { share, gapMs } = renderBudget(idleBesidesTail(machineIdle(), ownBusyMs(now), Math.min(OWN_WINDOW_MS, now), cores));
+      avgCost = runningCost(avgCost, cost, share);
+      notBefore = started + holdAfter(avgCost, share);
       gapUntil = started + gapMs;
     };
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BUSY_AT, BUSY_FROM, FALLBACK_MS, RENDER_SHARE, RENDER_SHARE_MACHINE_KNOWN, SATURATED_GAP_MS, TYPING_HOLD_MS, frameScheduler, gapForIdle,
-  MAX_HOLD_MS, atFrameStart, holdAfter, recordsWaiting, renderBudget, setMachineIdle, userTyping, wakeWhenRecordsWait,
+  COST_WEIGHT, MAX_HOLD_MS, atFrameStart, holdAfter, idleBesidesTail, runningCost, recordsWaiting, renderBudget, setMachineIdle, userTyping, wakeWhenRecordsWait,
 } from '../../../src/panel/schedule';
 
 describe('the tail yields to a saturated machine', () => {
@@ -28,6 +28,41 @@ describe('a render that took long', () => {
     // A render followed by seconds of someone else's task (DevTools starting up) must not freeze the panel.
     expect(holdAfter(9000, 0.45)).toBe(MAX_HOLD_MS);
     expect(MAX_HOLD_MS).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('the load the tail yields to', () => {
+  it('is the machine\'s without the tail\'s own renders, so the tail does not throttle itself', () => {
+    // 2 cores, 240 ms of the tail's renders in the last 500 ms: a quarter of the machine was the tail.
+    expect(idleBesidesTail(0.2, 240, 500, 2)).toBeCloseTo(0.44);
+    expect(gapForIdle(0.2)).toBeGreaterThan(0);
+    expect(gapForIdle(idleBesidesTail(0.2, 240, 500, 2))).toBe(0);
+    // Saturated by others: the tail's few renders do not lift it out of the gap.
+    expect(gapForIdle(idleBesidesTail(0, 30, 500, 2))).toBe(SATURATED_GAP_MS);
+    expect(idleBesidesTail(undefined, 240, 500, 2)).toBeUndefined();
+    expect(idleBesidesTail(0.9, 900, 500, 1)).toBe(1);
+  });
+});
+
+describe('a render that stands alone', () => {
+  it('hardly holds the next; a cost that lasts holds it as much as the share says', () => {
+    const share = 0.6;
+    const steady = 5;
+    let avg = runningCost(undefined, steady, share);
+    expect(holdAfter(avg, share)).toBeLessThan(16);
+    avg = runningCost(avg, 24, share); // one slow render among quick ones: the next frame still renders
+    expect(holdAfter(avg, share)).toBeLessThan(17);
+    for (let i = 0; i < 40; i++) avg = runningCost(avg, 24, share); // slow renders that last: held to the share
+    expect(holdAfter(avg, share)).toBeCloseTo(40, 0);
+    expect(COST_WEIGHT).toBeGreaterThan(0);
+  });
+
+  it('a render followed by seconds of someone else\'s task holds the next for MAX_HOLD_MS at most, and briefly after', () => {
+    const share = 0.6;
+    let avg = runningCost(5, 9000, share);
+    expect(holdAfter(avg, share)).toBeLessThanOrEqual(MAX_HOLD_MS);
+    for (let i = 0; i < 8; i++) avg = runningCost(avg, 5, share);
+    expect(holdAfter(avg, share)).toBeLessThan(35);
   });
 });
 
