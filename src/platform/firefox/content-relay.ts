@@ -12,19 +12,47 @@ import { CONTENT_PORT, isRouterToContent, type ContentToRouter } from '../../pro
 import { browser, type Runtime } from '../browser';
 
 /**
- * Batches kept while the router is unreachable (it restarts, e.g. after the background was suspended), and batches
- * sent but not yet acknowledged: a background that stops drops what was posted to it meanwhile, so those are sent
- * again to the next one (the host passes each batch on once, by its number).
+ * What the relay keeps for the router: batches kept while it is unreachable (it restarts, e.g. after the background
+ * was suspended), and batches sent but not yet acknowledged: a background that stops drops what was posted to it
+ * meanwhile, so those are sent again to the next one (the host passes each batch on once, by its number). Bounded in
+ * estimated bytes and in messages; what goes over is counted.
  */
-const MAX_WAITING = 2000;
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
+export const MAX_HELD = 2000;
+/** Batches let go unacknowledged, remembered by number until acknowledged (a pair of numbers each). */
+const MAX_OVERDUE = 100_000;
+
+/** A message's size as kept, estimated: two bytes per character of what it carries, and a fixed cost per event. */
+export function heldBytes(m: ContentToRouter): number {
+  if (m.type !== 'batch') return 256 + (m.type === 'hits' ? m.hits.length * 64 : 0);
+  let n = 256 + m.batch.href.length * 2;
+  for (const e of m.batch.events) {
+    n += 64;
+    if (e.k === 'frame') n += (e.text ?? e.b64 ?? '').length * 2;
+    else if (e.k === 'socket') n += (e.url.length + (e.stack?.length ?? 0)) * 2;
+    else if (e.k === 'close') n += e.reason.length * 2;
+  }
+  return n;
+}
+
+type Batch = Extract<ContentToRouter, { type: 'batch' }>;
+interface Held<M> {
+  m: M;
+  bytes: number;
+}
 
 export function startRelay(): void {
   const late = startedLate();
   let hook: MessagePort | null = null;
   let doc = '';
   let ext: Runtime.Port | null = null;
-  let waiting: ContentToRouter[] = [];
-  let unacked: Extract<ContentToRouter, { type: 'batch' }>[] = [];
+  let waiting: Held<ContentToRouter>[] = [];
+  let unacked: Held<Batch>[] = [];
+  /** Bytes of `waiting` and `unacked`. */
+  let bytes = 0;
+  /** Batches sent, then let go over the bound before their acknowledgement: (seq, events) pairs, oldest first. They
+   *  count as lost only if the router stops without acknowledging them. */
+  let overdue: number[] = [];
   let batches = 0;
   let lost = 0;
   let hitsLost = 0;
@@ -33,26 +61,53 @@ export function startRelay(): void {
     if (old.type === 'batch') lost += old.batch.events.length;
     else if (old.type === 'hits') hitsLost += old.hits.length + old.lost;
   };
+  /** Keeps within the bounds: the oldest unacknowledged batches go first (most likely passed on), then the oldest kept. */
+  const trim = () => {
+    let drop = 0;
+    while (drop < unacked.length && (bytes > MAX_HELD_BYTES || waiting.length + unacked.length - drop > MAX_HELD)) {
+      const { m, bytes: b } = unacked[drop++];
+      bytes -= b;
+      overdue.push(m.seq!, m.batch.events.length);
+    }
+    if (drop) unacked = unacked.slice(drop);
+    if (overdue.length > MAX_OVERDUE * 2) {
+      for (let i = 1; i < overdue.length - MAX_OVERDUE * 2; i += 2) lost += overdue[i];
+      overdue = overdue.slice(overdue.length - MAX_OVERDUE * 2);
+    }
+    drop = 0;
+    while (drop < waiting.length && (bytes > MAX_HELD_BYTES || waiting.length - drop > MAX_HELD)) {
+      const { m, bytes: b } = waiting[drop++];
+      bytes -= b;
+      forget(m);
+    }
+    if (drop) waiting = waiting.slice(drop);
+  };
   const toRouter = (m: ContentToRouter) => {
+    const b = heldBytes(m);
     if (ext) {
       try {
         ext.postMessage(m);
         if (m.type === 'batch') {
-          unacked.push(m);
-          if (unacked.length > MAX_WAITING) forget(unacked.shift()!);
+          unacked.push({ m, bytes: b });
+          bytes += b;
+          trim();
         }
         return;
       } catch {
         ext = null;
       }
     }
-    if (waiting.length >= MAX_WAITING) forget(waiting.shift()!);
-    waiting.push(m);
+    waiting.push({ m, bytes: b });
+    bytes += b;
+    trim();
   };
   const acked = (seq: number) => {
     let i = 0;
-    while (i < unacked.length && unacked[i].seq! <= seq) i++;
+    while (i < unacked.length && unacked[i].m.seq! <= seq) bytes -= unacked[i++].bytes;
     if (i) unacked = unacked.slice(i);
+    i = 0;
+    while (i < overdue.length && overdue[i] <= seq) i += 2;
+    if (i) overdue = overdue.slice(i);
   };
 
   const connect = () => {
@@ -80,16 +135,21 @@ export function startRelay(): void {
     });
     ext.onDisconnect.addListener(() => {
       ext = null;
-      // What the router never acknowledged goes again, first, to the next one.
+      // What the router never acknowledged goes again, first, to the next one; what was let go of it is lost.
+      for (let i = 1; i < overdue.length; i += 2) lost += overdue[i];
+      overdue = [];
       waiting = [...unacked, ...waiting];
       unacked = [];
-      while (waiting.length > MAX_WAITING) forget(waiting.shift()!);
+      trim();
       // Until the router is back the hook keeps reporting and we keep its batches (bounded, counted).
       setTimeout(connect, 250);
     });
     const queued = waiting;
     waiting = [];
-    for (const m of queued) toRouter(m);
+    for (const { m, bytes: b } of queued) {
+      bytes -= b;
+      toRouter(m);
+    }
     if (lost) {
       toRouter({ type: 'lost', doc, count: lost });
       lost = 0;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HELLO_TYPE, HOOK_VERSION, RULES_FLAG_KEY } from '../../../../src/capture/firefox/hook-protocol';
 import { installHook } from '../../../../src/capture/firefox/page-hook';
-import { startRelay } from '../../../../src/platform/firefox/content-relay';
+import { MAX_HELD_BYTES, heldBytes, startRelay } from '../../../../src/platform/firefox/content-relay';
 import type { ContentToRouter, RouterToContent } from '../../../../src/protocol';
 import { makeWorld, type World } from '../../capture/firefox/world';
 import { browser } from '../../../../src/platform/browser';
@@ -107,6 +107,69 @@ describe('Firefox hook → relay → router', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  describe('bounded in bytes, every discard counted', () => {
+    const FRAME = 'x'.repeat(512 * 1024); // 1 MiB held each: 64 of them fill the bound
+    const frames = Math.ceil((MAX_HELD_BYTES / (FRAME.length * 2)) * 1.25);
+    /** A connected, armed relay on a socket that sends `frames` big frames, one batch each. */
+    function streaming() {
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      const d = documentStart();
+      d.w.run();
+      d.send({ type: 'arm', on: true });
+      const ws = new d.w.g.WebSocket('wss://echo.test/');
+      d.w.open(ws);
+      d.w.advance(16);
+      const batch = () => {
+        ws.send(FRAME);
+        d.w.advance(16);
+      };
+      const seqs = () => d.got.flatMap((m) => (m.type === 'batch' ? [m.seq!] : []));
+      const framesIn = (ms: ContentToRouter[]) => ms.reduce((n, m) => n + (m.type === 'batch' ? m.batch.events.filter((e) => e.k === 'frame').length : 0), 0);
+      const lostIn = (ms: ContentToRouter[]) => ms.reduce((n, m) => n + (m.type === 'lost' ? m.count : 0), 0);
+      return { ...d, batch, seqs, framesIn, lostIn };
+    }
+    afterEach(() => vi.useRealTimers());
+
+    it('while the router is away, keeps the newest batches within the bound and counts the rest', () => {
+      const { got, send, stopRouter, batch, seqs, framesIn, lostIn } = streaming();
+      send({ type: 'ack', seq: Math.max(...seqs()) });
+      stopRouter();
+      for (let i = 0; i < frames; i++) batch();
+      got.length = 0;
+      vi.advanceTimersByTime(250); // the router is back
+      const resent = got.filter((m) => m.type === 'batch');
+      expect(resent.reduce((n, m) => n + heldBytes(m), 0)).toBeLessThanOrEqual(MAX_HELD_BYTES);
+      expect(framesIn(resent)).toBeGreaterThan(frames / 2);
+      expect(framesIn(resent) + lostIn(got)).toBe(frames); // none lost silently
+      const s = seqs();
+      expect(s).toEqual([...s].sort((a, b) => a - b)); // the newest, in order
+    });
+
+    it('a batch let go before its acknowledgement is not counted lost once the router acknowledges it', () => {
+      const { got, send, stopRouter, batch, seqs, lostIn } = streaming();
+      for (let i = 0; i < frames; i++) batch(); // the router acknowledges nothing yet: over the bound
+      send({ type: 'ack', seq: Math.max(...seqs()) });
+      stopRouter();
+      got.length = 0;
+      vi.advanceTimersByTime(250);
+      expect(got.filter((m) => m.type === 'batch')).toEqual([]);
+      expect(lostIn(got)).toBe(0);
+    });
+
+    it('but counted lost when the router stops without acknowledging it', () => {
+      const { got, send, stopRouter, batch, seqs, framesIn, lostIn } = streaming();
+      send({ type: 'ack', seq: Math.max(...seqs()) }); // the socket's batch passed on
+      got.length = 0;
+      for (let i = 0; i < frames; i++) batch();
+      stopRouter();
+      got.length = 0;
+      vi.advanceTimersByTime(250);
+      const resent = got.filter((m) => m.type === 'batch');
+      expect(lostIn(got)).toBeGreaterThan(0);
+      expect(framesIn(resent) + lostIn(got)).toBe(frames);
+    });
   });
 
   it('a forged hello from the page is never taken, never seen by the page, and its port learns nothing', () => {
