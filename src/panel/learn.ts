@@ -8,7 +8,7 @@ const whenIdle: (fn: (d: Idle) => void) => number =
 const cancelIdle: (h: number) => void = typeof cancelIdleCallback === 'function' ? cancelIdleCallback : clearTimeout;
 
 /**
- * While the panel is idle, learn what JSON terms need to know of each stored frame (learnJson), so that a first JSON
+ * As frames arrive (while few wait) and while the panel is idle, learn what JSON terms need to know of each stored frame (learnJson), so that a first JSON
  * query over a million frames reads raw text rather than parsing every payload. Runs in idle periods only (≤ 12 ms
  * each), resumes when frames arrive. The panel's thread may be idle while the machine is not (a stream pours into the
  * inspected page): then it waits, BUSY_RETRY_MS at a time, so the page gets the CPU. It also waits while the user
@@ -17,6 +17,15 @@ const cancelIdle: (h: number) => void = typeof cancelIdleCallback === 'function'
  */
 const BUSY_RETRY_MS = 250;
 export const INPUT_QUIET_MS = 500;
+/**
+ * Frames that just arrived are learnt at once while few wait (at most AT_ARRIVAL_BACKLOG, for at most AT_ARRIVAL_MS
+ * plus AT_ARRIVAL_MS_PER_FRAME for each waiting): learning a short text costs about what storing it did, so a JSON
+ * term typed right after a stream or a burst reads learnt frames. A larger backlog (learning was cut short by long
+ * texts, or a session was opened) is left to idle time.
+ */
+export const AT_ARRIVAL_BACKLOG = 20_000;
+export const AT_ARRIVAL_MS = 2;
+export const AT_ARRIVAL_MS_PER_FRAME = 0.0005;
 
 export function learnWhenIdle(store: SessionStore): () => void {
   let handle = 0;
@@ -45,6 +54,8 @@ export function learnWhenIdle(store: SessionStore): () => void {
     if (!caughtUp) handle = whenIdle(step);
   };
   const off = store.subscribe(() => {
+    const backlog = store.unlearned;
+    if (backlog > 0 && backlog <= AT_ARRIVAL_BACKLOG && store.learn(learnJson, performance.now() + AT_ARRIVAL_MS + backlog * AT_ARRIVAL_MS_PER_FRAME)) return;
     if (caughtUp && !handle && retry === undefined) {
       caughtUp = false;
       handle = whenIdle(step);

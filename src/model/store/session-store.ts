@@ -50,6 +50,8 @@ const freshStats = (): StoreStats => ({ framesSent: 0, framesReceived: 0, bytesS
 
 // Frames materialized lately, by position: a row read again (every render reads the rows in view) is the same object.
 const CACHE_SIZE = 4096;
+/** Past this size a text is long enough for `learn` to look at the clock after it. */
+const LEARN_CHECK_BYTES = 4096;
 
 export class SessionStore {
   /** Bumped on every change; views compare it to decide whether to re-render. */
@@ -516,6 +518,7 @@ export class SessionStore {
    * for work worth doing ahead of queries while the panel is idle (learnJson). Returns whether it has seen them all.
    */
   learn(fn: (f: Frame) => void, until: number): boolean {
+    // The clock is read every 256 frames, and after each long one: a few long texts can take a while.
     const cur = this.cursor;
     let pos = Math.max(this.learned, this.head);
     while (pos < this.tail) {
@@ -524,7 +527,7 @@ export class SessionStore {
       for (let k = first; pos < end; pos++, k++) {
         cur.k = k;
         fn(cur);
-        if ((pos & 255) === 255 && performance.now() > until) {
+        if (((pos & 255) === 255 || c.size[k] > LEARN_CHECK_BYTES) && performance.now() > until) {
           this.learned = pos + 1;
           return false;
         }

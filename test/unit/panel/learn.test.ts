@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionStore } from '../../../src/model/store';
-import { INPUT_QUIET_MS, learnWhenIdle } from '../../../src/panel/learn';
+import { AT_ARRIVAL_BACKLOG, INPUT_QUIET_MS, learnWhenIdle } from '../../../src/panel/learn';
 import { setMachineIdle } from '../../../src/panel/schedule';
 
 afterEach(() => {
@@ -71,6 +71,29 @@ describe('JSON learning while the panel is idle', () => {
     const stop = learnWhenIdle(store);
     eventsFor2s('scroll');
     expect(store.unlearned).toBe(0);
+    stop();
+  });
+});
+
+describe('JSON learning as frames arrive', () => {
+  it('learns what just arrived at once, even on a busy machine while the user scrolls: a JSON term typed then reads learnt frames', () => {
+    vi.useFakeTimers();
+    setMachineIdle(() => 0.05);
+    const store = new SessionStore();
+    const stop = learnWhenIdle(store);
+    document.dispatchEvent(new Event('wheel'));
+    fill(store, 5000);
+    expect(store.unlearned).toBe(0);
+    stop();
+  });
+
+  it('leaves a large backlog (a session opened, a burst learnt only in part) to idle time', () => {
+    vi.useFakeTimers();
+    setMachineIdle(() => 0.05);
+    const store = new SessionStore();
+    const stop = learnWhenIdle(store);
+    fill(store, AT_ARRIVAL_BACKLOG + 1);
+    expect(store.unlearned).toBe(AT_ARRIVAL_BACKLOG + 1);
     stop();
   });
 });
