@@ -179,7 +179,11 @@ function FrameDetail({ store, frame, onReplay, renderMenu, onJump, ruleOf }: Fra
         setMenu({ x: e.clientX, y: e.clientY, id: frame.id });
       }}
     >
-      {menu && renderMenu?.(menu.id, menu.x, menu.y)}
+      {menu && (
+        <div class="menu-host" onClick={() => setMenu(null)}>
+          {renderMenu?.(menu.id, menu.x, menu.y)}
+        </div>
+      )}
       <div class="meta">
         {renderMenu && (
           <button

@@ -121,7 +121,14 @@ export function JsonTree({ value }: { value: unknown }) {
     <div class="json-tree" role="tree">
       <Node value={value} depth={0} path={[]} onMenu={onMenu} />
       {menu && (
-        <div class="menu" role="menu" data-testid="json-menu" data-path={pathText(menu.path)} style={{ position: 'fixed', left: `${menu.x}px`, top: `${menu.y}px` }}>
+        <div
+          class="menu"
+          role="menu"
+          data-testid="json-menu"
+          data-path={pathText(menu.path)}
+          style={{ position: 'fixed', left: `${menu.x}px`, top: `${menu.y}px` }}
+          onClick={() => setMenu(null)}
+        >
           <button type="button" role="menuitem" data-testid="json-copy-value" onClick={() => copy(valueText(menu.value), 'the value')}>
             Copy value
           </button>

@@ -363,9 +363,15 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
         <div class="timeline-spacer" style={{ height: `${spacerPx}px` }}>
           {rows}
         </div>
-        {menu && renderMenu?.(menu.id, menu.x, menu.y)}
         {count === 0 && <div class="empty">No frames yet. Frames of the inspected page's WebSockets appear here.</div>}
       </div>
+      {/* Outside the rows' scroller: its containment would make it the menu's containing block (the menu would be
+          placed from the scroller's corner, clipped by it, and would lengthen its scroll). */}
+      {menu && (
+        <div class="menu-host" onClick={() => setMenu(null)}>
+          {renderMenu?.(menu.id, menu.x, menu.y)}
+        </div>
+      )}
     </div>
   );
 }

@@ -120,7 +120,16 @@ async function fromMenu(frameId: number, item: string) {
     el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 20, clientY: r.top + 5 }));
   });
   await panel.waitForSelector(`[data-testid="menu-copy"] [data-testid="${item}"]`);
+  // Where it was asked for and whole, over the rows (not clipped by the timeline), its first item the one under the pointer.
+  const placed = await panel.$eval('[data-testid="menu-copy"]', (m) => {
+    const r = m.getBoundingClientRect();
+    const b = m.querySelector('button')!.getBoundingClientRect();
+    const hit = document.elementFromPoint(b.left + 4, b.top + b.height / 2);
+    return { inView: r.top >= 0 && r.bottom <= innerHeight + 1 && r.left >= 0 && r.right <= innerWidth + 1, onTop: !!hit && m.contains(hit) };
+  });
+  expect(placed).toEqual({ inView: true, onTop: true });
   await press(panel, `[data-testid="menu-copy"] [data-testid="${item}"]`);
+  await panel.waitForSelector('[data-testid="menu-copy"]', { hidden: true, timeout: 5000 }); // a click on an item closes it
 }
 
 async function emptyClipboard() {
