@@ -42,6 +42,8 @@ export interface HostStatus {
   reloadToTrust?: boolean;
   /** Intercept rules in force in the page (absent when none were ever set). */
   intercept?: InterceptStatus;
+  /** Set by the panel itself when its extension context is gone (Frameline reloaded): there is nothing to reattach. */
+  final?: true;
 }
 
 export interface InterceptStatus {

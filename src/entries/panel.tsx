@@ -13,7 +13,7 @@ import { PROTOCOL_VERSION } from '../protocol';
 import { App } from '../panel/App';
 import { atFrameStart, recordsWaiting, renderStats, setMachineIdle } from '../panel/schedule';
 import { sampleCpuLoad } from '../platform/cpu-load';
-import { followDevToolsTheme, followInspectedOrigin, inspectedTabId } from '../platform/devtools';
+import { followDevToolsTheme, followInspectedOrigin, inspectedTabId, whenExtensionGone } from '../platform/devtools';
 import '../panel/styles.css';
 import { pairsOf } from '../model/pairs/of-store';
 import { Pairs, pairSource } from '../model/pairs';
@@ -81,6 +81,19 @@ if (devToolsTab !== undefined && !FIREFOX_BUILD) {
   tabId = -1;
   conn = { send() {} };
   status = { phase: 'detached', reason: 'No tab to inspect: open this page with ?tabId=<tab id>.', dropped: 0, malformed: 0, tabId };
+}
+
+// Frameline reloaded or updated under an open DevTools: this panel captures no more, and says what to do.
+if (inDevTools) {
+  whenExtensionGone(() => {
+    status = {
+      ...(status ?? { dropped: 0, malformed: 0, tabId }),
+      phase: 'detached',
+      reason: 'Frameline was reloaded or updated: this panel captures no more. Close DevTools and open it again to capture.',
+      final: true,
+    };
+    for (const fn of statusListeners) fn();
+  });
 }
 
 // A host in this renderer is pulled at the start of each render, so what it holds is rendered in that frame.

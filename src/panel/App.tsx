@@ -268,9 +268,11 @@ export function App({ store: live, getStatus, onStatus, host, inDevTools, follow
       {!session.readOnly && status && status.phase === 'detached' && (
         <div class="banner banner-error" role="alert" data-testid="capture-error">
           <span>{status.reason ?? 'Capture stopped.'}</span>
-          <button type="button" data-testid="reattach" onClick={() => host.attach()}>
-            Reattach
-          </button>
+          {!status.final && (
+            <button type="button" data-testid="reattach" onClick={() => host.attach()}>
+              Reattach
+            </button>
+          )}
         </div>
       )}
       {!session.readOnly && status?.reloadToTrust && (

@@ -105,3 +105,24 @@ export function followInspectedOrigin(tabId: number, fn: (origin: string | null)
     browser.tabs.onUpdated.removeListener(onUpdated);
   };
 }
+
+/**
+ * Calls `fn` once this page's extension context is gone: Frameline was reloaded or updated while DevTools stayed open.
+ * Some browsers then remove its pages from DevTools; others leave the panel shown with no extension API behind it.
+ */
+export function whenExtensionGone(fn: () => void, everyMs = 1000): () => void {
+  const timer = setInterval(() => {
+    if (extensionAlive()) return;
+    clearInterval(timer);
+    fn();
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+function extensionAlive(): boolean {
+  try {
+    return typeof browser.runtime?.id === 'string';
+  } catch {
+    return false; // an invalidated context may throw rather than answer
+  }
+}
