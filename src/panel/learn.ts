@@ -8,12 +8,13 @@ const whenIdle: (fn: (d: Idle) => void) => number =
 const cancelIdle: (h: number) => void = typeof cancelIdleCallback === 'function' ? cancelIdleCallback : clearTimeout;
 
 /**
- * As frames arrive (while few wait) and while the panel is idle, learn what JSON terms need to know of each stored frame (learnJson), so that a first JSON
- * query over a million frames reads raw text rather than parsing every payload. Runs in idle periods only (≤ 12 ms
- * each), resumes when frames arrive. The panel's thread may be idle while the machine is not (a stream pours into the
- * inspected page): then it waits, BUSY_RETRY_MS at a time, so the page gets the CPU. It also waits while the user
- * scrolls, types, clicks or moves the pointer (until INPUT_QUIET_MS after the last of it): an idle period between two frames of a scroll
- * is short, and a slice of learning that overruns it costs the scroll a frame. Returns a stop function.
+ * Learn what JSON terms need to know of each stored frame (learnJson), so that a first JSON query over a million frames
+ * reads raw text rather than parsing every payload: frames that just arrived at once (see AT_ARRIVAL_BACKLOG), a
+ * larger backlog in idle periods (≤ 12 ms each). The panel's thread may be idle while the machine is not (a stream
+ * pours into the inspected page): idle learning then waits, BUSY_RETRY_MS at a time, so the page gets the CPU. It also
+ * waits while the user scrolls, types, clicks or moves the pointer (until INPUT_QUIET_MS after the last of it): an idle
+ * period between two frames of a scroll is short, and a slice of learning that overruns it costs the scroll a frame.
+ * Returns a stop function.
  */
 const BUSY_RETRY_MS = 250;
 export const INPUT_QUIET_MS = 500;
