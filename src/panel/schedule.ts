@@ -92,9 +92,13 @@ function ownBusyMs(now: number): number {
   return ms;
 }
 
-/** The machine's idle share had the tail not rendered: `ownMs` of its busy time over the last `windowMs` (pure). */
+/**
+ * The machine's idle share had the tail not rendered: `ownMs` of its busy time over the last `windowMs` (pure). A
+ * machine idle BUSY_AT or less is saturated whoever's load it is (a burst): there the tail yields fully.
+ */
 export function idleBesidesTail(idle: number | undefined, ownMs: number, windowMs: number, cores: number): number | undefined {
-  return idle === undefined ? undefined : Math.min(1, idle + ownMs / (windowMs * Math.max(1, cores)));
+  if (idle === undefined || idle <= BUSY_AT) return idle;
+  return Math.min(1, idle + ownMs / (windowMs * Math.max(1, cores)));
 }
 
 /** Whether the machine has less CPU to spare than BUSY_FROM (work that can wait, such as learning, waits). */

@@ -37,8 +37,9 @@ describe('the load the tail yields to', () => {
     expect(idleBesidesTail(0.2, 240, 500, 2)).toBeCloseTo(0.44);
     expect(gapForIdle(0.2)).toBeGreaterThan(0);
     expect(gapForIdle(idleBesidesTail(0.2, 240, 500, 2))).toBe(0);
-    // Saturated by others: the tail's few renders do not lift it out of the gap.
+    // Saturated (a burst), whoever's load it is: the tail yields fully.
     expect(gapForIdle(idleBesidesTail(0, 30, 500, 2))).toBe(SATURATED_GAP_MS);
+    expect(gapForIdle(idleBesidesTail(BUSY_AT, 400, 500, 2))).toBe(SATURATED_GAP_MS);
     expect(idleBesidesTail(undefined, 240, 500, 2)).toBeUndefined();
     expect(idleBesidesTail(0.9, 900, 500, 1)).toBe(1);
   });
