@@ -360,8 +360,28 @@ describe('faults in Firefox', () => {
     await page.close();
   }, 180_000);
 
-  it('the background restarted mid-stream: capture goes on, every frame stored in order or counted and shown as lost', async () => {
-    const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + '/blank.html?restart');
+  /**
+   * The background terminated mid-stream; after it the panel's host and the page's relay connect again, each on its
+   * own timer (the host after 200 ms, the relay after 250 ms). `relay first`: the host's reconnect is held back in the
+   * panel (its 200 ms timer made 1.5 s), so the new background hears the relay first and keeps its batches for the host.
+   */
+  const restartMidStream = async (order: 'host first' | 'relay first') => {
+    const { page, panelPage, panel } = await inspectInFirefox(ff, srv.origin + `/blank.html?restart-${order.replace(' ', '-')}`);
+    if (order === 'relay first') {
+      // The host's own callback is passed on (the evaluating realm's functions may not be called back by the page's timers).
+      await panel.evaluate(`(() => {
+        const set = window.setTimeout;
+        window.setTimeout = function (fn, ms, ...rest) {
+          if (globalThis.__holdReconnect && ms === 200 && String(fn).includes('.connect()')) {
+            globalThis.__holdReconnect = false;
+            globalThis.__reconnectHeldAt = Date.now();
+            return set.call(window, fn, 1500, ...rest);
+          }
+          return set.call(window, fn, ms, ...rest);
+        };
+        globalThis.__holdReconnect = true;
+      })()`);
+    }
     const rate = 2000;
     const seconds = 6;
     const n = rate * seconds;
@@ -375,6 +395,7 @@ describe('faults in Firefox', () => {
     const before = await backgroundStarted();
     await new Promise((r) => setTimeout(r, 2000));
     // What about:debugging's "Terminate background script" does.
+    const stoppedAt = Date.now();
     expect(
       await inChrome<string>(
         ff.browser,
@@ -387,6 +408,12 @@ describe('faults in Firefox', () => {
     ).toBe('stopped');
     await stream;
     expect(await backgroundStarted()).toBeGreaterThan(before); // a new background page
+    if (order === 'relay first') {
+      // The host's reconnect was held for 1.5 s from the disconnect: well after the relay's 250 ms, inside the router's
+      // grace for hosts (3 s).
+      const heldAt = (await panel.evaluate('globalThis.__reconnectHeldAt ?? 0')) as number;
+      expect(heldAt).toBeGreaterThanOrEqual(stoppedAt - 100);
+    }
     // Capture goes on: a socket opened after the restart is captured.
     await page.evaluate(`new Promise((done) => { const s = new WebSocket(${JSON.stringify(srv.wsUrl('/echo?t=after-restart'))}); s.onopen = () => { s.send('after restart'); done(); }; })`);
     await waitForRow(panel, `r.text === 'after restart' && r.direction === 'sent'`, 'a frame after the restart', 30_000);
@@ -398,11 +425,15 @@ describe('faults in Firefox', () => {
     expect(seq.every((v, i) => i === 0 || v > seq[i - 1])).toBe(true); // in order, none twice
     const shown = (id: string) => panel.$eval(`[data-testid="${id}"]`, (el) => Number(el.getAttribute('data-count'))).catch(() => 0);
     const counted = (await shown('dropped')) + (await shown('discarded'));
-    console.log(`background restart mid-stream (Firefox): ${seq.length} of ${n} frames stored, ${counted} counted as lost`);
+    console.log(`background restart mid-stream, ${order} (Firefox): ${seq.length} of ${n} frames stored, ${counted} counted as lost`);
     expect(seq.length + counted).toBeGreaterThanOrEqual(n);
     await panelPage.close();
     await page.close();
-  }, 120_000);
+  };
+
+  it('the background restarted mid-stream: capture goes on, every frame stored in order or counted and shown as lost', () => restartMidStream('host first'), 120_000);
+
+  it('the same with the relay back before the panel: the new background keeps its batches for the panel', () => restartMidStream('relay first'), 120_000);
 
   it('two panels on two tabs each show only their own tab; a second panel on the same tab takes over, and the first says so', async () => {
     const a = await inspectInFirefox(ff, srv.origin + '/blank.html?tab=a');
