@@ -73,8 +73,17 @@ export const rows = (panel: Frame): Promise<RowInfo[]> => panel.evaluate(`${ROW_
 export const connections = (panel: Frame): Promise<ConnInfo[]> => panel.evaluate(CONNECTION_LIST) as Promise<ConnInfo[]>;
 
 /** Wait until a connection row satisfies `predicate` (a JS expression over `c` = ConnInfo). */
-export function waitForConnection(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> {
-  return waitInFrame<ConnInfo>(panel, `${CONNECTION_LIST}.find((c) => (${predicate})) ?? null`, { timeout, what });
+export async function waitForConnection(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> {
+  try {
+    return await waitInFrame<ConnInfo>(panel, `${CONNECTION_LIST}.find((c) => (${predicate})) ?? null`, { timeout, what });
+  } catch (e) {
+    // What the panel had instead: each connection as listed, and what its store holds of it.
+    const had = await panel
+      .evaluate(`JSON.stringify({ listed: ${CONNECTION_LIST}.map((c) => ({ id: c.id, url: c.url, state: c.state, target: c.target })),
+        stored: [...globalThis.__frameline.store.connections.values()].map((c) => ({ id: c.id, url: c.url, state: c.state, target: c.target && c.target.type, frames: c.frames })) })`)
+      .catch((err: unknown) => `(unreadable: ${String(err)})`);
+    throw new Error(`${(e as Error).message}; the connections: ${String(had)}`, { cause: e });
+  }
 }
 
 /**
