@@ -72,48 +72,43 @@ export const rows = (panel: Frame): Promise<RowInfo[]> => panel.evaluate(`${ROW_
 
 export const connections = (panel: Frame): Promise<ConnInfo[]> => panel.evaluate(CONNECTION_LIST) as Promise<ConnInfo[]>;
 
-/** Wait until a connection row satisfies `predicate` (a JS expression over `c` = ConnInfo). */
-export async function waitForConnection(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> {
+/** waitInFrame for `expr`; a failure also says what the panel showed instead (`state`, under `label`). */
+async function waitTelling<T>(panel: Frame, expr: string, what: string, timeout: number, label: string, state: string): Promise<T> {
   try {
-    return await waitInFrame<ConnInfo>(panel, `${CONNECTION_LIST}.find((c) => (${predicate})) ?? null`, { timeout, what });
+    return await waitInFrame<T>(panel, expr, { timeout, what });
   } catch (e) {
-    // What the panel had instead: each connection as listed, and what its store holds of it.
-    const had = await panel
-      .evaluate(`JSON.stringify({ listed: ${CONNECTION_LIST}.map((c) => ({ id: c.id, url: c.url, state: c.state, target: c.target })),
-        stored: [...globalThis.__frameline.store.connections.values()].map((c) => ({ id: c.id, url: c.url, state: c.state, target: c.target && c.target.type, frames: c.frames })) })`)
-      .catch((err: unknown) => `(unreadable: ${String(err)})`);
-    throw new Error(`${(e as Error).message}; the connections: ${String(had)}`, { cause: e });
+    const shown = await panel.evaluate(state).catch((err: unknown) => `(unreadable: ${String(err)})`);
+    throw new Error(`${(e as Error).message}; ${label}: ${String(shown)}`, { cause: e });
   }
 }
+
+/** Each connection as listed, and what the panel's store holds of it. */
+const CONNECTIONS_STATE = `JSON.stringify({ listed: ${CONNECTION_LIST}.map((c) => ({ id: c.id, url: c.url, state: c.state, target: c.target })),
+  stored: [...globalThis.__frameline.store.connections.values()].map((c) => ({ id: c.id, url: c.url, state: c.state, target: c.target && c.target.type })) })`;
 
 /**
- * What the timeline looked like (for a failed wait's message): a row missing from the DOM is most often out of view
- * in the virtual timeline, and this tells how many rows fitted and where it was scrolled.
+ * What the timeline looked like: a row missing from the DOM is most often out of view in the virtual timeline, and
+ * this tells how many rows fitted and where it was scrolled.
  */
-async function timelineState(panel: Frame): Promise<string> {
-  return (await panel
-    .evaluate(`(() => {
-      const t = document.querySelector('[data-testid="timeline"]'); const c = document.querySelector('[data-testid="frame-count"]');
-      const ids = [...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => el.getAttribute('data-frame-id'));
-      return JSON.stringify({ window: [innerWidth, innerHeight], visibility: document.visibilityState,
-        timeline: t && { clientHeight: t.clientHeight, scrollTop: t.scrollTop, scrollHeight: t.scrollHeight },
-        paneErrors: [...document.querySelectorAll('[data-testid="pane-error"]')].map((el) => el.textContent),
-        notice: document.querySelector('[data-testid="notice"]')?.textContent ?? null,
-        session: document.querySelector('.sessionbar')?.textContent ?? null, capture: document.querySelector('[data-testid="capture-state"]')?.textContent ?? null,
-        rows: ids, total: c?.dataset.total, visible: c?.dataset.visible, query: c?.dataset.query,
-        panes: [...document.body.querySelectorAll('#app > * > *, #app > *')].slice(0, 30).map((el) => (el.dataset.testid || el.className || el.tagName) + ':' + el.getBoundingClientRect().height) });
-    })()`)
-    .catch((e: unknown) => `(unreadable: ${String(e)})`)) as string;
-}
+const TIMELINE_STATE = `(() => {
+  const t = document.querySelector('[data-testid="timeline"]'); const c = document.querySelector('[data-testid="frame-count"]');
+  const ids = [...document.querySelectorAll('[data-testid="frame-row"]')].map((el) => el.getAttribute('data-frame-id'));
+  return JSON.stringify({ window: [innerWidth, innerHeight], visibility: document.visibilityState,
+    timeline: t && { clientHeight: t.clientHeight, scrollTop: t.scrollTop, scrollHeight: t.scrollHeight },
+    paneErrors: [...document.querySelectorAll('[data-testid="pane-error"]')].map((el) => el.textContent),
+    notice: document.querySelector('[data-testid="notice"]')?.textContent ?? null,
+    session: document.querySelector('.sessionbar')?.textContent ?? null, capture: document.querySelector('[data-testid="capture-state"]')?.textContent ?? null,
+    rows: ids, total: c?.dataset.total, visible: c?.dataset.visible, query: c?.dataset.query,
+    panes: [...document.body.querySelectorAll('#app > * > *, #app > *')].slice(0, 30).map((el) => (el.dataset.testid || el.className || el.tagName) + ':' + el.getBoundingClientRect().height) });
+})()`;
+
+/** Wait until a connection row satisfies `predicate` (a JS expression over `c` = ConnInfo). */
+export const waitForConnection = (panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<ConnInfo> =>
+  waitTelling<ConnInfo>(panel, `${CONNECTION_LIST}.find((c) => (${predicate})) ?? null`, what, timeout, 'the connections', CONNECTIONS_STATE);
 
 /** Wait until a frame row satisfies `predicate` (a JS expression over `r` = RowInfo). */
-export async function waitForRow(panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> {
-  try {
-    return await waitInFrame<RowInfo>(panel, `${ROW_LIST}.find((r) => (${predicate})) ?? null`, { timeout, what });
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; the timeline: ${await timelineState(panel)}`, { cause: e });
-  }
-}
+export const waitForRow = (panel: Frame, predicate: string, what: string, timeout = 20_000): Promise<RowInfo> =>
+  waitTelling<RowInfo>(panel, `${ROW_LIST}.find((r) => (${predicate})) ?? null`, what, timeout, 'the timeline', TIMELINE_STATE);
 
 export async function clickRow(panel: Frame, frameId: number) {
   // A filter just typed may not have drawn its rows yet: wait for the row rather than fail on a race.
