@@ -21,6 +21,7 @@
 //   that starts like an object or array), else the text, else (not UTF-8) the bytes. An empty body is left out.
 import type { Decoded, DecodedMessage, Decoder, DecodeInput } from './types';
 import { DECODE_LIMIT } from './types';
+import { clip } from './rpc-common';
 
 export const STOMP_COMMANDS: ReadonlySet<string> = new Set([
   // client
@@ -203,9 +204,10 @@ export function stompBodyValue(f: StompFrame): unknown {
 
 function summaryOf(f: StompFrame): string {
   const h = f.headers;
-  const parts: string[] = [f.command];
+  const parts: string[] = [clip(f.command, 30)];
+  // Header values may hold any character but NUL and LF (a CR in 1.0, escapes in 1.2): one line, cut.
   const add = (s: string | undefined) => {
-    if (s !== undefined && s !== '') parts.push(s);
+    if (s !== undefined && s !== '') parts.push(clip(s));
   };
   switch (f.command) {
     case 'SEND':

@@ -91,8 +91,7 @@ function mutateBytes(b: Uint8Array, edits: [number, number][]): Uint8Array {
  * Random strings and bytes, and the given real frames cut and mutated: decode and sniff never throw and decode
  * always returns a well-formed Decoded.
  */
-export function checkHostile(decoder: Decoder, real: DecodeInput[], runs = 300): void {
-  const c = ctx();
+export function checkHostile(decoder: Decoder, real: DecodeInput[], runs = 300, c: DecodeContext = ctx()): void {
   const run = (f: DecodeInput) => {
     expect(() => decoder.sniff?.(f, c.url)).not.toThrow();
     expectWellFormed(decoder.decode(f, c), decoder.id);

@@ -139,6 +139,12 @@ describe('frames', () => {
     for (const [t, s] of cases) expect(dec(t).messages[0].summary).toBe(s);
   });
 
+  test('a summary is one line however the headers read: a CR kept by 1.0, a long destination cut', () => {
+    // Found by the hostile-input property: 1.0 keeps a CR inside a value, which went into the row's summary.
+    expect(dec('CONNECT\naccept-version:\r1.0\n\n\0', 'v10.stomp').messages[0].summary).toBe('CONNECT  1.0');
+    expect(dec(`SEND\ndestination:/${'q'.repeat(200)}\n\n\0`).messages[0].summary).toMatch(/^SEND \/q{58}…$/);
+  });
+
   test('a huge frame is cut at DECODE_LIMIT: no error for the missing end', () => {
     const r = dec('SEND\ndestination:/big\n\n' + 'x'.repeat(DECODE_LIMIT) + '\0');
     expect(r.truncated).toMatch(/^first/);
