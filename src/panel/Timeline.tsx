@@ -244,8 +244,10 @@ export function Timeline({ store, selected, selection, onSelect, renderMenu, onC
     const navigatedTo = store.navigationStarts.get(f.id);
     const proto = decoding.protoOf(f.conn);
     const decoded = proto === 'raw' ? null : decoding.decode(f);
-    const summary = decoded ? summaryOf(decoded) : undefined;
     const pf = paired ? pairs.flagsOf(f.id) : 0;
+    // An answer or stream item names what it answers (graphql-ws `next #3` carries only the id of `subscribe OnPrice`).
+    const answered = decoded && pf & (PAIR_FLAG.answer | PAIR_FLAG.more) ? pairs.answeredNameOf(f.id) : undefined;
+    const summary = decoded ? summaryOf(decoded, answered) : undefined;
     const answer = (pf & PAIR_FLAG.answer) !== 0;
     const request = (pf & PAIR_FLAG.request) !== 0;
     const latency = pf ? pairs.latencyOf(f.id) : NaN;

@@ -184,7 +184,7 @@ describe('pairs in Chromium', () => {
     expect(await filtered(panel, 'proto:graphql pair:answer')).toBe(1);
     const firstNext = (await rows(panel))[0];
     expect(firstNext.pair).toBe(sub.id);
-    expect(firstNext.summary).toMatch(/^next/);
+    expect(firstNext.summary).toMatch(/^next #\S+ OnPrice /);
     // The later results are the same exchange's items, not answers of their own.
     expect(await filtered(panel, 'proto:graphql pair:more')).toBeGreaterThanOrEqual(2);
 

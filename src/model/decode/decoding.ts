@@ -3,7 +3,8 @@
 import type { SessionStore } from '../store';
 import { OPCODE, type Connection, type Frame } from '../types';
 import { DECODERS, decoderById } from './index';
-import type { Decoded, DecodeInput, Decoder, NameField, RawJson } from './types';
+import { clip, idText } from './rpc-common';
+import type { Decoded, DecodedMessage, DecodeInput, Decoder, NameField, RawJson } from './types';
 
 /** Frames of a connection content detection reads before it settles on no decoder. */
 const SNIFF_FRAMES = 8;
@@ -207,11 +208,35 @@ function inputOf(f: Frame): DecodeInput {
 }
 
 /** One line for a row: the messages' summaries (the first few), or why decoding failed. */
-export function summaryOf(d: Decoded): string {
+export function summaryOf(d: Decoded, answered?: string): string {
   const m = d.messages;
-  const head = m.length === 0 ? '' : m.length === 1 ? m[0].summary : `${m.slice(0, 3).map((x) => x.summary).join(' · ')}${m.length > 3 ? ` · +${m.length - 3}` : ''}`;
+  const one = m.length === 1 ? (answered === undefined ? m[0].summary : withAnswered(m[0], answered)) : '';
+  const head = m.length === 0 ? '' : m.length === 1 ? one : `${m.slice(0, 3).map((x) => x.summary).join(' · ')}${m.length > 3 ? ` · +${m.length - 3}` : ''}`;
   if (d.error) return head ? `${head} · ⚠ ${d.error}` : `⚠ ${d.error}`;
   return head;
+}
+
+/**
+ * An answer's summary with the name of the exchange it answers (pairing knows it from the request), put after the id
+ * the summary shows: `next #3 {…}` → `next #3 OnPrice {…}`; unchanged when it names it already.
+ */
+function withAnswered(m: DecodedMessage, name: string): string {
+  const s = m.summary;
+  const n = clip(name, 40);
+  if (n === '' || s.includes(n)) return s;
+  if (m.id !== undefined) {
+    // As the summary shows it: a long string id is cut there (idText).
+    for (const token of [idText(m.id), String(m.id)]) {
+      for (let at = s.indexOf(token); at >= 0; at = s.indexOf(token, at + 1)) {
+        const end = at + token.length;
+        // A whole word: `ACK 12`, not the 12 of `#123`.
+        if ((at === 0 || s[at - 1] === ' ' || token[0] === '#') && (end === s.length || s[end] === ' ')) {
+          return `${s.slice(0, end)} ${n}${s.slice(end)}`;
+        }
+      }
+    }
+  }
+  return `${s} ${n}`;
 }
 
 // The user's choice of decoder per connection URL (without its query, which often carries a session id): a decoder

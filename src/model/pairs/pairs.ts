@@ -431,6 +431,21 @@ export class Pairs implements PairsLookup {
     return r < 0 ? NaN : this.requestAt(r, frameId);
   }
 
+  /**
+   * The name of the held exchange a frame answers or continues (graphql-ws `next` carries only an id: the operation
+   * name is on the subscribe), undefined when it opens one or takes part in none held.
+   */
+  answeredNameOf(frameId: number): string | undefined {
+    const r = this.rowOf(frameId);
+    if (r < 0) return undefined;
+    const c = this.frames.cols;
+    if (c.opens[r] >= 0) return undefined;
+    const head = this.pairs.head;
+    let p = c.answers[r] >= head ? c.answers[r] : c.cont[r] >= head ? c.cont[r] : -1;
+    if (p < 0) p = this.also.get(this.frames.base + r)?.find((q) => q >= head) ?? -1;
+    return p < 0 ? undefined : this.names[this.pairs.cols.name[p - this.pairs.base]];
+  }
+
   private requestAt(r: number, frameId: number): number {
     const pr = this.pairs;
     const a = this.frames.cols.answers[r];

@@ -152,3 +152,26 @@ describe('decoding', () => {
     expect(d.decode(at(s, 0))).toBe(onScreen); // still kept for the view
   });
 });
+
+describe('summaries of answers', () => {
+  const one = (summary: string, id?: string | number) => ({ proto: 'x', messages: [{ summary, kind: 'k', value: null, ...(id === undefined ? {} : { id }) }] });
+  it('put the name of what they answer after the id they show', () => {
+    expect(summaryOf(one('next #3 {"p":1}', '3'), 'OnPrice')).toBe('next #3 OnPrice {"p":1}');
+    expect(summaryOf(one('← #7 result', 7), 'eth_call')).toBe('← #7 eth_call result');
+    expect(summaryOf(one('ACK 12', 12), 'chat')).toBe('ACK 12 chat');
+    // A whole id only: the 12 of 112 is not it.
+    expect(summaryOf(one('PUBACK 112 12', 12), 'prices/BTC')).toBe('PUBACK 112 12 prices/BTC');
+    expect(summaryOf(one('RECEIPT', 'r-1'), 'DISCONNECT')).toBe('RECEIPT DISCONNECT');
+    // graphql-ws clients use UUIDs, which the summary cuts.
+    const uuid = '2f1c6a0e-9b7d-4c1e-8f3a-5d6b7c8d9e0f';
+    expect(summaryOf(one('next #2f1c6a0e-9b7d-4c1e-8f3a… {"p":1}', uuid), 'OnPrice')).toBe('next #2f1c6a0e-9b7d-4c1e-8f3a… OnPrice {"p":1}');
+  });
+  it('leave a summary that names it already, several messages, and no name as they are; a hostile name is one inert line', () => {
+    expect(summaryOf(one('subscribe #3 OnPrice', '3'), 'OnPrice')).toBe('subscribe #3 OnPrice');
+    expect(summaryOf(one('ACK 1', 1))).toBe('ACK 1');
+    const two = { proto: 'x', messages: [{ summary: 'a #1', kind: 'k', id: 1, value: null }, { summary: 'b #2', kind: 'k', id: 2, value: null }] };
+    expect(summaryOf(two, 'm')).toBe('a #1 · b #2');
+    expect(summaryOf(one('next #1', '1'), '<img src=x onerror=alert(1)>\n\x00' + 'y'.repeat(80))).toMatch(/^next #1 <img src=x onerror=alert\(1\)> y+…$/);
+    expect(summaryOf({ ...one('next #1', '1'), error: 'cut' }, 'Op')).toBe('next #1 Op · ⚠ cut');
+  });
+});

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Pairs, type PairSource } from '../../../../src/model/pairs/pairs';
 import { PAIR_FLAG as F, PAIR_ROLE as R, type PairKey } from '../../../../src/model/pairs/types';
 import { SessionStore } from '../../../../src/model/store';
-import { decodingOf } from '../../../../src/model/decode/decoding';
+import { decodingOf, summaryOf } from '../../../../src/model/decode/decoding';
 import { pairSource } from '../../../../src/model/pairs/source';
 import { compileRule } from '../../../../src/model/pairs/rule';
 import { sortSummary } from '../../../../src/model/pairs/summary';
@@ -278,6 +278,28 @@ describe('fed by a store', () => {
     expect(pairs.latencyOf(2)).toBeCloseTo(300);
     expect(pairs.flagsOf(3)).toBe(F.more);
     expect(pairs.pairsOf(1)[0]).toMatchObject({ name: 'Prices', state: 'ended' });
+    // The timeline names what a `next` answers: its own frame carries only the id.
+    const d = decodingOf(store);
+    const row = (id: number) => summaryOf(d.decode(store.frameById(id)!)!, pairs.answeredNameOf(id));
+    expect([row(1), row(2), row(3), row(4)]).toEqual(['subscribe #q1 Prices', 'next #q1 Prices {"p":1}', 'next #q1 Prices {"p":2}', 'complete #q1 Prices']);
+  });
+
+  it('an answer, a stream item or a cancel names the exchange it belongs to; a request, an orphan or an evicted one none', () => {
+    const { pairs, add } = harness();
+    const sub = add('sent', 1, req('s', 'OnPrice'));
+    const first = add('received', 1.1, item('s'));
+    const later = add('received', 1.2, item('s'));
+    const orphan = add('received', 1.3, ans('zz'));
+    const plain = add('received', 1.4);
+    const call = add('sent', 2, req('c', 'eth_call'));
+    const both = add('received', 2.1, ans('c'), req('back', 'ping'));
+    const cancel = add('sent', 3, { role: R.cancel, key: 's' });
+    expect([sub, first, later, orphan, plain, both, cancel].map((id) => pairs.answeredNameOf(id))).toEqual([
+      undefined, 'OnPrice', 'OnPrice', undefined, undefined, undefined, 'OnPrice',
+    ]);
+    expect(pairs.answeredNameOf(add('received', 2.2, ans('c')))).toBeUndefined(); // c already ended: an orphan
+    pairs.evictBefore(call);
+    expect(pairs.answeredNameOf(later)).toBeUndefined();
   });
 
   it('a user rule pairs a protocol no decoder knows', () => {
