@@ -148,7 +148,6 @@ export class DebuggerHost implements Host {
       await withTimeout(send(undefined, 'Target.setAutoAttach', AUTO_ATTACH), SETUP_TIMEOUT_MS).catch(() => {});
       // Sockets that exist already: watch them now, before their next messages (see PageProbe).
       const live = await withTimeout(this.probe.scan(undefined), SETUP_TIMEOUT_MS).catch(() => null);
-      this.watch.setLive(undefined, live ?? []);
       // Sockets that were live when the debugger detached: which are still open (a scan that failed tells nothing).
       if (live) this.capture.reconcile(undefined, live);
       this.setPhase('capturing');

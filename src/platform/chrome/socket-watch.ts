@@ -14,17 +14,13 @@ export class SocketWatch {
   private readonly pendingCloses = new Map<string, CloseInfo[]>();
   private readonly closeReads = new Set<string>();
   private readonly resolving = new Set<string>();
-  private readonly liveSockets = new Map<string, LiveSocket[]>();
+  /** Sessions scanned while their pass ran: they pass again at once. */
+  private readonly rescan = new Set<string>();
 
   constructor(
     private readonly capture: CdpCapture,
     private readonly probe: PageProbe,
   ) {}
-
-  /** The live sockets of the tab as capture starts (sockets that exist already are watched before their next messages). */
-  setLive(session: SessionKey, live: LiveSocket[]): void {
-    this.liveSockets.set(session ?? '', live);
-  }
 
   /** A socket was made: where the page hook runs it was recorded at construction; elsewhere, look at the page's heap. */
   socketCreated(session: SessionKey): void {
@@ -47,25 +43,34 @@ export class SocketWatch {
   /**
    * URLs of sockets opened before capture: from the live sockets not accounted for by announced connections, and
    * when several remain possible, from what each live socket received compared with the connection's frames.
-   * One retry loop per session while some stay ambiguous.
+   * One retry loop per session while some stay unresolved; each retry scans the page again, since a scan may come
+   * before the context's hook is in (a worker just attached: it finds nothing) or before a socket's first frame.
    */
   private async resolveUnannounced(session: SessionKey, live: LiveSocket[], attempt: number) {
     const key = session ?? '';
     if (attempt === 0) {
-      this.liveSockets.set(key, live);
-      if (this.resolving.has(key)) return;
+      // A pass is running: once done it passes again at once, with a fresh scan (it may not have seen this connection).
+      if (this.resolving.has(key)) return void this.rescan.add(key);
       this.resolving.add(key);
     }
-    const again = await this.resolvePass(session, this.liveSockets.get(key) ?? []);
-    if (again && attempt < RESOLVE_ATTEMPTS) setTimeout(() => void this.resolveUnannounced(session, [], attempt + 1), 1000);
-    else this.resolving.delete(key);
+    this.rescan.delete(key);
+    const again = await this.resolvePass(session, live);
+    const soon = this.rescan.has(key);
+    if ((again || soon) && attempt < RESOLVE_ATTEMPTS) {
+      const next = () => void this.probe.scan(session).then((l) => this.resolveUnannounced(session, l, attempt + 1));
+      setTimeout(next, soon ? 0 : 1000);
+    } else {
+      this.resolving.delete(key);
+      this.rescan.delete(key);
+    }
   }
 
-  /** One resolution pass; true when some connection is still ambiguous. */
+  /** One resolution pass; true when some connection is still unresolved. */
   private async resolvePass(session: SessionKey, live: LiveSocket[]): Promise<boolean> {
     const conns = this.capture.connectionsOf(session);
     const unresolved = conns.filter((c) => c.openedBeforeCapture && !c.url && c.state === 'open');
-    if (!unresolved.length || !live.length) return false;
+    if (!unresolved.length) return false;
+    if (!live.length) return true;
     const urls = candidateUrls(live, conns);
     for (const c of unresolved) this.capture.resolveUrl(c.id, urls);
     const pending = unresolved.filter((c) => !c.url);
