@@ -190,6 +190,18 @@ async function checkMqtt(page: Page, panel: Frame, version: number) {
   await page.evaluate(`window.mqttClient${version}.end()`);
 }
 
+async function checkGraphql(page: Page, panel: Frame) {
+  expect(await page.evaluate(graphqlSession(gql.wsUrl))).toBe(3);
+  // Found through the query (rows may have scrolled out of a short panel), then read on the rows it shows.
+  expect(await filtered(panel, 'method:OnPrice')).toBe(1);
+  const sub = await waitForRow(panel, `r.protocol === 'graphql' && r.direction === 'sent'`, 'the subscribe');
+  expect(sub.summary).toMatch(/subscribe .*OnPrice/);
+  expect(await filtered(panel, 'proto:graphql $.type == "next"')).toBe(3);
+  // A next carries only the subscription's id; its summary names the operation (pairing saw the subscribe).
+  expect((await rowsOf(panel, 'graphql')).every((r) => /^next #\S+ OnPrice \{/.test(r.summary))).toBe(true);
+  await setFilter(panel, '');
+}
+
 describe('decoders in Chromium', () => {
   let chrome: Chrome;
   let page: Page;
@@ -221,15 +233,7 @@ describe('decoders in Chromium', () => {
 
   it('GraphQL over WebSocket: the subscription and its results', async () => {
     await clear(panel);
-    expect(await page.evaluate(graphqlSession(gql.wsUrl))).toBe(3);
-    // Found through the query (rows may have scrolled out of a short panel), then read on the rows it shows.
-    expect(await filtered(panel, 'method:OnPrice')).toBe(1);
-    const sub = await waitForRow(panel, `r.protocol === 'graphql' && r.direction === 'sent'`, 'the subscribe');
-    expect(sub.summary).toMatch(/subscribe .*OnPrice/);
-    expect(await filtered(panel, 'proto:graphql $.type == "next"')).toBe(3);
-    // A next carries only the subscription's id; its summary names the operation it answers, as the issue's example.
-    expect((await rowsOf(panel, 'graphql')).every((r) => /^next #\S+ OnPrice \{/.test(r.summary))).toBe(true);
-    await setFilter(panel, '');
+    await checkGraphql(page, panel);
   });
 });
 
@@ -250,9 +254,16 @@ describe('decoders in Firefox', () => {
     await checkSocketIo(page, panel);
   });
 
-  it('MQTT 5: decoded and queried through the page hook', async () => {
+  it('MQTT 3.1.1 (aedes) and 5: decoded and queried through the page hook', async () => {
+    await clear(panel);
+    await checkMqtt(page, panel, 4);
     await clear(panel);
     await checkMqtt(page, panel, 5);
+  });
+
+  it('GraphQL over WebSocket through the page hook', async () => {
+    await clear(panel);
+    await checkGraphql(page, panel);
   });
 
   it('Protobuf with a .proto the user adds', async () => {
