@@ -24,6 +24,7 @@
 import { DECODE_LIMIT, type Decoded, type DecodedMessage, type DecodeContext, type DecodeInput, type Decoder } from './types';
 import { type Obj, utf8, hdrLen, remLen, hdrError, HDR_OK, HDR_SHORT, HDR_BAD, readHeader } from './mqtt-wire';
 import { type Level, type LevelState, clip, newValue, parsePacket } from './mqtt-packets';
+import { preview } from './rpc-common';
 
 export { mqttTopicMatches } from './mqtt-packets';
 
@@ -35,6 +36,8 @@ const LEVEL_LOOKBACK_FRAMES = 4;
 /** Packet headers the look-back may step over in all, so a frame of many tiny packets cannot make it slow. */
 const LOOKBACK_PACKET_BUDGET = 20_000;
 const MAX_PACKETS = 10_000;
+/** Characters of a PUBLISH payload shown in its summary. */
+const PAYLOAD_PREVIEW = 40;
 
 // ---- Summaries --------------------------------------------------------------------------------------------------------
 
@@ -68,6 +71,8 @@ function summarize(v: Obj): string {
       if (id) parts.push(id);
       if (v.retain) parts.push('retain');
       if (v.dup) parts.push('dup');
+      // What was published, as text or JSON: the frame itself is binary, so the row shows no readable payload.
+      if ((v.payloadType === 'json' || v.payloadType === 'text') && v.payloadSize) parts.push(preview(v.payload, PAYLOAD_PREVIEW));
       break;
     }
     case 'SUBSCRIBE':

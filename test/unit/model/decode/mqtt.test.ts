@@ -140,7 +140,7 @@ describe('mqtt decoder: every packet type (frames from mqtt-packet)', () => {
   it('PUBLISH 3.1.1: topic, QoS, retain, dup, packet id, JSON payload as a tree; names.topic and id', () => {
     const m = one(gen({ cmd: 'publish', topic: 'prices/BTC', qos: 1, messageId: 7, retain: true, dup: true, payload: '{"price":64000.5,"pair":["BTC","USD"]}' }));
     expect(m.kind).toBe('PUBLISH');
-    expect(m.summary).toBe('PUBLISH prices/BTC q1 #7 retain dup');
+    expect(m.summary).toBe('PUBLISH prices/BTC q1 #7 retain dup {"price":64000.5,"pair":["BTC","USD"]}');
     expect(m.names).toEqual({ topic: 'prices/BTC' });
     expect(m.id).toBe(7);
     expect(m.value).toEqual({
@@ -148,7 +148,7 @@ describe('mqtt decoder: every packet type (frames from mqtt-packet)', () => {
       payload: { price: 64000.5, pair: ['BTC', 'USD'] },
     });
     const q0 = one(gen({ cmd: 'publish', topic: 'prices/BTC', qos: 0, payload: 'hello' }));
-    expect(q0.summary).toBe('PUBLISH prices/BTC q0');
+    expect(q0.summary).toBe('PUBLISH prices/BTC q0 "hello"');
     expect(q0.id).toBeUndefined();
     expect(val(q0)).toMatchObject({ payloadType: 'text', payload: 'hello' });
   });
@@ -162,6 +162,15 @@ describe('mqtt decoder: every packet type (frames from mqtt-packet)', () => {
     expect(val(one(gen({ cmd: 'publish', topic: 't', payload: '' })))).toMatchObject({ payloadType: 'text', payload: '', payloadSize: 0 });
   });
 
+  it('PUBLISH summaries show a text or JSON payload on one line, cut; bytes and empty payloads none', () => {
+    const summary = (payload: string | Buffer) => one(gen({ cmd: 'publish', topic: 't', payload })).summary;
+    expect(summary('line one\nline two')).toBe('PUBLISH t q0 "line one\\nline two"');
+    expect(summary(JSON.stringify({ quotes: 'x'.repeat(100) }))).toMatch(/^PUBLISH t q0 \{"quotes":"x+…$/);
+    expect(summary(JSON.stringify({ quotes: 'x'.repeat(100) })).length).toBeLessThan(60);
+    expect(summary(Buffer.from([0xff, 0x01]))).toBe('PUBLISH t q0');
+    expect(summary('')).toBe('PUBLISH t q0');
+  });
+
   it('PUBLISH 5: properties by name, repeated user properties, a topic alias in place of the topic', () => {
     const m = one(
       gen({
@@ -169,7 +178,7 @@ describe('mqtt decoder: every packet type (frames from mqtt-packet)', () => {
         properties: { payloadFormatIndicator: true, messageExpiryInterval: 60, topicAlias: 4, responseTopic: 'reply/1', correlationData: Buffer.from([1, 2]), userProperties: { source: 'feed', region: ['eu', 'us'], __proto__: 'x' }, subscriptionIdentifier: 12, contentType: 'application/json' },
       }, 5),
     );
-    expect(m.summary).toBe('PUBLISH prices/ETH q2 #9');
+    expect(m.summary).toBe('PUBLISH prices/ETH q2 #9 {"price":3100}');
     const props = val(m).properties;
     expect(props).toMatchObject({ payloadFormatIndicator: 1, messageExpiryInterval: 60, topicAlias: 4, responseTopic: 'reply/1', correlationData: new Uint8Array([1, 2]), subscriptionIdentifier: 12, contentType: 'application/json' });
     expect(props.userProperties.source).toBe('feed');
@@ -177,7 +186,7 @@ describe('mqtt decoder: every packet type (frames from mqtt-packet)', () => {
     expect(Object.getPrototypeOf(props.userProperties)).toBe(Object.prototype);
     expect(val(m).payload).toEqual({ price: 3100 });
     const alias = one(gen({ cmd: 'publish', topic: '', qos: 0, payload: 'x', properties: { topicAlias: 4 } }, 5));
-    expect(alias.summary).toBe('PUBLISH (alias 4) q0');
+    expect(alias.summary).toBe('PUBLISH (alias 4) q0 "x"');
     expect(alias.names).toBeUndefined();
   });
 
@@ -275,7 +284,7 @@ describe('mqtt decoder: frames', () => {
     );
     const d = decode(frame);
     expect(d.error).toBeUndefined();
-    expect(d.messages.map((m) => m.summary)).toEqual(['PUBLISH prices/BTC q1 #1', 'PUBLISH prices/ETH q0', 'PINGREQ']);
+    expect(d.messages.map((m) => m.summary)).toEqual(['PUBLISH prices/BTC q1 #1 {"p":1}', 'PUBLISH prices/ETH q0 {"p":2}', 'PINGREQ']);
     expect(d.messages.map((m) => m.names?.topic)).toEqual(['prices/BTC', 'prices/ETH', undefined]);
   });
 
@@ -307,7 +316,7 @@ describe('mqtt decoder: frames', () => {
     expect(db.messages[0].summary).toBe('PUBLISH prices/BTC q1 (continued; continues in the next frame)');
     expect(db.messages[0].names).toEqual({ topic: 'prices/BTC' });
     expect(dc.error).toBeUndefined();
-    expect(dc.messages.map((m) => m.summary)).toEqual(['PUBLISH prices/BTC q1 #5', 'DISCONNECT']);
+    expect(dc.messages.map((m) => m.summary)).toEqual(['PUBLISH prices/BTC q1 #5 {"price":1}', 'DISCONNECT']);
     expect(val(dc.messages[0])).toMatchObject({ payload: { price: 1 }, frames: 3 });
     expect(dc.messages[0].id).toBe(5);
   });
