@@ -69,10 +69,13 @@ export function clip(s: string, max = 60): string {
   return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
 }
 
-/** An id as the summaries show it: `#7`, `#abc`. */
+/** Characters of an id a summary shows: a UUID (graphql-ws, many RPC clients) is told apart by its start. */
+const ID_CHARS = 13;
+
+/** An id as the summaries show it: `#7`, `#abc`, `#25e83dc0-88b…`. */
 export function idText(id: unknown): string {
   // Not String(id): a parsed object may carry a `toString` member that is no function.
-  return `#${typeof id === 'string' ? clip(id, 24) : preview(id, 24)}`;
+  return `#${typeof id === 'string' ? clip(id, ID_CHARS) : preview(id, ID_CHARS)}`;
 }
 
 /** An id the protocol carries, when it is one `DecodedMessage.id` can hold. */

@@ -164,7 +164,7 @@ describe('summaries of answers', () => {
     expect(summaryOf(one('RECEIPT', 'r-1'), 'DISCONNECT')).toBe('RECEIPT DISCONNECT');
     // graphql-ws clients use UUIDs, which the summary cuts.
     const uuid = '2f1c6a0e-9b7d-4c1e-8f3a-5d6b7c8d9e0f';
-    expect(summaryOf(one('next #2f1c6a0e-9b7d-4c1e-8f3a… {"p":1}', uuid), 'OnPrice')).toBe('next #2f1c6a0e-9b7d-4c1e-8f3a… OnPrice {"p":1}');
+    expect(summaryOf(one('next #2f1c6a0e-9b7… {"p":1}', uuid), 'OnPrice')).toBe('next #2f1c6a0e-9b7… OnPrice {"p":1}');
   });
   it('leave a summary that names it already, several messages, and no name as they are; a hostile name is one inert line', () => {
     expect(summaryOf(one('subscribe #3 OnPrice', '3'), 'OnPrice')).toBe('subscribe #3 OnPrice');

@@ -44,7 +44,7 @@ describe('JSON-RPC decoder', () => {
     expect(b.messages.map((m) => m.summary)).toEqual(['← #1 result', 'notify x']);
     expect(b.error).toBe('batch element 1 is not a JSON-RPC message');
     expect(decode('42').error).toMatch(/not a JSON-RPC message/);
-    expect(decode('{"jsonrpc":"2.0","id":{"toString":1},"method":"m"}').messages[0].summary).toBe('→ m #{"toString":1}');
+    expect(decode('{"jsonrpc":"2.0","id":{"toString":1},"method":"m"}').messages[0].summary).toBe('→ m #{"toString":…');
   });
 
   it('keeps summaries on one short line', () => {
