@@ -2,6 +2,7 @@
 // A right-click on a line offers to copy its value or its path (in the query language's `$.a[0]["odd key"]` form).
 import { useEffect, useState } from 'preact/hooks';
 import { copyText } from '../platform/clipboard';
+import { useMenu } from './useMenu';
 
 type Step = string | number;
 type OnMenu = (e: MouseEvent, path: Step[], value: unknown) => void;
@@ -88,20 +89,8 @@ function Node({ name, value, depth, path, onMenu }: { name?: string; value: unkn
 }
 
 export function JsonTree({ value }: { value: unknown }) {
-  const [menu, setMenu] = useState<{ x: number; y: number; path: Step[]; value: unknown } | null>(null);
+  const [menu, setMenu] = useMenu<{ x: number; y: number; path: Step[]; value: unknown }>();
   const [note, setNote] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
-  useEffect(() => {
-    if (!menu) return;
-    const close = () => setMenu(null);
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close();
-    const t = setTimeout(() => addEventListener('click', close));
-    addEventListener('keydown', onKey);
-    return () => {
-      clearTimeout(t);
-      removeEventListener('click', close);
-      removeEventListener('keydown', onKey);
-    };
-  }, [menu]);
   useEffect(() => {
     if (!note) return;
     const t = setTimeout(() => setNote(null), 3000);

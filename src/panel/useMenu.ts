@@ -1,4 +1,5 @@
-// A menu open at a point for one frame: closed by any click (after the clicked item did its work) or Escape.
+// A menu open at a point (for one frame, one JSON line): closed by any click (after the clicked item did its work),
+// another right-click, or Escape.
 import { useEffect, useState } from 'preact/hooks';
 
 export interface MenuAt {
@@ -7,8 +8,8 @@ export interface MenuAt {
   id: number;
 }
 
-export function useMenu(): [MenuAt | null, (m: MenuAt | null) => void] {
-  const [menu, setMenu] = useState<MenuAt | null>(null);
+export function useMenu<T extends { x: number; y: number } = MenuAt>(): [T | null, (m: T | null) => void] {
+  const [menu, setMenu] = useState<T | null>(null);
   useEffect(() => {
     if (!menu) return;
     const close = () => setMenu(null);
