@@ -16,6 +16,8 @@ export class SocketWatch {
   private readonly resolving = new Set<string>();
   /** Sessions scanned while their pass ran: they pass again at once. */
   private readonly rescan = new Set<string>();
+  /** The last scan's live sockets per session. */
+  private readonly lastLive = new Map<string, LiveSocket[]>();
 
   constructor(
     private readonly capture: CdpCapture,
@@ -43,21 +45,27 @@ export class SocketWatch {
   /**
    * URLs of sockets opened before capture: from the live sockets not accounted for by announced connections, and
    * when several remain possible, from what each live socket received compared with the connection's frames.
-   * One retry loop per session while some stay unresolved; each retry scans the page again, since a scan may come
-   * before the context's hook is in (a worker just attached: it finds nothing) or before a socket's first frame.
+   * One retry loop per session while some stay unresolved. A scan that found nothing is made again (it may have come
+   * before the context's hook was in: a worker just attached); an ambiguous match waits for more frames with the
+   * sockets it has, sparing the page a heap walk a second.
    */
-  private async resolveUnannounced(session: SessionKey, live: LiveSocket[], attempt: number) {
+  private async resolveUnannounced(session: SessionKey, live: LiveSocket[] | null, attempt: number) {
     const key = session ?? '';
+    if (live) this.lastLive.set(key, live);
     if (attempt === 0) {
-      // A pass is running: once done it passes again at once, with a fresh scan (it may not have seen this connection).
+      // A pass is running: once done it passes again at once, with this scan (it may not have seen this connection).
       if (this.resolving.has(key)) return void this.rescan.add(key);
       this.resolving.add(key);
     }
     this.rescan.delete(key);
-    const again = await this.resolvePass(session, live);
+    const seen = this.lastLive.get(key) ?? [];
+    const again = await this.resolvePass(session, seen);
     const soon = this.rescan.has(key);
     if ((again || soon) && attempt < RESOLVE_ATTEMPTS) {
-      const next = () => void this.probe.scan(session).then((l) => this.resolveUnannounced(session, l, attempt + 1));
+      const next = () =>
+        soon || seen.length
+          ? void this.resolveUnannounced(session, null, attempt + 1)
+          : void this.probe.scan(session).then((l) => this.resolveUnannounced(session, l, attempt + 1));
       setTimeout(next, soon ? 0 : 1000);
     } else {
       this.resolving.delete(key);

@@ -13,6 +13,7 @@ function setup() {
   const conns: Connection[] = [];
   let live: LiveSocket[] = [];
   let recentGate: Promise<void> = Promise.resolve();
+  let keysKnown = true;
   const scans: number[] = [];
   const capture = {
     connectionsOf: () => conns,
@@ -21,7 +22,7 @@ function setup() {
       const unique = [...new Set(urls)];
       if (unique.length === 1 && !c.url) c.url = unique[0];
     },
-    recentKeysOf: (id: number) => (id === 1 ? ['k1'] : []),
+    recentKeysOf: (id: number) => (id === 1 && keysKnown ? ['k1'] : []),
   } as unknown as CdpCapture;
   const probe = {
     isHooked: () => Promise.resolve(true),
@@ -40,6 +41,7 @@ function setup() {
   return {
     conns, scans, unannounced,
     setLive: (l: LiveSocket[]) => (live = l),
+    setKeysKnown: (k: boolean) => (keysKnown = k),
     holdRecent: () => {
       let release!: () => void;
       recentGate = new Promise((r) => (release = r));
@@ -78,6 +80,19 @@ describe('URLs of sockets opened before capture', () => {
     release(); // what the page says names connection 1's socket: that pass ends with nothing pending of its own
     await vi.advanceTimersByTimeAsync(10);
     expect(t.conns.map((c) => c.url)).toEqual(['ws://h/a', 'ws://h/b']);
+  });
+
+  it('an ambiguous match waits for the frames to tell, without a heap walk each second', async () => {
+    const t = setup();
+    t.setKeysKnown(false);
+    t.setLive([{ url: 'ws://h/a', readyState: 1 }, { url: 'ws://h/b', readyState: 1 }]);
+    t.unannounced(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(t.conns[0].url).toBe('');
+    expect(t.scans.length).toBe(1);
+    t.setKeysKnown(true); // its next frames match what socket a received
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(t.conns[0].url).toBe('ws://h/a');
   });
 
   it('gives up after its attempts when a socket stays unresolved', async () => {
