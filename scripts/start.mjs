@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, '..');
 const chromeDist = join(root, 'dist/chrome');
 const firefoxDist = join(root, 'dist/firefox');
 const demo = await startDemo();
-console.log(`\nFrameline demo app (chat, fast ticker, binary): ${demo.url}`);
+console.log(`\nFrameline demo app (chat, fast ticker, binary, Socket.IO chat, MQTT feed, GraphQL subscription, JSON-RPC): ${demo.url}`);
 
 const howTo = `
 Load Frameline into your own browser:
