@@ -355,7 +355,7 @@ function decodeText(
  * An EVENT's name read from its text without parsing it: the header skipped as parseSioHeader does, a first argument
  * that is a string without escapes, and JSON the grammar tells valid (as JSON.parse would); undefined otherwise.
  */
-function quickEventName(t: string): string | null | undefined {
+function quickEventName(t: string, parsesAt?: (at: number) => boolean): string | null | undefined {
   if (t.length > DECODE_LIMIT) return undefined;
   if (t.charCodeAt(0) !== 52 /* 4 */) return t[0] === 'b' ? undefined : null;
   const type = t.charCodeAt(1);
@@ -380,7 +380,9 @@ function quickEventName(t: string): string | null | undefined {
   const end = t.indexOf('"', i + 2);
   if (end < 0) return undefined;
   const name = t.slice(i + 2, end);
-  if (name.includes('\\') || jsonShape(i === 2 ? t.slice(2) : t.slice(i)) === NOT_TOLD) return undefined;
+  if (name.includes('\\')) return undefined;
+  // The name counts only in JSON that parses (as decode has it): the frame's memo tells where the text was learnt.
+  if (parsesAt ? !parsesAt(i) : jsonShape(i === 2 ? t.slice(2) : t.slice(i)) === NOT_TOLD) return undefined;
   return name;
 }
 
@@ -428,9 +430,9 @@ function quickArgs(segs: readonly Segment[], raw: RawJson): ((f: DecodeInput) =>
 export const socketioDecoder: Decoder = {
   quickPair: socketioQuickPair,
   quickPath: quickArgs,
-  quickName(f, field) {
+  quickName(f, field, raw) {
     if (field !== 'event') return null;
-    return f.text === undefined ? undefined : quickEventName(f.text);
+    return f.text === undefined ? undefined : quickEventName(f.text, raw && ((at) => raw.parses(f, at)));
   },
   id: 'socketio',
   label: 'Socket.IO',

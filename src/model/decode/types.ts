@@ -103,6 +103,11 @@ export interface RawJson {
    * reading cannot tell.
    */
   read(f: DecodeInput, at: number, path: unknown): unknown;
+  /**
+   * Whether the frame's text parses as JSON from `at` (a payload after the decoder's header), told by what the frame
+   * has learnt of it where it can (no regular expression, no parse), and remembered on it for the query's other terms.
+   */
+  parses(f: DecodeInput, at: number): boolean;
 }
 
 /** The most of one frame (characters of text, bytes of binary) a decoder reads; past it, `truncated` says so. */

@@ -41,6 +41,10 @@ export function rawJson(eq: string | null, test: (v: unknown) => boolean, none: 
       if (v === UNSURE) return undefined;
       return test(v) === none || parses(f, t, cache, at) ? v : MISSING;
     },
+    parses(input, at) {
+      const f = input as Frame;
+      return f.text !== undefined && f.opcode === TEXT && parses(f, f.text, cache, at);
+    },
   };
 }
 

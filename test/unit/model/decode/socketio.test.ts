@@ -408,6 +408,9 @@ describe('quickPath (a query reads $.args in the raw JSON without decoding)', ()
     'exists($.args[0].b)',
     '$.args[0].b[1] ~ /a/',
     '$.args[2] == null',
+    // Event names read in place share what the frame learnt of its JSON with the path terms.
+    'event:up',
+    'event:up $.args[0].a == 1',
   ];
 
   /** Each query's matches over the texts: through the quick path (as the panel asks), and decoding every frame. */
@@ -452,6 +455,8 @@ describe('quickPath (a query reads $.args in the raw JSON without decoding)', ()
       'exists($.args[0].b): 0',
       '$.args[0].b[1] ~ /a/: 0',
       '$.args[2] == null: 1',
+      'event:up: 0,1,7,8,9,10',
+      'event:up $.args[0].a == 1: 0,8,9',
     ]);
   });
 
