@@ -353,7 +353,8 @@ function decodeText(
 
 /**
  * An EVENT's name read from its text without parsing it: the header skipped as parseSioHeader does, a first argument
- * that is a string without escapes, and JSON the grammar tells valid (as JSON.parse would); undefined otherwise.
+ * that is a string without escapes, and JSON known to parse (`parsesAt`: what the frame learnt of it; else the grammar
+ * tells, as JSON.parse would); undefined otherwise.
  */
 function quickEventName(t: string, parsesAt?: (at: number) => boolean): string | null | undefined {
   if (t.length > DECODE_LIMIT) return undefined;
