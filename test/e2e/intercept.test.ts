@@ -475,7 +475,22 @@ describe.each([
     expect(serverGot('off')[0].text).toBe('CHANGED');
     await press(panel, `[data-testid="rule-row"][data-rule-id="${id}"] [data-testid="rule-enabled"]`);
     await waitInFrame(panel, `document.querySelector('[data-testid="rule-row"][data-rule-id="${id}"]')?.dataset.enabled === 'false'`, { what: 'the rule off' });
-    await waitInFrame(panel, `document.querySelector('[data-testid="rule-row"][data-rule-id="${id}"]')?.dataset.hits === '1'`, { what: 'its hit counted' });
+    try {
+      await waitInFrame(panel, `document.querySelector('[data-testid="rule-row"][data-rule-id="${id}"]')?.dataset.hits === '1'`, { what: 'its hit counted' });
+    } catch (e) {
+      // Seen once in CI: say whether the hit never came, waits for its frame, or was placed elsewhere.
+      const seen = await panel.evaluate(`(() => {
+        const s = globalThis.__frameline.store, m = s.ruleMarks;
+        const conns = [...s.connections.values()].filter((c) => c.url.includes('off')).map((c) => ({ id: c.id, url: c.url, state: c.state }));
+        const frames = [];
+        for (let i = Math.max(0, s.frameCount - 40); i < s.frameCount; i++) {
+          const f = s.frameAt(i);
+          if (conns.some((c) => c.id === f.conn)) frames.push({ id: f.id, dir: f.dir, text: f.text, ts: f.ts, mark: m.of(f.id) ? m.of(f.id).action : undefined });
+        }
+        return JSON.stringify({ hits: [...m.hits], waiting: m.waiting.map((w) => ({ conn: w.conn, ts: w.ts, find: w.find })), unplaced: m.unplaced, lost: document.querySelector('[data-testid="rules-lost"]')?.dataset.count, conns, frames });
+      })()`);
+      throw new Error(`${String(e)}; the panel had ${String(seen)}`, { cause: e });
+    }
     await settle();
     await send('off', 'x2');
     await until(() => serverGot('off').length >= 2, 'the second frame');

@@ -225,7 +225,17 @@ export class DebuggerHost implements Host {
       await Promise.all(
         [undefined, ...this.children].map(async (session) => {
           const scope = session ?? '';
-          const report = await withTimeout(this.probe.setRules(session, rules, until, this.held.seen(scope)), RULES_CALL_TIMEOUT_MS).catch(() => null);
+          const call = this.probe.setRules(session, rules, until, this.held.seen(scope));
+          const report = await withTimeout(call, RULES_CALL_TIMEOUT_MS).catch(() => {
+            // The page handed its hits over with the answer: one that comes late still places them (its held list is
+            // stale by then; the next refresh lists what is held).
+            void call.then((late) => {
+              if (!late) return;
+              this.rulesLost += late.lost;
+              if (late.hits.length) this.capture.ruleHits(session, late.hits);
+            });
+            return null;
+          });
           if (!report) return;
           contexts += report.contexts;
           this.rulesLost += report.lost;
