@@ -16,7 +16,7 @@ export class SocketWatch {
   private readonly resolving = new Set<string>();
   /** Sessions scanned while their pass ran: they pass again at once. */
   private readonly rescan = new Set<string>();
-  /** The last scan's live sockets per session. */
+  /** The last scan's live sockets per session, while its loop runs. */
   private readonly lastLive = new Map<string, LiveSocket[]>();
 
   constructor(
@@ -70,6 +70,7 @@ export class SocketWatch {
     } else {
       this.resolving.delete(key);
       this.rescan.delete(key);
+      this.lastLive.delete(key);
     }
   }
 
