@@ -226,20 +226,16 @@ export class DebuggerHost implements Host {
         [undefined, ...this.children].map(async (session) => {
           const scope = session ?? '';
           const call = this.probe.setRules(session, rules, until, this.held.seen(scope));
-          const report = await withTimeout(call, RULES_CALL_TIMEOUT_MS).catch(() => {
-            // The page handed its hits over with the answer: one that comes late still places them (its held list is
-            // stale by then; the next refresh lists what is held).
-            void call.then((late) => {
-              if (!late) return;
-              this.rulesLost += late.lost;
-              if (late.hits.length) this.capture.ruleHits(session, late.hits);
-            });
-            return null;
+          // The page hands its hits over with its answer: they are placed whenever it comes, past the wait too (a late
+          // answer's held list is stale by then; the next refresh lists what is held).
+          void call.then((r) => {
+            if (!r) return;
+            this.rulesLost += r.lost;
+            if (r.hits.length) this.capture.ruleHits(session, r.hits);
           });
+          const report = await withTimeout(call, RULES_CALL_TIMEOUT_MS).catch(() => null);
           if (!report) return;
           contexts += report.contexts;
-          this.rulesLost += report.lost;
-          if (report.hits.length) this.capture.ruleHits(session, report.hits);
           this.held.set(scope, report.held, report.heldOverflow);
         }),
       );
