@@ -467,10 +467,11 @@ describe.each([
   });
 
   it('a rule switched off acts no more; closing DevTools gives the page its own traffic back', async () => {
-    const id = await addRule(panel, { query: 'dir:sent "x"', action: 'rewrite', op: 'replace', value: 'CHANGED' });
+    // Its own text only: the previous test's workers may still tick a moment ('ctx-from-sw 12' has an x too).
+    const id = await addRule(panel, { query: 'dir:sent "off-x"', action: 'rewrite', op: 'replace', value: 'CHANGED' });
     await settle();
     await open('off');
-    await send('off', 'x1');
+    await send('off', 'off-x1');
     await until(() => serverGot('off').length >= 1, 'the first frame');
     expect(serverGot('off')[0].text).toBe('CHANGED');
     await press(panel, `[data-testid="rule-row"][data-rule-id="${id}"] [data-testid="rule-enabled"]`);
@@ -492,14 +493,14 @@ describe.each([
       throw new Error(`${String(e)}; the panel had ${String(seen)}`, { cause: e });
     }
     await settle();
-    await send('off', 'x2');
+    await send('off', 'off-x2');
     await until(() => serverGot('off').length >= 2, 'the second frame');
-    expect(serverGot('off')[1].text).toBe('x2');
+    expect(serverGot('off')[1].text).toBe('off-x2');
 
     // On again, then DevTools closes: within the lease the page is its own again.
     await press(panel, `[data-testid="rule-row"][data-rule-id="${id}"] [data-testid="rule-enabled"]`);
     await settle();
-    await send('off', 'x3');
+    await send('off', 'off-x3');
     await until(() => serverGot('off').length >= 3, 'the third frame');
     expect(serverGot('off')[2].text).toBe('CHANGED');
     // A frame held when the panel goes away is not left waiting: it goes on as it was.
@@ -512,8 +513,8 @@ describe.each([
     await until(() => serverGot('off').length >= 4, 'the held frame once the panel closed', 5000);
     expect(serverGot('off')[3].text).toBe('at-close');
     await new Promise((r) => setTimeout(r, 3500));
-    await send('off', 'x4');
+    await send('off', 'off-x4');
     await until(() => serverGot('off').length >= 5, 'the fifth frame');
-    expect(serverGot('off')[4].text).toBe('x4');
+    expect(serverGot('off')[4].text).toBe('off-x4');
   });
 });
