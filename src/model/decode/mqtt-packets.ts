@@ -72,8 +72,10 @@ function payloadInto(v: Obj, b: Uint8Array, start: number, end: number): void {
 }
 
 // Here, not with the summaries in mqtt.ts: the topic and CONNECT checks clip what they quote in their errors.
+// Control characters fold to a space: a topic or client id may hold line breaks, and a summary is one line.
 export function clip(s: string): string {
-  return s.length > SUMMARY_TEXT ? s.slice(0, SUMMARY_TEXT - 1) + '…' : s;
+  const t = s.length > SUMMARY_TEXT ? s.slice(0, SUMMARY_TEXT - 1) + '…' : s;
+  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
 }
 
 // ---- Topics ---------------------------------------------------------------------------------------------------------

@@ -36,10 +36,16 @@ type SioType = (typeof SIO_TYPES)[number] | 'ERROR';
 export const ATTACHMENT_REACH = 64;
 
 const SUMMARY_CHARS = 120;
+const NAME_CHARS = 60;
 
-function oneLine(s: string): string {
-  const t = s.length > SUMMARY_CHARS ? s.slice(0, SUMMARY_CHARS) + '…' : s;
-  return t.replace(/[\r\n\t]+/g, ' ');
+function oneLine(s: string, max = SUMMARY_CHARS): string {
+  const t = s.length > max ? s.slice(0, max) + '…' : s;
+  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
+}
+
+/** A name the page chose (namespace, event, sid) as a summary shows it: one line, cut. */
+function shown(s: string): string {
+  return oneLine(s, NAME_CHARS);
 }
 
 /** The Engine.IO protocol version the URL asks for: 3 with `EIO=3`, else 4. */
@@ -101,7 +107,7 @@ function eventNameOf(json: string): string | undefined {
 }
 
 function nspPrefix(nsp: string): string {
-  return nsp === '/' ? '' : nsp + ' ';
+  return nsp === '/' ? '' : shown(nsp) + ' ';
 }
 
 function isEvent(t: SioType): boolean {
@@ -110,7 +116,7 @@ function isEvent(t: SioType): boolean {
 
 /** `EVENT upload`, `ACK 3`, with the namespace first when not `/`: what a packet and its attachments say. */
 function packetLabel(h: { type: SioType; nsp: string; id?: number }, event: string | undefined): string {
-  if (isEvent(h.type)) return `${nspPrefix(h.nsp)}EVENT${event !== undefined ? ' ' + event : ''}`;
+  if (isEvent(h.type)) return `${nspPrefix(h.nsp)}EVENT${event !== undefined ? ' ' + shown(event) : ''}`;
   return `${nspPrefix(h.nsp)}ACK${h.id !== undefined ? ' ' + h.id : ''}`;
 }
 
@@ -215,7 +221,7 @@ function sioMessage(
       if (event === undefined) return undefined;
       errors.push('the JSON is cut short: args not decoded');
       const value: Record<string, unknown> = { type: h.type, nsp: h.nsp, event };
-      const m: DecodedMessage = { summary: `${nspPrefix(h.nsp)}EVENT ${event}`, kind: h.type, names: { event }, value };
+      const m: DecodedMessage = { summary: `${nspPrefix(h.nsp)}EVENT ${shown(event)}`, kind: h.type, names: { event }, value };
       if (h.id !== undefined) {
         value.id = h.id;
         m.id = h.id;
@@ -235,11 +241,11 @@ function sioMessage(
   switch (h.type) {
     case 'CONNECT':
       if (data !== undefined) value.data = data;
-      m.summary = `CONNECT ${h.nsp}`;
+      m.summary = `CONNECT ${shown(h.nsp)}`;
       break;
     case 'DISCONNECT':
       if (data !== undefined) value.data = data;
-      m.summary = `DISCONNECT ${h.nsp}`;
+      m.summary = `DISCONNECT ${shown(h.nsp)}`;
       break;
     case 'CONNECT_ERROR':
     case 'ERROR': {
@@ -250,7 +256,7 @@ function sioMessage(
           : data !== null && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string'
             ? (data as { message: string }).message
             : '';
-      m.summary = `${h.type} ${h.nsp}${why ? ' ' + oneLine(why) : ''}`;
+      m.summary = `${h.type} ${shown(h.nsp)}${why ? ' ' + oneLine(why) : ''}`;
       break;
     }
     case 'EVENT':
@@ -285,7 +291,7 @@ function sioMessage(
         }
         value.args = args.slice(1);
         const ack = h.id !== undefined ? ` ack ${h.id}` : '';
-        m.summary = `${pre}EVENT${event !== undefined ? ' ' + event : ''}${ack}${more}`;
+        m.summary = `${pre}EVENT${event !== undefined ? ' ' + shown(event) : ''}${ack}${more}`;
       } else {
         value.args = args;
         m.summary = `${pre}ACK${h.id !== undefined ? ' ' + h.id : ''}${more}`;
@@ -329,7 +335,7 @@ function decodeText(
       }
       const sid =
         data !== null && typeof data === 'object' ? (data as { sid?: unknown }).sid : undefined;
-      return { summary: typeof sid === 'string' ? `open sid=${sid}` : 'open', kind: 'open', value: { type, data } };
+      return { summary: typeof sid === 'string' ? `open sid=${shown(sid)}` : 'open', kind: 'open', value: { type, data } };
     }
     case 'message': {
       const h = parseSioHeader(rest, eio);

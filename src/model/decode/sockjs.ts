@@ -29,7 +29,7 @@ export function isSockJsUrl(url: string): boolean {
 
 function oneLine(s: string): string {
   const t = s.length > SUMMARY_CHARS ? s.slice(0, SUMMARY_CHARS) + '…' : s;
-  return t.replace(/[\r\n\t]+/g, ' ');
+  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
 }
 
 const JSON_START = /^\s*(?:[{["\d-]|true\b|false\b|null\b)/;

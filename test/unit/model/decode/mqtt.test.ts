@@ -506,6 +506,7 @@ describe('mqtt decoder: hostile input', () => {
     expect(Array.isArray(d.messages)).toBe(true);
     for (const m of d.messages) {
       expect(typeof m.summary).toBe('string');
+      expect(m.summary).not.toMatch(/[\x00-\x1f\x7f]/);
       expect(typeof m.kind).toBe('string');
     }
   };
@@ -545,6 +546,24 @@ describe('mqtt decoder: hostile input', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps every summary one line when topics, client ids and payloads hold control characters', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...real),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(0x0a, 0x0d, 0x00, 0x09, 0x1b, 0x7f)), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom<Dir>('sent', 'received'),
+        (frame, edits, dir) => {
+          const b = frame.slice();
+          for (const [at, v] of edits) if (b.length) b[at % b.length] = v;
+          check(decode(b, dir));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    const topic = one(gen({ cmd: 'publish', topic: 'a\nb\r\x1bc', qos: 0, payload: 'x\ny' }, 4));
+    expect(topic.summary).toBe('PUBLISH a b c q0 "x\\ny"');
   });
 
   it('stays quick on a huge frame of garbage and on a long run of split frames', () => {

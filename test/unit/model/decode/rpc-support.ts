@@ -119,4 +119,19 @@ export function checkHostile(decoder: Decoder, real: DecodeInput[], runs = 300, 
     ),
     { numRuns: runs },
   );
+  // Line breaks and other control characters where names are (namespaces, topics, events, headers): a summary stays
+  // one line whatever the page put in them.
+  const control = fc.constantFrom('\n', '\r', '\r\n', '\t', '\x00', '\x1b', '\x7f', '\\n', '\\r');
+  fc.assert(
+    fc.property(
+      frames,
+      fc.array(fc.tuple(fc.nat(), control), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom(0x0a, 0x0d, 0x00, 0x09, 0x1b, 0x7f)), { minLength: 1, maxLength: 6 }),
+      (f, inserts, byteEdits) => {
+        if (f.text !== undefined) run({ ...f, text: mutate(f.text, inserts.map(([at, c]) => [at, 0, c])) });
+        else if (f.bytes) run({ ...f, bytes: mutateBytes(f.bytes, byteEdits) });
+      },
+    ),
+    { numRuns: runs },
+  );
 }

@@ -328,6 +328,23 @@ describe('Socket.IO packets (socket.io-parser Encoder)', () => {
   });
 });
 
+describe('names the page chose, in a summary', () => {
+  test('line breaks and control characters in a namespace, an event or a sid fold to one line; long ones are cut', () => {
+    const cases: [string, string][] = [
+      ['44/pri\nvate,{"message":"Not authorized"}', 'CONNECT_ERROR /pri vate Not authorized'],
+      ['40/a\r\nb,', 'CONNECT /a b'],
+      ['42["ch\\nat\\u001b",1]', 'EVENT ch at '],
+      ['42/x\ty,["chat"]', '/x y EVENT chat'],
+      ['0{"sid":"a\\rb"}', 'open sid=a b'],
+      [`42["${'e'.repeat(200)}"]`, `EVENT ${'e'.repeat(60)}…`],
+    ];
+    for (const [t, summary] of cases) {
+      const frames = [text('received', t)];
+      expect(d.decode(frames[0], ctxFor(frames, 0, URL4)).messages[0].summary).toBe(summary);
+    }
+  });
+});
+
 describe('sniff', () => {
   test('conservative off Socket.IO URLs', () => {
     expect(d.sniff!(text('received', '0{"sid":"x","upgrades":[]}'), 'wss://example.test/live')).toBe(true);
