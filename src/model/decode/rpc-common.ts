@@ -364,7 +364,9 @@ codec.register({
     }
   },
 });
-for (let type = 0; type < 128; type++) {
+// Every other type, the reserved negative ones too: a mutated or hostile frame may carry any of them.
+for (let type = -128; type < 128; type++) {
+  if (type === -1) continue;
   codec.register({ type, encode: () => null, decode: (data: Uint8Array, t: number) => ({ ext: t, data: data.slice() }) });
 }
 

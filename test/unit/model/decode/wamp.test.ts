@@ -4,7 +4,7 @@ import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { wampDecoder as d } from '../../../../src/model/decode/wamp';
 import { DECODE_LIMIT } from '../../../../src/model/decode/types';
-import { bin, checkHostile, ctx, expectWellFormed, text } from './rpc-support';
+import { bin, checkHostile, ctx, expectWellFormed, isPlain, text } from './rpc-support';
 
 const roles = { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } };
 const session: [unknown[], string][] = [
@@ -103,6 +103,14 @@ describe('WAMP decoder', () => {
     expect(d.sniff!(text('{"jsonrpc":"2.0","id":1}'), '')).toBe(false);
     expect(d.sniff!(text('["chat",{}]'), '')).toBe(false);
     expect(d.sniff!(text('42["chat"]'), '')).toBe(false);
+  });
+
+  it('shows any MessagePack extension type as plain { ext, data }, the reserved negative ones too', () => {
+    // A PUBLISH whose details map holds fixext1 of type -95 (what a mutated recorded frame had).
+    const bytes = Uint8Array.from([149, 16, 55, 129, 161, 120, 212, 161, 7, 161, 116, 145, 1]);
+    const r = d.decode({ opcode: 2, dir: 'received', bytes }, ctx('wamp.2.msgpack'));
+    expect(isPlain(r.messages[0]?.value)).toBe(true);
+    expect(JSON.stringify(r.messages[0].value, (_, v: unknown) => (v instanceof Uint8Array ? [...v] : v))).toContain('{"ext":-95,"data":[7]}');
   });
 
   it('survives hostile input', () => {
