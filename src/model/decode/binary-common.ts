@@ -1,7 +1,7 @@
 // What the MessagePack and CBOR decoders share: structural scanners that check a frame without building anything
 // (so the libraries only ever see values whose counts and depth fit the bytes), and the summary of a decoded tree.
 // Pure and library-free: the sniffs run them both to settle frames either format could read.
-import type { DecodedMessage } from './types';
+import { oneLine, type DecodedMessage } from './types';
 
 /** Deepest nesting of maps, arrays (and CBOR tags) a frame may have: keeps the libraries' recursion and the views' bounded. */
 export const MAX_DEPTH = 64;
@@ -344,17 +344,6 @@ function hexOf(b: Uint8Array, max: number): string {
   let s = '';
   for (let i = 0; i < Math.min(b.length, max); i++) s += HEX[b[i]];
   return b.length > max ? s + '…' : s;
-}
-
-/** Control characters and line breaks would break the one-line Summary column. */
-function oneLine(s: string, max: number): string {
-  const t = s.length > max ? s.slice(0, max) + '…' : s;
-  // A loop, not a regex: this runs for every key of every map summarized.
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return t.replace(/[\x00-\x1f\x7f]/g, ' ');
-  }
-  return t;
 }
 
 /** Compact text of any decoded value, cut near `max` characters. */

@@ -6,6 +6,7 @@ import {
   P_CONNECT, P_WILL, P_CONNACK, P_PUBLISH, P_ACK, P_SUBSCRIBE, P_UNSUBSCRIBE, P_DISCONNECT, P_AUTH, REASONS,
   R_CONNACK, R_PUBACK, R_PUBREL, R_SUBACK, R_UNSUBACK, R_DISCONNECT, R_AUTH, V4_CONNACK, V4_SUBACK, hex2, reasonCode,
 } from './mqtt-wire';
+import { oneLine } from './types';
 
 const MAX_JSON_DEPTH = 64;
 const SUMMARY_TEXT = 60;
@@ -74,8 +75,7 @@ function payloadInto(v: Obj, b: Uint8Array, start: number, end: number): void {
 // Here, not with the summaries in mqtt.ts: the topic and CONNECT checks clip what they quote in their errors.
 // Control characters fold to a space: a topic or client id may hold line breaks, and a summary is one line.
 export function clip(s: string): string {
-  const t = s.length > SUMMARY_TEXT ? s.slice(0, SUMMARY_TEXT - 1) + '…' : s;
-  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
+  return oneLine(s, SUMMARY_TEXT - 1);
 }
 
 // ---- Topics ---------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // DECODE_LIMIT, a bounded scan of a JSON head (for sniffing and for frames too large to parse), short previews for
 // summaries, and MessagePack decoding that yields plain data. Pure.
 import { Decoder as MsgpackDecoder, ExtensionCodec, decodeTimestampToTimeSpec } from '@msgpack/msgpack';
-import { DECODE_LIMIT, type Decoded, type DecodeInput } from './types';
+import { DECODE_LIMIT, oneLine, type Decoded, type DecodeInput } from './types';
 
 /** The most messages one frame yields: a batch of tiny elements must not make an unbounded list. */
 export const MAX_MESSAGES = 1000;
@@ -65,8 +65,7 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Text for one line: control characters folded to spaces, cut with an ellipsis. */
 export function clip(s: string, max = 60): string {
-  const t = s.length > max ? s.slice(0, max - 1) + '…' : s;
-  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
+  return oneLine(s, max - 1);
 }
 
 /** Characters of an id a summary shows: a UUID (graphql-ws, many RPC clients) is told apart by its start. */

@@ -23,7 +23,7 @@
 //   attachment `{ type: 'attachment', index, of, packet: { type, nsp, event?, id? }, data: bytes }`.
 import type { Decoded, DecodedMessage, Decoder, DecodeContext, DecodeInput, RawJson } from './types';
 import { MISSING, type Segment } from '../query/json-path';
-import { DECODE_LIMIT } from './types';
+import { DECODE_LIMIT, oneLine } from './types';
 import { base64ToBytes } from '../bytes';
 import { jsonShape, NOT_TOLD } from '../query/json-valid';
 import { socketioQuickPair } from '../pairs/quick';
@@ -37,11 +37,6 @@ export const ATTACHMENT_REACH = 64;
 
 const SUMMARY_CHARS = 120;
 const NAME_CHARS = 60;
-
-function oneLine(s: string, max = SUMMARY_CHARS): string {
-  const t = s.length > max ? s.slice(0, max) + '…' : s;
-  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
-}
 
 /** A name the page chose (namespace, event, sid) as a summary shows it: one line, cut. */
 function shown(s: string): string {
@@ -256,7 +251,7 @@ function sioMessage(
           : data !== null && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string'
             ? (data as { message: string }).message
             : '';
-      m.summary = `${h.type} ${shown(h.nsp)}${why ? ' ' + oneLine(why) : ''}`;
+      m.summary = `${h.type} ${shown(h.nsp)}${why ? ' ' + oneLine(why, SUMMARY_CHARS) : ''}`;
       break;
     }
     case 'EVENT':
@@ -344,7 +339,7 @@ function decodeText(
         if (m) return m;
       }
       return {
-        summary: rest === '' ? 'message (empty)' : `message ${oneLine(rest)}`,
+        summary: rest === '' ? 'message (empty)' : `message ${oneLine(rest, SUMMARY_CHARS)}`,
         kind: 'message',
         value: { type, data: rest },
       };
@@ -352,7 +347,7 @@ function decodeText(
     default: {
       const value: Record<string, unknown> = { type };
       if (rest !== '') value.data = rest;
-      return { summary: rest !== '' ? `${type} ${oneLine(rest)}` : type, kind: type, value };
+      return { summary: rest !== '' ? `${type} ${oneLine(rest, SUMMARY_CHARS)}` : type, kind: type, value };
     }
   }
 }

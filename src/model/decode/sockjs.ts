@@ -10,7 +10,7 @@
 // A carried message's summary is its STOMP summary, or the string cut to one line.
 // The raw endpoint `/<prefix>/websocket` has no framing: the sniff does not claim it.
 import type { Decoded, DecodedMessage, Decoder } from './types';
-import { DECODE_LIMIT } from './types';
+import { DECODE_LIMIT, oneLine } from './types';
 import { decodeStompPayload, looksLikeStomp, stompUnescapes } from './stomp';
 
 const SUMMARY_CHARS = 120;
@@ -27,11 +27,6 @@ export function isSockJsUrl(url: string): boolean {
   return SESSION_PATH.test(pathOf(url));
 }
 
-function oneLine(s: string): string {
-  const t = s.length > SUMMARY_CHARS ? s.slice(0, SUMMARY_CHARS) + '…' : s;
-  return /[\x00-\x1f\x7f]/.test(t) ? t.replace(/[\x00-\x1f\x7f]+/g, ' ') : t;
-}
-
 const JSON_START = /^\s*(?:[{["\d-]|true\b|false\b|null\b)/;
 
 /** The messages one carried string makes. */
@@ -44,12 +39,12 @@ function carried(s: string, protocol: string, errors: string[], at: string): Dec
   if (JSON_START.test(s)) {
     try {
       const value = JSON.parse(s) as unknown;
-      return [{ summary: oneLine(s.trim()), kind: 'message', value }];
+      return [{ summary: oneLine(s.trim(), SUMMARY_CHARS), kind: 'message', value }];
     } catch {
       // not JSON: the text
     }
   }
-  return [{ summary: s === '' ? '(empty)' : oneLine(s), kind: 'message', value: s }];
+  return [{ summary: s === '' ? '(empty)' : oneLine(s, SUMMARY_CHARS), kind: 'message', value: s }];
 }
 
 function strings(v: unknown): string[] | undefined {

@@ -112,3 +112,16 @@ export interface RawJson {
 
 /** The most of one frame (characters of text, bytes of binary) a decoder reads; past it, `truncated` says so. */
 export const DECODE_LIMIT = 1024 * 1024;
+
+/**
+ * Text for the one-line Summary column, whatever the page put in it: cut after `max` characters with an ellipsis, line
+ * breaks and other control characters as a space. A loop, not a regex, finds them: it runs for every name summarized.
+ */
+export function oneLine(s: string, max: number): string {
+  const t = s.length > max ? s.slice(0, max) + '…' : s;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return t.replace(/[\x00-\x1f\x7f]+/g, ' ');
+  }
+  return t;
+}
